@@ -1,0 +1,4 @@
+//! raftwalk: a model of Raft leader election and log replication you can step through, with
+//! scenario files, a headless runner and (later) a terminal UI.
+
+pub mod raft;

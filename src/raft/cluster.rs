@@ -1,0 +1,164 @@
+//! The engine under everything: servers, network and invariant monitor, changed only by
+//! [`Cluster::apply`]. The TUI, the scenario runner and the benchmarks all go this way.
+
+use super::event::{Event, Violation};
+use super::invariants::InvariantMonitor;
+use super::message::Envelope;
+use super::network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
+use super::server::{RaftServer, ServerAction, ServerState};
+use super::types::{MessageId, Role, ServerId};
+
+/// One step a user, a script or the explorer can take.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// An outside action on one server.
+    Server {
+        /// The server.
+        server: ServerId,
+        /// What happens to it.
+        action: ServerAction,
+    },
+    /// Deliver the message with this id.
+    Deliver(MessageId),
+    /// Deliver the oldest message in flight.
+    DeliverOldest,
+    /// Lose the message with this id.
+    Drop(MessageId),
+    /// Put a copy of the message in flight.
+    Duplicate(MessageId),
+    /// Deliver in FIFO order until none is left (at most [`DELIVER_ALL_CAP`]).
+    DeliverAll,
+    /// Split the network; servers not listed are each alone.
+    Partition(Vec<Vec<ServerId>>),
+    /// Reconnect everyone.
+    Heal,
+}
+
+impl Action {
+    /// An outside action on `server`.
+    pub fn on(server: ServerId, action: ServerAction) -> Action {
+        Action::Server { server, action }
+    }
+}
+
+/// A cluster of servers on one network, with its invariant history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cluster {
+    servers: Vec<RaftServer>,
+    network: RaftNetwork,
+    monitor: InvariantMonitor,
+}
+
+impl Cluster {
+    /// `n` fresh servers (followers in term 1 with empty logs).
+    pub fn new(n: usize) -> Cluster {
+        Cluster::from_states(vec![ServerState::default(); n])
+    }
+
+    /// Servers starting from the given states. Violations in the starting state are
+    /// recorded (see [`Cluster::violations`]).
+    ///
+    /// # Panics
+    /// If there are 0 or more than 9 states; scenario files are validated before this.
+    pub fn from_states(states: Vec<ServerState>) -> Cluster {
+        let network = RaftNetwork::new(states.len());
+        let servers = states
+            .into_iter()
+            .enumerate()
+            .map(|(i, state)| RaftServer::with_state(network.create_node(i), state))
+            .collect();
+        let mut cluster = Cluster {
+            servers,
+            network,
+            monitor: InvariantMonitor::new(),
+        };
+        let mut ignored = Vec::new();
+        cluster.monitor.check(&cluster.servers, &mut ignored);
+        cluster
+    }
+
+    /// The servers, by id.
+    pub fn servers(&self) -> &[RaftServer] {
+        &self.servers
+    }
+
+    /// One server.
+    pub fn server(&self, id: ServerId) -> Option<&RaftServer> {
+        self.servers.get(id)
+    }
+
+    /// The network.
+    pub fn network(&self) -> &RaftNetwork {
+        &self.network
+    }
+
+    /// Messages in flight, oldest first.
+    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+        self.network.in_flight()
+    }
+
+    /// Every invariant violation found so far (the starting state's included).
+    pub fn violations(&self) -> &[Violation] {
+        self.monitor.violations()
+    }
+
+    /// The servers that are live leaders now.
+    pub fn live_leaders(&self) -> impl Iterator<Item = ServerId> + '_ {
+        self.servers
+            .iter()
+            .filter(|s| s.role == Role::Leader && !s.crashed)
+            .map(|s| s.id)
+    }
+
+    /// Applies one action and returns what happened.
+    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, NetworkError> {
+        let mut events = Vec::new();
+        self.apply_into(action, &mut events)?;
+        Ok(events)
+    }
+
+    /// Applies one action, appending what happened to `events`. On error nothing changed.
+    pub fn apply_into(
+        &mut self,
+        action: Action,
+        events: &mut Vec<Event>,
+    ) -> Result<(), NetworkError> {
+        match action {
+            Action::Server { server, action } => {
+                let target = self
+                    .servers
+                    .get_mut(server)
+                    .ok_or(NetworkError::NoSuchServer(server))?;
+                target.perform(action);
+                self.network.collect(target, events);
+            }
+            Action::Deliver(id) => self.network.deliver(id, &mut self.servers[..], events)?,
+            Action::DeliverOldest => {
+                self.network.deliver_oldest(&mut self.servers[..], events)?;
+            }
+            Action::Drop(id) => self.network.drop_message(id, events)?,
+            Action::Duplicate(id) => {
+                self.network.duplicate(id, events)?;
+            }
+            Action::DeliverAll => {
+                let monitor = &mut self.monitor;
+                self.network.deliver_all(
+                    &mut self.servers[..],
+                    DELIVER_ALL_CAP,
+                    events,
+                    |servers, events| monitor.check(servers, events),
+                )?;
+                return Ok(());
+            }
+            Action::Partition(groups) => {
+                if let Some(&bad) = groups.iter().flatten().find(|&&s| s >= self.servers.len()) {
+                    return Err(NetworkError::NoSuchServer(bad));
+                }
+                self.network.partition(&groups, events)
+            }
+            Action::Heal => self.network.heal(events),
+        }
+        self.monitor.check(&self.servers, events);
+        Ok(())
+    }
+}

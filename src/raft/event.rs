@@ -1,0 +1,498 @@
+//! Every decision the model makes, as a plain value. `explain.rs` turns them into sentences.
+
+use super::log::{AppendMismatch, Truncation};
+use super::message::MessageKind;
+use super::types::{
+    LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term,
+};
+
+/// Why a server refused its vote (§5.2, §5.4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VoteRefusal {
+    /// The candidate's term is older than the voter's.
+    StaleTerm {
+        /// The voter's term.
+        own_term: Term,
+    },
+    /// The voter already voted for someone else in this term.
+    AlreadyVoted {
+        /// Whom it voted for.
+        voted_for: ServerId,
+    },
+    /// The candidate's log is less up-to-date than the voter's.
+    LogNotUpToDate {
+        /// The candidate's last entry.
+        candidate_last: LogPosition,
+        /// The voter's last entry.
+        voter_last: LogPosition,
+    },
+}
+
+/// Why a server rejected an AppendEntries (§5.1, §5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AppendRejection {
+    /// The leader's term is older than the receiver's.
+    StaleTerm {
+        /// The receiver's term.
+        own_term: Term,
+    },
+    /// The receiver's log does not match at `prev_log_index`.
+    Mismatch {
+        /// The leader's `prev_log_index` and `prev_log_term`.
+        prev: LogPosition,
+        /// What the receiver's log has there.
+        mismatch: AppendMismatch,
+    },
+    /// The receiver is itself a leader of the same term: two leaders in one term, which only a
+    /// forced `become_leader` can cause.
+    ReceiverIsLeader,
+}
+
+/// Why a response was ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IgnoreReason {
+    /// It carries an older term than the receiver's.
+    StaleTerm {
+        /// The receiver's term.
+        own_term: Term,
+    },
+    /// The receiver's role no longer expects it (e.g. a vote reaching a leader).
+    WrongRole(Role),
+}
+
+/// Why a message was lost instead of delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LossReason {
+    /// Someone dropped it on purpose.
+    Dropped,
+    /// Sender and recipient are in different partitions.
+    Partitioned,
+    /// The recipient is crashed.
+    RecipientCrashed,
+}
+
+/// An outside action a server can refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActionName {
+    /// Election timeout.
+    Timeout,
+    /// Client request.
+    ClientRequest,
+    /// Heartbeat.
+    Heartbeat,
+    /// Crash.
+    Crash,
+    /// Restart.
+    Restart,
+    /// The brief's `become_follower`.
+    BecomeFollower,
+    /// The brief's `become_candidate`.
+    BecomeCandidate,
+    /// The brief's `become_leader`.
+    BecomeLeader,
+}
+
+/// Why a server refused an outside action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefusalWhy {
+    /// It is crashed.
+    Crashed,
+    /// It is not crashed (for restart).
+    NotCrashed,
+    /// It is already leader (a leader's election timer does not run).
+    AlreadyLeader,
+    /// Only a leader can do this; it knows this leader, if any.
+    NotLeader {
+        /// Its role.
+        role: Role,
+        /// The leader it last heard from.
+        leader: Option<ServerId>,
+    },
+}
+
+/// A broken safety property (Figure 3 and the model's own sanity rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Violation {
+    /// Two servers were leader in the same term (§5.2).
+    ElectionSafety {
+        /// The term.
+        term: Term,
+        /// The first leader seen for it.
+        first: ServerId,
+        /// Another one.
+        second: ServerId,
+    },
+    /// A server voted for two candidates in one term (§5.2).
+    DoubleVote {
+        /// The voter.
+        server: ServerId,
+        /// The term.
+        term: Term,
+        /// Its first vote.
+        first: ServerId,
+        /// Its second vote.
+        second: ServerId,
+    },
+    /// Two logs hold an entry with the same index and term but differ before it (§5.3).
+    LogMatching {
+        /// One server.
+        a: ServerId,
+        /// The other.
+        b: ServerId,
+        /// The index where they agree on the term.
+        index: LogIndex,
+    },
+    /// A leader lacks an entry committed in an earlier term (§5.4).
+    LeaderCompleteness {
+        /// The leader.
+        leader: ServerId,
+        /// Its term.
+        term: Term,
+        /// The committed index it lacks.
+        index: LogIndex,
+    },
+    /// A server committed a different entry at an index than another server did (§5.4.3).
+    StateMachineSafety {
+        /// The server.
+        server: ServerId,
+        /// The index.
+        index: LogIndex,
+    },
+    /// A server lost or changed an entry it had committed.
+    CommittedEntryLost {
+        /// The server.
+        server: ServerId,
+        /// The index.
+        index: LogIndex,
+    },
+    /// `commit_index` is past the end of the log.
+    CommitBeyondLog {
+        /// The server.
+        server: ServerId,
+        /// Its commit index.
+        commit_index: LogIndex,
+        /// Its log length.
+        log_len: LogIndex,
+    },
+    /// A server's term went down.
+    TermDecreased {
+        /// The server.
+        server: ServerId,
+        /// The old term.
+        from: Term,
+        /// The new, lower term.
+        to: Term,
+    },
+}
+
+/// Something that happened, with everything needed to explain it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// The brief's `become_follower`, or a candidate/leader stepping down.
+    BecameFollower {
+        /// The server.
+        server: ServerId,
+        /// Its term.
+        term: Term,
+    },
+    /// An election timeout (or `become_candidate`): a new term, a vote for itself, RequestVotes.
+    BecameCandidate {
+        /// The server.
+        server: ServerId,
+        /// Its new term.
+        term: Term,
+    },
+    /// A server became leader: next_index reset, AppendEntries sent to all.
+    BecameLeader {
+        /// The server.
+        server: ServerId,
+        /// Its term.
+        term: Term,
+        /// The next_index it set for every follower.
+        next_index: LogIndex,
+    },
+    /// A message with a higher term made a server adopt it (and become follower).
+    TermAdopted {
+        /// The server.
+        server: ServerId,
+        /// The sender.
+        from: ServerId,
+        /// What was received.
+        kind: MessageKind,
+        /// The server's old term.
+        old_term: Term,
+        /// The new term.
+        new_term: Term,
+        /// Its role before.
+        was: Role,
+    },
+    /// A candidate received AppendEntries of its own term: someone else won (§5.2).
+    CandidateConcedes {
+        /// The candidate.
+        server: ServerId,
+        /// The winner.
+        leader: ServerId,
+        /// The term.
+        term: Term,
+    },
+    /// A vote was granted.
+    VoteGranted {
+        /// The voter.
+        voter: ServerId,
+        /// The candidate.
+        candidate: ServerId,
+        /// The term.
+        term: Term,
+        /// The candidate's last entry.
+        candidate_last: LogPosition,
+        /// The voter's last entry.
+        voter_last: LogPosition,
+    },
+    /// A vote was refused.
+    VoteRefused {
+        /// The voter.
+        voter: ServerId,
+        /// The candidate.
+        candidate: ServerId,
+        /// The candidate's term.
+        term: Term,
+        /// Why.
+        reason: VoteRefusal,
+    },
+    /// A candidate counted an answer.
+    VoteCounted {
+        /// The candidate.
+        candidate: ServerId,
+        /// Who answered.
+        voter: ServerId,
+        /// The term.
+        term: Term,
+        /// Whether it was a yes.
+        granted: bool,
+        /// Votes granted so far, the candidate's own included.
+        votes: usize,
+        /// A majority.
+        needed: usize,
+    },
+    /// A second answer from the same voter in the same term, not counted again.
+    DuplicateVoteIgnored {
+        /// The candidate.
+        candidate: ServerId,
+        /// The voter.
+        voter: ServerId,
+        /// The term.
+        term: Term,
+    },
+    /// A majority voted for a candidate.
+    ElectionWon {
+        /// The winner.
+        server: ServerId,
+        /// The term.
+        term: Term,
+        /// Who granted.
+        votes: ServerSet,
+        /// The cluster size.
+        cluster_size: usize,
+    },
+    /// A majority refused a candidate; it stays candidate until its next timeout.
+    ElectionLost {
+        /// The candidate.
+        server: ServerId,
+        /// The term.
+        term: Term,
+        /// Who refused.
+        refused: ServerSet,
+        /// The cluster size.
+        cluster_size: usize,
+    },
+    /// A follower accepted AppendEntries.
+    AppendAccepted {
+        /// The follower.
+        follower: ServerId,
+        /// The leader.
+        leader: ServerId,
+        /// The term.
+        term: Term,
+        /// The leader's prev_log_index/term.
+        prev: LogPosition,
+        /// Entries in the message.
+        sent: usize,
+        /// New entries actually appended.
+        appended: usize,
+        /// The follower's log length afterwards.
+        log_len: LogIndex,
+    },
+    /// A server rejected AppendEntries.
+    AppendRejected {
+        /// The receiver.
+        follower: ServerId,
+        /// The sender.
+        leader: ServerId,
+        /// The sender's term.
+        term: Term,
+        /// Why.
+        reason: AppendRejection,
+    },
+    /// A follower deleted a conflicting suffix of its log.
+    EntriesTruncated {
+        /// The follower.
+        server: ServerId,
+        /// The leader whose entry conflicted.
+        leader: ServerId,
+        /// What was deleted.
+        truncation: Truncation,
+    },
+    /// A follower learned of a higher commit index from its leader.
+    FollowerCommitted {
+        /// The follower.
+        server: ServerId,
+        /// The leader.
+        leader: ServerId,
+        /// Old commit index.
+        old: LogIndex,
+        /// New commit index.
+        new: LogIndex,
+        /// The leader's commit index in the message.
+        leader_commit: LogIndex,
+    },
+    /// A leader learned how far a follower's log matches.
+    MatchRecorded {
+        /// The leader.
+        leader: ServerId,
+        /// The follower.
+        follower: ServerId,
+        /// The match index in the response.
+        reported: LogIndex,
+        /// The follower's match_index now.
+        match_index: LogIndex,
+        /// The follower's next_index now.
+        next_index: LogIndex,
+    },
+    /// A leader backed a follower's next_index off after a rejection and retries.
+    NextIndexBackedOff {
+        /// The leader.
+        leader: ServerId,
+        /// The follower.
+        follower: ServerId,
+        /// Old next_index.
+        from: LogIndex,
+        /// New next_index.
+        to: LogIndex,
+    },
+    /// A leader advanced its commit index.
+    LeaderCommitted {
+        /// The leader.
+        leader: ServerId,
+        /// Its term.
+        term: Term,
+        /// Old commit index.
+        old: LogIndex,
+        /// New commit index.
+        index: LogIndex,
+        /// Servers that store the entry at `index`.
+        replicas: ServerSet,
+        /// The cluster size.
+        cluster_size: usize,
+    },
+    /// An entry is on a majority but from an older term, so it is not committed yet (Figure 8).
+    CommitWaitsForCurrentTerm {
+        /// The leader.
+        leader: ServerId,
+        /// The index stored on a majority.
+        index: LogIndex,
+        /// That entry's term.
+        entry_term: Term,
+        /// The leader's term.
+        current_term: Term,
+        /// Servers that store it.
+        replicas: ServerSet,
+    },
+    /// A response was ignored.
+    ResponseIgnored {
+        /// The receiver.
+        server: ServerId,
+        /// The sender.
+        from: ServerId,
+        /// Its kind.
+        kind: MessageKind,
+        /// Its term.
+        term: Term,
+        /// Why.
+        reason: IgnoreReason,
+    },
+    /// A leader appended a client's command.
+    ClientRequestAppended {
+        /// The leader.
+        leader: ServerId,
+        /// The new entry's index.
+        index: LogIndex,
+        /// Its term.
+        term: Term,
+    },
+    /// A leader sent AppendEntries to every follower.
+    HeartbeatSent {
+        /// The leader.
+        leader: ServerId,
+        /// Its term.
+        term: Term,
+    },
+    /// A server crashed (keeps term, vote and log).
+    Crashed {
+        /// The server.
+        server: ServerId,
+    },
+    /// A crashed server came back as a follower with its volatile state reset.
+    Restarted {
+        /// The server.
+        server: ServerId,
+        /// Its (kept) term.
+        term: Term,
+    },
+    /// A server refused an outside action.
+    Refused {
+        /// The server.
+        server: ServerId,
+        /// The action.
+        action: ActionName,
+        /// Why.
+        why: RefusalWhy,
+    },
+    /// A message was lost.
+    MessageLost {
+        /// Its id.
+        id: MessageId,
+        /// Sender.
+        from: ServerId,
+        /// Recipient.
+        to: ServerId,
+        /// Kind.
+        kind: MessageKind,
+        /// Why.
+        reason: LossReason,
+    },
+    /// A message was duplicated.
+    MessageDuplicated {
+        /// The original.
+        id: MessageId,
+        /// The copy's id.
+        copy: MessageId,
+    },
+    /// The network was split; `groups[s]` is server s's group number.
+    Partitioned {
+        /// Group number of each server.
+        groups: [u8; MAX_SERVERS],
+        /// Cluster size.
+        cluster_size: usize,
+    },
+    /// The partition was healed.
+    Healed,
+    /// "Deliver all" stopped at its cap with messages still in flight.
+    DeliverAllStopped {
+        /// How many were delivered.
+        delivered: usize,
+        /// How many are still in flight.
+        remaining: usize,
+    },
+    /// An invariant broke.
+    Violation(Violation),
+}

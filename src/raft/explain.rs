@@ -1,0 +1,524 @@
+//! The one place events become plain English, each naming its rule and the paper's section.
+//! A teacher reads these aloud.
+
+use super::event::{
+    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalWhy, Violation,
+    VoteRefusal,
+};
+use super::log::AppendMismatch;
+use super::quorum;
+use super::types::{LogPosition, ServerId, ServerSet};
+use std::fmt::Write;
+
+/// Server names for explanations: `names[id]`, or `S<id>` when none is given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Names<'a>(pub &'a [String]);
+
+impl Names<'_> {
+    /// The name of server `id`.
+    pub fn of(&self, id: ServerId) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| format!("S{id}"))
+    }
+
+    fn list(&self, set: ServerSet) -> String {
+        let names: Vec<String> = set.iter().map(|id| self.of(id)).collect();
+        names.join(", ")
+    }
+}
+
+fn pos(p: LogPosition) -> String {
+    format!("(index {}, term {})", p.index, p.term)
+}
+
+/// One sentence explaining `event`.
+pub fn explain(event: &Event, names: Names<'_>) -> String {
+    let n = |id| names.of(id);
+    match *event {
+        Event::BecameFollower { server, term } => {
+            format!(
+                "{} becomes a follower in term {term}: it turns passive and starts nothing (§5.2).",
+                n(server)
+            )
+        }
+        Event::BecameCandidate { server, term } => format!(
+            "{}'s election timer fires: it becomes a candidate for term {term}, votes for itself and asks every peer for a vote (§5.2).",
+            n(server)
+        ),
+        Event::BecameLeader {
+            server,
+            term,
+            next_index,
+        } => format!(
+            "{} becomes leader for term {term}: next_index is {next_index} and match_index 0 for every follower, and it sends AppendEntries to all to assert its leadership (§5.2, §5.3).",
+            n(server)
+        ),
+        Event::TermAdopted {
+            server,
+            from,
+            kind,
+            old_term,
+            new_term,
+            was,
+        } => {
+            let role = match was {
+                super::types::Role::Follower => "stays a follower".to_string(),
+                other => format!(
+                    "steps down from {} to follower",
+                    other.as_str().to_lowercase()
+                ),
+            };
+            format!(
+                "{} sees term {new_term} in a {kind} from {}, newer than its own {old_term}: it adopts term {new_term}, forgets its vote and {role} (§5.1).",
+                n(server),
+                n(from)
+            )
+        }
+        Event::CandidateConcedes {
+            server,
+            leader,
+            term,
+        } => format!(
+            "{}, a candidate in term {term}, hears AppendEntries from {} for the same term: {} has won, so {} becomes a follower (§5.2).",
+            n(server),
+            n(leader),
+            n(leader),
+            n(server)
+        ),
+        Event::VoteGranted {
+            voter,
+            candidate,
+            term,
+            candidate_last,
+            voter_last,
+        } => {
+            let how = if candidate_last == voter_last {
+                "as up-to-date as".to_string()
+            } else {
+                "more up-to-date than".to_string()
+            };
+            format!(
+                "{} grants its vote to {} for term {term}: it has not voted for anyone else, and {}'s log ends at {}, {how} {}'s {} (§5.2, §5.4.1).",
+                n(voter),
+                n(candidate),
+                n(candidate),
+                pos(candidate_last),
+                n(voter),
+                pos(voter_last)
+            )
+        }
+        Event::VoteRefused {
+            voter,
+            candidate,
+            term,
+            reason,
+        } => {
+            let why = match reason {
+                VoteRefusal::StaleTerm { own_term } => format!(
+                    "term {term} is older than its own term {own_term}, so it answers no with term {own_term} (§5.1)"
+                ),
+                VoteRefusal::AlreadyVoted { voted_for } => format!(
+                    "it already voted for {} in term {term}, and a server votes once per term (§5.2)",
+                    n(voted_for)
+                ),
+                VoteRefusal::LogNotUpToDate {
+                    candidate_last,
+                    voter_last,
+                } => {
+                    let detail = if candidate_last.term < voter_last.term {
+                        "an older last term".to_string()
+                    } else {
+                        "the same last term but a shorter log".to_string()
+                    };
+                    format!(
+                        "{}'s log ends at {}, {}'s at {}: {detail}, so the candidate's log is not up-to-date (§5.4.1)",
+                        n(candidate),
+                        pos(candidate_last),
+                        n(voter),
+                        pos(voter_last)
+                    )
+                }
+            };
+            format!(
+                "{} refuses its vote to {} for term {term}: {why}.",
+                n(voter),
+                n(candidate)
+            )
+        }
+        Event::VoteCounted {
+            candidate,
+            voter,
+            term,
+            granted,
+            votes,
+            needed,
+        } => format!(
+            "{} counts {}'s {} for term {term}: {votes} vote{} of the {needed} needed (§5.2).",
+            n(candidate),
+            n(voter),
+            if granted { "yes" } else { "no" },
+            if votes == 1 { "" } else { "s" }
+        ),
+        Event::DuplicateVoteIgnored {
+            candidate,
+            voter,
+            term,
+        } => format!(
+            "{} already counted {}'s answer for term {term}; a voter counts once (§5.2).",
+            n(candidate),
+            n(voter)
+        ),
+        Event::ElectionWon {
+            server,
+            term,
+            votes,
+            cluster_size,
+        } => format!(
+            "{} wins term {term} with votes from {} ({} of {cluster_size}, a majority is {}) (§5.2).",
+            n(server),
+            names.list(votes),
+            votes.len(),
+            quorum::majority(cluster_size)
+        ),
+        Event::ElectionLost {
+            server,
+            term,
+            refused,
+            cluster_size,
+        } => format!(
+            "{} cannot win term {term}: {} refused ({} of {cluster_size}), so no majority is left; it stays a candidate until its next election timeout (§5.2).",
+            n(server),
+            names.list(refused),
+            refused.len()
+        ),
+        Event::AppendAccepted {
+            follower,
+            leader,
+            term,
+            prev,
+            sent,
+            appended,
+            log_len,
+        } => {
+            let what = match (sent, appended) {
+                (0, _) => "no entries to add (a heartbeat)".to_string(),
+                (s, 0) => format!(
+                    "already has all {s} entr{}",
+                    if s == 1 { "y" } else { "ies" }
+                ),
+                (_, a) => format!("appends {a} entr{}", if a == 1 { "y" } else { "ies" }),
+            };
+            format!(
+                "{} accepts AppendEntries from {} (term {term}): its log matches at {}; {what}; its log now has {log_len} entries (§5.3).",
+                n(follower),
+                n(leader),
+                pos(prev)
+            )
+        }
+        Event::AppendRejected {
+            follower,
+            leader,
+            term,
+            reason,
+        } => {
+            let why = match reason {
+                AppendRejection::StaleTerm { own_term } => format!(
+                    "term {term} is older than its own term {own_term}, so it answers no with term {own_term} and the stale leader will step down (§5.1)"
+                ),
+                AppendRejection::Mismatch {
+                    prev,
+                    mismatch: AppendMismatch::Missing { log_len },
+                } => format!(
+                    "it has no entry at index {} (its log has {log_len}), so the logs may differ there (§5.3)",
+                    prev.index
+                ),
+                AppendRejection::Mismatch {
+                    prev,
+                    mismatch: AppendMismatch::TermDiffers { found },
+                } => format!(
+                    "its entry at index {} has term {found}, not {} (§5.3)",
+                    prev.index, prev.term
+                ),
+                AppendRejection::ReceiverIsLeader => format!(
+                    "it is itself leader of term {term}; two leaders in one term break Election Safety (§5.2)"
+                ),
+            };
+            format!(
+                "{} rejects AppendEntries from {}: {why}.",
+                n(follower),
+                n(leader)
+            )
+        }
+        Event::EntriesTruncated {
+            server,
+            leader,
+            truncation: t,
+        } => format!(
+            "{} deletes {} entr{} from index {}: its entry there has term {}, {}'s has term {} (§5.3).",
+            n(server),
+            t.removed,
+            if t.removed == 1 { "y" } else { "ies" },
+            t.from,
+            t.old_term,
+            n(leader),
+            t.new_term
+        ),
+        Event::FollowerCommitted {
+            server,
+            leader,
+            old,
+            new,
+            leader_commit,
+        } => format!(
+            "{} advances its commit index from {old} to {new}: {} has committed up to {leader_commit} and {} holds the leader's entries up to {new} (§5.3).",
+            n(server),
+            n(leader),
+            n(server)
+        ),
+        Event::MatchRecorded {
+            leader,
+            follower,
+            reported,
+            match_index,
+            next_index,
+        } => {
+            if reported < match_index {
+                format!(
+                    "{} gets a late answer from {} (match {reported}); it already knows {} matches up to {match_index}, so nothing moves back (§5.3).",
+                    n(leader),
+                    n(follower),
+                    n(follower)
+                )
+            } else {
+                format!(
+                    "{} records that {}'s log matches its own up to index {match_index}: match_index {match_index}, next_index {next_index} (§5.3).",
+                    n(leader),
+                    n(follower)
+                )
+            }
+        }
+        Event::NextIndexBackedOff {
+            leader,
+            follower,
+            from,
+            to,
+        } => format!(
+            "{} hears {} reject: it backs next_index for {} off from {from} to {to} and tries again at once (§5.3).",
+            n(leader),
+            n(follower),
+            n(follower)
+        ),
+        Event::LeaderCommitted {
+            leader,
+            term,
+            old,
+            index,
+            replicas,
+            cluster_size,
+        } => format!(
+            "{} commits {}: index {index} is stored on {} ({} of {cluster_size}) and is from the current term {term} (§5.3, §5.4.2).",
+            n(leader),
+            if index == old + 1 {
+                format!("index {index}")
+            } else {
+                format!("indexes {} to {index}", old + 1)
+            },
+            names.list(replicas),
+            replicas.len()
+        ),
+        Event::CommitWaitsForCurrentTerm {
+            leader,
+            index,
+            entry_term,
+            current_term,
+            replicas,
+        } => format!(
+            "{} does not commit index {index} yet: it is stored on {} (a majority) but comes from term {entry_term}, not the current term {current_term}; it will be committed along with the first entry of term {current_term} (§5.4.2, Figure 8).",
+            n(leader),
+            names.list(replicas)
+        ),
+        Event::ResponseIgnored {
+            server,
+            from,
+            kind,
+            term,
+            reason,
+        } => match reason {
+            IgnoreReason::StaleTerm { own_term } => format!(
+                "{} ignores a {kind} from {} for term {term}: it is already in term {own_term} (§5.1).",
+                n(server),
+                n(from)
+            ),
+            IgnoreReason::WrongRole(role) => format!(
+                "{} ignores a {kind} from {}: as a {} it no longer needs it.",
+                n(server),
+                n(from),
+                role.as_str().to_lowercase()
+            ),
+        },
+        Event::ClientRequestAppended {
+            leader,
+            index,
+            term,
+        } => format!(
+            "{} takes a client request: it appends it at index {index} with term {term} and sends AppendEntries to every follower (§5.3).",
+            n(leader)
+        ),
+        Event::HeartbeatSent { leader, term } => format!(
+            "{} sends a heartbeat: AppendEntries for term {term} to every follower, with whatever each one lacks (§5.2, §5.3).",
+            n(leader)
+        ),
+        Event::Crashed { server } => format!(
+            "{} crashes. It keeps its term, vote and log on disk; messages sent to it are lost (§5.5).",
+            n(server)
+        ),
+        Event::Restarted { server, term } => format!(
+            "{} restarts as a follower in term {term}, with its vote and log intact and its commit index reset to 0 (§5.5, Figure 2).",
+            n(server)
+        ),
+        Event::Refused {
+            server,
+            action,
+            why,
+        } => {
+            let what = match action {
+                ActionName::Timeout => "an election timeout",
+                ActionName::ClientRequest => "a client request",
+                ActionName::Heartbeat => "a heartbeat",
+                ActionName::Crash => "a crash",
+                ActionName::Restart => "a restart",
+                ActionName::BecomeFollower => "become_follower",
+                ActionName::BecomeCandidate => "become_candidate",
+                ActionName::BecomeLeader => "become_leader",
+            };
+            let why = match why {
+                RefusalWhy::Crashed => "it is crashed".to_string(),
+                RefusalWhy::NotCrashed => "it is running".to_string(),
+                RefusalWhy::AlreadyLeader => {
+                    "it is the leader, and a leader's election timer does not run (§5.2)"
+                        .to_string()
+                }
+                RefusalWhy::NotLeader { role, leader } => format!(
+                    "only the leader does that and it is a {}{} (§5.1)",
+                    role.as_str().to_lowercase(),
+                    leader
+                        .map(|l| format!("; the leader it knows is {}", n(l)))
+                        .unwrap_or_default()
+                ),
+            };
+            format!("{} refuses {what}: {why}.", n(server))
+        }
+        Event::MessageLost {
+            id,
+            from,
+            to,
+            kind,
+            reason,
+        } => {
+            let why = match reason {
+                LossReason::Dropped => "dropped on purpose",
+                LossReason::Partitioned => "the two are in different partitions",
+                LossReason::RecipientCrashed => "the recipient is crashed",
+            };
+            format!(
+                "Message #{id} ({kind} {} → {}) is lost: {why}.",
+                n(from),
+                n(to)
+            )
+        }
+        Event::MessageDuplicated { id, copy } => {
+            format!("Message #{id} is duplicated: the copy is #{copy}.")
+        }
+        Event::Partitioned {
+            groups,
+            cluster_size,
+        } => {
+            let mut text = String::from("The network splits into");
+            let mut seen = Vec::new();
+            for &g in &groups[..cluster_size] {
+                if seen.contains(&g) {
+                    continue;
+                }
+                seen.push(g);
+                let members: ServerSet = (0..cluster_size).filter(|&s| groups[s] == g).collect();
+                let _ = write!(
+                    text,
+                    "{} {{{}}}",
+                    if seen.len() == 1 { "" } else { "," },
+                    names.list(members)
+                );
+            }
+            text.push_str("; messages between groups are lost.");
+            text
+        }
+        Event::Healed => "The partition heals: every server can reach every other.".to_string(),
+        Event::DeliverAllStopped {
+            delivered,
+            remaining,
+        } => format!(
+            "Deliver-all stopped after {delivered} deliveries with {remaining} message{} still in flight: the cluster is not settling (are there two leaders in one term?).",
+            if remaining == 1 { "" } else { "s" }
+        ),
+        Event::Violation(v) => explain_violation(&v, names),
+    }
+}
+
+/// One sentence explaining a broken invariant.
+pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
+    let n = |id| names.of(id);
+    let text = match *violation {
+        Violation::ElectionSafety {
+            term,
+            first,
+            second,
+        } => format!(
+            "Election Safety broken: {} and {} are both leaders of term {term} (§5.2, Figure 3)",
+            n(first),
+            n(second)
+        ),
+        Violation::DoubleVote {
+            server,
+            term,
+            first,
+            second,
+        } => format!(
+            "{} voted twice in term {term}: for {} and for {} (§5.2)",
+            n(server),
+            n(first),
+            n(second)
+        ),
+        Violation::LogMatching { a, b, index } => format!(
+            "Log Matching broken: {} and {} agree on the term at index {index} but differ before it (§5.3)",
+            n(a),
+            n(b)
+        ),
+        Violation::LeaderCompleteness {
+            leader,
+            term,
+            index,
+        } => format!(
+            "Leader Completeness broken: {}, leader of term {term}, lacks the entry committed at index {index} (§5.4)",
+            n(leader)
+        ),
+        Violation::StateMachineSafety { server, index } => format!(
+            "State Machine Safety broken: {} committed a different entry at index {index} than another server (§5.4.3)",
+            n(server)
+        ),
+        Violation::CommittedEntryLost { server, index } => format!(
+            "{} lost or changed the entry it had committed at index {index} (§5.4)",
+            n(server)
+        ),
+        Violation::CommitBeyondLog {
+            server,
+            commit_index,
+            log_len,
+        } => format!(
+            "{}'s commit index {commit_index} is past the end of its log ({log_len} entries)",
+            n(server)
+        ),
+        Violation::TermDecreased { server, from, to } => format!(
+            "{}'s term went down from {from} to {to}; terms only grow (§5.1)",
+            n(server)
+        ),
+    };
+    format!("INVARIANT VIOLATED: {text}.")
+}

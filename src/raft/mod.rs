@@ -1,0 +1,22 @@
+//! The pure Raft model: no terminal, files, clock, global state or randomness. All state is
+//! `Clone + Eq + Hash + Debug`, so undo, replay and exhaustive exploration are cheap.
+
+pub mod cluster;
+pub mod event;
+pub mod explain;
+pub mod invariants;
+pub mod log;
+pub mod message;
+pub mod network;
+pub mod quorum;
+pub mod server;
+pub mod types;
+
+pub use cluster::{Action, Cluster};
+pub use event::{Event, Violation};
+pub use explain::{Names, explain};
+pub use log::{Command, Entry, Log};
+pub use message::{Envelope, Message, MessageKind};
+pub use network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
+pub use server::{Node, RaftServer, ServerAction, ServerState};
+pub use types::{LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term};

@@ -1,0 +1,349 @@
+//! The simulated network (the brief's `RaftNetwork`): messages in flight with stable ids,
+//! delivery, loss, duplication and partitions.
+
+use super::event::{Event, LossReason};
+use super::message::{Envelope, Outgoing};
+use super::server::{Node, RaftServer};
+use super::types::{MAX_SERVERS, MessageId, ServerId};
+use std::collections::VecDeque;
+
+/// How many deliveries one "deliver all" makes at most. A correct cluster settles far sooner;
+/// two leaders forced into one term would otherwise answer each other forever.
+pub const DELIVER_ALL_CAP: usize = 10_000;
+
+/// Something the network cannot do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkError {
+    /// No message with this id is in flight.
+    NoSuchMessage(MessageId),
+    /// No server with this id is given.
+    NoSuchServer(ServerId),
+}
+
+impl std::fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetworkError::NoSuchMessage(id) => write!(f, "no message #{id} is in flight"),
+            NetworkError::NoSuchServer(id) => write!(f, "there is no server {id}"),
+        }
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+/// How a "deliver all" ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DeliverAllOutcome {
+    /// Messages delivered (or lost on delivery).
+    pub delivered: usize,
+    /// Messages still in flight: 0 unless the cap was reached.
+    pub remaining: usize,
+}
+
+/// The servers a network delivers to, looked up by id.
+pub trait ServerSlots {
+    /// The server with this id, if given.
+    fn slot(&mut self, id: ServerId) -> Option<&mut RaftServer>;
+    /// Every server, in a fixed order.
+    fn each(&mut self) -> Vec<&mut RaftServer>;
+}
+
+impl ServerSlots for [RaftServer] {
+    fn slot(&mut self, id: ServerId) -> Option<&mut RaftServer> {
+        self.get_mut(id)
+    }
+    fn each(&mut self) -> Vec<&mut RaftServer> {
+        self.iter_mut().collect()
+    }
+}
+
+impl ServerSlots for [&mut RaftServer] {
+    fn slot(&mut self, id: ServerId) -> Option<&mut RaftServer> {
+        self.iter_mut().find(|s| s.id == id).map(|s| &mut **s)
+    }
+    fn each(&mut self) -> Vec<&mut RaftServer> {
+        self.iter_mut().map(|s| &mut **s).collect()
+    }
+}
+
+/// The network between `n` servers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RaftNetwork {
+    size: usize,
+    in_flight: VecDeque<Envelope>,
+    next_id: MessageId,
+    groups: [u8; MAX_SERVERS],
+}
+
+impl RaftNetwork {
+    /// The brief's `RaftNetwork(n)`: a network for servers `0..n` (1 to 9).
+    ///
+    /// # Panics
+    /// If `n` is 0 or above [`MAX_SERVERS`]; scenario files are validated before this.
+    pub fn new(n: usize) -> RaftNetwork {
+        assert!(
+            (1..=MAX_SERVERS).contains(&n),
+            "a cluster has 1 to {MAX_SERVERS} servers, not {n}"
+        );
+        RaftNetwork {
+            size: n,
+            in_flight: VecDeque::new(),
+            next_id: 1,
+            groups: [0; MAX_SERVERS],
+        }
+    }
+
+    /// The brief's `create_node(i)`: server `i`'s place in this network.
+    ///
+    /// # Panics
+    /// If `i` is not below the cluster size.
+    pub fn create_node(&self, i: ServerId) -> Node {
+        assert!(
+            i < self.size,
+            "server {i} is outside a cluster of {}",
+            self.size
+        );
+        Node {
+            id: i,
+            cluster_size: self.size,
+        }
+    }
+
+    /// How many servers the network connects.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Messages in flight, oldest first.
+    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+        self.in_flight.iter()
+    }
+
+    /// The message with this id, if in flight.
+    pub fn message(&self, id: MessageId) -> Option<&Envelope> {
+        self.position(id).map(|i| &self.in_flight[i])
+    }
+
+    /// Each server's partition group; servers in different groups cannot talk.
+    pub fn groups(&self) -> &[u8] {
+        &self.groups[..self.size]
+    }
+
+    /// Whether the network is split.
+    pub fn is_partitioned(&self) -> bool {
+        self.groups().iter().any(|&g| g != self.groups[0])
+    }
+
+    /// Whether `a` and `b` can exchange messages.
+    pub fn connected(&self, a: ServerId, b: ServerId) -> bool {
+        self.groups[a] == self.groups[b]
+    }
+
+    /// Takes a server's outbox into the network and its events into `events`. A message sent
+    /// across a partition is lost at once.
+    pub fn collect(&mut self, server: &mut RaftServer, events: &mut Vec<Event>) {
+        server.take_events(events);
+        let from = server.id;
+        for Outgoing { to, message } in server.drain_outbox() {
+            let id = self.next_id;
+            self.next_id += 1;
+            if self.groups[from] != self.groups[to] {
+                events.push(Event::MessageLost {
+                    id,
+                    from,
+                    to,
+                    kind: message.kind(),
+                    reason: LossReason::Partitioned,
+                });
+            } else {
+                self.in_flight.push_back(Envelope {
+                    id,
+                    from,
+                    to,
+                    message,
+                });
+            }
+        }
+    }
+
+    /// Collects the outboxes of all servers, in order.
+    pub fn collect_all<S: ServerSlots + ?Sized>(
+        &mut self,
+        servers: &mut S,
+        events: &mut Vec<Event>,
+    ) {
+        for server in servers.each() {
+            self.collect(server, events);
+        }
+    }
+
+    /// Delivers the message with this id; what the recipient sends back enters the network.
+    pub fn deliver<S: ServerSlots + ?Sized>(
+        &mut self,
+        id: MessageId,
+        servers: &mut S,
+        events: &mut Vec<Event>,
+    ) -> Result<(), NetworkError> {
+        let envelope = self.take(id)?;
+        self.hand_over(envelope, servers, events)
+    }
+
+    /// Delivers the oldest message in flight; false if none was.
+    pub fn deliver_oldest<S: ServerSlots + ?Sized>(
+        &mut self,
+        servers: &mut S,
+        events: &mut Vec<Event>,
+    ) -> Result<bool, NetworkError> {
+        match self.in_flight.pop_front() {
+            None => Ok(false),
+            Some(envelope) => self.hand_over(envelope, servers, events).map(|()| true),
+        }
+    }
+
+    /// Delivers in FIFO order until nothing is in flight or `cap` deliveries were made;
+    /// `after_each` runs after every delivery (the cluster checks invariants there).
+    pub fn deliver_all<S: ServerSlots + ?Sized>(
+        &mut self,
+        servers: &mut S,
+        cap: usize,
+        events: &mut Vec<Event>,
+        mut after_each: impl FnMut(&mut S, &mut Vec<Event>),
+    ) -> Result<DeliverAllOutcome, NetworkError> {
+        let mut delivered = 0;
+        while delivered < cap && self.deliver_oldest(servers, events)? {
+            delivered += 1;
+            after_each(servers, events);
+        }
+        let remaining = self.in_flight.len();
+        if remaining > 0 {
+            events.push(Event::DeliverAllStopped {
+                delivered,
+                remaining,
+            });
+        }
+        Ok(DeliverAllOutcome {
+            delivered,
+            remaining,
+        })
+    }
+
+    /// The brief's `process_messages(servers)`: takes every server's outbox, then delivers
+    /// until nothing is in flight (at most [`DELIVER_ALL_CAP`] deliveries). Returns the events.
+    pub fn process_messages(&mut self, servers: &mut [&mut RaftServer]) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.collect_all(servers, &mut events);
+        // Every recipient is in `servers` when the caller passed the whole cluster; a message
+        // to a server not passed is left in flight rather than panicking.
+        let _ = self.deliver_all(servers, DELIVER_ALL_CAP, &mut events, |_, _| {});
+        events
+    }
+
+    /// Loses the message with this id on purpose.
+    pub fn drop_message(
+        &mut self,
+        id: MessageId,
+        events: &mut Vec<Event>,
+    ) -> Result<(), NetworkError> {
+        let envelope = self.take(id)?;
+        events.push(lost(&envelope, LossReason::Dropped));
+        Ok(())
+    }
+
+    /// Puts a copy of the message in flight with a new id; returns the copy's id.
+    pub fn duplicate(
+        &mut self,
+        id: MessageId,
+        events: &mut Vec<Event>,
+    ) -> Result<MessageId, NetworkError> {
+        let index = self.position(id).ok_or(NetworkError::NoSuchMessage(id))?;
+        let mut copy = self.in_flight[index].clone();
+        copy.id = self.next_id;
+        self.next_id += 1;
+        events.push(Event::MessageDuplicated { id, copy: copy.id });
+        let copy_id = copy.id;
+        self.in_flight.push_back(copy);
+        Ok(copy_id)
+    }
+
+    /// Splits the servers into `groups`; servers not listed are each alone. Messages in
+    /// flight between groups are lost.
+    pub fn partition(&mut self, groups: &[Vec<ServerId>], events: &mut Vec<Event>) {
+        let mut assignment = [u8::MAX; MAX_SERVERS];
+        let mut next_group = 0u8;
+        for group in groups {
+            for &server in group {
+                if server < self.size {
+                    assignment[server] = next_group;
+                }
+            }
+            next_group += 1;
+        }
+        for slot in assignment.iter_mut().take(self.size) {
+            if *slot == u8::MAX {
+                *slot = next_group;
+                next_group += 1;
+            }
+        }
+        self.groups = [0; MAX_SERVERS];
+        self.groups[..self.size].copy_from_slice(&assignment[..self.size]);
+        events.push(Event::Partitioned {
+            groups: self.groups,
+            cluster_size: self.size,
+        });
+        let groups = self.groups;
+        self.in_flight.retain(|envelope| {
+            let keep = groups[envelope.from] == groups[envelope.to];
+            if !keep {
+                events.push(lost(envelope, LossReason::Partitioned));
+            }
+            keep
+        });
+    }
+
+    /// Reconnects everyone.
+    pub fn heal(&mut self, events: &mut Vec<Event>) {
+        self.groups = [0; MAX_SERVERS];
+        events.push(Event::Healed);
+    }
+
+    fn position(&self, id: MessageId) -> Option<usize> {
+        // Ids increase in send order and removal keeps the order, so the queue is sorted.
+        self.in_flight.binary_search_by_key(&id, |e| e.id).ok()
+    }
+
+    fn take(&mut self, id: MessageId) -> Result<Envelope, NetworkError> {
+        let index = self.position(id).ok_or(NetworkError::NoSuchMessage(id))?;
+        Ok(self.in_flight.remove(index).expect("position is in range"))
+    }
+
+    fn hand_over<S: ServerSlots + ?Sized>(
+        &mut self,
+        envelope: Envelope,
+        servers: &mut S,
+        events: &mut Vec<Event>,
+    ) -> Result<(), NetworkError> {
+        let Some(server) = servers.slot(envelope.to) else {
+            let to = envelope.to;
+            let at = self.in_flight.partition_point(|e| e.id < envelope.id);
+            self.in_flight.insert(at, envelope);
+            return Err(NetworkError::NoSuchServer(to));
+        };
+        if server.crashed {
+            events.push(lost(&envelope, LossReason::RecipientCrashed));
+            return Ok(());
+        }
+        server.handle(envelope.from, envelope.message);
+        self.collect(server, events);
+        Ok(())
+    }
+}
+
+fn lost(envelope: &Envelope, reason: LossReason) -> Event {
+    Event::MessageLost {
+        id: envelope.id,
+        from: envelope.from,
+        to: envelope.to,
+        kind: envelope.message.kind(),
+        reason,
+    }
+}

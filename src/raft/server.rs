@@ -1,0 +1,741 @@
+//! One Raft server: the brief's `RaftServer` with its three role transitions and Figure 2's
+//! message handlers. Term rules run once for every message in [`RaftServer::handle`]; then the
+//! handler for the message kind runs.
+
+use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
+use super::log::{Command, Entry, Log};
+use super::message::{Message, Outgoing};
+use super::quorum::{self, VoteTally};
+use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
+
+/// A server's place in the network: its id and the cluster size. Made by
+/// [`RaftNetwork::create_node`](super::network::RaftNetwork::create_node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Node {
+    /// The server's id.
+    pub id: ServerId,
+    /// How many servers the cluster has.
+    pub cluster_size: usize,
+}
+
+/// The state a scenario may give a server when the cluster is built.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ServerState {
+    /// Current term (at least 1).
+    pub term: Term,
+    /// Vote in the current term.
+    pub voted_for: Option<ServerId>,
+    /// The log.
+    pub log: Log,
+    /// Commit index (at most the log's length).
+    pub commit_index: LogIndex,
+    /// Role. A leader starts with fresh next/match indices; a candidate with its own vote.
+    pub role: Role,
+    /// Whether it starts crashed.
+    pub crashed: bool,
+}
+
+impl Default for ServerState {
+    fn default() -> Self {
+        ServerState {
+            term: 1,
+            voted_for: None,
+            log: Log::new(),
+            commit_index: 0,
+            role: Role::Follower,
+            crashed: false,
+        }
+    }
+}
+
+/// An outside action on one server (time, clients, failures, or the brief's methods).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ServerAction {
+    /// The election timer fires.
+    Timeout,
+    /// A client asks to append a command.
+    ClientRequest(Command),
+    /// The leader sends AppendEntries to every follower.
+    Heartbeat,
+    /// The server crashes.
+    Crash,
+    /// The server restarts.
+    Restart,
+    /// The brief's `become_follower`, applied directly.
+    BecomeFollower,
+    /// The brief's `become_candidate`, applied directly.
+    BecomeCandidate,
+    /// The brief's `become_leader`, applied directly (may break Election Safety on purpose).
+    BecomeLeader,
+}
+
+/// One Raft server. Fields are public to read (as the brief's `server0.role`); change them
+/// only through the methods, which record an [`Event`] for every decision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RaftServer {
+    /// This server's id.
+    pub id: ServerId,
+    /// The cluster size (peers are every other id in `0..cluster_size`).
+    pub cluster_size: usize,
+    /// FOLLOWER, CANDIDATE or LEADER.
+    pub role: Role,
+    /// Latest term seen; starts at 1.
+    pub current_term: Term,
+    /// Candidate voted for in the current term.
+    pub voted_for: Option<ServerId>,
+    /// The log.
+    pub log: Log,
+    /// Highest index known committed.
+    pub commit_index: LogIndex,
+    /// As candidate: who granted a vote this term (itself included).
+    pub votes_granted: ServerSet,
+    /// As candidate: who refused this term.
+    pub votes_refused: ServerSet,
+    /// As leader: next index to send to each server (own slot unused).
+    pub next_index: [LogIndex; MAX_SERVERS],
+    /// As leader: highest index known replicated on each server (own slot unused).
+    pub match_index: [LogIndex; MAX_SERVERS],
+    /// The leader it last heard from in its current term.
+    pub leader_id: Option<ServerId>,
+    /// Whether it is crashed.
+    pub crashed: bool,
+    outbox: Vec<Outgoing>,
+    events: Vec<Event>,
+}
+
+impl RaftServer {
+    /// The brief's `RaftServer(node, log)`: a follower in term 1.
+    pub fn new(node: Node, log: Vec<Entry>) -> RaftServer {
+        RaftServer::with_state(
+            node,
+            ServerState {
+                log: Log::from(log),
+                ..ServerState::default()
+            },
+        )
+    }
+
+    /// A server starting from a given state (for scenarios). Sends nothing.
+    pub fn with_state(node: Node, state: ServerState) -> RaftServer {
+        let mut server = RaftServer {
+            id: node.id,
+            cluster_size: node.cluster_size,
+            role: Role::Follower,
+            current_term: state.term,
+            voted_for: state.voted_for,
+            log: state.log,
+            commit_index: state.commit_index,
+            votes_granted: ServerSet::EMPTY,
+            votes_refused: ServerSet::EMPTY,
+            next_index: [0; MAX_SERVERS],
+            match_index: [0; MAX_SERVERS],
+            leader_id: None,
+            crashed: state.crashed,
+            outbox: Vec::new(),
+            events: Vec::new(),
+        };
+        match state.role {
+            Role::Follower => {}
+            Role::Candidate => {
+                server.role = Role::Candidate;
+                server.voted_for = Some(server.id);
+                server.votes_granted = ServerSet::only(server.id);
+            }
+            Role::Leader => {
+                server.role = Role::Leader;
+                server.reset_leader_state();
+            }
+        }
+        server
+    }
+
+    /// The other servers' ids.
+    pub fn peers(&self) -> impl Iterator<Item = ServerId> + use<> {
+        let me = self.id;
+        (0..self.cluster_size).filter(move |&p| p != me)
+    }
+
+    /// Messages waiting to be taken by the network.
+    pub fn outbox(&self) -> &[Outgoing] {
+        &self.outbox
+    }
+
+    /// Events recorded since they were last taken.
+    pub fn pending_events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Moves the recorded events to `sink`.
+    pub fn take_events(&mut self, sink: &mut Vec<Event>) {
+        sink.append(&mut self.events);
+    }
+
+    /// Moves the waiting messages out, in the order they were sent.
+    pub fn drain_outbox(&mut self) -> std::vec::Drain<'_, Outgoing> {
+        self.outbox.drain(..)
+    }
+
+    // ----- The brief's three transitions -------------------------------------------------
+
+    /// Becomes a passive follower (brief step 1). Keeps term and vote.
+    pub fn become_follower(&mut self) {
+        self.step_down();
+        self.events.push(Event::BecameFollower {
+            server: self.id,
+            term: self.current_term,
+        });
+    }
+
+    /// Starts an election (brief step 2, §5.2): next term, vote for itself, RequestVote to
+    /// every peer. A single-server cluster wins at once.
+    pub fn become_candidate(&mut self) {
+        self.role = Role::Candidate;
+        self.current_term += 1;
+        self.voted_for = Some(self.id);
+        self.leader_id = None;
+        self.votes_granted = ServerSet::only(self.id);
+        self.votes_refused = ServerSet::EMPTY;
+        self.events.push(Event::BecameCandidate {
+            server: self.id,
+            term: self.current_term,
+        });
+        let last = self.log.last_position();
+        for to in self.peers() {
+            self.outbox.push(Outgoing {
+                to,
+                message: Message::RequestVote {
+                    term: self.current_term,
+                    candidate: self.id,
+                    last_log_index: last.index,
+                    last_log_term: last.term,
+                },
+            });
+        }
+        self.count_votes();
+    }
+
+    /// Becomes leader (brief step 3, §5.3): next_index = last index + 1 and match_index = 0
+    /// for every follower, then AppendEntries to every peer at once. No no-op entry.
+    pub fn become_leader(&mut self) {
+        self.role = Role::Leader;
+        self.votes_granted = ServerSet::EMPTY;
+        self.votes_refused = ServerSet::EMPTY;
+        self.reset_leader_state();
+        self.events.push(Event::BecameLeader {
+            server: self.id,
+            term: self.current_term,
+            next_index: self.log.last_index() + 1,
+        });
+        self.broadcast_append_entries();
+        self.advance_leader_commit();
+    }
+
+    // ----- Outside actions -----------------------------------------------------------------
+
+    /// Performs an outside action, refusing (with an event) what the server cannot do now.
+    pub fn perform(&mut self, action: ServerAction) {
+        let name = action_name(&action);
+        if self.crashed && !matches!(action, ServerAction::Restart) {
+            return self.refuse(name, RefusalWhy::Crashed);
+        }
+        match action {
+            ServerAction::Timeout if self.role == Role::Leader => {
+                self.refuse(name, RefusalWhy::AlreadyLeader)
+            }
+            ServerAction::Timeout | ServerAction::BecomeCandidate => self.become_candidate(),
+            ServerAction::BecomeFollower => self.become_follower(),
+            ServerAction::BecomeLeader => self.become_leader(),
+            ServerAction::ClientRequest(command) => self.client_request(command),
+            ServerAction::Heartbeat => self.heartbeat(),
+            ServerAction::Crash => self.crash(),
+            ServerAction::Restart => self.restart(),
+        }
+    }
+
+    /// A client request: the leader appends `{current_term, command}` and replicates it.
+    pub fn client_request(&mut self, command: Command) {
+        if self.role != Role::Leader {
+            return self.refuse_not_leader(ActionName::ClientRequest);
+        }
+        let index = self.log.push(Entry {
+            term: self.current_term,
+            command,
+        });
+        self.events.push(Event::ClientRequestAppended {
+            leader: self.id,
+            index,
+            term: self.current_term,
+        });
+        self.broadcast_append_entries();
+        self.advance_leader_commit();
+    }
+
+    /// A heartbeat: the leader sends AppendEntries (with whatever each follower lacks).
+    pub fn heartbeat(&mut self) {
+        if self.role != Role::Leader {
+            return self.refuse_not_leader(ActionName::Heartbeat);
+        }
+        self.events.push(Event::HeartbeatSent {
+            leader: self.id,
+            term: self.current_term,
+        });
+        self.broadcast_append_entries();
+    }
+
+    /// Crashes: keeps term, vote and log (persistent state, Figure 2).
+    pub fn crash(&mut self) {
+        self.crashed = true;
+        self.events.push(Event::Crashed { server: self.id });
+    }
+
+    /// Restarts as a follower with volatile state reset.
+    pub fn restart(&mut self) {
+        if !self.crashed {
+            return self.refuse(ActionName::Restart, RefusalWhy::NotCrashed);
+        }
+        self.crashed = false;
+        self.step_down();
+        self.commit_index = 0;
+        self.events.push(Event::Restarted {
+            server: self.id,
+            term: self.current_term,
+        });
+    }
+
+    // ----- Incoming messages ------------------------------------------------------------
+
+    /// Handles one message from `from`. Term rules first (§5.1), once for every kind; then the
+    /// kind's handler.
+    pub fn handle(&mut self, from: ServerId, message: Message) {
+        let term = message.term();
+        let kind = message.kind();
+        if term > self.current_term {
+            self.events.push(Event::TermAdopted {
+                server: self.id,
+                from,
+                kind,
+                old_term: self.current_term,
+                new_term: term,
+                was: self.role,
+            });
+            self.current_term = term;
+            self.voted_for = None;
+            self.step_down();
+        } else if term < self.current_term {
+            return self.handle_stale(from, message);
+        }
+        match message {
+            Message::RequestVote {
+                candidate,
+                last_log_index,
+                last_log_term,
+                ..
+            } => self.on_request_vote(
+                from,
+                candidate,
+                LogPosition {
+                    index: last_log_index,
+                    term: last_log_term,
+                },
+            ),
+            Message::RequestVoteResponse { granted, .. } => self.on_vote_response(from, granted),
+            Message::AppendEntries {
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+                ..
+            } => self.on_append_entries(
+                from,
+                LogPosition {
+                    index: prev_log_index,
+                    term: prev_log_term,
+                },
+                &entries,
+                leader_commit,
+            ),
+            Message::AppendEntriesResponse {
+                success,
+                match_index,
+                ..
+            } => self.on_append_response(from, success, match_index),
+        }
+    }
+
+    /// A message from an older term: requests are refused with our term, responses ignored.
+    fn handle_stale(&mut self, from: ServerId, message: Message) {
+        let own_term = self.current_term;
+        match message {
+            Message::RequestVote {
+                term, candidate, ..
+            } => {
+                self.events.push(Event::VoteRefused {
+                    voter: self.id,
+                    candidate,
+                    term,
+                    reason: VoteRefusal::StaleTerm { own_term },
+                });
+                self.reply_vote(from, false);
+            }
+            Message::AppendEntries { term, .. } => {
+                self.events.push(Event::AppendRejected {
+                    follower: self.id,
+                    leader: from,
+                    term,
+                    reason: AppendRejection::StaleTerm { own_term },
+                });
+                self.reply_append(from, false, 0);
+            }
+            response => self.events.push(Event::ResponseIgnored {
+                server: self.id,
+                from,
+                kind: response.kind(),
+                term: response.term(),
+                reason: IgnoreReason::StaleTerm { own_term },
+            }),
+        }
+    }
+
+    /// RequestVote of our term (§5.2, §5.4.1): one vote per term, only for an up-to-date log.
+    fn on_request_vote(
+        &mut self,
+        from: ServerId,
+        candidate: ServerId,
+        candidate_last: LogPosition,
+    ) {
+        let term = self.current_term;
+        let voter_last = self.log.last_position();
+        let refusal = match self.voted_for {
+            Some(voted_for) if voted_for != candidate => {
+                Some(VoteRefusal::AlreadyVoted { voted_for })
+            }
+            _ if !candidate_last.at_least_as_up_to_date_as(voter_last) => {
+                Some(VoteRefusal::LogNotUpToDate {
+                    candidate_last,
+                    voter_last,
+                })
+            }
+            _ => None,
+        };
+        match refusal {
+            Some(reason) => self.events.push(Event::VoteRefused {
+                voter: self.id,
+                candidate,
+                term,
+                reason,
+            }),
+            None => {
+                self.voted_for = Some(candidate);
+                self.events.push(Event::VoteGranted {
+                    voter: self.id,
+                    candidate,
+                    term,
+                    candidate_last,
+                    voter_last,
+                });
+            }
+        }
+        self.reply_vote(from, refusal.is_none());
+    }
+
+    /// A vote answer of our term: only a candidate counts it, each voter once.
+    fn on_vote_response(&mut self, from: ServerId, granted: bool) {
+        if self.role != Role::Candidate {
+            return self.ignore_for_role(from, super::message::MessageKind::RequestVoteResponse);
+        }
+        let term = self.current_term;
+        if self.votes_granted.contains(from) || self.votes_refused.contains(from) {
+            self.events.push(Event::DuplicateVoteIgnored {
+                candidate: self.id,
+                voter: from,
+                term,
+            });
+            return;
+        }
+        if granted {
+            self.votes_granted.insert(from);
+        } else {
+            self.votes_refused.insert(from);
+        }
+        self.events.push(Event::VoteCounted {
+            candidate: self.id,
+            voter: from,
+            term,
+            granted,
+            votes: self.votes_granted.len(),
+            needed: quorum::majority(self.cluster_size),
+        });
+        self.count_votes();
+    }
+
+    /// Checks the tally after a change: a win makes it leader; a loss is announced once (the
+    /// answer that caused it), and it stays candidate until its next timeout.
+    fn count_votes(&mut self) {
+        let granted = self.votes_granted.len();
+        let refused = self.votes_refused.len();
+        match quorum::tally(self.cluster_size, granted, refused) {
+            VoteTally::Won => {
+                self.events.push(Event::ElectionWon {
+                    server: self.id,
+                    term: self.current_term,
+                    votes: self.votes_granted,
+                    cluster_size: self.cluster_size,
+                });
+                self.become_leader();
+            }
+            VoteTally::Lost
+                if quorum::tally(self.cluster_size, granted, refused - 1) != VoteTally::Lost =>
+            {
+                self.events.push(Event::ElectionLost {
+                    server: self.id,
+                    term: self.current_term,
+                    refused: self.votes_refused,
+                    cluster_size: self.cluster_size,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// AppendEntries of our term (§5.3). A candidate concedes first (§5.2).
+    fn on_append_entries(
+        &mut self,
+        leader: ServerId,
+        prev: LogPosition,
+        entries: &[Entry],
+        leader_commit: LogIndex,
+    ) {
+        let term = self.current_term;
+        match self.role {
+            Role::Leader => {
+                self.events.push(Event::AppendRejected {
+                    follower: self.id,
+                    leader,
+                    term,
+                    reason: AppendRejection::ReceiverIsLeader,
+                });
+                return self.reply_append(leader, false, 0);
+            }
+            Role::Candidate => {
+                self.events.push(Event::CandidateConcedes {
+                    server: self.id,
+                    leader,
+                    term,
+                });
+                self.step_down();
+            }
+            Role::Follower => {}
+        }
+        self.leader_id = Some(leader);
+        match self.log.try_append(prev.index, prev.term, entries) {
+            Err(mismatch) => {
+                self.events.push(Event::AppendRejected {
+                    follower: self.id,
+                    leader,
+                    term,
+                    reason: AppendRejection::Mismatch { prev, mismatch },
+                });
+                self.reply_append(leader, false, 0);
+            }
+            Ok(report) => {
+                if let Some(truncation) = report.truncated {
+                    self.events.push(Event::EntriesTruncated {
+                        server: self.id,
+                        leader,
+                        truncation,
+                    });
+                }
+                let match_index = prev.index + entries.len();
+                self.events.push(Event::AppendAccepted {
+                    follower: self.id,
+                    leader,
+                    term,
+                    prev,
+                    sent: entries.len(),
+                    appended: report.appended,
+                    log_len: self.log.len(),
+                });
+                let new_commit = leader_commit.min(match_index);
+                if new_commit > self.commit_index {
+                    self.events.push(Event::FollowerCommitted {
+                        server: self.id,
+                        leader,
+                        old: self.commit_index,
+                        new: new_commit,
+                        leader_commit,
+                    });
+                    self.commit_index = new_commit;
+                }
+                self.reply_append(leader, true, match_index);
+            }
+        }
+    }
+
+    /// An AppendEntries answer of our term: only a leader uses it.
+    fn on_append_response(&mut self, from: ServerId, success: bool, reported: LogIndex) {
+        if self.role != Role::Leader {
+            return self.ignore_for_role(from, super::message::MessageKind::AppendEntriesResponse);
+        }
+        if success {
+            // Duplicated or reordered answers never move match_index back.
+            let match_index = self.match_index[from].max(reported);
+            self.match_index[from] = match_index;
+            self.next_index[from] = match_index + 1;
+            self.events.push(Event::MatchRecorded {
+                leader: self.id,
+                follower: from,
+                reported,
+                match_index,
+                next_index: match_index + 1,
+            });
+            self.advance_leader_commit();
+        } else {
+            let old = self.next_index[from];
+            let new = old.saturating_sub(1).max(1);
+            self.next_index[from] = new;
+            self.events.push(Event::NextIndexBackedOff {
+                leader: self.id,
+                follower: from,
+                from: old,
+                to: new,
+            });
+            self.send_append_entries(from);
+        }
+    }
+
+    // ----- Helpers --------------------------------------------------------------------------
+
+    /// Leader's commit rule (§5.3, §5.4.2): N is committed when a majority stores it and the
+    /// entry at N is from the current term.
+    fn advance_leader_commit(&mut self) {
+        let mut matches = self.match_index;
+        matches[self.id] = self.log.last_index();
+        let n = quorum::majority_match(&matches[..self.cluster_size]);
+        if n <= self.commit_index {
+            return;
+        }
+        let replicas: ServerSet = (0..self.cluster_size)
+            .filter(|&s| matches[s] >= n)
+            .collect();
+        let entry_term = self.log.term_at(n).unwrap_or(0);
+        if entry_term == self.current_term {
+            self.events.push(Event::LeaderCommitted {
+                leader: self.id,
+                term: self.current_term,
+                old: self.commit_index,
+                index: n,
+                replicas,
+                cluster_size: self.cluster_size,
+            });
+            self.commit_index = n;
+        } else {
+            self.events.push(Event::CommitWaitsForCurrentTerm {
+                leader: self.id,
+                index: n,
+                entry_term,
+                current_term: self.current_term,
+                replicas,
+            });
+        }
+    }
+
+    fn broadcast_append_entries(&mut self) {
+        for peer in self.peers() {
+            self.send_append_entries(peer);
+        }
+    }
+
+    fn send_append_entries(&mut self, to: ServerId) {
+        let prev_log_index = self.next_index[to] - 1;
+        self.outbox.push(Outgoing {
+            to,
+            message: Message::AppendEntries {
+                term: self.current_term,
+                leader: self.id,
+                prev_log_index,
+                prev_log_term: self.log.term_at(prev_log_index).unwrap_or(0),
+                entries: self.log.entries_from(prev_log_index + 1).to_vec(),
+                leader_commit: self.commit_index,
+            },
+        });
+    }
+
+    fn reply_vote(&mut self, to: ServerId, granted: bool) {
+        self.outbox.push(Outgoing {
+            to,
+            message: Message::RequestVoteResponse {
+                term: self.current_term,
+                granted,
+            },
+        });
+    }
+
+    fn reply_append(&mut self, to: ServerId, success: bool, match_index: LogIndex) {
+        self.outbox.push(Outgoing {
+            to,
+            message: Message::AppendEntriesResponse {
+                term: self.current_term,
+                success,
+                match_index,
+            },
+        });
+    }
+
+    fn reset_leader_state(&mut self) {
+        self.leader_id = Some(self.id);
+        let next = self.log.last_index() + 1;
+        self.next_index = [next; MAX_SERVERS];
+        self.match_index = [0; MAX_SERVERS];
+    }
+
+    /// Becomes follower without an event of its own (the caller explains why).
+    fn step_down(&mut self) {
+        self.role = Role::Follower;
+        self.leader_id = None;
+        self.votes_granted = ServerSet::EMPTY;
+        self.votes_refused = ServerSet::EMPTY;
+        self.next_index = [0; MAX_SERVERS];
+        self.match_index = [0; MAX_SERVERS];
+    }
+
+    fn ignore_for_role(&mut self, from: ServerId, kind: super::message::MessageKind) {
+        self.events.push(Event::ResponseIgnored {
+            server: self.id,
+            from,
+            kind,
+            term: self.current_term,
+            reason: IgnoreReason::WrongRole(self.role),
+        });
+    }
+
+    fn refuse_not_leader(&mut self, action: ActionName) {
+        self.refuse(
+            action,
+            RefusalWhy::NotLeader {
+                role: self.role,
+                leader: self.leader_id,
+            },
+        );
+    }
+
+    fn refuse(&mut self, action: ActionName, why: RefusalWhy) {
+        self.events.push(Event::Refused {
+            server: self.id,
+            action,
+            why,
+        });
+    }
+}
+
+fn action_name(action: &ServerAction) -> ActionName {
+    match action {
+        ServerAction::Timeout => ActionName::Timeout,
+        ServerAction::ClientRequest(_) => ActionName::ClientRequest,
+        ServerAction::Heartbeat => ActionName::Heartbeat,
+        ServerAction::Crash => ActionName::Crash,
+        ServerAction::Restart => ActionName::Restart,
+        ServerAction::BecomeFollower => ActionName::BecomeFollower,
+        ServerAction::BecomeCandidate => ActionName::BecomeCandidate,
+        ServerAction::BecomeLeader => ActionName::BecomeLeader,
+    }
+}
