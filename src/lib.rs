@@ -1,4 +1,6 @@
 //! raftwalk: a model of Raft leader election and log replication you can step through, with
 //! scenario files, a headless runner and (later) a terminal UI.
 
+pub mod bench;
 pub mod raft;
+pub mod scenario;

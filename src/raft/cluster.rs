@@ -4,7 +4,7 @@
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;
 use super::message::Envelope;
-use super::network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
+use super::network::{DELIVER_ALL_CAP, DeliverAllOutcome, Delivered, NetworkError, RaftNetwork};
 use super::server::{RaftServer, ServerAction, ServerState};
 use super::types::{MessageId, Role, ServerId};
 
@@ -110,6 +110,25 @@ impl Cluster {
             .map(|s| s.id)
     }
 
+    /// Delivers in FIFO order until nothing is in flight, checking invariants after every
+    /// delivery; stops after [`DELIVER_ALL_CAP`] deliveries with a `DeliverAllStopped` event.
+    pub fn deliver_all(
+        &mut self,
+        events: &mut Vec<Event>,
+    ) -> Result<DeliverAllOutcome, NetworkError> {
+        let monitor = &mut self.monitor;
+        self.network.deliver_all(
+            &mut self.servers[..],
+            DELIVER_ALL_CAP,
+            events,
+            |servers, delivered, events| {
+                if let Delivered::Handled(server) = delivered {
+                    monitor.check_server(servers, server, events);
+                }
+            },
+        )
+    }
+
     /// Applies one action and returns what happened.
     pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, NetworkError> {
         let mut events = Vec::new();
@@ -131,25 +150,28 @@ impl Cluster {
                     .ok_or(NetworkError::NoSuchServer(server))?;
                 target.perform(action);
                 self.network.collect(target, events);
+                self.monitor.check_server(&self.servers, server, events);
             }
-            Action::Deliver(id) => self.network.deliver(id, &mut self.servers[..], events)?,
+            Action::Deliver(id) => {
+                let delivered = self.network.deliver(id, &mut self.servers[..], events)?;
+                if let Delivered::Handled(server) = delivered {
+                    self.monitor.check_server(&self.servers, server, events);
+                }
+            }
             Action::DeliverOldest => {
-                self.network.deliver_oldest(&mut self.servers[..], events)?;
+                let delivered = self.network.deliver_oldest(&mut self.servers[..], events)?;
+                if let Some(Delivered::Handled(server)) = delivered {
+                    self.monitor.check_server(&self.servers, server, events);
+                }
             }
             Action::Drop(id) => self.network.drop_message(id, events)?,
             Action::Duplicate(id) => {
                 self.network.duplicate(id, events)?;
             }
             Action::DeliverAll => {
-                let monitor = &mut self.monitor;
-                self.network.deliver_all(
-                    &mut self.servers[..],
-                    DELIVER_ALL_CAP,
-                    events,
-                    |servers, events| monitor.check(servers, events),
-                )?;
-                return Ok(());
+                self.deliver_all(events)?;
             }
+            // The network's own actions change no server, so there is nothing new to check.
             Action::Partition(groups) => {
                 if let Some(&bad) = groups.iter().flatten().find(|&&s| s >= self.servers.len()) {
                     return Err(NetworkError::NoSuchServer(bad));
@@ -158,7 +180,6 @@ impl Cluster {
             }
             Action::Heal => self.network.heal(events),
         }
-        self.monitor.check(&self.servers, events);
         Ok(())
     }
 }

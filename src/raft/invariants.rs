@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct InvariantMonitor {
     /// The first leader seen for each term.
     leaders: BTreeMap<Term, ServerId>,
+    /// The term each server was last checked as leader in (skips the map lookup when the
+    /// same leader is seen again).
+    leader_checked: [Term; MAX_SERVERS],
     /// Each server's last seen term.
     last_term: [Term; MAX_SERVERS],
     /// Each server's last seen vote: (term, candidate).
@@ -59,6 +62,29 @@ impl InvariantMonitor {
         }
     }
 
+    /// Checks what can have changed when only server `id` changed: its own rules, its log
+    /// against every other, and Leader Completeness (for everyone if the committed prefix
+    /// grew). Equivalent to [`InvariantMonitor::check`] after a step that touched only `id`.
+    pub fn check_server(&mut self, servers: &[RaftServer], id: ServerId, events: &mut Vec<Event>) {
+        let Some(server) = servers.get(id) else {
+            return;
+        };
+        let committed_before = self.committed.len();
+        self.check_term_and_vote(server, events);
+        self.check_leader(server, events);
+        self.check_commit(server, events);
+        for other in servers.iter().filter(|o| o.id != id) {
+            self.check_log_matching(server, other, events);
+        }
+        if self.committed.len() != committed_before {
+            for s in servers {
+                self.check_leader_completeness(s, events);
+            }
+        } else {
+            self.check_leader_completeness(server, events);
+        }
+    }
+
     fn report(&mut self, violation: Violation, events: &mut Vec<Event>) {
         if self.reported.insert(violation) {
             self.found.push(violation);
@@ -100,9 +126,10 @@ impl InvariantMonitor {
     }
 
     fn check_leader(&mut self, s: &RaftServer, events: &mut Vec<Event>) {
-        if s.role != Role::Leader {
+        if s.role != Role::Leader || self.leader_checked[s.id] == s.current_term {
             return;
         }
+        self.leader_checked[s.id] = s.current_term;
         let first = *self.leaders.entry(s.current_term).or_insert(s.id);
         if first != s.id {
             self.report(

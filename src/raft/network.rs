@@ -40,6 +40,15 @@ pub struct DeliverAllOutcome {
     pub remaining: usize,
 }
 
+/// What became of a delivered message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Delivered {
+    /// This server handled it (and its state may have changed).
+    Handled(ServerId),
+    /// It was lost on the way (the recipient is crashed).
+    Lost,
+}
+
 /// The servers a network delivers to, looked up by id.
 pub trait ServerSlots {
     /// The server with this id, if given.
@@ -183,20 +192,20 @@ impl RaftNetwork {
         id: MessageId,
         servers: &mut S,
         events: &mut Vec<Event>,
-    ) -> Result<(), NetworkError> {
+    ) -> Result<Delivered, NetworkError> {
         let envelope = self.take(id)?;
         self.hand_over(envelope, servers, events)
     }
 
-    /// Delivers the oldest message in flight; false if none was.
+    /// Delivers the oldest message in flight; `None` if none was in flight.
     pub fn deliver_oldest<S: ServerSlots + ?Sized>(
         &mut self,
         servers: &mut S,
         events: &mut Vec<Event>,
-    ) -> Result<bool, NetworkError> {
+    ) -> Result<Option<Delivered>, NetworkError> {
         match self.in_flight.pop_front() {
-            None => Ok(false),
-            Some(envelope) => self.hand_over(envelope, servers, events).map(|()| true),
+            None => Ok(None),
+            Some(envelope) => self.hand_over(envelope, servers, events).map(Some),
         }
     }
 
@@ -207,12 +216,15 @@ impl RaftNetwork {
         servers: &mut S,
         cap: usize,
         events: &mut Vec<Event>,
-        mut after_each: impl FnMut(&mut S, &mut Vec<Event>),
+        mut after_each: impl FnMut(&mut S, Delivered, &mut Vec<Event>),
     ) -> Result<DeliverAllOutcome, NetworkError> {
         let mut delivered = 0;
-        while delivered < cap && self.deliver_oldest(servers, events)? {
+        while delivered < cap {
+            let Some(outcome) = self.deliver_oldest(servers, events)? else {
+                break;
+            };
             delivered += 1;
-            after_each(servers, events);
+            after_each(servers, outcome, events);
         }
         let remaining = self.in_flight.len();
         if remaining > 0 {
@@ -234,7 +246,7 @@ impl RaftNetwork {
         self.collect_all(servers, &mut events);
         // Every recipient is in `servers` when the caller passed the whole cluster; a message
         // to a server not passed is left in flight rather than panicking.
-        let _ = self.deliver_all(servers, DELIVER_ALL_CAP, &mut events, |_, _| {});
+        let _ = self.deliver_all(servers, DELIVER_ALL_CAP, &mut events, |_, _, _| {});
         events
     }
 
@@ -321,7 +333,7 @@ impl RaftNetwork {
         envelope: Envelope,
         servers: &mut S,
         events: &mut Vec<Event>,
-    ) -> Result<(), NetworkError> {
+    ) -> Result<Delivered, NetworkError> {
         let Some(server) = servers.slot(envelope.to) else {
             let to = envelope.to;
             let at = self.in_flight.partition_point(|e| e.id < envelope.id);
@@ -330,11 +342,11 @@ impl RaftNetwork {
         };
         if server.crashed {
             events.push(lost(&envelope, LossReason::RecipientCrashed));
-            return Ok(());
+            return Ok(Delivered::Lost);
         }
         server.handle(envelope.from, envelope.message);
         self.collect(server, events);
-        Ok(())
+        Ok(Delivered::Handled(envelope.to))
     }
 }
 

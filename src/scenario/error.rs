@@ -1,0 +1,60 @@
+//! Errors in scenario files: they name the file and the line:column or the field.
+
+use std::fmt;
+
+/// A scenario that cannot be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Where the scenario came from (a path or a built-in's name).
+    pub origin: String,
+    /// `line:column`, when known.
+    pub position: Option<(usize, usize)>,
+    /// The field, as a path like `steps[3].timeout`, when known.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error about a field.
+    pub fn at_field(origin: &str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        ScenarioError {
+            origin: origin.to_string(),
+            position: None,
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// Turns a serde_json error (with the path where it happened) into a scenario error.
+    pub fn from_json(origin: &str, path: &str, error: &serde_json::Error) -> Self {
+        let text = error.to_string();
+        // serde_json appends " at line L column C"; we print the position up front instead.
+        let message = match text.rfind(" at line ") {
+            Some(at) => text[..at].to_string(),
+            None => text,
+        };
+        let field = (!path.is_empty() && path != ".").then(|| path.to_string());
+        ScenarioError {
+            origin: origin.to_string(),
+            position: (error.line() > 0).then(|| (error.line(), error.column())),
+            field,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}

@@ -1,0 +1,203 @@
+//! The scenario file format, as read from JSON. Unknown fields are rejected. References to
+//! servers are resolved and checked in `build.rs`.
+
+use crate::raft::{LogIndex, MessageKind, Role, Term};
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Optional pointer to the JSON Schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// A short title.
+    pub name: String,
+    /// Optional longer text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A count of fresh servers, or a list of server descriptions.
+    pub servers: ServersSpec,
+    /// The script.
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+}
+
+/// `"servers": 3` or `"servers": [ {...}, ... ]`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(untagged, expecting = "a server count (1 to 9) or a list of servers")]
+pub enum ServersSpec {
+    /// That many fresh servers.
+    Count(u64),
+    /// One description per server.
+    List(Vec<ServerSpec>),
+}
+
+/// One server's starting state; every field is optional.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSpec {
+    /// Its name (default `S<id>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its current term (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<Term>,
+    /// Whom it voted for in its current term (default nobody).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voted_for: Option<ServerRef>,
+    /// Its log: terms, or `{"term", "command"}` objects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<EntrySpec>,
+    /// Its commit index (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_index: Option<LogIndex>,
+    /// Its role (default FOLLOWER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Whether it starts crashed (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crashed: Option<bool>,
+}
+
+/// A server, by 0-based id or by name.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(
+    untagged,
+    expecting = "a server: its 0-based id (a number) or its name (a string)"
+)]
+pub enum ServerRef {
+    /// By id.
+    Id(u64),
+    /// By name.
+    Name(String),
+}
+
+/// A log entry: a bare term, or a term with a command.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(
+    untagged,
+    expecting = "a log entry: a term number, or {\"term\": N, \"command\": \"...\"}"
+)]
+pub enum EntrySpec {
+    /// Just the term.
+    Term(Term),
+    /// Term and command.
+    Full(FullEntry),
+}
+
+/// `{"term": N, "command": "..."}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullEntry {
+    /// The term.
+    pub term: Term,
+    /// The command.
+    #[serde(default)]
+    pub command: String,
+}
+
+/// One step of the script: a bare string for steps without arguments, otherwise a one-key
+/// object.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum StepSpec {
+    /// The server's election timer fires.
+    Timeout(ServerRef),
+    /// Deliver the oldest matching message.
+    Deliver(Selector),
+    /// Drop the oldest matching message.
+    Drop(Selector),
+    /// Duplicate the oldest matching message.
+    Duplicate(Selector),
+    /// Deliver everything in FIFO order.
+    DeliverAll,
+    /// Crash a server.
+    Crash(ServerRef),
+    /// Restart a crashed server.
+    Restart(ServerRef),
+    /// Split the network; servers not listed are each alone.
+    Partition(Vec<Vec<ServerRef>>),
+    /// Reconnect everyone.
+    Heal,
+    /// A client request to a server.
+    Request(RequestSpec),
+    /// The leader sends AppendEntries to everyone.
+    Heartbeat(ServerRef),
+    /// The brief's `become_follower`, applied directly.
+    BecomeFollower(ServerRef),
+    /// The brief's `become_candidate`, applied directly.
+    BecomeCandidate(ServerRef),
+    /// The brief's `become_leader`, applied directly (may break safety on purpose).
+    BecomeLeader(ServerRef),
+    /// Narration.
+    Say(String),
+    /// Expectations about the state.
+    Expect(ExpectSpec),
+}
+
+/// Picks the oldest in-flight message matching every field given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    /// The message id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// The sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ServerRef>,
+    /// The recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<ServerRef>,
+    /// The kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MessageKind>,
+}
+
+/// `{"server": S, "command": "x"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// The server asked.
+    pub server: ServerRef,
+    /// The command.
+    #[serde(default)]
+    pub command: String,
+}
+
+/// What should hold at this point. Server fields need `server`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// The server the server fields are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerRef>,
+    /// Its role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Its current term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<Term>,
+    /// Its vote: a server, or `null` for nobody.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::serde_with::rust::double_option"
+    )]
+    pub voted_for: Option<Option<ServerRef>>,
+    /// Its log's terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<Term>>,
+    /// Its commit index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_index: Option<LogIndex>,
+    /// Whether it is crashed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crashed: Option<bool>,
+    /// The live leaders, in any order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaders: Option<Vec<ServerRef>>,
+    /// How many messages are in flight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<usize>,
+}

@@ -1,0 +1,11 @@
+//! Scenario files: the JSON format, validation into a runnable [`Scenario`], and the runner.
+
+pub mod build;
+pub mod error;
+pub mod format;
+pub mod report;
+pub mod runner;
+
+pub use build::{Expectation, MessageFilter, Scenario, Step, parse};
+pub use error::ScenarioError;
+pub use runner::{RunSummary, apply_step, run};

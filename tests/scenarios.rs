@@ -1,0 +1,30 @@
+//! Every file in `scenarios/` must load and pass: every expectation holds, every step applies
+//! and no invariant breaks.
+
+use raftwalk::scenario;
+use std::path::Path;
+
+#[test]
+fn every_scenario_file_passes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "expected at least 4 scenarios, found {}", files.len());
+    for path in files {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(&path).expect("readable scenario");
+        let scenario = scenario::parse(&text, &origin).unwrap_or_else(|e| panic!("{e}"));
+        let mut log = Vec::new();
+        let (_, summary) = scenario::run(&scenario, &mut log).expect("writing to memory");
+        assert!(
+            summary.passed(),
+            "{origin} failed: {summary:?}\n{}",
+            String::from_utf8_lossy(&log)
+        );
+        assert!(summary.expectations > 0, "{origin} checks nothing");
+    }
+}
