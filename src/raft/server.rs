@@ -211,7 +211,7 @@ impl RaftServer {
                 },
             });
         }
-        self.count_votes();
+        self.count_votes(VoteTally::Pending);
     }
 
     /// Becomes leader (brief step 3, §5.3): next_index = last index + 1 and match_index = 0
@@ -452,6 +452,7 @@ impl RaftServer {
             });
             return;
         }
+        let before = self.tally();
         if granted {
             self.votes_granted.insert(from);
         } else {
@@ -465,15 +466,22 @@ impl RaftServer {
             votes: self.votes_granted.len(),
             needed: quorum::majority(self.cluster_size),
         });
-        self.count_votes();
+        self.count_votes(before);
     }
 
-    /// Checks the tally after a change: a win makes it leader; a loss is announced once (the
-    /// answer that caused it), and it stays candidate until its next timeout.
-    fn count_votes(&mut self) {
-        let granted = self.votes_granted.len();
-        let refused = self.votes_refused.len();
-        match quorum::tally(self.cluster_size, granted, refused) {
+    fn tally(&self) -> VoteTally {
+        quorum::tally(
+            self.cluster_size,
+            self.votes_granted.len(),
+            self.votes_refused.len(),
+        )
+    }
+
+    /// Checks the tally after a change (`before` is the tally before it): a win makes it
+    /// leader; a loss is announced when it happens, and it stays candidate until its next
+    /// timeout.
+    fn count_votes(&mut self, before: VoteTally) {
+        match self.tally() {
             VoteTally::Won => {
                 self.events.push(Event::ElectionWon {
                     server: self.id,
@@ -483,9 +491,7 @@ impl RaftServer {
                 });
                 self.become_leader();
             }
-            VoteTally::Lost
-                if quorum::tally(self.cluster_size, granted, refused - 1) != VoteTally::Lost =>
-            {
+            VoteTally::Lost if before != VoteTally::Lost => {
                 self.events.push(Event::ElectionLost {
                     server: self.id,
                     term: self.current_term,
@@ -590,8 +596,10 @@ impl RaftServer {
             });
             self.advance_leader_commit();
         } else {
+            // Never below 1, nor below what the follower is known to match (a late failure
+            // answer must not undo a later success).
             let old = self.next_index[from];
-            let new = old.saturating_sub(1).max(1);
+            let new = old.saturating_sub(1).max(self.match_index[from] + 1);
             self.next_index[from] = new;
             self.events.push(Event::NextIndexBackedOff {
                 leader: self.id,

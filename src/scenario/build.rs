@@ -219,8 +219,8 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
         return Err(r.error(
             at("commit_index"),
             format!(
-                "{commit_index} is past the end of the log ({} entries)",
-                entries.len()
+                "{commit_index} is past the end of the log, which has {}",
+                plural(entries.len(), "entry", "entries")
             ),
         ));
     }
@@ -401,4 +401,9 @@ impl Resolver<'_> {
         }
         Ok(expectation)
     }
+}
+
+/// "1 entry", "2 entries".
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }

@@ -24,8 +24,8 @@ pub struct ScenarioFile {
 }
 
 /// `"servers": 3` or `"servers": [ {...}, ... ]`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(untagged, expecting = "a server count (1 to 9) or a list of servers")]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum ServersSpec {
     /// That many fresh servers.
     Count(u64),
@@ -74,11 +74,8 @@ pub enum ServerRef {
 }
 
 /// A log entry: a bare term, or a term with a command.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(
-    untagged,
-    expecting = "a log entry: a term number, or {\"term\": N, \"command\": \"...\"}"
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum EntrySpec {
     /// Just the term.
     Term(Term),
@@ -201,3 +198,49 @@ pub struct ExpectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<usize>,
 }
+
+/// Deserializes "a number, or something else": numbers go to `from_number`; lists and objects
+/// are handed to `T`'s own deserializer, so errors inside them keep their detail and path
+/// (serde's untagged enums would replace them with one vague message).
+macro_rules! number_or {
+    ($ty:ident, $expecting:literal, $number:expr, seq => $seq:expr) => {
+        number_or!(@impl $ty, $expecting, $number, visit_seq, SeqAccess, SeqAccessDeserializer, $seq);
+    };
+    ($ty:ident, $expecting:literal, $number:expr, map => $map:expr) => {
+        number_or!(@impl $ty, $expecting, $number, visit_map, MapAccess, MapAccessDeserializer, $map);
+    };
+    (@impl $ty:ident, $expecting:literal, $number:expr, $visit:ident, $access:ident, $wrapper:ident, $other:expr) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<$ty, E> {
+                        Ok($number(n))
+                    }
+                    fn $visit<A: serde::de::$access<'de>>(self, access: A) -> Result<$ty, A::Error> {
+                        Deserialize::deserialize(serde::de::value::$wrapper::new(access)).map($other)
+                    }
+                }
+                deserializer.deserialize_any(Visitor)
+            }
+        }
+    };
+}
+
+number_or!(
+    ServersSpec,
+    "a server count (1 to 9) or a list of servers",
+    ServersSpec::Count,
+    seq => ServersSpec::List
+);
+
+number_or!(
+    EntrySpec,
+    "a log entry: a term number, or {\"term\": N, \"command\": \"...\"}",
+    EntrySpec::Term,
+    map => EntrySpec::Full
+);

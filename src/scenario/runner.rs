@@ -214,7 +214,8 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     let names = &scenario.names;
     let mut cluster = scenario.cluster();
     let mut summary = RunSummary::default();
-    writeln!(log, "Scenario: {} ({} servers)", scenario.name, names.len())?;
+    let size = super::build::plural(names.len(), "server", "servers");
+    writeln!(log, "Scenario: {} ({size})", scenario.name)?;
     if let Some(description) = &scenario.description {
         writeln!(log, "  {description}")?;
     }
