@@ -301,6 +301,18 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             follower,
             from,
             to,
+        } if from == to => format!(
+            "{} hears {} reject, but {} is known to match up to index {}: next_index stays {to} and it tries again (§5.3).",
+            n(leader),
+            n(follower),
+            n(follower),
+            to - 1
+        ),
+        Event::NextIndexBackedOff {
+            leader,
+            follower,
+            from,
+            to,
         } => format!(
             "{} hears {} reject: it backs next_index for {} off from {from} to {to} and tries again at once (§5.3).",
             n(leader),
