@@ -13,7 +13,11 @@ fn every_scenario_file_passes() {
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 4, "expected at least 4 scenarios, found {}", files.len());
+    assert!(
+        files.len() >= 4,
+        "expected at least 4 scenarios, found {}",
+        files.len()
+    );
     for path in files {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(&path).expect("readable scenario");

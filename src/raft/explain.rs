@@ -41,7 +41,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             )
         }
         Event::BecameCandidate { server, term } => format!(
-            "{}'s election timer fires: it becomes a candidate for term {term}, votes for itself and asks every peer for a vote (§5.2).",
+            "{} becomes a candidate for term {term}: it votes for itself and asks every peer for a vote (§5.2).",
             n(server)
         ),
         Event::BecameLeader {

@@ -100,10 +100,14 @@ pub struct Expectation {
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let file: ScenarioFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let file: ScenarioFile = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
         let path = e.path().to_string();
         ScenarioError::from_json(origin, &path, e.inner())
     })?;
+    // Text after the scenario (a second object, a stray bracket) is an error too.
+    deserializer
+        .end()
+        .map_err(|e| ScenarioError::from_json(origin, "", &e))?;
     build(&file, origin)
 }
 
@@ -230,7 +234,11 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
     };
     let role = spec.role.unwrap_or(Role::Follower);
     if role == Role::Candidate && voted_for.is_some_and(|v| v != id) {
-        return Err(r.error(at("voted_for"), "a candidate has voted for itself"));
+        let other = voted_for.map(|v| r.names[v].as_str()).unwrap_or_default();
+        return Err(r.error(
+            at("voted_for"),
+            format!("a candidate votes for itself, not for {other}"),
+        ));
     }
     Ok(ServerState {
         term,

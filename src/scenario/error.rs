@@ -34,7 +34,13 @@ impl ScenarioError {
             Some(at) => text[..at].to_string(),
             None => text,
         };
-        let field = (!path.is_empty() && path != ".").then(|| path.to_string());
+        // serde_path_to_error writes `?` for a place it cannot name (inside a syntax error);
+        // such segments mean nothing to a reader, so leave them out.
+        let known: Vec<&str> = path
+            .split('.')
+            .filter(|s| !s.is_empty() && *s != "?")
+            .collect();
+        let field = (!known.is_empty()).then(|| known.join("."));
         ScenarioError {
             origin: origin.to_string(),
             position: (error.line() > 0).then(|| (error.line(), error.column())),

@@ -19,7 +19,7 @@ pub struct ScenarioFile {
     /// A count of fresh servers, or a list of server descriptions.
     pub servers: ServersSpec,
     /// The script.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_key_steps")]
     pub steps: Vec<StepSpec>,
 }
 
@@ -244,3 +244,72 @@ number_or!(
     EntrySpec::Term,
     map => EntrySpec::Full
 );
+
+/// Reads the step list, refusing a step object with more than one key by name (serde alone
+/// would only say "expected value" at the second key).
+fn one_key_steps<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<StepSpec>, D::Error> {
+    let steps: Vec<OneKeyStep> = Deserialize::deserialize(deserializer)?;
+    Ok(steps.into_iter().map(|OneKeyStep(step)| step).collect())
+}
+
+struct OneKeyStep(StepSpec);
+
+impl<'de> Deserialize<'de> for OneKeyStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IntoDeserializer, MapAccess, value::MapAccessDeserializer};
+
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneKeyStep;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a step: a name like \"deliver_all\", or an object with one key like {\"timeout\": \"S0\"}")
+            }
+            fn visit_str<E: Error>(self, name: &str) -> Result<OneKeyStep, E> {
+                StepSpec::deserialize(name.into_deserializer()).map(OneKeyStep)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OneKeyStep, A::Error> {
+                let first = FirstEntryOnly {
+                    map: &mut map,
+                    taken: false,
+                };
+                let step = StepSpec::deserialize(MapAccessDeserializer::new(first))?;
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(A::Error::custom(format!(
+                        "a step has exactly one key, but this one also has `{extra}`; put it in a step of its own"
+                    )));
+                }
+                Ok(OneKeyStep(step))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A view of a map that ends after its first entry.
+struct FirstEntryOnly<'a, A> {
+    map: &'a mut A,
+    taken: bool,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for FirstEntryOnly<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if std::mem::replace(&mut self.taken, true) {
+            return Ok(None);
+        }
+        self.map.next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}

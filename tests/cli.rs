@@ -1,0 +1,401 @@
+//! The `raftwalk` binary: exit codes, what goes to stdout and stderr, `run --json` and a
+//! smoke test of `bench --json`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("raftwalk-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    /// Writes `text` to `name` in the directory and returns its path.
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write scenario");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn raftwalk<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .expect("run raftwalk")
+}
+
+fn run(path: &Path) -> Output {
+    raftwalk([Path::new("run"), path])
+}
+
+fn run_json(path: &Path) -> Output {
+    raftwalk([Path::new("run"), Path::new("--json"), path])
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Asserts the exit code, showing both streams if it is wrong.
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Asserts stderr is a single `raftwalk: ...` line with no panic or backtrace.
+fn assert_one_line_error(out: &Output) -> String {
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    assert!(err.starts_with("raftwalk: "), "{err}");
+    assert_no_panic(&err);
+    err
+}
+
+fn assert_no_panic(err: &str) {
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.to_lowercase().contains("backtrace"), "{err}");
+}
+
+fn seed_example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-example.json")
+}
+
+fn parse_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+#[test]
+fn passing_scenario_exits_0_and_narrates() {
+    let out = run(&seed_example());
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Scenario: The brief's example: S0 times out and wins (3 servers)"),
+        "{text}"
+    );
+    // A `say` line and a step line with the model's explanation.
+    assert!(
+        text.contains("Time is external: we fire S0's election timeout by hand."),
+        "{text}"
+    );
+    assert!(text.contains("step 3: election timeout on S0"), "{text}");
+    assert!(text.contains("S0 wins term 2"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("PASS: 18 steps, 9 expectations held")),
+        "{text}"
+    );
+    assert!(!text.contains("FAIL"), "{text}");
+    assert_eq!(stderr(&out), "", "nothing on stderr when it passes");
+}
+
+#[test]
+fn wrong_expectation_exits_1_naming_step_field_expected_and_actual() {
+    let dir = TempDir::new("wrong_expectation");
+    let path = dir.write(
+        "wrong.json",
+        r#"{"name": "w", "servers": 3, "steps": [
+            {"timeout": "S0"},
+            {"say": "S0 is only a candidate."},
+            {"expect": {"server": "S0", "role": "LEADER", "term": 2}},
+            {"expect": {"in_flight": 5}}
+        ]}"#,
+    );
+    let out = run(&path);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("step 3: S0.role: expected LEADER, got CANDIDATE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("step 4: in_flight: expected 5, got 2"),
+        "{err}"
+    );
+    assert!(!err.contains("S0.term"), "term 2 held: {err}");
+    assert_no_panic(&err);
+    let text = stdout(&out);
+    assert!(text.contains("FAILED: S0.role"), "{text}");
+    assert!(!text.contains("PASS"), "{text}");
+}
+
+#[test]
+fn step_that_cannot_apply_exits_1_naming_the_step() {
+    let dir = TempDir::new("cannot_apply");
+    let path = dir.write(
+        "nomatch.json",
+        r#"{"name": "n", "servers": 3, "steps": [
+            {"timeout": "S0"},
+            {"deliver": {"from": "S0", "to": "S1", "kind": "AppendEntries"}},
+            {"expect": {"in_flight": 2}}
+        ]}"#,
+    );
+    let out = run(&path);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("step 2"), "{err}");
+    assert!(err.contains("no message in flight matches"), "{err}");
+    assert!(err.contains("AppendEntries S0 → S1"), "{err}");
+    assert_no_panic(&err);
+    let text = stdout(&out);
+    assert!(
+        !text.contains("step 3"),
+        "the run stops at the failed step:\n{text}"
+    );
+    assert!(!text.contains("PASS"), "{text}");
+}
+
+#[test]
+fn two_leaders_in_one_term_exits_1_with_election_safety() {
+    let dir = TempDir::new("two_leaders");
+    let path = dir.write(
+        "two.json",
+        r#"{"name": "two", "servers": 3, "steps": [
+            {"become_candidate": "S0"}, {"become_leader": "S0"},
+            {"become_candidate": 1}, {"become_leader": 1},
+            {"expect": {"leaders": ["S0", "S1"]}}
+        ]}"#,
+    );
+    let out = run(&path);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("Election Safety"), "{err}");
+    assert!(err.contains("S0 and S1"), "{err}");
+    assert!(err.contains("term 2"), "{err}");
+    assert_no_panic(&err);
+    assert!(!stdout(&out).contains("PASS"));
+
+    // The JSON report lists the violation too.
+    let out = run_json(&path);
+    assert_exit(&out, 1);
+    let report = parse_json(&stdout(&out));
+    let violations = report["violations"].as_array().expect("violations list");
+    assert_eq!(violations.len(), 1, "{report:#}");
+    assert!(
+        violations[0]
+            .as_str()
+            .is_some_and(|v| v.contains("Election Safety")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn invalid_json_exits_2_with_path_line_and_column() {
+    let dir = TempDir::new("invalid_json");
+    let path = dir.write("bad.json", "{\n  \"name\": \"x\",\n  \"servers\": 3,,\n}\n");
+    let out = run(&path);
+    assert_exit(&out, 2);
+    let err = assert_one_line_error(&out);
+    let expected = format!("raftwalk: {}:3:16: ", path.display());
+    assert!(
+        err.starts_with(&expected),
+        "expected {expected:?}...\n{err}"
+    );
+    assert_eq!(stdout(&out), "", "nothing runs");
+}
+
+#[test]
+fn invalid_scenario_exits_2_naming_the_field() {
+    let dir = TempDir::new("invalid_scenario");
+    let path = dir.write(
+        "bad.json",
+        r#"{"name": "x", "servers": [{"term": 3, "log": [1, 3, 2]}]}"#,
+    );
+    let out = run(&path);
+    assert_exit(&out, 2);
+    let err = assert_one_line_error(&out);
+    let expected = format!("raftwalk: {}: servers[0].log[2]: ", path.display());
+    assert!(
+        err.starts_with(&expected),
+        "expected {expected:?}...\n{err}"
+    );
+    assert!(err.contains("never decrease"), "{err}");
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn unknown_step_exits_2_with_position() {
+    let dir = TempDir::new("unknown_step");
+    let path = dir.write(
+        "typo.json",
+        "{\"name\": \"x\", \"servers\": 3, \"steps\": [\n  {\"timeout\": 0},\n  {\"tiemout\": 1}\n]}",
+    );
+    let out = run_json(&path);
+    assert_exit(&out, 2);
+    let err = assert_one_line_error(&out);
+    let expected = format!("raftwalk: {}:3:", path.display());
+    assert!(
+        err.starts_with(&expected),
+        "expected {expected:?}...\n{err}"
+    );
+    assert!(err.contains("steps[1]"), "{err}");
+    assert!(err.contains("unknown variant `tiemout`"), "{err}");
+    assert_eq!(stdout(&out), "", "no JSON for a scenario that cannot load");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let dir = TempDir::new("missing_file");
+    let path = dir.0.join("nowhere.json");
+    let out = run(&path);
+    assert_exit(&out, 2);
+    let err = assert_one_line_error(&out);
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("cannot read"), "{err}");
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn unknown_subcommand_or_flag_exits_2() {
+    for args in [
+        vec!["walk"],
+        vec!["run", "--bogus", "x.json"],
+        vec!["run"],
+        vec!["bench", "--elections", "many"],
+        vec![],
+    ] {
+        let out = raftwalk(&args);
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("error:") || err.contains("Usage: raftwalk"),
+            "{args:?}: {err}"
+        );
+        assert_no_panic(&err);
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+}
+
+#[test]
+fn run_json_prints_the_final_state() {
+    let out = run_json(&seed_example());
+    assert_exit(&out, 0);
+    let report = parse_json(&stdout(&out));
+    let servers = report["servers"].as_array().expect("servers list");
+    assert_eq!(servers.len(), 3, "{report:#}");
+    for (id, server) in servers.iter().enumerate() {
+        let object = server.as_object().expect("server object");
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "commit_index",
+                "crashed",
+                "id",
+                "log",
+                "name",
+                "role",
+                "term",
+                "voted_for"
+            ]
+        );
+        assert_eq!(server["id"], id);
+        assert_eq!(server["name"], format!("S{id}"));
+        assert_eq!(server["term"], 2);
+        assert_eq!(server["voted_for"], "S0");
+        assert_eq!(server["log"], serde_json::json!([]));
+        assert_eq!(server["commit_index"], 0);
+        assert_eq!(server["crashed"], false);
+    }
+    assert_eq!(servers[0]["role"], "LEADER");
+    assert_eq!(servers[1]["role"], "FOLLOWER");
+    assert_eq!(servers[2]["role"], "FOLLOWER");
+    assert_eq!(report["in_flight"], serde_json::json!([]));
+    assert_eq!(report["violations"], serde_json::json!([]));
+    // Only JSON on stdout: no narration, no PASS line.
+    assert!(!stdout(&out).contains("PASS"));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn run_json_lists_messages_in_flight_votes_logs_and_crashes() {
+    let dir = TempDir::new("json_in_flight");
+    let path = dir.write(
+        "inflight.json",
+        r#"{"name": "j", "servers": [
+            {"name": "a", "log": [1], "commit_index": 1},
+            {"name": "b"},
+            {"name": "c", "crashed": true}
+        ], "steps": [{"timeout": "a"}]}"#,
+    );
+    let out = run_json(&path);
+    assert_exit(&out, 0);
+    let report = parse_json(&stdout(&out));
+    let a = &report["servers"][0];
+    assert_eq!(a["name"], "a");
+    assert_eq!(a["role"], "CANDIDATE");
+    assert_eq!(a["term"], 2);
+    assert_eq!(a["voted_for"], "a");
+    assert_eq!(a["log"], serde_json::json!([1]));
+    assert_eq!(a["commit_index"], 1);
+    let b = &report["servers"][1];
+    assert_eq!(b["id"], 1);
+    assert_eq!(b["term"], 1);
+    assert_eq!(b["voted_for"], Value::Null, "no vote is null: {report:#}");
+    assert_eq!(report["servers"][2]["crashed"], true);
+
+    let in_flight = report["in_flight"].as_array().expect("in_flight list");
+    assert_eq!(in_flight.len(), 2, "{report:#}");
+    let mut ids = Vec::new();
+    for (message, to) in in_flight.iter().zip(["b", "c"]) {
+        let object = message.as_object().expect("message object");
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["from", "id", "kind", "term", "to"]);
+        ids.push(message["id"].as_u64().expect("numeric id"));
+        assert_eq!(message["from"], "a");
+        assert_eq!(message["to"], to);
+        assert_eq!(message["kind"], "RequestVote");
+        assert_eq!(message["term"], 2);
+    }
+    assert!(ids[0] < ids[1], "oldest first: {ids:?}");
+}
+
+#[test]
+fn bench_json_prints_one_figure_per_cluster_size() {
+    let out = raftwalk(["bench", "--json", "--elections", "200"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for (line, servers) in lines.iter().zip([3, 5]) {
+        let figure = parse_json(line);
+        assert_eq!(figure["workload"], "election", "{line}");
+        assert_eq!(figure["servers"], servers, "{line}");
+        for key in ["elections_per_sec", "deliveries_per_sec"] {
+            let value = figure[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key} missing: {line}"));
+            assert!(value.is_finite() && value > 0.0, "{key}: {line}");
+        }
+    }
+}
