@@ -85,7 +85,7 @@ fn assert_no_panic(err: &str) {
 }
 
 fn seed_example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-example.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/01-seed-example.json")
 }
 
 fn parse_json(text: &str) -> Value {
