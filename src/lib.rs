@@ -2,5 +2,9 @@
 //! scenario files, a headless runner and (later) a terminal UI.
 
 pub mod bench;
+pub mod builtin;
+pub mod load;
 pub mod raft;
 pub mod scenario;
+pub mod session;
+pub mod tui;

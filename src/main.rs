@@ -1,28 +1,43 @@
 //! The `raftwalk` command line.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use raftwalk::bench;
 use raftwalk::scenario::{self, report::StateReport};
+use raftwalk::{bench, builtin, load};
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Step through Raft leader election, one message at a time.
+///
+/// With no arguments, opens the terminal UI on the brief's three fresh servers.
 #[derive(Parser)]
-#[command(name = "raftwalk", version, about)]
+#[command(
+    name = "raftwalk",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    /// A scenario file or built-in scenario name to open in the terminal UI.
+    scenario: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the terminal UI on a scenario file or built-in (default: three fresh servers).
+    Tui {
+        /// A scenario file or built-in scenario name.
+        scenario: Option<String>,
+    },
+    /// List the built-in scenarios, in teaching order.
+    List,
     /// Run a scenario file without the terminal UI; exit 0 if every expectation holds and no
     /// invariant breaks, 1 if not, 2 if the file is unreadable or invalid.
     Run {
-        /// The scenario file (JSON).
-        scenario: PathBuf,
+        /// The scenario file (JSON), or a built-in scenario's name.
+        scenario: String,
         /// Print the final state as JSON to stdout instead of the step log.
         #[arg(long)]
         json: bool,
@@ -44,8 +59,11 @@ const EXIT_BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { scenario, json } => run(&scenario, json),
-        Command::Bench { json, elections } => run_bench(json, elections),
+        None => tui(cli.scenario.as_deref()),
+        Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
+        Some(Command::List) => list(),
+        Some(Command::Run { scenario, json }) => run(&scenario, json),
+        Some(Command::Bench { json, elections }) => run_bench(json, elections),
     };
     match result {
         Ok(code) => code,
@@ -56,10 +74,28 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(path: &PathBuf, json: bool) -> Result<ExitCode> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {origin}"))?;
-    let scenario = scenario::parse(&text, &origin)?;
+/// Opens the TUI. A scenario that cannot load is reported before the terminal is touched.
+fn tui(what: Option<&str>) -> Result<ExitCode> {
+    let scenario = match what {
+        Some(what) => load::load(what)?,
+        None => load::brief_cluster(),
+    };
+    raftwalk::tui::run(scenario)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list() -> Result<ExitCode> {
+    for builtin in builtin::all() {
+        let about = scenario::parse(builtin.text, builtin.name)
+            .map(|s| s.description.unwrap_or(s.name))
+            .unwrap_or_else(|e| format!("(invalid: {e})"));
+        println!("{:<24} {about}", builtin.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(what: &str, json: bool) -> Result<ExitCode> {
+    let scenario = load::load(what)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let (cluster, summary) = if json {

@@ -1,0 +1,276 @@
+//! A session: a scenario being explored, with its whole history so that every action can be
+//! undone and redone, and the scripted walkthrough stepped forward and back. No terminal here:
+//! the TUI, the export and the benchmarks drive it.
+
+mod history;
+pub mod save;
+
+pub use history::{Entry, Origin};
+
+use crate::raft::{Action, Cluster, Event, NetworkError};
+use crate::scenario::runner::{Mismatch, StepError, apply_step, select};
+use crate::scenario::{Scenario, Step};
+use history::History;
+
+/// A scenario being explored.
+#[derive(Clone, Debug)]
+pub struct Session {
+    scenario: Scenario,
+    history: History,
+}
+
+/// Why the next scripted step could not be played.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlayError {
+    /// The walkthrough is over (or the scenario has no steps).
+    NoMoreSteps,
+    /// The step could not apply (e.g. no message matches its selector).
+    Step(StepError),
+}
+
+impl std::fmt::Display for PlayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlayError::NoMoreSteps => f.write_str("the walkthrough has no more steps"),
+            PlayError::Step(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl Session {
+    /// A session at the start of `scenario`.
+    pub fn new(scenario: Scenario) -> Session {
+        let history = History::new(scenario.cluster());
+        Session { scenario, history }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Server names, by id.
+    pub fn names(&self) -> &[String] {
+        &self.scenario.names
+    }
+
+    /// The cluster now.
+    pub fn cluster(&self) -> &Cluster {
+        self.history.current()
+    }
+
+    /// The cluster before the latest entry that changed it (for "what changed" highlights).
+    pub fn previous(&self) -> Option<&Cluster> {
+        self.history.previous()
+    }
+
+    /// The entries up to now, oldest first.
+    pub fn entries(&self) -> &[Entry] {
+        self.history.done()
+    }
+
+    /// How many entries are done (the position in the history).
+    pub fn position(&self) -> usize {
+        self.history.cursor()
+    }
+
+    /// Whether there is something to undo / redo.
+    pub fn can_undo(&self) -> bool {
+        self.history.cursor() > 0
+    }
+
+    /// Whether there is something to redo.
+    pub fn can_redo(&self) -> bool {
+        self.history.cursor() < self.history.len()
+    }
+
+    /// Every event up to now, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        self.entries().iter().flat_map(|e| e.events.iter())
+    }
+
+    /// Takes a free action (not from the script). Anything that had been undone is discarded.
+    pub fn act(&mut self, action: Action) -> Result<&Entry, NetworkError> {
+        let mut cluster = self.cluster().clone();
+        let events = cluster.apply(action.clone())?;
+        Ok(self.history.push(
+            Entry {
+                origin: Origin::Free,
+                action: Some(action),
+                events,
+                mismatches: Vec::new(),
+            },
+            cluster,
+        ))
+    }
+
+    /// The index of the next scripted step to play.
+    pub fn script_position(&self) -> usize {
+        self.entries()
+            .iter()
+            .rev()
+            .find_map(|e| match e.origin {
+                Origin::Script(i) => Some(i + 1),
+                Origin::Free => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// Whether the scenario has a script to walk through.
+    pub fn has_script(&self) -> bool {
+        !self.scenario.steps.is_empty()
+    }
+
+    /// The narration reached so far: the text of the latest `say` step played.
+    pub fn narration(&self) -> Option<&str> {
+        self.entries().iter().rev().find_map(|e| match e.origin {
+            Origin::Script(i) => match &self.scenario.steps[i] {
+                Step::Say(text) => Some(text.as_str()),
+                _ => None,
+            },
+            Origin::Free => None,
+        })
+    }
+
+    /// Plays the next scripted step.
+    pub fn play_next(&mut self) -> Result<&Entry, PlayError> {
+        let index = self.script_position();
+        let step = self
+            .scenario
+            .steps
+            .get(index)
+            .ok_or(PlayError::NoMoreSteps)?
+            .clone();
+        let mut cluster = self.cluster().clone();
+        let names = self.scenario.names.clone();
+        // Resolve a message selector to the id it picks now, so replay is exact.
+        let action = match &step {
+            Step::Deliver(f) => Some(Action::Deliver(
+                select(&cluster, f, &names).map_err(PlayError::Step)?,
+            )),
+            Step::Drop(f) => Some(Action::Drop(
+                select(&cluster, f, &names).map_err(PlayError::Step)?,
+            )),
+            Step::Duplicate(f) => Some(Action::Duplicate(
+                select(&cluster, f, &names).map_err(PlayError::Step)?,
+            )),
+            Step::Server { server, action } => Some(Action::on(*server, action.clone())),
+            Step::DeliverAll => Some(Action::DeliverAll),
+            Step::Partition(groups) => Some(Action::Partition(groups.clone())),
+            Step::Heal => Some(Action::Heal),
+            Step::Say(_) | Step::Expect(_) => None,
+        };
+        let (events, mismatches) = match &action {
+            Some(action) => (
+                cluster
+                    .apply(action.clone())
+                    .map_err(|e| PlayError::Step(StepError::Model(e)))?,
+                Vec::new(),
+            ),
+            None => {
+                let outcome = apply_step(&mut cluster, &step, &names).map_err(PlayError::Step)?;
+                (outcome.events, outcome.mismatches)
+            }
+        };
+        Ok(self.history.push(
+            Entry {
+                origin: Origin::Script(index),
+                action,
+                events,
+                mismatches,
+            },
+            cluster,
+        ))
+    }
+
+    /// Undoes the last entry. False if there was none.
+    pub fn undo(&mut self) -> bool {
+        self.history.undo()
+    }
+
+    /// Redoes the next undone entry. False if there was none.
+    pub fn redo(&mut self) -> bool {
+        self.history.redo()
+    }
+
+    /// Goes back to just before the last scripted step played (undoing free actions after it
+    /// too). False if no scripted step was played.
+    pub fn back_one_step(&mut self) -> bool {
+        let Some(last) = self
+            .entries()
+            .iter()
+            .rposition(|e| matches!(e.origin, Origin::Script(_)))
+        else {
+            return false;
+        };
+        self.history.go_to(last);
+        true
+    }
+
+    /// Expectations checked so far: (passed, failed).
+    pub fn expectation_counts(&self) -> (usize, usize) {
+        let mut passed = 0;
+        let mut failed = 0;
+        for entry in self.entries() {
+            if let Origin::Script(i) = entry.origin
+                && matches!(self.scenario.steps[i], Step::Expect(_))
+            {
+                if entry.mismatches.is_empty() {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+        (passed, failed)
+    }
+
+    /// The failed expectations of the last entry, if it was an `expect`.
+    pub fn last_mismatches(&self) -> &[Mismatch] {
+        self.entries().last().map_or(&[], |e| &e.mismatches)
+    }
+
+    /// A short description of an entry: the scripted step, or the free action.
+    pub fn describe(&self, entry: &Entry) -> String {
+        let names = self.names();
+        match (entry.origin, &entry.action) {
+            (Origin::Script(i), _) => {
+                crate::scenario::runner::describe_step(&self.scenario.steps[i], names)
+            }
+            (Origin::Free, Some(action)) => describe_action(action, self.cluster(), names),
+            (Origin::Free, None) => String::new(),
+        }
+    }
+}
+
+/// A short description of a free action.
+fn describe_action(action: &Action, _now: &Cluster, names: &[String]) -> String {
+    let n = |id| crate::raft::Names(names).of(id);
+    match action {
+        Action::Server { server, action } => {
+            let step = Step::Server {
+                server: *server,
+                action: action.clone(),
+            };
+            crate::scenario::runner::describe_step(&step, names)
+        }
+        Action::Deliver(id) => format!("deliver message #{id}"),
+        Action::DeliverOldest => "deliver the oldest message".to_string(),
+        Action::Drop(id) => format!("drop message #{id}"),
+        Action::Duplicate(id) => format!("duplicate message #{id}"),
+        Action::DeliverAll => "deliver all".to_string(),
+        Action::Partition(groups) => {
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{{{}}}",
+                        g.iter().map(|&s| n(s)).collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect();
+            format!("partition {}", groups.join(" "))
+        }
+        Action::Heal => "heal the partition".to_string(),
+    }
+}

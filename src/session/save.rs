@@ -1,0 +1,162 @@
+//! Turns a session into a scenario file that replays it exactly: the starting servers, every
+//! step taken so far (scripted or free, messages by id), and expectations that pin the state
+//! reached, so the saved file is also a regression test.
+
+use super::{Origin, Session};
+use crate::raft::{Action, Cluster, ServerAction, ServerId, ServerState};
+use crate::scenario::format::{
+    EntrySpec, ExpectSpec, FullEntry, RequestSpec, ScenarioFile, Selector, ServerRef, ServerSpec,
+    ServersSpec, StepSpec,
+};
+use crate::scenario::{Expectation, Step};
+
+impl Session {
+    /// The session so far, as a scenario file.
+    pub fn to_scenario_file(&self) -> ScenarioFile {
+        let names = self.names();
+        let name = |id: ServerId| ServerRef::Name(names[id].clone());
+        let mut steps = Vec::new();
+        for entry in self.entries() {
+            let scripted = match entry.origin {
+                Origin::Script(i) => Some(&self.scenario().steps[i]),
+                Origin::Free => None,
+            };
+            match (&entry.action, scripted) {
+                (Some(action), _) => steps.push(action_step(action, &name)),
+                (None, Some(Step::Say(text))) => steps.push(StepSpec::Say(text.clone())),
+                (None, Some(Step::Expect(e))) => {
+                    steps.push(StepSpec::Expect(expect_spec(e, &name)))
+                }
+                (None, _) => {}
+            }
+        }
+        steps.push(StepSpec::Say(
+            "Saved here. The expectations below pin the state this session reached.".to_string(),
+        ));
+        steps.extend(final_expectations(self.cluster(), &name));
+        ScenarioFile {
+            schema: None,
+            name: format!("{} (saved)", self.scenario().name),
+            description: self.scenario().description.clone(),
+            servers: ServersSpec::List(
+                self.scenario()
+                    .initial
+                    .iter()
+                    .enumerate()
+                    .map(|(id, state)| server_spec(names[id].clone(), state, &name))
+                    .collect(),
+            ),
+            steps,
+        }
+    }
+}
+
+fn server_spec(
+    name: String,
+    state: &ServerState,
+    refer: &impl Fn(ServerId) -> ServerRef,
+) -> ServerSpec {
+    ServerSpec {
+        name: Some(name),
+        term: Some(state.term),
+        voted_for: state.voted_for.map(refer),
+        log: state
+            .log
+            .entries()
+            .iter()
+            .map(|e| {
+                if e.command.is_empty() {
+                    EntrySpec::Term(e.term)
+                } else {
+                    EntrySpec::Full(FullEntry {
+                        term: e.term,
+                        command: e.command.to_string(),
+                    })
+                }
+            })
+            .collect(),
+        commit_index: Some(state.commit_index),
+        role: Some(state.role),
+        crashed: Some(state.crashed),
+    }
+}
+
+fn action_step(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> StepSpec {
+    let by_id = |id| Selector {
+        id: Some(id),
+        ..Selector::default()
+    };
+    match action {
+        Action::Server { server, action } => {
+            let s = refer(*server);
+            match action {
+                ServerAction::Timeout => StepSpec::Timeout(s),
+                ServerAction::ClientRequest(command) => StepSpec::Request(RequestSpec {
+                    server: s,
+                    command: command.to_string(),
+                }),
+                ServerAction::Heartbeat => StepSpec::Heartbeat(s),
+                ServerAction::Crash => StepSpec::Crash(s),
+                ServerAction::Restart => StepSpec::Restart(s),
+                ServerAction::BecomeFollower => StepSpec::BecomeFollower(s),
+                ServerAction::BecomeCandidate => StepSpec::BecomeCandidate(s),
+                ServerAction::BecomeLeader => StepSpec::BecomeLeader(s),
+            }
+        }
+        Action::Deliver(id) => StepSpec::Deliver(by_id(*id)),
+        // The oldest message is the one with no selector at all.
+        Action::DeliverOldest => StepSpec::Deliver(Selector::default()),
+        Action::Drop(id) => StepSpec::Drop(by_id(*id)),
+        Action::Duplicate(id) => StepSpec::Duplicate(by_id(*id)),
+        Action::DeliverAll => StepSpec::DeliverAll,
+        Action::Partition(groups) => StepSpec::Partition(
+            groups
+                .iter()
+                .map(|g| g.iter().map(|&s| refer(s)).collect())
+                .collect(),
+        ),
+        Action::Heal => StepSpec::Heal,
+    }
+}
+
+fn expect_spec(e: &Expectation, refer: &impl Fn(ServerId) -> ServerRef) -> ExpectSpec {
+    ExpectSpec {
+        server: e.server.map(refer),
+        role: e.role,
+        term: e.term,
+        voted_for: e.voted_for.map(|v| v.map(refer)),
+        log: e.log.clone(),
+        commit_index: e.commit_index,
+        crashed: e.crashed,
+        leaders: e
+            .leaders
+            .as_ref()
+            .map(|l| l.iter().map(|&s| refer(s)).collect()),
+        in_flight: e.in_flight,
+    }
+}
+
+fn final_expectations(cluster: &Cluster, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<StepSpec> {
+    let mut steps: Vec<StepSpec> = cluster
+        .servers()
+        .iter()
+        .map(|s| {
+            StepSpec::Expect(ExpectSpec {
+                server: Some(refer(s.id)),
+                role: Some(s.role),
+                term: Some(s.current_term),
+                voted_for: Some(s.voted_for.map(refer)),
+                log: Some(s.log.terms().collect()),
+                commit_index: Some(s.commit_index),
+                crashed: Some(s.crashed),
+                ..ExpectSpec::default()
+            })
+        })
+        .collect();
+    steps.push(StepSpec::Expect(ExpectSpec {
+        leaders: Some(cluster.live_leaders().map(refer).collect()),
+        in_flight: Some(cluster.in_flight().len()),
+        ..ExpectSpec::default()
+    }));
+    steps
+}

@@ -1,0 +1,253 @@
+//! The app's state and what each command does to it. No drawing here (see `view/`) and no
+//! terminal (see `mod.rs`), so tests drive it directly.
+
+use super::keymap::{self, Command};
+use crate::raft::{Action, Role, ServerAction, ServerId};
+use crate::session::{PlayError, Session};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What is on screen besides the main view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// Nothing.
+    None,
+    /// The key help.
+    Help,
+}
+
+/// A one-line message for the user at the bottom of the screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// Whether it reports something that went wrong.
+    pub is_error: bool,
+}
+
+/// The whole state of the TUI.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The scenario being explored, with its history.
+    pub session: Session,
+    /// The selected server.
+    pub selected_server: ServerId,
+    /// The selected message, as a position in the in-flight list (clamped when shown).
+    pub selected_message: usize,
+    /// Event-log lines scrolled back from the newest.
+    pub scroll_back: usize,
+    /// The overlay shown.
+    pub overlay: Overlay,
+    /// The last message for the user.
+    pub status: Option<Status>,
+    /// Where `s` saves.
+    pub save_dir: PathBuf,
+    /// Set when the user quits.
+    pub quit: bool,
+}
+
+impl App {
+    /// An app on `session`, saving into `save_dir`.
+    pub fn new(session: Session, save_dir: PathBuf) -> App {
+        App {
+            session,
+            selected_server: 0,
+            selected_message: 0,
+            scroll_back: 0,
+            overlay: Overlay::None,
+            status: None,
+            save_dir,
+            quit: false,
+        }
+    }
+
+    /// Handles one key press.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        match keymap::command_for(key) {
+            Some(command) => self.run(command),
+            None if self.overlay == Overlay::Help => self.overlay = Overlay::None,
+            None => {}
+        }
+    }
+
+    /// The selected message's position, clamped to the messages in flight.
+    pub fn selected_message_index(&self) -> Option<usize> {
+        let count = self.session.cluster().in_flight().len();
+        (count > 0).then(|| self.selected_message.min(count - 1))
+    }
+
+    /// Does what `command` says.
+    pub fn run(&mut self, command: Command) {
+        self.status = None;
+        if self.overlay == Overlay::Help && !matches!(command, Command::Help | Command::Quit) {
+            self.overlay = Overlay::None;
+            return;
+        }
+        let size = self.session.cluster().servers().len();
+        match command {
+            Command::Quit => self.quit = true,
+            Command::Help => {
+                self.overlay = match self.overlay {
+                    Overlay::Help => Overlay::None,
+                    Overlay::None => Overlay::Help,
+                }
+            }
+            Command::SelectServer(n) if n < size => self.selected_server = n,
+            Command::SelectServer(n) => self.error(format!(
+                "there is no server {n}: ids run from 0 to {}",
+                size - 1
+            )),
+            Command::NextServer => self.selected_server = (self.selected_server + 1) % size,
+            Command::PrevServer => self.selected_server = (self.selected_server + size - 1) % size,
+            Command::Timeout => self.on_server(ServerAction::Timeout),
+            Command::CrashOrRestart => {
+                let crashed = self.session.cluster().servers()[self.selected_server].crashed;
+                self.on_server(if crashed {
+                    ServerAction::Restart
+                } else {
+                    ServerAction::Crash
+                });
+            }
+            Command::Request => {
+                let command = format!("x{}", self.request_count() + 1);
+                self.on_server(ServerAction::ClientRequest(Arc::from(command.as_str())));
+            }
+            Command::Heartbeat => self.on_server(ServerAction::Heartbeat),
+            Command::MessageUp => {
+                self.selected_message = self.selected_message_index().unwrap_or(0).saturating_sub(1)
+            }
+            Command::MessageDown => {
+                let count = self.session.cluster().in_flight().len();
+                self.selected_message =
+                    (self.selected_message_index().unwrap_or(0) + 1).min(count.saturating_sub(1));
+            }
+            Command::Deliver => self.on_selected_message(Action::Deliver),
+            Command::Drop => self.on_selected_message(Action::Drop),
+            Command::Duplicate => self.on_selected_message(Action::Duplicate),
+            Command::DeliverOldest => {
+                if self.session.cluster().in_flight().len() == 0 {
+                    self.error("no message is in flight".to_string());
+                } else {
+                    self.act(Action::DeliverOldest);
+                }
+            }
+            Command::DeliverAll => self.act(Action::DeliverAll),
+            Command::PartitionOrHeal => {
+                if self.session.cluster().network().is_partitioned() {
+                    self.act(Action::Heal);
+                } else {
+                    let me = self.selected_server;
+                    let rest = (0..size).filter(|&s| s != me).collect();
+                    self.act(Action::Partition(vec![vec![me], rest]));
+                }
+            }
+            Command::Undo => {
+                if !self.session.undo() {
+                    self.error("nothing to undo: this is the start".to_string());
+                }
+                self.scroll_back = 0;
+            }
+            Command::Redo => {
+                if !self.session.redo() {
+                    self.error("nothing to redo".to_string());
+                }
+                self.scroll_back = 0;
+            }
+            Command::NextStep => self.next_step(),
+            Command::PrevStep => {
+                if !self.session.back_one_step() {
+                    self.error("this is the start of the walkthrough".to_string());
+                }
+                self.scroll_back = 0;
+            }
+            Command::ScrollUp => self.scroll_back += 5,
+            Command::ScrollDown => self.scroll_back = self.scroll_back.saturating_sub(5),
+            Command::Save => self.save(),
+        }
+    }
+
+    fn request_count(&self) -> usize {
+        self.session
+            .entries()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.action,
+                    Some(Action::Server {
+                        action: ServerAction::ClientRequest(_),
+                        ..
+                    })
+                )
+            })
+            .count()
+    }
+
+    fn on_server(&mut self, action: ServerAction) {
+        self.act(Action::on(self.selected_server, action));
+    }
+
+    fn on_selected_message(&mut self, make: fn(u64) -> Action) {
+        let id = self
+            .selected_message_index()
+            .and_then(|i| self.session.cluster().in_flight().nth(i))
+            .map(|m| m.id);
+        match id {
+            Some(id) => self.act(make(id)),
+            None => self.error("no message is in flight".to_string()),
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        self.scroll_back = 0;
+        if let Err(e) = self.session.act(action) {
+            self.error(e.to_string());
+        }
+    }
+
+    fn next_step(&mut self) {
+        self.scroll_back = 0;
+        let has_script = self.session.has_script();
+        let problem = match self.session.play_next() {
+            Ok(entry) if !entry.mismatches.is_empty() => {
+                let text: Vec<String> = entry.mismatches.iter().map(|m| m.to_string()).collect();
+                Some(format!("expectation failed: {}", text.join("; ")))
+            }
+            Ok(_) => None,
+            Err(PlayError::NoMoreSteps) if !has_script => {
+                Some("this scenario has no walkthrough; act freely with the keys below".to_string())
+            }
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(text) = problem {
+            self.error(text);
+        }
+    }
+
+    fn save(&mut self) {
+        match super::save::save_session(&self.session, &self.save_dir) {
+            Ok(path) => {
+                self.status = Some(Status {
+                    text: format!("saved as {}", path.display()),
+                    is_error: false,
+                })
+            }
+            Err(e) => self.error(format!("could not save: {e:#}")),
+        }
+    }
+
+    fn error(&mut self, text: String) {
+        self.status = Some(Status {
+            text,
+            is_error: true,
+        });
+    }
+
+    /// Whether the selected server is the leader (for the key bar).
+    pub fn selected_is_leader(&self) -> bool {
+        self.session
+            .cluster()
+            .server(self.selected_server)
+            .is_some_and(|s| s.role == Role::Leader && !s.crashed)
+    }
+}

@@ -1,0 +1,462 @@
+//! Every key binding, in one table. Input handling, the help overlay and the key bar are all
+//! generated from it, so they cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    /// Select server N.
+    SelectServer(usize),
+    /// Select the next server.
+    NextServer,
+    /// Select the previous server.
+    PrevServer,
+    /// Election timeout on the selected server.
+    Timeout,
+    /// Crash the selected server, or restart it if crashed.
+    CrashOrRestart,
+    /// Client request to the selected server.
+    Request,
+    /// Heartbeat from the selected server.
+    Heartbeat,
+    /// Select the message above.
+    MessageUp,
+    /// Select the message below.
+    MessageDown,
+    /// Deliver the selected message.
+    Deliver,
+    /// Drop the selected message.
+    Drop,
+    /// Duplicate the selected message.
+    Duplicate,
+    /// Deliver the oldest message.
+    DeliverOldest,
+    /// Deliver everything.
+    DeliverAll,
+    /// Partition the selected server away, or heal.
+    PartitionOrHeal,
+    /// Undo.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Play the next scripted step.
+    NextStep,
+    /// Go back one scripted step.
+    PrevStep,
+    /// Scroll the event log up (older).
+    ScrollUp,
+    /// Scroll the event log down (newer).
+    ScrollDown,
+    /// Save the session as a scenario file.
+    Save,
+    /// Show or hide the help.
+    Help,
+    /// Quit.
+    Quit,
+}
+
+/// Which part of the help a binding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Choosing a server.
+    Servers,
+    /// Acting on the selected server.
+    Server,
+    /// Acting on messages.
+    Messages,
+    /// Walkthrough and history.
+    Walkthrough,
+    /// Everything else.
+    General,
+}
+
+impl Group {
+    /// The heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Servers => "Choose a server",
+            Group::Server => "The selected server",
+            Group::Messages => "Messages in flight",
+            Group::Walkthrough => "Walkthrough and history",
+            Group::General => "General",
+        }
+    }
+
+    /// Every group, in help order.
+    pub const ALL: [Group; 5] = [
+        Group::Servers,
+        Group::Server,
+        Group::Messages,
+        Group::Walkthrough,
+        Group::General,
+    ];
+}
+
+/// When a binding is worth showing in the key bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Show {
+    /// Always.
+    Always,
+    /// When messages are in flight.
+    WithMessages,
+    /// When the scenario has a script.
+    WithScript,
+    /// Only in the help overlay.
+    HelpOnly,
+}
+
+/// A key: code plus modifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The key code.
+    pub code: KeyCode,
+    /// Ctrl, Shift, …
+    pub modifiers: KeyModifiers,
+}
+
+const fn key(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+/// One binding: its keys, its command and how it is described.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    /// The keys (the first is the one shown in the key bar).
+    pub keys: &'static [Key],
+    /// What it does.
+    pub command: Command,
+    /// A word or two for the key bar.
+    pub short: &'static str,
+    /// A sentence for the help overlay.
+    pub help: &'static str,
+    /// Its help section.
+    pub group: Group,
+    /// When the key bar shows it.
+    pub show: Show,
+}
+
+const DIGITS: [Key; 9] = [
+    key('0'),
+    key('1'),
+    key('2'),
+    key('3'),
+    key('4'),
+    key('5'),
+    key('6'),
+    key('7'),
+    key('8'),
+];
+
+/// The table.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &DIGITS,
+        command: Command::SelectServer(0),
+        short: "server",
+        help: "select server 0–8",
+        group: Group::Servers,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::Tab)],
+        command: Command::NextServer,
+        short: "next server",
+        help: "select the next server",
+        group: Group::Servers,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::BackTab)],
+        command: Command::PrevServer,
+        short: "prev server",
+        help: "select the previous server",
+        group: Group::Servers,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('c')],
+        command: Command::Timeout,
+        short: "timeout",
+        help: "election timeout: the server becomes a candidate",
+        group: Group::Server,
+        show: Show::Always,
+    },
+    Binding {
+        keys: &[key('k')],
+        command: Command::CrashOrRestart,
+        short: "crash",
+        help: "crash the server, or restart it if crashed",
+        group: Group::Server,
+        show: Show::Always,
+    },
+    Binding {
+        keys: &[key('r')],
+        command: Command::Request,
+        short: "request",
+        help: "client request (only a leader takes it)",
+        group: Group::Server,
+        show: Show::Always,
+    },
+    Binding {
+        keys: &[key('h')],
+        command: Command::Heartbeat,
+        short: "heartbeat",
+        help: "heartbeat: the leader sends AppendEntries to all",
+        group: Group::Server,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('P')],
+        command: Command::PartitionOrHeal,
+        short: "partition",
+        help: "cut the server off from the rest, or heal the partition",
+        group: Group::Server,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::Up)],
+        command: Command::MessageUp,
+        short: "select",
+        help: "select the message above",
+        group: Group::Messages,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::Down)],
+        command: Command::MessageDown,
+        short: "select",
+        help: "select the message below",
+        group: Group::Messages,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('d'), code(KeyCode::Enter)],
+        command: Command::Deliver,
+        short: "deliver",
+        help: "deliver the selected message",
+        group: Group::Messages,
+        show: Show::WithMessages,
+    },
+    Binding {
+        keys: &[key('x')],
+        command: Command::Drop,
+        short: "drop",
+        help: "drop the selected message",
+        group: Group::Messages,
+        show: Show::WithMessages,
+    },
+    Binding {
+        keys: &[key('D')],
+        command: Command::Duplicate,
+        short: "duplicate",
+        help: "duplicate the selected message",
+        group: Group::Messages,
+        show: Show::WithMessages,
+    },
+    Binding {
+        keys: &[key(' ')],
+        command: Command::DeliverOldest,
+        short: "oldest",
+        help: "deliver the oldest message",
+        group: Group::Messages,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('a')],
+        command: Command::DeliverAll,
+        short: "deliver all",
+        help: "deliver everything, oldest first",
+        group: Group::Messages,
+        show: Show::WithMessages,
+    },
+    Binding {
+        keys: &[key('n'), code(KeyCode::Right)],
+        command: Command::NextStep,
+        short: "next",
+        help: "play the next step of the walkthrough",
+        group: Group::Walkthrough,
+        show: Show::WithScript,
+    },
+    Binding {
+        keys: &[key('p'), code(KeyCode::Left)],
+        command: Command::PrevStep,
+        short: "back",
+        help: "go back one step of the walkthrough",
+        group: Group::Walkthrough,
+        show: Show::WithScript,
+    },
+    Binding {
+        keys: &[key('u')],
+        command: Command::Undo,
+        short: "undo",
+        help: "undo the last action",
+        group: Group::Walkthrough,
+        show: Show::Always,
+    },
+    Binding {
+        keys: &[key('U'), ctrl('r')],
+        command: Command::Redo,
+        short: "redo",
+        help: "redo",
+        group: Group::Walkthrough,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::PageUp)],
+        command: Command::ScrollUp,
+        short: "older",
+        help: "scroll the event log back",
+        group: Group::General,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[code(KeyCode::PageDown)],
+        command: Command::ScrollDown,
+        short: "newer",
+        help: "scroll the event log forward",
+        group: Group::General,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('s')],
+        command: Command::Save,
+        short: "save",
+        help: "save this session as a scenario file",
+        group: Group::General,
+        show: Show::HelpOnly,
+    },
+    Binding {
+        keys: &[key('?')],
+        command: Command::Help,
+        short: "help",
+        help: "show or hide this help",
+        group: Group::General,
+        show: Show::Always,
+    },
+    Binding {
+        keys: &[key('q'), ctrl('c')],
+        command: Command::Quit,
+        short: "quit",
+        help: "quit",
+        group: Group::General,
+        show: Show::Always,
+    },
+];
+
+/// The command for a key press, if any.
+pub fn command_for(event: KeyEvent) -> Option<Command> {
+    // Shift is part of the character for letters ('D', 'U', 'P'), so compare without it.
+    let modifiers = event.modifiers - KeyModifiers::SHIFT;
+    BINDINGS.iter().find_map(|binding| {
+        binding
+            .keys
+            .iter()
+            .position(|k| k.code == event.code && k.modifiers == modifiers)
+            .map(|i| match binding.command {
+                Command::SelectServer(_) => Command::SelectServer(i),
+                other => other,
+            })
+    })
+}
+
+/// How a key is written in the help and the key bar.
+pub fn key_label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Up => "↑".to_string(),
+        KeyCode::Down => "↓".to_string(),
+        KeyCode::Left => "←".to_string(),
+        KeyCode::Right => "→".to_string(),
+        KeyCode::PageUp => "PgUp".to_string(),
+        KeyCode::PageDown => "PgDn".to_string(),
+        other => format!("{other:?}"),
+    };
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// All keys of a binding, for the help: `0–8`, `d / Enter`.
+pub fn keys_label(binding: &Binding) -> String {
+    if matches!(binding.command, Command::SelectServer(_)) {
+        return "0–8".to_string();
+    }
+    let labels: Vec<String> = binding.keys.iter().map(key_label).collect();
+    labels.join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let mut seen = Vec::new();
+        for binding in BINDINGS {
+            for k in binding.keys {
+                assert!(!seen.contains(k), "{} is bound twice", key_label(k));
+                seen.push(*k);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_map_to_their_commands() {
+        assert_eq!(
+            command_for(press(KeyCode::Char('c'), KeyModifiers::NONE)),
+            Some(Command::Timeout)
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Char('D'), KeyModifiers::SHIFT)),
+            Some(Command::Duplicate)
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Char('4'), KeyModifiers::NONE)),
+            Some(Command::SelectServer(4))
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+            Some(Command::Redo)
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(Command::Deliver)
+        );
+        assert_eq!(
+            command_for(press(KeyCode::Char('z'), KeyModifiers::NONE)),
+            None
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Drawing: a pure function of the app's state (`impl Widget for &App`).
+
+mod messages;
+mod servers;
+mod story;
+pub mod style;
+
+use super::app::{App, Overlay};
+use super::keymap::{self, BINDINGS, Group, Show};
+use crate::raft::Names;
+use messages::MessagePane;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use servers::{MIN_PANEL_WIDTH, PANEL_HEIGHT, ServerPanel, grid_shape};
+use story::{EventLog, Narration};
+
+/// Width of the in-flight pane beside the servers.
+const MESSAGE_PANE_WIDTH: u16 = 36;
+/// Lines the lower part (messages/events) needs at least.
+const MIN_LOWER_HEIGHT: u16 = 6;
+
+/// The smallest terminal that shows `servers` servers.
+pub fn minimum_size(servers: usize) -> (u16, u16) {
+    let width = 2 * MIN_PANEL_WIDTH + 4;
+    let (_, rows) = grid_shape(servers, width);
+    (width, 2 + rows as u16 * PANEL_HEIGHT + MIN_LOWER_HEIGHT)
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let cluster = self.session.cluster();
+        let count = cluster.servers().len();
+        let wide = area.width >= 3.min(count as u16) * MIN_PANEL_WIDTH + MESSAGE_PANE_WIDTH;
+        let grid_width = if wide {
+            area.width - MESSAGE_PANE_WIDTH
+        } else {
+            area.width
+        };
+        let (columns, rows) = grid_shape(count, grid_width);
+        let grid_height = rows as u16 * PANEL_HEIGHT;
+        let narration_height = if self.session.has_script() { 5 } else { 0 };
+        let needed = 2 + grid_height + MIN_LOWER_HEIGHT;
+        if area.width < 2 * MIN_PANEL_WIDTH + 4 || area.height < needed {
+            return too_small(area, buf, count);
+        }
+        let [header, body, narration, lower, keybar] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(grid_height),
+            Constraint::Length(narration_height.min(area.height - needed)),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(header, buf);
+        let (grid, events_area, messages_area) = if wide {
+            let [grid, messages] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(MESSAGE_PANE_WIDTH)])
+                    .areas(body);
+            (grid, lower, messages)
+        } else {
+            let [messages, events] = Layout::horizontal([
+                Constraint::Length(MESSAGE_PANE_WIDTH.min(area.width / 2)),
+                Constraint::Min(0),
+            ])
+            .areas(lower);
+            (body, events, messages)
+        };
+        self.render_grid(grid, columns, buf);
+        MessagePane {
+            messages: cluster.in_flight().collect(),
+            selected: self.selected_message_index(),
+            names: Names(self.session.names()),
+        }
+        .render(messages_area, buf);
+        if narration.height > 0 {
+            Narration {
+                session: &self.session,
+            }
+            .render(narration, buf);
+        }
+        EventLog {
+            session: &self.session,
+            scroll_back: self.scroll_back,
+        }
+        .render(events_area, buf);
+        self.render_keybar(keybar, buf);
+        if self.overlay == Overlay::Help {
+            render_help(area, buf);
+        }
+    }
+}
+
+impl App {
+    fn render_header(&self, area: Rect, buf: &mut Buffer) {
+        let s = &self.session;
+        let violations = s.cluster().violations().len();
+        let mut spans = vec![
+            Span::styled(" raftwalk", style::heading()),
+            Span::raw(format!(" · {}", s.scenario().name)),
+        ];
+        if s.has_script() {
+            spans.push(Span::raw(format!(
+                " · step {}/{}",
+                s.script_position(),
+                s.scenario().steps.len()
+            )));
+        }
+        spans.push(Span::styled(
+            format!(" · history {}", s.position()),
+            style::dim(),
+        ));
+        let (passed, failed) = s.expectation_counts();
+        if passed + failed > 0 {
+            let st = if failed > 0 {
+                style::alarm()
+            } else {
+                style::good()
+            };
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(format!("expect {passed}✓ {failed}✗"), st));
+        }
+        spans.push(Span::raw(" · "));
+        if violations == 0 {
+            spans.push(Span::styled("invariants ✓", style::good()));
+        } else {
+            spans.push(Span::styled(
+                format!(
+                    " ✗ {violations} INVARIANT VIOLATION{} ",
+                    if violations == 1 { "" } else { "S" }
+                ),
+                style::alarm(),
+            ));
+        }
+        let help = " ? help ";
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(help.len() as u16)])
+                .areas(area);
+        Paragraph::new(Line::from(spans)).render(left, buf);
+        Paragraph::new(Line::styled(help, style::dim())).render(right, buf);
+    }
+
+    fn render_grid(&self, area: Rect, columns: usize, buf: &mut Buffer) {
+        let cluster = self.session.cluster();
+        let network = cluster.network();
+        let partitioned = network.is_partitioned();
+        let width = area.width / columns as u16;
+        for server in cluster.servers() {
+            let (row, column) = (server.id / columns, server.id % columns);
+            let cell = Rect {
+                x: area.x + column as u16 * width,
+                y: area.y + row as u16 * PANEL_HEIGHT,
+                width,
+                height: PANEL_HEIGHT,
+            }
+            .intersection(area);
+            ServerPanel {
+                server,
+                before: self.session.previous().and_then(|p| p.server(server.id)),
+                names: Names(self.session.names()),
+                selected: server.id == self.selected_server,
+                partition_group: partitioned.then(|| network.groups()[server.id]),
+            }
+            .render(cell, buf);
+        }
+    }
+
+    fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+        if let Some(status) = &self.status {
+            let st = if status.is_error {
+                style::alarm()
+            } else {
+                style::good()
+            };
+            let prefix = if status.is_error { " ! " } else { " ✓ " };
+            Paragraph::new(Line::styled(format!("{prefix}{}", status.text), st)).render(area, buf);
+            return;
+        }
+        let has_messages = self.session.cluster().in_flight().len() > 0;
+        let mut spans = Vec::new();
+        // The walkthrough's keys first: in a narrow terminal they are the ones a class needs.
+        let script_first = BINDINGS
+            .iter()
+            .filter(|b| b.show == Show::WithScript)
+            .chain(BINDINGS.iter().filter(|b| b.show != Show::WithScript));
+        for binding in script_first {
+            let shown = match binding.show {
+                Show::Always => true,
+                Show::WithMessages => has_messages,
+                Show::WithScript => self.session.has_script(),
+                Show::HelpOnly => false,
+            };
+            if shown {
+                spans.push(Span::styled(
+                    format!(" {}", keymap::key_label(&binding.keys[0])),
+                    style::heading(),
+                ));
+                spans.push(Span::styled(format!(" {} ", binding.short), style::dim()));
+            }
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+}
+
+fn render_help(area: Rect, buf: &mut Buffer) {
+    let mut lines = Vec::new();
+    for group in Group::ALL {
+        lines.push(Line::styled(group.title(), style::heading()));
+        for binding in BINDINGS.iter().filter(|b| b.group == group) {
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {:<14}", keymap::keys_label(binding))),
+                Span::raw(binding.help),
+            ]));
+        }
+    }
+    lines.push(Line::styled(
+        "Any other key closes this help.",
+        style::dim(),
+    ));
+    let width = 66.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    Clear.render(popup, buf);
+    Paragraph::new(lines)
+        .block(Block::bordered().title(" Keys "))
+        .render(popup, buf);
+}
+
+fn too_small(area: Rect, buf: &mut Buffer, servers: usize) {
+    let (w, h) = minimum_size(servers);
+    let text = format!(
+        "Terminal too small: {}×{}. raftwalk needs at least {w}×{h} for {servers} servers. Enlarge the window, or press q to quit.",
+        area.width, area.height
+    );
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}

@@ -1,0 +1,120 @@
+//! The narration box (the walkthrough's `say` text and expectation results) and the event log
+//! (the model's explanations, newest last).
+
+use super::style;
+use crate::raft::{Event, Names, explain};
+use crate::scenario::Step;
+use crate::session::{Origin, Session};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+/// The walkthrough box.
+pub struct Narration<'a> {
+    /// The session.
+    pub session: &'a Session,
+}
+
+impl Widget for Narration<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let s = self.session;
+        let total = s.scenario().steps.len();
+        let at = s.script_position();
+        let title = format!(" Walkthrough · step {at} of {total} ");
+        let mut lines = Vec::new();
+        match s.narration() {
+            Some(text) => lines.push(Line::raw(text.to_string())),
+            None => lines.push(Line::styled(
+                "Press n (or →) to start the walkthrough; p (or ←) goes back.",
+                style::dim(),
+            )),
+        }
+        if let Some(entry) = s.entries().last()
+            && let Origin::Script(i) = entry.origin
+            && let Step::Expect(_) = &s.scenario().steps[i]
+        {
+            let what = crate::scenario::runner::describe_step(&s.scenario().steps[i], s.names());
+            if entry.mismatches.is_empty() {
+                lines.push(Line::styled(format!("✓ {what}: holds"), style::good()));
+            } else {
+                for m in &entry.mismatches {
+                    lines.push(Line::styled(format!("✗ {m}"), style::alarm()));
+                }
+            }
+        }
+        if at >= total {
+            lines.push(Line::styled("(end of the walkthrough)", style::dim()));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(title).border_style(style::dim()))
+            .render(area, buf);
+    }
+}
+
+/// The event log.
+pub struct EventLog<'a> {
+    /// The session.
+    pub session: &'a Session,
+    /// Lines scrolled back from the newest.
+    pub scroll_back: usize,
+}
+
+impl Widget for EventLog<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let block = Block::bordered()
+            .title(" What happened ")
+            .border_style(style::dim());
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let width = (inner.width as usize).max(10);
+        let height = inner.height as usize;
+        let wanted = height + self.scroll_back;
+        let names = Names(self.session.names());
+        // Walk back from the newest entry, wrapping only what can be shown.
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let entries = self.session.entries();
+        for (number, entry) in entries.iter().enumerate().rev() {
+            if lines.len() >= wanted {
+                break;
+            }
+            let heading = format!("{}. {}", number + 1, self.session.describe(entry));
+            let mut block_lines: Vec<Line<'static>> = textwrap::wrap(
+                &heading,
+                textwrap::Options::new(width).subsequent_indent("    "),
+            )
+            .into_iter()
+            .map(|piece| Line::styled(piece.into_owned(), style::dim()))
+            .collect();
+            for event in &entry.events {
+                let text = explain(event, names);
+                let st = match event {
+                    Event::Violation(_) => style::alarm(),
+                    _ => ratatui::style::Style::new(),
+                };
+                let options = textwrap::Options::new(width)
+                    .initial_indent("  ")
+                    .subsequent_indent("    ");
+                for piece in textwrap::wrap(&text, options) {
+                    block_lines.push(Line::styled(piece.into_owned(), st));
+                }
+            }
+            for m in &entry.mismatches {
+                block_lines.push(Line::styled(format!("  ✗ {m}"), style::alarm()));
+            }
+            lines.splice(0..0, block_lines);
+        }
+        if entries.is_empty() {
+            lines.push(Line::styled(
+                "Nothing yet. Press c to fire the selected server's election timeout.",
+                style::dim(),
+            ));
+        }
+        let end = lines
+            .len()
+            .saturating_sub(self.scroll_back.min(lines.len().saturating_sub(height)));
+        let start = end.saturating_sub(height);
+        Paragraph::new(lines[start..end].to_vec()).render(inner, buf);
+    }
+}
