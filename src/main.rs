@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::scenario::{self, report::StateReport};
 use raftwalk::{bench, builtin, load};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 /// Step through Raft leader election, one message at a time.
@@ -80,6 +80,11 @@ fn tui(what: Option<&str>) -> Result<ExitCode> {
         Some(what) => load::load(what)?,
         None => load::brief_cluster(),
     };
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the terminal UI needs a terminal; to play a scenario without one, use `raftwalk run SCENARIO`"
+        );
+    }
     raftwalk::tui::run(scenario)?;
     Ok(ExitCode::SUCCESS)
 }
