@@ -65,3 +65,92 @@ pub fn election_figure(servers: usize, elections: usize) -> Result<ElectionFigur
         deliveries_per_sec,
     })
 }
+
+/// The render figure: median time to draw one frame.
+#[derive(Clone, Debug, Serialize)]
+pub struct RenderFigure {
+    /// Always `"render"`.
+    pub workload: &'static str,
+    /// Servers in the scenario drawn.
+    pub servers: usize,
+    /// Median microseconds per frame.
+    pub median_us: f64,
+}
+
+/// Draws Figure 7 (after its first round of messages) into a 160×50 test backend `frames`
+/// times; returns the median time per frame.
+pub fn render_figure(frames: usize) -> Result<RenderFigure, String> {
+    use ratatui::{Terminal, backend::TestBackend};
+    let scenario = crate::load::load("figure7-a").map_err(|e| e.to_string())?;
+    let servers = scenario.names.len();
+    let mut session = crate::session::Session::new(scenario);
+    // Play up to the first "deliver all", so panels, messages and the event log are busy.
+    while !matches!(
+        session.entries().last().and_then(|e| e.action.as_ref()),
+        Some(Action::DeliverAll)
+    ) {
+        if session.play_next().is_err() {
+            break;
+        }
+    }
+    let app = crate::tui::app::App::new(session, std::env::temp_dir());
+    let mut terminal = Terminal::new(TestBackend::new(160, 50)).map_err(|e| e.to_string())?;
+    let mut times = Vec::with_capacity(frames);
+    for _ in 0..frames.max(1) {
+        let start = Instant::now();
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .map_err(|e| e.to_string())?;
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(RenderFigure {
+        workload: "render",
+        servers,
+        median_us: times[times.len() / 2],
+    })
+}
+
+/// The undo figure: memory held by a long history.
+#[derive(Clone, Debug, Serialize)]
+pub struct UndoFigure {
+    /// Always `"undo"`.
+    pub workload: &'static str,
+    /// Steps in the history.
+    pub steps: usize,
+    /// Heap bytes the session holds.
+    pub bytes: usize,
+}
+
+/// Builds a random session of `steps` actions on 5 servers (seeded, so every run is the same
+/// session) and reports the heap it holds, measured by `allocated` (the process's live heap
+/// bytes, from a counting allocator).
+pub fn undo_figure(steps: usize, allocated: fn() -> usize) -> Result<UndoFigure, String> {
+    use rand::SeedableRng;
+    let before = allocated();
+    let mut session = crate::session::Session::new(
+        crate::scenario::parse(r#"{"name": "random", "servers": 5}"#, "random")
+            .map_err(|e| e.to_string())?,
+    );
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(42);
+    for step in 0..steps {
+        let action = crate::random_actions::random_action(session.cluster(), &mut rng, step);
+        session
+            .act(action)
+            .map_err(|e| format!("step {step}: {e}"))?;
+    }
+    let bytes = allocated().saturating_sub(before);
+    // Undo must still work at the far end of the history.
+    if !session.undo() || !session.redo() {
+        return Err("undo/redo failed at the end of the history".to_string());
+    }
+    if !session.cluster().violations().is_empty() {
+        return Err("an invariant broke during the random session".to_string());
+    }
+    drop(session);
+    Ok(UndoFigure {
+        workload: "undo",
+        steps,
+        bytes,
+    })
+}

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod builtin;
 pub mod load;
 pub mod raft;
+pub mod random_actions;
 pub mod scenario;
 pub mod session;
 pub mod tui;

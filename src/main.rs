@@ -4,8 +4,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::scenario::{self, report::StateReport};
 use raftwalk::{bench, builtin, load};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Step through Raft leader election, one message at a time.
 ///
@@ -50,7 +52,42 @@ enum Command {
         /// Elections per run (each figure is the median of 5 runs).
         #[arg(long, default_value_t = 200_000)]
         elections: usize,
+        /// Steps in the random session whose undo history is measured.
+        #[arg(long, default_value_t = 100_000)]
+        undo_steps: usize,
     },
+}
+
+/// Counts live heap bytes, so `bench` can report what the undo history holds.
+struct CountingAllocator;
+
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; we only count.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn live_bytes() -> usize {
+    LIVE_BYTES.load(Ordering::Relaxed)
 }
 
 /// Exit status for input the user must fix.
@@ -63,7 +100,11 @@ fn main() -> ExitCode {
         Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
         Some(Command::List) => list(),
         Some(Command::Run { scenario, json }) => run(&scenario, json),
-        Some(Command::Bench { json, elections }) => run_bench(json, elections),
+        Some(Command::Bench {
+            json,
+            elections,
+            undo_steps,
+        }) => run_bench(json, elections, undo_steps),
     };
     match result {
         Ok(code) => code,
@@ -135,7 +176,7 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     }
 }
 
-fn run_bench(json: bool, elections: usize) -> Result<ExitCode> {
+fn run_bench(json: bool, elections: usize, undo_steps: usize) -> Result<ExitCode> {
     for servers in [3, 5] {
         let figure = bench::election_figure(servers, elections).map_err(anyhow::Error::msg)?;
         if json {
@@ -148,6 +189,22 @@ fn run_bench(json: bool, elections: usize) -> Result<ExitCode> {
                 bench::RUNS
             );
         }
+    }
+    let render = bench::render_figure(500).map_err(anyhow::Error::msg)?;
+    let undo = bench::undo_figure(undo_steps, live_bytes).map_err(anyhow::Error::msg)?;
+    if json {
+        println!("{}", serde_json::to_string(&render)?);
+        println!("{}", serde_json::to_string(&undo)?);
+    } else {
+        println!(
+            "render, Figure 7 ({} servers) at 160×50: {:.0} µs per frame (median of 500)",
+            render.servers, render.median_us
+        );
+        println!(
+            "undo, {} steps of a random session on 5 servers: {:.1} MB held",
+            undo.steps,
+            undo.bytes as f64 / 1e6
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -77,7 +77,9 @@ impl History {
     }
 
     /// Records an entry whose result is `cluster`, discarding anything undone.
-    pub(super) fn push(&mut self, entry: Entry, cluster: Cluster) -> &Entry {
+    pub(super) fn push(&mut self, mut entry: Entry, cluster: Cluster) -> &Entry {
+        // Long sessions keep every entry: hold no spare capacity.
+        entry.events.shrink_to_fit();
         self.entries.truncate(self.cursor);
         self.checkpoints.retain(|(at, _)| *at <= self.cursor);
         self.events_since_checkpoint += entry.events.len();
