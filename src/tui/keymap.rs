@@ -460,3 +460,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::*;
+
+    /// The README's key table is written by hand; this keeps it from drifting.
+    #[test]
+    fn the_readme_describes_every_binding() {
+        let readme = include_str!("../../README.md");
+        for binding in BINDINGS {
+            assert!(
+                readme.contains(binding.help),
+                "README lacks the key for: {}",
+                binding.help
+            );
+            for key in binding
+                .keys
+                .iter()
+                .filter(|_| !matches!(binding.command, Command::SelectServer(_)))
+            {
+                let label = format!("`{}`", key_label(key));
+                assert!(readme.contains(&label), "README lacks the key {label}");
+            }
+        }
+    }
+}

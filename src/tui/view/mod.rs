@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
-use servers::{MIN_PANEL_WIDTH, PANEL_HEIGHT, ServerPanel, grid_shape};
+use servers::{MIN_PANEL_WIDTH, ServerPanel, grid_shape, panel_height};
 use story::{EventLog, Narration};
 
 /// Width of the in-flight pane beside the servers.
@@ -25,7 +25,10 @@ const MIN_LOWER_HEIGHT: u16 = 6;
 pub fn minimum_size(servers: usize) -> (u16, u16) {
     let width = 2 * MIN_PANEL_WIDTH + 4;
     let (_, rows) = grid_shape(servers, width);
-    (width, 2 + rows as u16 * PANEL_HEIGHT + MIN_LOWER_HEIGHT)
+    (
+        width,
+        2 + rows as u16 * panel_height(servers) + MIN_LOWER_HEIGHT,
+    )
 }
 
 impl Widget for &App {
@@ -39,7 +42,7 @@ impl Widget for &App {
             area.width
         };
         let (columns, rows) = grid_shape(count, grid_width);
-        let grid_height = rows as u16 * PANEL_HEIGHT;
+        let grid_height = rows as u16 * panel_height(count);
         let narration_height = if self.session.has_script() { 5 } else { 0 };
         let needed = 2 + grid_height + MIN_LOWER_HEIGHT;
         if area.width < 2 * MIN_PANEL_WIDTH + 4 || area.height < needed {
@@ -150,9 +153,9 @@ impl App {
             let (row, column) = (server.id / columns, server.id % columns);
             let cell = Rect {
                 x: area.x + column as u16 * width,
-                y: area.y + row as u16 * PANEL_HEIGHT,
+                y: area.y + row as u16 * panel_height(cluster.servers().len()),
                 width,
-                height: PANEL_HEIGHT,
+                height: panel_height(cluster.servers().len()),
             }
             .intersection(area);
             ServerPanel {

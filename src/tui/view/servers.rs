@@ -11,8 +11,10 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 /// The narrowest a panel may be.
 pub const MIN_PANEL_WIDTH: u16 = 24;
-/// A panel's height.
-pub const PANEL_HEIGHT: u16 = 8;
+/// A panel's height: one more line when a leader has many followers to list.
+pub fn panel_height(servers: usize) -> u16 {
+    if servers > 5 { 9 } else { 8 }
+}
 
 /// How many columns and rows of panels fit `width`.
 pub fn grid_shape(servers: usize, width: u16) -> (usize, usize) {
