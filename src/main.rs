@@ -52,6 +52,9 @@ enum Command {
         /// Elections per run (each figure is the median of 5 runs).
         #[arg(long, default_value_t = 200_000)]
         elections: usize,
+        /// Frames drawn for the render figure.
+        #[arg(long, default_value_t = 500)]
+        frames: usize,
         /// Steps in the random session whose undo history is measured.
         #[arg(long, default_value_t = 100_000)]
         undo_steps: usize,
@@ -103,8 +106,9 @@ fn main() -> ExitCode {
         Some(Command::Bench {
             json,
             elections,
+            frames,
             undo_steps,
-        }) => run_bench(json, elections, undo_steps),
+        }) => run_bench(json, elections, frames, undo_steps),
     };
     match result {
         Ok(code) => code,
@@ -176,7 +180,7 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     }
 }
 
-fn run_bench(json: bool, elections: usize, undo_steps: usize) -> Result<ExitCode> {
+fn run_bench(json: bool, elections: usize, frames: usize, undo_steps: usize) -> Result<ExitCode> {
     for servers in [3, 5] {
         let figure = bench::election_figure(servers, elections).map_err(anyhow::Error::msg)?;
         if json {
@@ -190,14 +194,14 @@ fn run_bench(json: bool, elections: usize, undo_steps: usize) -> Result<ExitCode
             );
         }
     }
-    let render = bench::render_figure(500).map_err(anyhow::Error::msg)?;
+    let render = bench::render_figure(frames).map_err(anyhow::Error::msg)?;
     let undo = bench::undo_figure(undo_steps, live_bytes).map_err(anyhow::Error::msg)?;
     if json {
         println!("{}", serde_json::to_string(&render)?);
         println!("{}", serde_json::to_string(&undo)?);
     } else {
         println!(
-            "render, Figure 7 ({} servers) at 160×50: {:.0} µs per frame (median of 500)",
+            "render, Figure 7 ({} servers) at 160×50: {:.0} µs per frame (median of {frames})",
             render.servers, render.median_us
         );
         println!(

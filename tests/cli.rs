@@ -384,12 +384,32 @@ fn run_json_lists_messages_in_flight_votes_logs_and_crashes() {
 }
 
 #[test]
-fn bench_json_prints_one_figure_per_cluster_size() {
-    let out = raftwalk(["bench", "--json", "--elections", "200"]);
+fn bench_json_prints_one_figure_per_workload() {
+    let out = raftwalk([
+        "bench",
+        "--json",
+        "--elections",
+        "200",
+        "--frames",
+        "3",
+        "--undo-steps",
+        "300",
+    ]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
+    let render = parse_json(lines[2]);
+    assert_eq!(render["workload"], "render", "{text}");
+    assert_eq!(render["servers"], 7, "{text}");
+    assert!(
+        render["median_us"].as_f64().is_some_and(|us| us > 0.0),
+        "{text}"
+    );
+    let undo = parse_json(lines[3]);
+    assert_eq!(undo["workload"], "undo", "{text}");
+    assert_eq!(undo["steps"], 300, "{text}");
+    assert!(undo["bytes"].as_u64().is_some_and(|b| b > 0), "{text}");
     for (line, servers) in lines.iter().zip([3, 5]) {
         let figure = parse_json(line);
         assert_eq!(figure["workload"], "election", "{line}");

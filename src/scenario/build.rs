@@ -3,7 +3,8 @@
 
 use super::error::ScenarioError;
 use super::format::{
-    EntrySpec, ExpectSpec, ScenarioFile, Selector, ServerRef, ServerSpec, ServersSpec, StepSpec,
+    EntrySpec, ExpectSpec, QuizSpec, ScenarioFile, Selector, ServerRef, ServerSpec, ServersSpec,
+    StepSpec,
 };
 use crate::raft::{
     Cluster, Entry, Log, LogIndex, MAX_SERVERS, MessageId, MessageKind, Role, ServerAction,
@@ -57,8 +58,23 @@ pub enum Step {
     Heal,
     /// Narration.
     Say(String),
+    /// A question for the class.
+    Quiz(Quiz),
     /// Expectations.
     Expect(Expectation),
+}
+
+/// A question with numbered choices; `answer` counts from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quiz {
+    /// The question.
+    pub question: String,
+    /// The choices, shown as 1), 2), …
+    pub choices: Vec<String>,
+    /// The right choice, counting from 1.
+    pub answer: usize,
+    /// Why it is right.
+    pub explain: String,
 }
 
 /// Matches in-flight messages; fields not given match anything.
@@ -282,6 +298,7 @@ fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, Scenari
             Step::Partition(r.groups(groups, &format!("{at}.partition"))?)
         }
         StepSpec::Say(text) => Step::Say(text.clone()),
+        StepSpec::Quiz(quiz) => Step::Quiz(r.quiz(quiz, &format!("{at}.quiz"))?),
         StepSpec::Expect(spec) => Step::Expect(r.expectation(spec, &format!("{at}.expect"))?),
     })
 }
@@ -356,6 +373,33 @@ impl Resolver<'_> {
             resolved.push(ids);
         }
         Ok(resolved)
+    }
+
+    fn quiz(&self, spec: &QuizSpec, field: &str) -> Result<Quiz, ScenarioError> {
+        let count = spec.choices.len();
+        if !(2..=9).contains(&count) {
+            return Err(self.error(
+                format!("{field}.choices"),
+                format!(
+                    "a quiz has 2 to 9 choices (the class answers with a number key), not {count}"
+                ),
+            ));
+        }
+        if !(1..=count).contains(&spec.answer) {
+            return Err(self.error(
+                format!("{field}.answer"),
+                format!(
+                    "the answer is the number of a choice, 1 to {count}, not {}",
+                    spec.answer
+                ),
+            ));
+        }
+        Ok(Quiz {
+            question: spec.question.clone(),
+            choices: spec.choices.clone(),
+            answer: spec.answer,
+            explain: spec.explain.clone(),
+        })
     }
 
     fn expectation(&self, spec: &ExpectSpec, field: &str) -> Result<Expectation, ScenarioError> {

@@ -129,8 +129,26 @@ pub enum StepSpec {
     BecomeLeader(ServerRef),
     /// Narration.
     Say(String),
+    /// A question for the class: the walkthrough waits for an answer.
+    Quiz(QuizSpec),
     /// Expectations about the state.
     Expect(ExpectSpec),
+}
+
+/// `{"question": "...", "choices": ["...", "..."], "answer": N, "explain": "..."}`; `answer` is
+/// the number of the right choice, counting from 1 as the choices are shown.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuizSpec {
+    /// The question.
+    pub question: String,
+    /// 2 to 9 choices.
+    pub choices: Vec<String>,
+    /// The right choice, counting from 1.
+    pub answer: usize,
+    /// Why it is right.
+    #[serde(default)]
+    pub explain: String,
 }
 
 /// Picks the oldest in-flight message matching every field given.

@@ -6,6 +6,6 @@ pub mod format;
 pub mod report;
 pub mod runner;
 
-pub use build::{Expectation, MessageFilter, Scenario, Step, parse};
+pub use build::{Expectation, MessageFilter, Quiz, Scenario, Step, parse};
 pub use error::ScenarioError;
 pub use runner::{RunSummary, apply_step, run};

@@ -66,7 +66,7 @@ pub fn apply_step(
     names: &[String],
 ) -> Result<StepOutcome, StepError> {
     let action = match step {
-        Step::Say(_) => return Ok(StepOutcome::default()),
+        Step::Say(_) | Step::Quiz(_) => return Ok(StepOutcome::default()),
         Step::Expect(expectation) => {
             return Ok(StepOutcome {
                 events: Vec::new(),
@@ -214,6 +214,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     let names = &scenario.names;
     let mut cluster = scenario.cluster();
     let mut summary = RunSummary::default();
+    let mut scenario_events: Vec<Event> = Vec::new();
     let size = super::build::plural(names.len(), "server", "servers");
     writeln!(log, "Scenario: {} ({size})", scenario.name)?;
     if let Some(description) = &scenario.description {
@@ -230,6 +231,21 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         let number = i + 1;
         match step {
             Step::Say(text) => writeln!(log, "\n{text}")?,
+            Step::Quiz(quiz) => {
+                writeln!(log, "\nQuiz: {}", quiz.question)?;
+                for (i, choice) in quiz.choices.iter().enumerate() {
+                    writeln!(log, "  {}) {choice}", i + 1)?;
+                }
+                writeln!(
+                    log,
+                    "  Answer: {}) {}",
+                    quiz.answer,
+                    quiz.choices[quiz.answer - 1]
+                )?;
+                if !quiz.explain.is_empty() {
+                    writeln!(log, "  {}", quiz.explain)?;
+                }
+            }
             _ => writeln!(log, "step {number}: {}", describe_step(step, names))?,
         }
         let outcome = match apply_step(&mut cluster, step, names) {
@@ -244,6 +260,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         for event in &outcome.events {
             writeln!(log, "    {}", explain(event, Names(names)))?;
         }
+        scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(_) = step {
             summary.expectations += 1;
             if outcome.mismatches.is_empty() {
@@ -254,6 +271,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                 summary.failures.push((number, mismatch));
             }
         }
+    }
+    let all_events = scenario_events.iter();
+    writeln!(log, "\nVote ledger")?;
+    for line in
+        crate::ledger::render_text(&crate::ledger::build(all_events), Names(names), names.len())
+            .lines()
+    {
+        writeln!(log, "  {line}")?;
     }
     summary.violations = cluster
         .violations()
@@ -300,6 +325,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
         }
         Step::Heal => "heal the partition".to_string(),
         Step::Say(text) => format!("say: {text}"),
+        Step::Quiz(quiz) => format!("quiz: {}", quiz.question),
         Step::Expect(e) => format!("expect {}", describe_expectation(e, names)),
     }
 }

@@ -158,7 +158,7 @@ impl Session {
             Step::DeliverAll => Some(Action::DeliverAll),
             Step::Partition(groups) => Some(Action::Partition(groups.clone())),
             Step::Heal => Some(Action::Heal),
-            Step::Say(_) | Step::Expect(_) => None,
+            Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
         };
         let (events, mismatches) = match &action {
             Some(action) => (

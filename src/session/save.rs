@@ -5,8 +5,8 @@
 use super::{Origin, Session};
 use crate::raft::{Action, Cluster, ServerAction, ServerId, ServerState};
 use crate::scenario::format::{
-    EntrySpec, ExpectSpec, FullEntry, RequestSpec, ScenarioFile, Selector, ServerRef, ServerSpec,
-    ServersSpec, StepSpec,
+    EntrySpec, ExpectSpec, FullEntry, QuizSpec, RequestSpec, ScenarioFile, Selector, ServerRef,
+    ServerSpec, ServersSpec, StepSpec,
 };
 use crate::scenario::{Expectation, Step};
 
@@ -24,6 +24,12 @@ impl Session {
             match (&entry.action, scripted) {
                 (Some(action), _) => steps.push(action_step(action, &name)),
                 (None, Some(Step::Say(text))) => steps.push(StepSpec::Say(text.clone())),
+                (None, Some(Step::Quiz(q))) => steps.push(StepSpec::Quiz(QuizSpec {
+                    question: q.question.clone(),
+                    choices: q.choices.clone(),
+                    answer: q.answer,
+                    explain: q.explain.clone(),
+                })),
                 (None, Some(Step::Expect(e))) => {
                     steps.push(StepSpec::Expect(expect_spec(e, &name)))
                 }

@@ -3,8 +3,10 @@
 
 use super::keymap::{self, Command};
 use crate::raft::{Action, Role, ServerAction, ServerId};
-use crate::session::{PlayError, Session};
+use crate::scenario::{Quiz, Step};
+use crate::session::{Origin, PlayError, Session};
 use crossterm::event::KeyEvent;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,6 +17,8 @@ pub enum Overlay {
     None,
     /// The key help.
     Help,
+    /// The vote ledger.
+    Ledger,
 }
 
 /// A one-line message for the user at the bottom of the screen.
@@ -43,6 +47,8 @@ pub struct App {
     pub status: Option<Status>,
     /// Where `s` saves.
     pub save_dir: PathBuf,
+    /// Answers given to quizzes, by the quiz's step index.
+    pub quiz_answers: BTreeMap<usize, usize>,
     /// Set when the user quits.
     pub quit: bool,
 }
@@ -58,6 +64,7 @@ impl App {
             overlay: Overlay::None,
             status: None,
             save_dir,
+            quiz_answers: BTreeMap::new(),
             quit: false,
         }
     }
@@ -66,7 +73,7 @@ impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
         match keymap::command_for(key) {
             Some(command) => self.run(command),
-            None if self.overlay == Overlay::Help => self.overlay = Overlay::None,
+            None if self.overlay != Overlay::None => self.overlay = Overlay::None,
             None => {}
         }
     }
@@ -80,19 +87,32 @@ impl App {
     /// Does what `command` says.
     pub fn run(&mut self, command: Command) {
         self.status = None;
-        if self.overlay == Overlay::Help && !matches!(command, Command::Help | Command::Quit) {
+        if self.overlay != Overlay::None
+            && !matches!(command, Command::Help | Command::Ledger | Command::Quit)
+        {
             self.overlay = Overlay::None;
             return;
+        }
+        if let Some((step, count)) = self
+            .pending_quiz()
+            .map(|(step, quiz)| (step, quiz.choices.len()))
+        {
+            match command {
+                Command::SelectServer(n) if (1..=count).contains(&n) => {
+                    self.quiz_answers.insert(step, n);
+                    return;
+                }
+                Command::SelectServer(_) | Command::NextStep => {
+                    return self.error(format!("answer the question first: press 1 to {count}"));
+                }
+                _ => {}
+            }
         }
         let size = self.session.cluster().servers().len();
         match command {
             Command::Quit => self.quit = true,
-            Command::Help => {
-                self.overlay = match self.overlay {
-                    Overlay::Help => Overlay::None,
-                    Overlay::None => Overlay::Help,
-                }
-            }
+            Command::Help => self.toggle(Overlay::Help),
+            Command::Ledger => self.toggle(Overlay::Ledger),
             Command::SelectServer(n) if n < size => self.selected_server = n,
             Command::SelectServer(n) => self.error(format!(
                 "there is no server {n}: ids run from 0 to {}",
@@ -164,6 +184,26 @@ impl App {
             Command::ScrollUp => self.scroll_back += 5,
             Command::ScrollDown => self.scroll_back = self.scroll_back.saturating_sub(5),
             Command::Save => self.save(),
+        }
+    }
+
+    fn toggle(&mut self, overlay: Overlay) {
+        self.overlay = if self.overlay == overlay {
+            Overlay::None
+        } else {
+            overlay
+        };
+    }
+
+    /// The quiz just reached and not yet answered: its step index and the quiz.
+    pub fn pending_quiz(&self) -> Option<(usize, &Quiz)> {
+        let entry = self.session.entries().last()?;
+        let Origin::Script(step) = entry.origin else {
+            return None;
+        };
+        match &self.session.scenario().steps[step] {
+            Step::Quiz(quiz) if !self.quiz_answers.contains_key(&step) => Some((step, quiz)),
+            _ => None,
         }
     }
 

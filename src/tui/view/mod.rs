@@ -80,6 +80,7 @@ impl Widget for &App {
         if narration.height > 0 {
             Narration {
                 session: &self.session,
+                quiz_answers: &self.quiz_answers,
             }
             .render(narration, buf);
         }
@@ -89,8 +90,10 @@ impl Widget for &App {
         }
         .render(events_area, buf);
         self.render_keybar(keybar, buf);
-        if self.overlay == Overlay::Help {
-            render_help(area, buf);
+        match self.overlay {
+            Overlay::Help => render_help(area, buf),
+            Overlay::Ledger => self.render_ledger(area, buf),
+            Overlay::None => {}
         }
     }
 }
@@ -169,6 +172,22 @@ impl App {
         }
     }
 
+    fn render_ledger(&self, area: Rect, buf: &mut Buffer) {
+        let names = Names(self.session.names());
+        let ledger = crate::ledger::build(self.session.events());
+        let size = self.session.cluster().servers().len();
+        let text = crate::ledger::render_text(&ledger, names, size);
+        let popup = centered(area, 90, area.height.saturating_sub(2));
+        let inner_height = popup.height.saturating_sub(2) as usize;
+        // The newest terms matter most: when it does not fit, keep the end in view.
+        let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
+        let skip = lines.len().saturating_sub(inner_height);
+        Clear.render(popup, buf);
+        Paragraph::new(lines[skip..].to_vec())
+            .block(Block::bordered().title(" Vote ledger · v or any key closes "))
+            .render(popup, buf);
+    }
+
     fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
         if let Some(status) = &self.status {
             let st = if status.is_error {
@@ -221,18 +240,23 @@ fn render_help(area: Rect, buf: &mut Buffer) {
         "Any other key closes this help.",
         style::dim(),
     ));
-    let width = 66.min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = centered(area, 72, lines.len() as u16 + 2);
     Clear.render(popup, buf);
     Paragraph::new(lines)
         .block(Block::bordered().title(" Keys "))
         .render(popup, buf);
+}
+
+/// A rectangle of at most `width`×`height`, centred in `area` and never larger than it.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
 }
 
 fn too_small(area: Rect, buf: &mut Buffer, servers: usize) {

@@ -3,17 +3,20 @@
 
 use super::style;
 use crate::raft::{Event, Names, explain};
-use crate::scenario::Step;
+use crate::scenario::{Quiz, Step};
 use crate::session::{Origin, Session};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use std::collections::BTreeMap;
 
 /// The walkthrough box.
 pub struct Narration<'a> {
     /// The session.
     pub session: &'a Session,
+    /// Quiz answers given so far, by step index.
+    pub quiz_answers: &'a BTreeMap<usize, usize>,
 }
 
 impl Widget for Narration<'_> {
@@ -29,6 +32,12 @@ impl Widget for Narration<'_> {
                 "Press n (or →) to start the walkthrough; p (or ←) goes back.",
                 style::dim(),
             )),
+        }
+        if let Some(entry) = s.entries().last()
+            && let Origin::Script(i) = entry.origin
+            && let Step::Quiz(quiz) = &s.scenario().steps[i]
+        {
+            lines = quiz_lines(quiz, self.quiz_answers.get(&i).copied());
         }
         if let Some(entry) = s.entries().last()
             && let Origin::Script(i) = entry.origin
@@ -51,6 +60,39 @@ impl Widget for Narration<'_> {
             .block(Block::bordered().title(title).border_style(style::dim()))
             .render(area, buf);
     }
+}
+
+/// A quiz: the question and numbered choices; once answered, which was right and why.
+fn quiz_lines(quiz: &Quiz, answer: Option<usize>) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        format!("Question: {}", quiz.question),
+        style::heading(),
+    )];
+    for (i, choice) in quiz.choices.iter().enumerate() {
+        let number = i + 1;
+        let (mark, st) = match answer {
+            None => ("  ", ratatui::style::Style::new()),
+            Some(_) if number == quiz.answer => ("✓ ", style::good()),
+            Some(given) if given == number => ("✗ ", style::alarm()),
+            Some(_) => ("  ", style::dim()),
+        };
+        lines.push(Line::styled(format!("{mark}{number}) {choice}"), st));
+    }
+    match answer {
+        None => lines.push(Line::styled(
+            format!("Press 1 to {} to answer.", quiz.choices.len()),
+            style::dim(),
+        )),
+        Some(given) => {
+            let verdict = if given == quiz.answer {
+                "Right."
+            } else {
+                "Not quite."
+            };
+            lines.push(Line::raw(format!("{verdict} {}", quiz.explain)));
+        }
+    }
+    lines
 }
 
 /// The event log.

@@ -1,0 +1,193 @@
+//! The vote ledger: for each term, every candidate against every voter — granted, refused
+//! and why, or never asked. Built from the model's events, so it agrees with the explanations.
+
+use crate::raft::event::VoteRefusal;
+use crate::raft::{Event, LogPosition, Names, ServerId, Term};
+use std::collections::BTreeMap;
+
+/// What one voter did with one candidate's request in one term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// The candidate itself.
+    Own,
+    /// Vote granted.
+    Granted,
+    /// Vote refused, with the reason.
+    Refused(VoteRefusal),
+    /// The request never reached the voter (in flight, dropped, lost).
+    NotAsked,
+}
+
+/// One term's elections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TermLedger {
+    /// The candidates of the term, in the order they stood.
+    pub candidates: Vec<ServerId>,
+    /// The winner, if any.
+    pub winner: Option<ServerId>,
+    /// (candidate, voter) → what happened; missing means not asked.
+    pub cells: BTreeMap<(ServerId, ServerId), Cell>,
+}
+
+impl TermLedger {
+    /// The cell for a candidate and a voter.
+    pub fn cell(&self, candidate: ServerId, voter: ServerId) -> Cell {
+        if candidate == voter {
+            return Cell::Own;
+        }
+        self.cells
+            .get(&(candidate, voter))
+            .copied()
+            .unwrap_or(Cell::NotAsked)
+    }
+}
+
+/// The ledger of every term with a candidate, from a run's events in order.
+pub fn build<'a>(events: impl IntoIterator<Item = &'a Event>) -> BTreeMap<Term, TermLedger> {
+    let mut terms: BTreeMap<Term, TermLedger> = BTreeMap::new();
+    for event in events {
+        match *event {
+            Event::BecameCandidate { server, term } => {
+                let ledger = terms.entry(term).or_default();
+                if !ledger.candidates.contains(&server) {
+                    ledger.candidates.push(server);
+                }
+            }
+            Event::VoteGranted {
+                voter,
+                candidate,
+                term,
+                ..
+            } => {
+                terms
+                    .entry(term)
+                    .or_default()
+                    .cells
+                    .insert((candidate, voter), Cell::Granted);
+            }
+            Event::VoteRefused {
+                voter,
+                candidate,
+                term,
+                reason,
+            } => {
+                // Keep a grant if a later duplicate was refused: the vote was given.
+                let cells = &mut terms.entry(term).or_default().cells;
+                cells
+                    .entry((candidate, voter))
+                    .or_insert(Cell::Refused(reason));
+            }
+            Event::ElectionWon { server, term, .. } => {
+                terms.entry(term).or_default().winner = Some(server)
+            }
+            _ => {}
+        }
+    }
+    terms.retain(|_, ledger| !ledger.candidates.is_empty());
+    terms
+}
+
+/// A cell in words, short enough for a table.
+pub fn describe(cell: Cell, names: Names) -> String {
+    let pos = |p: LogPosition| format!("({}, {})", p.index, p.term);
+    match cell {
+        Cell::Own => "self".to_string(),
+        Cell::Granted => "granted".to_string(),
+        Cell::NotAsked => "not asked".to_string(),
+        Cell::Refused(VoteRefusal::StaleTerm { own_term }) => {
+            format!("refused: stale term (mine is {own_term})")
+        }
+        Cell::Refused(VoteRefusal::AlreadyVoted { voted_for }) => {
+            format!("refused: already voted for {}", names.of(voted_for))
+        }
+        Cell::Refused(VoteRefusal::LogNotUpToDate {
+            candidate_last,
+            voter_last,
+        }) => format!(
+            "refused: log not up-to-date: mine {} vs yours {}",
+            pos(voter_last),
+            pos(candidate_last)
+        ),
+    }
+}
+
+/// The ledger as plain text: one block per term, a line per candidate and voter.
+pub fn render_text(
+    ledger: &BTreeMap<Term, TermLedger>,
+    names: Names,
+    cluster_size: usize,
+) -> String {
+    let mut out = String::new();
+    for (term, t) in ledger {
+        let outcome = match t.winner {
+            Some(w) => format!("{} won", names.of(w)),
+            None => "no winner".to_string(),
+        };
+        out.push_str(&format!("Term {term} ({outcome})\n"));
+        for &candidate in &t.candidates {
+            out.push_str(&format!("  candidate {}:\n", names.of(candidate)));
+            for voter in (0..cluster_size).filter(|&v| v != candidate) {
+                out.push_str(&format!(
+                    "    {:<10} {}\n",
+                    names.of(voter),
+                    describe(t.cell(candidate, voter), names)
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("No election has been held.\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raft::{Action, Cluster, ServerAction};
+
+    #[test]
+    fn two_candidates_show_who_voted_for_whom() {
+        let mut c = Cluster::new(4);
+        let mut events = Vec::new();
+        for action in [
+            Action::on(0, ServerAction::Timeout),
+            Action::on(1, ServerAction::Timeout),
+            Action::DeliverAll,
+        ] {
+            events.extend(c.apply(action).unwrap());
+        }
+        let ledger = build(&events);
+        let t2 = &ledger[&2];
+        assert_eq!(t2.candidates, vec![0, 1]);
+        // FIFO delivery: S2 and S3 hear S0 first, so S0 wins with 3 of 4.
+        assert_eq!(t2.winner, Some(0));
+        assert_eq!(t2.cell(0, 0), Cell::Own);
+        assert_eq!(t2.cell(0, 2), Cell::Granted);
+        assert_eq!(t2.cell(0, 3), Cell::Granted);
+        assert_eq!(
+            t2.cell(0, 1),
+            Cell::Refused(VoteRefusal::AlreadyVoted { voted_for: 1 })
+        );
+        assert_eq!(
+            t2.cell(1, 2),
+            Cell::Refused(VoteRefusal::AlreadyVoted { voted_for: 0 })
+        );
+        let text = render_text(&ledger, Names(&[]), 4);
+        assert!(text.contains("Term 2 (S0 won)"), "{text}");
+        assert!(text.contains("already voted for S1"), "{text}");
+    }
+
+    #[test]
+    fn a_dropped_request_is_not_asked() {
+        let mut c = Cluster::new(3);
+        let mut events = c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
+        let first = c.in_flight().next().unwrap().id;
+        events.extend(c.apply(Action::Drop(first)).unwrap());
+        events.extend(c.apply(Action::DeliverAll).unwrap());
+        let ledger = build(&events);
+        assert_eq!(ledger[&2].cell(0, 1), Cell::NotAsked);
+        assert_eq!(ledger[&2].cell(0, 2), Cell::Granted);
+        assert_eq!(ledger[&2].winner, Some(0));
+    }
+}
