@@ -35,6 +35,8 @@ enum Command {
     },
     /// List the built-in scenarios, in teaching order.
     List,
+    /// Print the JSON Schema of scenario files (for editors).
+    Schema,
     /// Run a scenario file without the terminal UI; exit 0 if every expectation holds and no
     /// invariant breaks, 1 if not, 2 if the file is unreadable or invalid.
     Run {
@@ -102,6 +104,10 @@ fn main() -> ExitCode {
         None => tui(cli.scenario.as_deref()),
         Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
         Some(Command::List) => list(),
+        Some(Command::Schema) => {
+            print!("{}", scenario::schema::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { scenario, json }) => run(&scenario, json),
         Some(Command::Bench {
             json,

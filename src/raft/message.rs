@@ -54,7 +54,19 @@ pub enum Message {
 }
 
 /// The kind of a message, without its fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum MessageKind {
     /// [`Message::RequestVote`]
     RequestVote,

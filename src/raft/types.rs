@@ -16,7 +16,19 @@ pub type MessageId = u64;
 pub const MAX_SERVERS: usize = 9;
 
 /// The three roles of Figure 4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Role {
     /// Passive: answers requests, starts nothing.

@@ -2,10 +2,11 @@
 //! servers are resolved and checked in `build.rs`.
 
 use crate::raft::{LogIndex, MessageKind, Role, Term};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Optional pointer to the JSON Schema, for editors.
@@ -24,7 +25,7 @@ pub struct ScenarioFile {
 }
 
 /// `"servers": 3` or `"servers": [ {...}, ... ]`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ServersSpec {
     /// That many fresh servers.
@@ -34,7 +35,7 @@ pub enum ServersSpec {
 }
 
 /// One server's starting state; every field is optional.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSpec {
     /// Its name (default `S<id>`).
@@ -61,7 +62,7 @@ pub struct ServerSpec {
 }
 
 /// A server, by 0-based id or by name.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "a server: its 0-based id (a number) or its name (a string)"
@@ -74,7 +75,7 @@ pub enum ServerRef {
 }
 
 /// A log entry: a bare term, or a term with a command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EntrySpec {
     /// Just the term.
@@ -84,7 +85,7 @@ pub enum EntrySpec {
 }
 
 /// `{"term": N, "command": "..."}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FullEntry {
     /// The term.
@@ -96,7 +97,7 @@ pub struct FullEntry {
 
 /// One step of the script: a bare string for steps without arguments, otherwise a one-key
 /// object.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepSpec {
     /// The server's election timer fires.
@@ -137,7 +138,7 @@ pub enum StepSpec {
 
 /// `{"question": "...", "choices": ["...", "..."], "answer": N, "explain": "..."}`; `answer` is
 /// the number of the right choice, counting from 1 as the choices are shown.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuizSpec {
     /// The question.
@@ -152,7 +153,7 @@ pub struct QuizSpec {
 }
 
 /// Picks the oldest in-flight message matching every field given.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Selector {
     /// The message id.
@@ -170,7 +171,7 @@ pub struct Selector {
 }
 
 /// `{"server": S, "command": "x"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     /// The server asked.
@@ -181,7 +182,7 @@ pub struct RequestSpec {
 }
 
 /// What should hold at this point. Server fields need `server`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSpec {
     /// The server the server fields are about.
@@ -199,6 +200,7 @@ pub struct ExpectSpec {
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
+    #[schemars(with = "Option<ServerRef>")]
     pub voted_for: Option<Option<ServerRef>>,
     /// Its log's terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,6 +5,7 @@ pub mod error;
 pub mod format;
 pub mod report;
 pub mod runner;
+pub mod schema;
 
 pub use build::{Expectation, MessageFilter, Quiz, Scenario, Step, parse};
 pub use error::ScenarioError;
