@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::scenario::{self, report::StateReport};
-use raftwalk::{bench, builtin, load};
+use raftwalk::{bench, builtin, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -37,6 +37,20 @@ enum Command {
     List,
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
+    /// Play a scenario and write one frame per step (as the TUI draws it) plus an index.
+    Export {
+        /// The scenario file, or a built-in scenario's name.
+        scenario: String,
+        /// Frame format.
+        #[arg(long, value_enum, default_value = "svg")]
+        format: export::Format,
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Frame size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "120x40", value_parser = export::parse_size)]
+        size: (u16, u16),
+    },
     /// Run a scenario file without the terminal UI; exit 0 if every expectation holds and no
     /// invariant breaks, 1 if not, 2 if the file is unreadable or invalid.
     Run {
@@ -104,6 +118,16 @@ fn main() -> ExitCode {
         None => tui(cli.scenario.as_deref()),
         Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
         Some(Command::List) => list(),
+        Some(Command::Export {
+            scenario,
+            format,
+            out,
+            size,
+        }) => load::load(&scenario).and_then(|s| {
+            let written = export::export(s, format, &out, size.0, size.1)?;
+            println!("wrote {} files to {}", written.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }),
         Some(Command::Schema) => {
             print!("{}", scenario::schema::json_schema());
             Ok(ExitCode::SUCCESS)
