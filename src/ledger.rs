@@ -47,7 +47,7 @@ pub fn build<'a>(events: impl IntoIterator<Item = &'a Event>) -> BTreeMap<Term, 
     let mut terms: BTreeMap<Term, TermLedger> = BTreeMap::new();
     for event in events {
         match *event {
-            Event::BecameCandidate { server, term } => {
+            Event::BecameCandidate { server, term, .. } => {
                 let ledger = terms.entry(term).or_default();
                 if !ledger.candidates.contains(&server) {
                     ledger.candidates.push(server);

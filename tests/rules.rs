@@ -767,7 +767,14 @@ fn a_candidate_counts_only_votes_of_its_current_term() {
     let stale_yes = msg(&c, 2, 0, K::RequestVoteResponse);
 
     let ev = timeout(&mut c, 0); // term 3: the count starts again
-    assert!(has!(ev, Event::BecameCandidate { server: 0, term: 3 }));
+    assert!(has!(
+        ev,
+        Event::BecameCandidate {
+            server: 0,
+            term: 3,
+            ..
+        }
+    ));
     assert_eq!(server(&c, 0).votes_granted, set(&[0]));
     let ev = deliver(&mut c, stale_yes);
     assert!(has!(
@@ -882,7 +889,8 @@ fn a_new_leader_appends_no_entry_of_its_own() {
         Event::BecameLeader {
             server: 0,
             term: 2,
-            next_index: 2
+            next_index: 2,
+            ..
         }
     ));
     for s in c.servers() {
@@ -1939,7 +1947,14 @@ fn edge_case_1_one_leader_per_term_even_with_two_candidates() {
     assert_eq!(c.live_leaders().count(), 0);
 
     let ev = timeout(&mut c, 0);
-    assert!(has!(ev, Event::BecameCandidate { server: 0, term: 3 }));
+    assert!(has!(
+        ev,
+        Event::BecameCandidate {
+            server: 0,
+            term: 3,
+            ..
+        }
+    ));
     let ev = deliver_all(&mut c);
     assert_eq!(count!(ev, Event::BecameLeader { .. }), 1);
     assert!(has!(

@@ -201,6 +201,8 @@ pub enum Event {
         server: ServerId,
         /// Its new term.
         term: Term,
+        /// How many peers it asks.
+        peers: usize,
     },
     /// A server became leader: next_index reset, AppendEntries sent to all.
     BecameLeader {
@@ -210,6 +212,8 @@ pub enum Event {
         term: Term,
         /// The next_index it set for every follower.
         next_index: LogIndex,
+        /// How many followers it has.
+        peers: usize,
     },
     /// A message with a higher term made a server adopt it (and become follower).
     TermAdopted {

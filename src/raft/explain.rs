@@ -30,6 +30,22 @@ fn pos(p: LogPosition) -> String {
     format!("(index {}, term {})", p.index, p.term)
 }
 
+/// "a RequestVote", "an AppendEntries".
+fn a_kind(kind: super::message::MessageKind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}
+
+/// "1 entry", "3 entries".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One sentence explaining `event`.
 pub fn explain(event: &Event, names: Names<'_>) -> String {
     let n = |id| names.of(id);
@@ -40,14 +56,32 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 n(server)
             )
         }
-        Event::BecameCandidate { server, term } => format!(
-            "{} becomes a candidate for term {term}: it votes for itself and asks every peer for a vote (§5.2).",
+        Event::BecameCandidate {
+            server,
+            term,
+            peers: 0,
+        } => format!(
+            "{} becomes a candidate for term {term} and votes for itself; it is the only server, so that vote is a majority (§5.2).",
+            n(server)
+        ),
+        Event::BecameCandidate { server, term, .. } => format!(
+            "{} becomes a candidate for term {term}: it votes for itself and asks every other server for a vote (§5.2).",
+            n(server)
+        ),
+        Event::BecameLeader {
+            server,
+            term,
+            peers: 0,
+            ..
+        } => format!(
+            "{} becomes leader for term {term}; with no followers, what it appends is stored on a majority at once (§5.2, §5.3).",
             n(server)
         ),
         Event::BecameLeader {
             server,
             term,
             next_index,
+            ..
         } => format!(
             "{} becomes leader for term {term}: next_index is {next_index} and match_index 0 for every follower, and it sends AppendEntries to all to assert its leadership (§5.2, §5.3).",
             n(server)
@@ -68,8 +102,9 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 ),
             };
             format!(
-                "{} sees term {new_term} in a {kind} from {}, newer than its own {old_term}: it adopts term {new_term}, forgets its vote and {role} (§5.1).",
+                "{} sees term {new_term} in {} from {}, newer than its own {old_term}: it adopts term {new_term}, forgets its vote and {role} (§5.1).",
                 n(server),
+                a_kind(kind),
                 n(from)
             )
         }
@@ -208,10 +243,11 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 (_, a) => format!("appends {a} entr{}", if a == 1 { "y" } else { "ies" }),
             };
             format!(
-                "{} accepts AppendEntries from {} (term {term}): its log matches at {}; {what}; its log now has {log_len} entries (§5.3).",
+                "{} accepts AppendEntries from {} (term {term}): its log matches at {}; {what}; its log now has {} (§5.3).",
                 n(follower),
                 n(leader),
-                pos(prev)
+                pos(prev),
+                count(log_len, "entry", "entries")
             )
         }
         Event::AppendRejected {
@@ -222,7 +258,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
         } => {
             let why = match reason {
                 AppendRejection::StaleTerm { own_term } => format!(
-                    "term {term} is older than its own term {own_term}, so it answers no with term {own_term} and the stale leader will step down (§5.1)"
+                    "term {term} is older than its own term {own_term}, so it answers no with term {own_term}, telling the sender of the newer term (§5.1)"
                 ),
                 AppendRejection::Mismatch {
                     prev,
@@ -356,13 +392,15 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             reason,
         } => match reason {
             IgnoreReason::StaleTerm { own_term } => format!(
-                "{} ignores a {kind} from {} for term {term}: it is already in term {own_term} (§5.1).",
+                "{} ignores {} from {} for term {term}: it is already in term {own_term} (§5.1).",
                 n(server),
+                a_kind(kind),
                 n(from)
             ),
             IgnoreReason::WrongRole(role) => format!(
-                "{} ignores a {kind} from {}: as a {} it no longer needs it.",
+                "{} ignores {} from {}: as a {} it no longer needs it.",
                 n(server),
+                a_kind(kind),
                 n(from),
                 role.as_str().to_lowercase()
             ),

@@ -198,6 +198,7 @@ impl RaftServer {
         self.events.push(Event::BecameCandidate {
             server: self.id,
             term: self.current_term,
+            peers: self.cluster_size - 1,
         });
         let last = self.log.last_position();
         for to in self.peers() {
@@ -225,9 +226,10 @@ impl RaftServer {
             server: self.id,
             term: self.current_term,
             next_index: self.log.last_index() + 1,
+            peers: self.cluster_size - 1,
         });
         self.broadcast_append_entries();
-        self.advance_leader_commit();
+        self.advance_leader_commit(None);
     }
 
     // ----- Outside actions -----------------------------------------------------------------
@@ -267,7 +269,7 @@ impl RaftServer {
             term: self.current_term,
         });
         self.broadcast_append_entries();
-        self.advance_leader_commit();
+        self.advance_leader_commit(None);
     }
 
     /// A heartbeat: the leader sends AppendEntries (with whatever each follower lacks).
@@ -583,6 +585,7 @@ impl RaftServer {
             return self.ignore_for_role(from, super::message::MessageKind::AppendEntriesResponse);
         }
         if success {
+            let majority_before = self.majority_index();
             // Duplicated or reordered answers never move match_index back.
             let match_index = self.match_index[from].max(reported);
             self.match_index[from] = match_index;
@@ -594,7 +597,7 @@ impl RaftServer {
                 match_index,
                 next_index: match_index + 1,
             });
-            self.advance_leader_commit();
+            self.advance_leader_commit(Some(majority_before));
         } else {
             // Never below 1, nor below what the follower is known to match (a late failure
             // answer must not undo a later success).
@@ -613,11 +616,23 @@ impl RaftServer {
 
     // ----- Helpers --------------------------------------------------------------------------
 
-    /// Leader's commit rule (§5.3, §5.4.2): N is committed when a majority stores it and the
-    /// entry at N is from the current term.
-    fn advance_leader_commit(&mut self) {
+    /// The match index of each server, the leader's own being its last index.
+    fn matches(&self) -> [LogIndex; MAX_SERVERS] {
         let mut matches = self.match_index;
         matches[self.id] = self.log.last_index();
+        matches
+    }
+
+    /// The highest index stored on a majority.
+    fn majority_index(&self) -> LogIndex {
+        quorum::majority_match(&self.matches()[..self.cluster_size])
+    }
+
+    /// Leader's commit rule (§5.3, §5.4.2): N is committed when a majority stores it and the
+    /// entry at N is from the current term. `before` is the majority index before the change
+    /// that led here: an entry that must wait is announced only when the majority moved.
+    fn advance_leader_commit(&mut self, before: Option<LogIndex>) {
+        let matches = self.matches();
         let n = quorum::majority_match(&matches[..self.cluster_size]);
         if n <= self.commit_index {
             return;
@@ -636,7 +651,7 @@ impl RaftServer {
                 cluster_size: self.cluster_size,
             });
             self.commit_index = n;
-        } else {
+        } else if before != Some(n) {
             self.events.push(Event::CommitWaitsForCurrentTerm {
                 leader: self.id,
                 index: n,
