@@ -43,7 +43,16 @@ impl Widget for &App {
         };
         let (columns, rows) = grid_shape(count, grid_width);
         let grid_height = rows as u16 * panel_height(count);
-        let narration_height = if self.session.has_script() { 5 } else { 0 };
+        let narration_height = if self.session.has_script() {
+            Narration {
+                session: &self.session,
+                quiz_answers: &self.quiz_answers,
+            }
+            .height(area.width)
+            .clamp(5, 12)
+        } else {
+            0
+        };
         let needed = 2 + grid_height + MIN_LOWER_HEIGHT;
         if area.width < 2 * MIN_PANEL_WIDTH + 4 || area.height < needed {
             return too_small(area, buf, count);
@@ -51,7 +60,9 @@ impl Widget for &App {
         let [header, body, narration, lower, keybar] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(grid_height),
-            Constraint::Length(narration_height.min(area.height - needed)),
+            // A long walkthrough text (a quiz) may take the event log's lines: it is what the
+            // class is looking at.
+            Constraint::Length(narration_height.min(area.height - needed + MIN_LOWER_HEIGHT)),
             Constraint::Min(0),
             Constraint::Length(1),
         ])
@@ -84,11 +95,13 @@ impl Widget for &App {
             }
             .render(narration, buf);
         }
-        EventLog {
-            session: &self.session,
-            scroll_back: self.scroll_back,
+        if events_area.height >= 3 {
+            EventLog {
+                session: &self.session,
+                scroll_back: self.scroll_back,
+            }
+            .render(events_area, buf);
         }
-        .render(events_area, buf);
         self.render_keybar(keybar, buf);
         match self.overlay {
             Overlay::Help => render_help(area, buf),
@@ -177,10 +190,14 @@ impl App {
         let ledger = crate::ledger::build(self.session.events());
         let size = self.session.cluster().servers().len();
         let text = crate::ledger::render_text(&ledger, names, size);
-        let popup = centered(area, 90, area.height.saturating_sub(2));
+        let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
+        let popup = centered(
+            area,
+            90,
+            (lines.len() as u16 + 2).min(area.height.saturating_sub(2)),
+        );
         let inner_height = popup.height.saturating_sub(2) as usize;
         // The newest terms matter most: when it does not fit, keep the end in view.
-        let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
         let skip = lines.len().saturating_sub(inner_height);
         Clear.render(popup, buf);
         Paragraph::new(lines[skip..].to_vec())

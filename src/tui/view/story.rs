@@ -19,12 +19,11 @@ pub struct Narration<'a> {
     pub quiz_answers: &'a BTreeMap<usize, usize>,
 }
 
-impl Widget for Narration<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
+impl Narration<'_> {
+    fn lines(&self) -> Vec<Line<'static>> {
         let s = self.session;
         let total = s.scenario().steps.len();
         let at = s.script_position();
-        let title = format!(" Walkthrough · step {at} of {total} ");
         let mut lines = Vec::new();
         match s.narration() {
             Some(text) => lines.push(Line::raw(text.to_string())),
@@ -55,10 +54,38 @@ impl Widget for Narration<'_> {
         if at >= total {
             lines.push(Line::styled("(end of the walkthrough)", style::dim()));
         }
+        lines
+    }
+
+    /// The height that shows everything at `width`, borders included.
+    pub fn height(&self, width: u16) -> u16 {
+        let inner = width.saturating_sub(2).max(1) as usize;
+        let rows: usize = self
+            .lines()
+            .iter()
+            .map(|l| l.width().max(1).div_ceil(inner))
+            .sum();
+        rows as u16 + 2
+    }
+
+    fn render_into(&self, area: Rect, buf: &mut Buffer) {
+        let s = self.session;
+        let title = format!(
+            " Walkthrough · step {} of {} ",
+            s.script_position(),
+            s.scenario().steps.len()
+        );
+        let lines = self.lines();
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(Block::bordered().title(title).border_style(style::dim()))
             .render(area, buf);
+    }
+}
+
+impl Widget for Narration<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        self.render_into(area, buf);
     }
 }
 
