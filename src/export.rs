@@ -44,10 +44,10 @@ pub fn export(
         Format::Svg => "svg",
     };
     for step in 0..=total {
-        if step > 0 {
-            if let Err(e) = app.session.play_next() {
-                bail!("step {step} cannot be played: {e}");
-            }
+        if step > 0
+            && let Err(e) = app.session.play_next()
+        {
+            bail!("step {step} cannot be played: {e}");
         }
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
         let buffer = terminal.backend().buffer();
