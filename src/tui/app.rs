@@ -41,6 +41,8 @@ pub struct App {
     pub selected_message: usize,
     /// Event-log lines scrolled back from the newest.
     pub scroll_back: usize,
+    /// Lines the help overlay is scrolled down.
+    pub help_scroll: usize,
     /// The overlay shown.
     pub overlay: Overlay,
     /// The last message for the user.
@@ -56,11 +58,19 @@ pub struct App {
 impl App {
     /// An app on `session`, saving into `save_dir`.
     pub fn new(session: Session, save_dir: PathBuf) -> App {
+        // Start on a server that can act: in Figure 7 the first server is the crashed leader.
+        let selected_server = session
+            .cluster()
+            .servers()
+            .iter()
+            .position(|s| !s.crashed)
+            .unwrap_or(0);
         App {
             session,
-            selected_server: 0,
+            selected_server,
             selected_message: 0,
             scroll_back: 0,
+            help_scroll: 0,
             overlay: Overlay::None,
             status: None,
             save_dir,
@@ -71,6 +81,7 @@ impl App {
 
     /// Handles one key press.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.status = None;
         match keymap::command_for(key) {
             Some(command) => self.run(command),
             None if self.overlay != Overlay::None => self.overlay = Overlay::None,
@@ -87,6 +98,28 @@ impl App {
     /// Does what `command` says.
     pub fn run(&mut self, command: Command) {
         self.status = None;
+        if self.overlay == Overlay::Help {
+            let last = super::view::help_line_count();
+            match command {
+                Command::MessageDown | Command::ScrollDown => {
+                    self.help_scroll = (self.help_scroll
+                        + if command == Command::ScrollDown {
+                            10
+                        } else {
+                            1
+                        })
+                    .min(last);
+                    return;
+                }
+                Command::MessageUp | Command::ScrollUp => {
+                    self.help_scroll = self
+                        .help_scroll
+                        .saturating_sub(if command == Command::ScrollUp { 10 } else { 1 });
+                    return;
+                }
+                _ => {}
+            }
+        }
         if self.overlay != Overlay::None
             && !matches!(command, Command::Help | Command::Ledger | Command::Quit)
         {
@@ -152,6 +185,9 @@ impl App {
                     self.act(Action::DeliverOldest);
                 }
             }
+            Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
+                self.error("no message is in flight".to_string())
+            }
             Command::DeliverAll => self.act(Action::DeliverAll),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
@@ -193,6 +229,7 @@ impl App {
         } else {
             overlay
         };
+        self.help_scroll = 0;
     }
 
     /// The quiz just reached and not yet answered: its step index and the quiz.
@@ -238,10 +275,26 @@ impl App {
         }
     }
 
+    /// Takes a free action. One the model refuses (a timeout on a leader, a request to a
+    /// follower) changes nothing, so it is not kept in the history: its explanation is shown.
     fn act(&mut self, action: Action) {
         self.scroll_back = 0;
-        if let Err(e) = self.session.act(action) {
-            self.error(e.to_string());
+        let mut trial = self.session.cluster().clone();
+        match trial.apply(action.clone()) {
+            Err(e) => self.error(e.to_string()),
+            Ok(events) if trial == *self.session.cluster() => {
+                let names = crate::raft::Names(self.session.names());
+                let text: Vec<String> = events
+                    .iter()
+                    .map(|e| crate::raft::explain(e, names))
+                    .collect();
+                self.error(text.join(" "));
+            }
+            Ok(_) => {
+                if let Err(e) = self.session.act(action) {
+                    self.error(e.to_string());
+                }
+            }
         }
     }
 

@@ -104,6 +104,10 @@ pub enum Show {
     WithMessages,
     /// When the scenario has a script.
     WithScript,
+    /// When the selected server is a live leader.
+    WithLeader,
+    /// Always, and never crowded out (help, quit).
+    Essential,
     /// Only in the help overlay.
     HelpOnly,
 }
@@ -176,7 +180,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('c')], command: Command::Timeout, short: "timeout", help: "election timeout: the server becomes a candidate", group: Group::Server, show: Show::Always },
     Binding { keys: &[key('k')], command: Command::CrashOrRestart, short: "crash", help: "crash the server, or restart it if crashed", group: Group::Server, show: Show::Always },
     Binding { keys: &[key('r')], command: Command::Request, short: "request", help: "client request (only a leader takes it)", group: Group::Server, show: Show::Always },
-    Binding { keys: &[key('h')], command: Command::Heartbeat, short: "heartbeat", help: "heartbeat: the leader sends AppendEntries to all", group: Group::Server, show: Show::HelpOnly },
+    Binding { keys: &[key('h')], command: Command::Heartbeat, short: "heartbeat", help: "heartbeat: the leader sends AppendEntries to all", group: Group::Server, show: Show::WithLeader },
     Binding { keys: &[key('P')], command: Command::PartitionOrHeal, short: "partition", help: "cut the server off from the rest, or heal the partition", group: Group::Server, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::Up)], command: Command::MessageUp, short: "select", help: "select the message above", group: Group::Messages, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::Down)], command: Command::MessageDown, short: "select", help: "select the message below", group: Group::Messages, show: Show::HelpOnly },
@@ -193,8 +197,8 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[code(KeyCode::PageDown)], command: Command::ScrollDown, short: "newer", help: "scroll the event log forward", group: Group::General, show: Show::HelpOnly },
     Binding { keys: &[key('v')], command: Command::Ledger, short: "ledger", help: "vote ledger: who voted for whom in each term, and why", group: Group::General, show: Show::HelpOnly },
     Binding { keys: &[key('s')], command: Command::Save, short: "save", help: "save this session as a scenario file", group: Group::General, show: Show::HelpOnly },
-    Binding { keys: &[key('?')], command: Command::Help, short: "help", help: "show or hide this help", group: Group::General, show: Show::Always },
-    Binding { keys: &[key('q'), ctrl('c')], command: Command::Quit, short: "quit", help: "quit", group: Group::General, show: Show::Always },
+    Binding { keys: &[key('?')], command: Command::Help, short: "help", help: "show or hide this help", group: Group::General, show: Show::Essential },
+    Binding { keys: &[key('q'), ctrl('c')], command: Command::Quit, short: "quit", help: "quit", group: Group::General, show: Show::Essential },
 ];
 
 /// The command for a key press, if any.

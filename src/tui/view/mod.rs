@@ -104,7 +104,7 @@ impl Widget for &App {
         }
         self.render_keybar(keybar, buf);
         match self.overlay {
-            Overlay::Help => render_help(area, buf),
+            Overlay::Help => render_help(area, buf, self.help_scroll),
             Overlay::Ledger => self.render_ledger(area, buf),
             Overlay::None => {}
         }
@@ -115,21 +115,23 @@ impl App {
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
         let s = &self.session;
         let violations = s.cluster().violations().len();
-        let mut spans = vec![
+        let mut left = vec![
             Span::styled(" raftwalk", style::heading()),
             Span::raw(format!(" · {}", s.scenario().name)),
         ];
         if s.has_script() {
-            spans.push(Span::raw(format!(
+            left.push(Span::raw(format!(
                 " · step {}/{}",
                 s.script_position(),
                 s.scenario().steps.len()
             )));
         }
-        spans.push(Span::styled(
+        left.push(Span::styled(
             format!(" · history {}", s.position()),
             style::dim(),
         ));
+        // The status on the right never gives way: an invariant alarm must always show.
+        let mut right = Vec::new();
         let (passed, failed) = s.expectation_counts();
         if passed + failed > 0 {
             let st = if failed > 0 {
@@ -137,14 +139,13 @@ impl App {
             } else {
                 style::good()
             };
-            spans.push(Span::raw(" · "));
-            spans.push(Span::styled(format!("expect {passed}✓ {failed}✗"), st));
+            right.push(Span::styled(format!(" expect {passed}✓ {failed}✗"), st));
+            right.push(Span::raw(" ·"));
         }
-        spans.push(Span::raw(" · "));
         if violations == 0 {
-            spans.push(Span::styled("invariants ✓", style::good()));
+            right.push(Span::styled(" invariants ✓", style::good()));
         } else {
-            spans.push(Span::styled(
+            right.push(Span::styled(
                 format!(
                     " ✗ {violations} INVARIANT VIOLATION{} ",
                     if violations == 1 { "" } else { "S" }
@@ -152,12 +153,13 @@ impl App {
                 style::alarm(),
             ));
         }
-        let help = " ? help ";
-        let [left, right] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(help.len() as u16)])
+        right.push(Span::styled(" · ? help ", style::dim()));
+        let right_width: usize = right.iter().map(Span::width).sum();
+        let [left_area, right_area] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width as u16)])
                 .areas(area);
-        Paragraph::new(Line::from(spans)).render(left, buf);
-        Paragraph::new(Line::styled(help, style::dim())).render(right, buf);
+        Paragraph::new(Line::from(left)).render(left_area, buf);
+        Paragraph::new(Line::from(right)).render(right_area, buf);
     }
 
     fn render_grid(&self, area: Rect, columns: usize, buf: &mut Buffer) {
@@ -217,32 +219,63 @@ impl App {
             return;
         }
         let has_messages = self.session.cluster().in_flight().len() > 0;
-        let mut spans = Vec::new();
-        // The walkthrough's keys first: in a narrow terminal they are the ones a class needs.
-        let script_first = BINDINGS
-            .iter()
-            .filter(|b| b.show == Show::WithScript)
-            .chain(BINDINGS.iter().filter(|b| b.show != Show::WithScript));
-        for binding in script_first {
-            let shown = match binding.show {
-                Show::Always => true,
-                Show::WithMessages => has_messages,
-                Show::WithScript => self.session.has_script(),
-                Show::HelpOnly => false,
-            };
-            if shown {
-                spans.push(Span::styled(
+        let shown = |binding: &&keymap::Binding| match binding.show {
+            Show::Always | Show::Essential => true,
+            Show::WithMessages => has_messages,
+            Show::WithScript => self.session.has_script(),
+            Show::WithLeader => self.selected_is_leader(),
+            Show::HelpOnly => false,
+        };
+        let label = |binding: &keymap::Binding| {
+            vec![
+                Span::styled(
                     format!(" {}", keymap::key_label(&binding.keys[0])),
                     style::heading(),
-                ));
-                spans.push(Span::styled(format!(" {} ", binding.short), style::dim()));
+                ),
+                Span::styled(format!(" {} ", binding.short), style::dim()),
+            ]
+        };
+        let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+        // Help and quit always fit at the right; the rest fill from the left, the
+        // walkthrough's keys first, as long as there is room.
+        let essentials: Vec<Span> = BINDINGS
+            .iter()
+            .filter(|b| b.show == Show::Essential)
+            .flat_map(label)
+            .collect();
+        let room = (area.width as usize).saturating_sub(width(&essentials));
+        let mut spans = Vec::new();
+        let rank = |show: Show| match show {
+            Show::WithScript => 0,
+            Show::Always => 1,
+            Show::WithMessages => 2,
+            _ => 3,
+        };
+        let mut ordered: Vec<&keymap::Binding> = BINDINGS
+            .iter()
+            .filter(|b| b.show != Show::Essential)
+            .filter(shown)
+            .collect();
+        ordered.sort_by_key(|b| rank(b.show));
+        for binding in ordered {
+            let item = label(binding);
+            if width(&spans) + width(&item) > room {
+                break;
             }
+            spans.extend(item);
         }
-        Paragraph::new(Line::from(spans)).render(area, buf);
+        let [left, right] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(width(&essentials) as u16),
+        ])
+        .areas(area);
+        Paragraph::new(Line::from(spans)).render(left, buf);
+        Paragraph::new(Line::from(essentials)).render(right, buf);
     }
 }
 
-fn render_help(area: Rect, buf: &mut Buffer) {
+/// The help's lines, from the key table.
+fn help_lines() -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for group in Group::ALL {
         lines.push(Line::styled(group.title(), style::heading()));
@@ -253,14 +286,27 @@ fn render_help(area: Rect, buf: &mut Buffer) {
             ]));
         }
     }
-    lines.push(Line::styled(
-        "Any other key closes this help.",
-        style::dim(),
-    ));
-    let popup = centered(area, 72, lines.len() as u16 + 2);
+    lines
+}
+
+/// How many help lines there are (the app clamps its scrolling with it).
+pub fn help_line_count() -> usize {
+    help_lines().len()
+}
+
+fn render_help(area: Rect, buf: &mut Buffer, scroll: usize) {
+    let lines = help_lines();
+    let popup = centered(area, 76, lines.len() as u16 + 2);
+    let visible = popup.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(visible));
+    let title = if visible < lines.len() {
+        " Keys · ↑/↓ scroll · q quits · any other key closes "
+    } else {
+        " Keys · q quits · any other key closes "
+    };
     Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .block(Block::bordered().title(" Keys "))
+    Paragraph::new(lines[scroll..].to_vec())
+        .block(Block::bordered().title(title))
         .render(popup, buf);
 }
 

@@ -234,7 +234,9 @@ fn wrap_items(label: &str, items: Vec<(String, Style)>, width: usize) -> Vec<Lin
             lines.push(Line::from(std::mem::take(&mut spans)));
             used = 0;
         }
-        spans.push(Span::raw(" "));
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
         spans.push(Span::styled(text, st));
         used += len;
     }
