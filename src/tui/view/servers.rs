@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 /// The narrowest a panel may be.
 pub const MIN_PANEL_WIDTH: u16 = 24;
@@ -120,10 +120,10 @@ impl ServerPanel<'_> {
             Span::styled(marks, style::dim()),
         ]));
         if s.crashed {
-            lines.push(Line::styled(
-                format!("down (was {}); messages to it are lost", s.role),
-                style::dim(),
-            ));
+            let note = format!("down (was {}); messages to it are lost", s.role);
+            for piece in textwrap::wrap(&note, width.max(1)) {
+                lines.push(Line::styled(piece.into_owned(), style::dim()));
+            }
             return lines;
         }
         match s.role {
@@ -146,8 +146,8 @@ impl Widget for ServerPanel<'_> {
         };
         let block = Block::bordered().border_style(border).title(self.title());
         let inner_width = area.width.saturating_sub(2) as usize;
+        // Lines are laid out to the width already (wrapping here costs a lot per frame).
         Paragraph::new(self.lines(inner_width))
-            .wrap(Wrap { trim: false })
             .block(block)
             .render(area, buf);
     }

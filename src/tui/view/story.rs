@@ -141,39 +141,45 @@ impl Widget for EventLog<'_> {
         let height = inner.height as usize;
         let wanted = height + self.scroll_back;
         let names = Names(self.session.names());
-        // Walk back from the newest entry, wrapping only what can be shown.
-        let mut lines: Vec<Line<'static>> = Vec::new();
+        // Walk back from the newest entry and, inside it, from its newest event, building the
+        // lines bottom-up: only what can be shown is explained and wrapped.
+        let mut reversed: Vec<Line<'static>> = Vec::new();
         let entries = self.session.entries();
-        for (number, entry) in entries.iter().enumerate().rev() {
-            if lines.len() >= wanted {
-                break;
+        let wrap = |text: &str,
+                    first: &'static str,
+                    st: ratatui::style::Style,
+                    out: &mut Vec<Line<'static>>| {
+            let options = textwrap::Options::new(width)
+                .initial_indent(first)
+                .subsequent_indent("    ");
+            let pieces: Vec<Line<'static>> = textwrap::wrap(text, options)
+                .into_iter()
+                .map(|piece| Line::styled(piece.into_owned(), st))
+                .collect();
+            out.extend(pieces.into_iter().rev());
+        };
+        'entries: for (number, entry) in entries.iter().enumerate().rev() {
+            for m in entry.mismatches.iter().rev() {
+                wrap(&format!("✗ {m}"), "  ", style::alarm(), &mut reversed);
             }
-            let heading = format!("{}. {}", number + 1, self.session.describe(entry));
-            let mut block_lines: Vec<Line<'static>> = textwrap::wrap(
-                &heading,
-                textwrap::Options::new(width).subsequent_indent("    "),
-            )
-            .into_iter()
-            .map(|piece| Line::styled(piece.into_owned(), style::dim()))
-            .collect();
-            for event in &entry.events {
-                let text = explain(event, names);
+            for event in entry.events.iter().rev() {
+                if reversed.len() >= wanted {
+                    break 'entries;
+                }
                 let st = match event {
                     Event::Violation(_) => style::alarm(),
                     _ => ratatui::style::Style::new(),
                 };
-                let options = textwrap::Options::new(width)
-                    .initial_indent("  ")
-                    .subsequent_indent("    ");
-                for piece in textwrap::wrap(&text, options) {
-                    block_lines.push(Line::styled(piece.into_owned(), st));
-                }
+                wrap(&explain(event, names), "  ", st, &mut reversed);
             }
-            for m in &entry.mismatches {
-                block_lines.push(Line::styled(format!("  ✗ {m}"), style::alarm()));
+            let heading = format!("{}. {}", number + 1, self.session.describe(entry));
+            wrap(&heading, "", style::dim(), &mut reversed);
+            if reversed.len() >= wanted {
+                break;
             }
-            lines.splice(0..0, block_lines);
         }
+        let mut lines = reversed;
+        lines.reverse();
         if entries.is_empty() {
             lines.push(Line::styled(
                 "Nothing yet. Press c to fire the selected server's election timeout.",
