@@ -5,14 +5,16 @@ use super::event::{Event, Violation};
 use super::log::Entry;
 use super::server::RaftServer;
 use super::types::{LogIndex, MAX_SERVERS, Role, ServerId, Term};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Remembers what the checks need from the past, and which violations were already reported
 /// (each is reported once).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct InvariantMonitor {
     /// The first leader seen for each term.
-    leaders: BTreeMap<Term, ServerId>,
+    /// Sorted by term. A Vec, not a map: new leaders almost always come with the highest term
+    /// so far, which makes recording one a push, and cloning the history a copy.
+    leaders: Vec<(Term, ServerId)>,
     /// The term each server was last checked as leader in (skips the map lookup when the
     /// same leader is seen again).
     leader_checked: [Term; MAX_SERVERS],
@@ -130,7 +132,20 @@ impl InvariantMonitor {
             return;
         }
         self.leader_checked[s.id] = s.current_term;
-        let first = *self.leaders.entry(s.current_term).or_insert(s.id);
+        let term = s.current_term;
+        let first = match self.leaders.last() {
+            Some(&(last, _)) if last < term => {
+                self.leaders.push((term, s.id));
+                s.id
+            }
+            _ => match self.leaders.binary_search_by_key(&term, |&(t, _)| t) {
+                Ok(at) => self.leaders[at].1,
+                Err(at) => {
+                    self.leaders.insert(at, (term, s.id));
+                    s.id
+                }
+            },
+        };
         if first != s.id {
             self.report(
                 Violation::ElectionSafety {
