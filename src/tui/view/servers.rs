@@ -161,23 +161,20 @@ fn log_lines(s: &RaftServer, width: usize) -> (Vec<Span<'static>>, String) {
         return (vec![Span::styled("(empty)", style::dim())], String::new());
     }
     let cell = terms.iter().map(|t| t.to_string().len()).max().unwrap_or(1) + 1;
-    let fits = (width / cell).max(1);
-    // Too long: the head gives way to "…" so the tail, where the action is, stays visible.
-    let start = if terms.len() <= fits {
-        0
-    } else {
-        terms.len() - (fits - 1).max(1)
-    };
     let mut spans = Vec::new();
     let mut marks = String::new();
-    if start > 0 {
-        spans.push(Span::styled("…", style::dim()));
-        marks.push(' ');
-        // Keep the columns aligned with the marks below.
-        for _ in 1..cell {
-            spans.push(Span::raw(" "));
-            marks.push(' ');
-        }
+    let mut start = 0;
+    if terms.len() > (width / cell).max(1) {
+        // Too long: the head gives way to "…N:", N being the index of the first entry shown,
+        // so the tail stays visible and logs can still be compared index by index.
+        let prefix_width = format!("…{}: ", terms.len()).chars().count();
+        let fits = (width.saturating_sub(prefix_width) / cell).max(1);
+        start = terms.len() - fits;
+        let prefix = format!("…{}:", start + 1);
+        let pad = prefix_width - prefix.chars().count();
+        spans.push(Span::styled(prefix, style::dim()));
+        spans.push(Span::raw(" ".repeat(pad)));
+        marks.push_str(&" ".repeat(prefix_width));
     }
     for (offset, term) in terms[start..].iter().enumerate() {
         let index = start + offset + 1;
