@@ -237,40 +237,26 @@ impl Session {
             (Origin::Script(i), _) => {
                 crate::scenario::runner::describe_step(&self.scenario.steps[i], names)
             }
-            (Origin::Free, Some(action)) => describe_action(action, self.cluster(), names),
+            (Origin::Free, Some(action)) => describe_action(action, names),
             (Origin::Free, None) => String::new(),
         }
     }
 }
 
-/// A short description of a free action.
-fn describe_action(action: &Action, _now: &Cluster, names: &[String]) -> String {
-    let n = |id| crate::raft::Names(names).of(id);
+/// A short description of a free action, worded like the scripted step it matches.
+fn describe_action(action: &Action, names: &[String]) -> String {
+    let as_step = |step: Step| crate::scenario::runner::describe_step(&step, names);
     match action {
-        Action::Server { server, action } => {
-            let step = Step::Server {
-                server: *server,
-                action: action.clone(),
-            };
-            crate::scenario::runner::describe_step(&step, names)
-        }
+        Action::Server { server, action } => as_step(Step::Server {
+            server: *server,
+            action: action.clone(),
+        }),
         Action::Deliver(id) => format!("deliver message #{id}"),
         Action::DeliverOldest => "deliver the oldest message".to_string(),
         Action::Drop(id) => format!("drop message #{id}"),
         Action::Duplicate(id) => format!("duplicate message #{id}"),
-        Action::DeliverAll => "deliver all".to_string(),
-        Action::Partition(groups) => {
-            let groups: Vec<String> = groups
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{{{}}}",
-                        g.iter().map(|&s| n(s)).collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect();
-            format!("partition {}", groups.join(" "))
-        }
-        Action::Heal => "heal the partition".to_string(),
+        Action::DeliverAll => as_step(Step::DeliverAll),
+        Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
+        Action::Heal => as_step(Step::Heal),
     }
 }
