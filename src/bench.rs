@@ -133,11 +133,20 @@ pub fn undo_figure(steps: usize, allocated: fn() -> usize) -> Result<UndoFigure,
             .map_err(|e| e.to_string())?,
     );
     let mut rng = rand::rngs::SmallRng::seed_from_u64(42);
-    for step in 0..steps {
-        let action = crate::random_actions::random_action(session.cluster(), &mut rng, step);
+    // Refused actions are not kept in the history, so draw until `steps` are (bounded).
+    let mut attempt = 0;
+    while session.position() < steps {
+        attempt += 1;
+        if attempt > steps * 10 {
+            return Err(format!(
+                "only {} of {steps} random actions changed anything",
+                session.position()
+            ));
+        }
+        let action = crate::random_actions::random_action(session.cluster(), &mut rng, attempt);
         session
             .act(action)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|e| format!("attempt {attempt}: {e}"))?;
     }
     let bytes = allocated().saturating_sub(before);
     // Undo must still work at the far end of the history.

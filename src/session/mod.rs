@@ -19,6 +19,15 @@ pub struct Session {
     history: History,
 }
 
+/// What a free action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acted {
+    /// The model's events.
+    pub events: Vec<Event>,
+    /// False when the action changed nothing and so was not kept in the history.
+    pub recorded: bool,
+}
+
 /// Why the next scripted step could not be played.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlayError {
@@ -89,11 +98,19 @@ impl Session {
         self.entries().iter().flat_map(|e| e.events.iter())
     }
 
-    /// Takes a free action (not from the script). Anything that had been undone is discarded.
-    pub fn act(&mut self, action: Action) -> Result<&Entry, NetworkError> {
+    /// Takes a free action (not from the script); anything that had been undone is discarded.
+    /// An action that changes nothing — one the model refused, like a timeout on a leader — is
+    /// not recorded: there would be nothing to undo.
+    pub fn act(&mut self, action: Action) -> Result<Acted, NetworkError> {
         let mut cluster = self.cluster().clone();
         let events = cluster.apply(action.clone())?;
-        Ok(self.history.push(
+        if cluster == *self.cluster() {
+            return Ok(Acted {
+                events,
+                recorded: false,
+            });
+        }
+        let entry = self.history.push(
             Entry {
                 origin: Origin::Free,
                 action: Some(action),
@@ -101,7 +118,11 @@ impl Session {
                 mismatches: Vec::new(),
             },
             cluster,
-        ))
+        );
+        Ok(Acted {
+            events: entry.events.clone(),
+            recorded: true,
+        })
     }
 
     /// The index of the next scripted step to play.

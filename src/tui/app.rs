@@ -2,7 +2,7 @@
 //! terminal (see `mod.rs`), so tests drive it directly.
 
 use super::keymap::{self, Command};
-use crate::raft::{Action, Role, ServerAction, ServerId};
+use crate::raft::{Action, Event, Role, ServerAction, ServerId};
 use crate::scenario::{Quiz, Step};
 use crate::session::{Origin, PlayError, Session};
 use crossterm::event::KeyEvent;
@@ -275,26 +275,28 @@ impl App {
         }
     }
 
-    /// Takes a free action. One the model refuses (a timeout on a leader, a request to a
-    /// follower) changes nothing, so it is not kept in the history: its explanation is shown.
+    /// Takes a free action. One the model refuses changes nothing and is not kept in the
+    /// history; its explanation goes to the bottom line, and so does anything a class must not
+    /// miss: a broken invariant, or a "deliver all" that had to stop.
     fn act(&mut self, action: Action) {
         self.scroll_back = 0;
-        let mut trial = self.session.cluster().clone();
-        match trial.apply(action.clone()) {
-            Err(e) => self.error(e.to_string()),
-            Ok(events) if trial == *self.session.cluster() => {
-                let names = crate::raft::Names(self.session.names());
-                let text: Vec<String> = events
-                    .iter()
-                    .map(|e| crate::raft::explain(e, names))
-                    .collect();
-                self.error(text.join(" "));
-            }
-            Ok(_) => {
-                if let Err(e) = self.session.act(action) {
-                    self.error(e.to_string());
-                }
-            }
+        let acted = match self.session.act(action) {
+            Ok(acted) => acted,
+            Err(e) => return self.error(e.to_string()),
+        };
+        let names = crate::raft::Names(self.session.names());
+        let explain = |e: &Event| crate::raft::explain(e, names);
+        if !acted.recorded {
+            let text: Vec<String> = acted.events.iter().map(explain).collect();
+            return self.error(text.join(" "));
+        }
+        let alarm = acted
+            .events
+            .iter()
+            .find(|e| matches!(e, Event::Violation(_) | Event::DeliverAllStopped { .. }))
+            .map(explain);
+        if let Some(text) = alarm {
+            self.error(text);
         }
     }
 
