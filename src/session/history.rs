@@ -27,8 +27,11 @@ pub struct Entry {
     pub mismatches: Vec<Mismatch>,
 }
 
-/// A checkpoint every this many entries at least.
+/// A checkpoint every this many entries at least...
 const CHECKPOINT_EVERY_ENTRIES: usize = 256;
+/// ... and, for a big cluster (long logs), only after its size in bytes divided by this many
+/// entries, so checkpoints cost about this many bytes per entry whatever the cluster's size.
+const CHECKPOINT_BYTES_PER_ENTRY: usize = 256;
 /// ... or after this many events' worth of work, so a replay is always short.
 const CHECKPOINT_EVERY_EVENTS: usize = 20_000;
 
@@ -91,7 +94,9 @@ impl History {
             self.previous = Some(std::mem::replace(&mut self.current, cluster));
         }
         let last_checkpoint = self.checkpoints.last().map_or(0, |(at, _)| *at);
-        if self.cursor - last_checkpoint >= CHECKPOINT_EVERY_ENTRIES
+        let spacing = CHECKPOINT_EVERY_ENTRIES
+            .max(approximate_bytes(&self.current) / CHECKPOINT_BYTES_PER_ENTRY);
+        if self.cursor - last_checkpoint >= spacing
             || self.events_since_checkpoint >= CHECKPOINT_EVERY_EVENTS
         {
             self.checkpoints.push((self.cursor, self.current.clone()));
@@ -148,4 +153,14 @@ impl History {
         }
         cluster
     }
+}
+
+/// Roughly what a copy of the cluster costs: its logs and messages in flight.
+fn approximate_bytes(cluster: &Cluster) -> usize {
+    let entries: usize = cluster.servers().iter().map(|s| s.log.len()).sum();
+    std::mem::size_of::<Cluster>()
+        + cluster.servers().len() * std::mem::size_of::<crate::raft::RaftServer>()
+        // Each server's log, plus the monitor's record of what is committed.
+        + entries * std::mem::size_of::<crate::raft::Entry>() * 2
+        + cluster.in_flight().len() * std::mem::size_of::<crate::raft::Envelope>()
 }
