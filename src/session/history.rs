@@ -159,7 +159,7 @@ impl History {
 fn approximate_bytes(cluster: &Cluster) -> usize {
     let entries: usize = cluster.servers().iter().map(|s| s.log.len()).sum();
     std::mem::size_of::<Cluster>()
-        + cluster.servers().len() * std::mem::size_of::<crate::raft::RaftServer>()
+        + std::mem::size_of_val(cluster.servers())
         // Each server's log, plus the monitor's record of what is committed.
         + entries * std::mem::size_of::<crate::raft::Entry>() * 2
         + cluster.in_flight().len() * std::mem::size_of::<crate::raft::Envelope>()
