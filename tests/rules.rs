@@ -1660,8 +1660,54 @@ fn divergent_committed_entries_are_flagged() {
     assert!(c.violations().contains(&Violation::LogMatching {
         a: 0,
         b: 1,
+        same: 1,
         index: 1
     }));
+    // Reported once per pair: a step that changes S1 alone does not report (1, 0) again.
+    let mut c = c;
+    c.apply(Action::on(1, ServerAction::Crash)).unwrap();
+    let pairs = c
+        .violations()
+        .iter()
+        .filter(|v| matches!(v, Violation::LogMatching { .. }))
+        .count();
+    assert_eq!(pairs, 1, "{:?}", c.violations());
+}
+
+#[test]
+fn a_starting_leader_has_voted_for_itself_so_no_one_else_can_win_its_term() {
+    let leader = ServerState {
+        term: 2,
+        role: Role::Leader,
+        ..ServerState::default()
+    };
+    let voted_for_leader = ServerState {
+        term: 2,
+        voted_for: Some(0),
+        ..ServerState::default()
+    };
+    let mut c = Cluster::from_states(vec![leader, voted_for_leader, st(1, &[])]);
+    assert_eq!(c.servers()[0].voted_for, Some(0));
+    // S2 runs for term 2 too late: S1 voted for S0, and S0 for itself, so both refuse.
+    c.apply(Action::on(2, ServerAction::Timeout)).unwrap();
+    c.apply(Action::DeliverAll).unwrap();
+    assert!(c.violations().is_empty(), "{:?}", c.violations());
+    assert_eq!(c.servers()[2].role, Role::Candidate);
+}
+
+#[test]
+fn partitions_with_many_or_empty_groups_never_overflow() {
+    let mut c = Cluster::new(3);
+    let mut groups = vec![vec![0]];
+    groups.extend(std::iter::repeat_n(Vec::new(), 300));
+    groups.push(vec![1]);
+    groups.extend(std::iter::repeat_n(vec![0], 300));
+    c.apply(Action::Partition(groups)).unwrap();
+    let g = c.network().groups().to_vec();
+    assert!(g[0] != g[1] && g[1] != g[2] && g[0] != g[2], "{g:?}");
+    c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
+    c.apply(Action::DeliverAll).unwrap();
+    assert_eq!(c.servers()[0].role, Role::Candidate, "S0 is alone");
 }
 
 #[test]

@@ -845,3 +845,42 @@ fn a_step_with_two_keys_says_a_step_has_one_key() {
         "should say a step has one key, or name the extra key: {err}"
     );
 }
+
+#[test]
+fn a_term_too_large_to_go_on_from_is_refused() {
+    assert_refused(
+        r#"{"name": "x", "servers": [{"term": 18446744073709551615}]}"#,
+        "servers[0].term",
+        &["terms go up to"],
+    );
+}
+
+#[test]
+fn a_starting_leader_needs_a_majority_in_its_term() {
+    assert_refused(
+        r#"{"name": "x", "servers": [{"role": "LEADER", "term": 2}, {}, {}]}"#,
+        "servers[0].role",
+        &["leader of term 2", "at least 2 of 3", "term 2 or later"],
+    );
+    let ok = scenario::parse(
+        r#"{"name": "x", "servers": [{"role": "LEADER", "term": 2}, {"term": 2, "voted_for": 0}, {}]}"#,
+        "ok.json",
+    )
+    .expect("a leader with a majority in its term is a possible state");
+    assert_eq!(ok.initial[0].voted_for, None, "the file said nothing");
+    let cluster = ok.cluster();
+    assert_eq!(
+        cluster.servers()[0].voted_for,
+        Some(0),
+        "a leader voted for itself"
+    );
+}
+
+#[test]
+fn a_leader_that_voted_for_another_server_is_refused() {
+    assert_refused(
+        r#"{"name": "x", "servers": [{"role": "LEADER", "term": 2, "voted_for": 1}, {"term": 2}, {}]}"#,
+        "servers[0].voted_for",
+        &["leader", "voted for itself"],
+    );
+}

@@ -133,13 +133,15 @@ pub enum Violation {
         /// Its second vote.
         second: ServerId,
     },
-    /// Two logs hold an entry with the same index and term but differ before it (§5.3).
+    /// Two logs hold an entry with the same index and term but differ at or before it (§5.3).
     LogMatching {
-        /// One server.
+        /// One server (the lower id).
         a: ServerId,
         /// The other.
         b: ServerId,
-        /// The index where they agree on the term.
+        /// The highest index where their entries have the same term.
+        same: LogIndex,
+        /// The first index where their entries differ.
         index: LogIndex,
     },
     /// A leader lacks an entry committed in an earlier term (§5.4).

@@ -536,8 +536,8 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             n(first),
             n(second)
         ),
-        Violation::LogMatching { a, b, index } => format!(
-            "Log Matching broken: {} and {} agree on the term at index {index} but differ before it (§5.3)",
+        Violation::LogMatching { a, b, same, index } => format!(
+            "Log Matching broken: {} and {} both hold an entry of the same term at index {same}, yet their logs differ at index {index} (§5.3)",
             n(a),
             n(b)
         ),

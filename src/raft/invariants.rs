@@ -214,12 +214,14 @@ impl InvariantMonitor {
         let Some(top) = (0..shared).rev().find(|&i| ea[i].term == eb[i].term) else {
             return;
         };
-        if ea[..=top] != eb[..=top] {
+        if let Some(first) = (0..=top).find(|&i| ea[i] != eb[i]) {
+            // One report per pair and place, whichever of the two changed.
             self.report(
                 Violation::LogMatching {
-                    a: a.id,
-                    b: b.id,
-                    index: top + 1,
+                    a: a.id.min(b.id),
+                    b: a.id.max(b.id),
+                    same: top + 1,
+                    index: first + 1,
                 },
                 events,
             );

@@ -280,15 +280,21 @@ impl RaftNetwork {
     /// Splits the servers into `groups`; servers not listed are each alone. Messages in
     /// flight between groups are lost.
     pub fn partition(&mut self, groups: &[Vec<ServerId>], events: &mut Vec<Event>) {
+        // A server listed twice stays in its first group, and empty groups get no number, so
+        // there are never more groups than servers.
         let mut assignment = [u8::MAX; MAX_SERVERS];
         let mut next_group = 0u8;
         for group in groups {
+            let mut used = false;
             for &server in group {
-                if server < self.size {
+                if server < self.size && assignment[server] == u8::MAX {
                     assignment[server] = next_group;
+                    used = true;
                 }
             }
-            next_group += 1;
+            if used {
+                next_group += 1;
+            }
         }
         for slot in assignment.iter_mut().take(self.size) {
             if *slot == u8::MAX {

@@ -142,7 +142,9 @@ impl RaftServer {
                 server.votes_granted = ServerSet::only(server.id);
             }
             Role::Leader => {
+                // A leader won its term, so it voted for itself in it.
                 server.role = Role::Leader;
+                server.voted_for = Some(server.id);
                 server.reset_leader_state();
             }
         }
@@ -190,7 +192,7 @@ impl RaftServer {
     /// every peer. A single-server cluster wins at once.
     pub fn become_candidate(&mut self) {
         self.role = Role::Candidate;
-        self.current_term += 1;
+        self.current_term = self.current_term.saturating_add(1);
         self.voted_for = Some(self.id);
         self.leader_id = None;
         self.votes_granted = ServerSet::only(self.id);

@@ -12,6 +12,9 @@ use crate::raft::{
 };
 use std::sync::Arc;
 
+/// The highest term a scenario may give (elections must be able to go on from there).
+pub const MAX_TERM: Term = u32::MAX as Term;
+
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -149,6 +152,7 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         .enumerate()
         .map(|(id, spec)| server_state(id, spec, &resolver))
         .collect::<Result<Vec<_>, _>>()?;
+    check_leaders_won(&initial, origin)?;
     let steps = file
         .steps
         .iter()
@@ -162,6 +166,32 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         initial,
         steps,
     })
+}
+
+/// A leader of term T won a majority's votes, so a majority is in term T or later; a starting
+/// state without that could never have happened, and would let a second leader win term T.
+fn check_leaders_won(states: &[ServerState], origin: &str) -> Result<(), ScenarioError> {
+    let needed = crate::raft::quorum::majority(states.len());
+    for (id, state) in states.iter().enumerate() {
+        if state.role != Role::Leader {
+            continue;
+        }
+        let with_term = states.iter().filter(|s| s.term >= state.term).count();
+        if with_term < needed {
+            return Err(ScenarioError::at_field(
+                origin,
+                format!("servers[{id}].role"),
+                format!(
+                    "a leader of term {} won a majority's votes, so at least {needed} of {} servers must be in term {} or later; {with_term} {} (give the voters \"term\" and \"voted_for\")",
+                    state.term,
+                    states.len(),
+                    state.term,
+                    if with_term == 1 { "is" } else { "are" }
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_size(n: u64, origin: &str) -> Result<usize, ScenarioError> {
@@ -206,6 +236,9 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
     if term == 0 {
         return Err(r.error(at("term"), "terms start at 1"));
     }
+    if term > MAX_TERM {
+        return Err(r.error(at("term"), format!("terms go up to {MAX_TERM}, not {term}")));
+    }
     let mut entries = Vec::with_capacity(spec.log.len());
     let mut previous = 0;
     for (i, entry) in spec.log.iter().enumerate() {
@@ -249,11 +282,14 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
         Some(reference) => Some(r.server(reference, &at("voted_for"))?),
     };
     let role = spec.role.unwrap_or(Role::Follower);
-    if role == Role::Candidate && voted_for.is_some_and(|v| v != id) {
+    if role != Role::Follower && voted_for.is_some_and(|v| v != id) {
         let other = voted_for.map(|v| r.names[v].as_str()).unwrap_or_default();
         return Err(r.error(
             at("voted_for"),
-            format!("a candidate votes for itself, not for {other}"),
+            format!(
+                "a {} has voted for itself in its term, not for {other}",
+                role.as_str().to_lowercase()
+            ),
         ));
     }
     Ok(ServerState {
