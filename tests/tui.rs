@@ -1119,3 +1119,40 @@ fn saving_where_it_cannot_write_sets_an_error_and_loses_nothing() {
     // The two successful saves, and the file that was in the way.
     assert_eq!(json_files(dir.path()).len(), 3);
 }
+
+// ----- Mouse ---------------------------------------------------------------------------------
+
+fn click(app: &mut App, column: u16, row: u16) {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let event = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.handle_mouse(event, ratatui::layout::Rect::new(0, 0, 120, 40));
+}
+
+/// A click on a panel selects its server; a click on a message selects the message; clicks
+/// elsewhere change nothing.
+#[test]
+fn clicks_select_servers_and_messages() {
+    let mut app = brief();
+    // Three panels 28 columns wide from column 0, rows 1 to 8; the message pane from column 84.
+    click(&mut app, 60, 3);
+    assert_eq!(app.selected_server, 2);
+    click(&mut app, 30, 5);
+    assert_eq!(app.selected_server, 1);
+    press(&mut app, "c");
+    assert_eq!(in_flight(&app), 2);
+    // Messages take two lines each, below the pane's top border at row 1.
+    click(&mut app, 90, 4);
+    assert_eq!(app.selected_message, 1);
+    click(&mut app, 90, 2);
+    assert_eq!(app.selected_message, 0);
+    let before = cluster(&app);
+    click(&mut app, 90, 30);
+    click(&mut app, 5, 39);
+    assert_eq!((app.selected_server, app.selected_message), (1, 0));
+    assert_eq!(cluster(&app), before, "a click never acts on the model");
+}

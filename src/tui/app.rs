@@ -5,7 +5,7 @@ use super::keymap::{self, Command};
 use crate::raft::{Action, Event, Role, ServerAction, ServerId};
 use crate::scenario::{Quiz, Step};
 use crate::session::{Origin, PlayError, Session};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -85,6 +85,19 @@ impl App {
         match keymap::command_for(key) {
             Some(command) => self.run(command),
             None if self.overlay != Overlay::None => self.overlay = Overlay::None,
+            None => {}
+        }
+    }
+
+    /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
+    /// the server, on a message selects the message. Anything else is ignored.
+    pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
+        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+            return;
+        }
+        match self.target_at(area, event.column, event.row) {
+            Some(super::view::Target::Server(id)) => self.run(Command::SelectServer(id)),
+            Some(super::view::Target::Message(index)) => self.selected_message = index,
             None => {}
         }
     }

@@ -8,6 +8,13 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+/// The first message shown when `selected` must be visible in `inner_height` lines (two lines
+/// a message).
+pub fn first_shown(selected: Option<usize>, inner_height: u16) -> usize {
+    let per_page = (inner_height as usize / 2).max(1);
+    selected.map_or(0, |s| s.saturating_sub(per_page - 1))
+}
+
 /// The pane.
 pub struct MessagePane<'a> {
     /// Messages in flight, oldest first.
@@ -27,9 +34,7 @@ impl Widget for MessagePane<'_> {
         if self.messages.is_empty() {
             lines.push(Line::styled("nothing in flight", style::dim()));
         }
-        // Two lines a message; scroll so the selected one is visible.
-        let per_page = (inner_height / 2).max(1);
-        let first = self.selected.map_or(0, |s| s.saturating_sub(per_page - 1));
+        let first = first_shown(self.selected, inner_height as u16);
         for (i, m) in self.messages.iter().enumerate().skip(first) {
             let selected = self.selected == Some(i);
             lines.extend(message_lines(m, selected, self.names));

@@ -31,10 +31,32 @@ pub fn minimum_size(servers: usize) -> (u16, u16) {
     )
 }
 
-impl Widget for &App {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let cluster = self.session.cluster();
-        let count = cluster.servers().len();
+/// Where each part of the screen goes. Drawing and mouse clicks both use it, so a click
+/// lands on what is drawn there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Regions {
+    header: Rect,
+    grid: Rect,
+    columns: usize,
+    messages: Rect,
+    narration: Rect,
+    events: Rect,
+    keybar: Rect,
+}
+
+/// What a mouse click hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A server's panel.
+    Server(usize),
+    /// A message in the in-flight pane, by position.
+    Message(usize),
+}
+
+impl App {
+    /// The layout of the screen at `area`, or `None` when the terminal is too small.
+    pub fn regions(&self, area: Rect) -> Option<Regions> {
+        let count = self.session.cluster().servers().len();
         let wide = area.width >= 3.min(count as u16) * MIN_PANEL_WIDTH + MESSAGE_PANE_WIDTH;
         let grid_width = if wide {
             area.width - MESSAGE_PANE_WIDTH
@@ -55,7 +77,7 @@ impl Widget for &App {
         };
         let needed = 2 + grid_height + MIN_LOWER_HEIGHT;
         if area.width < 2 * MIN_PANEL_WIDTH + 4 || area.height < needed {
-            return too_small(area, buf, count);
+            return None;
         }
         let [header, body, narration, lower, keybar] = Layout::vertical([
             Constraint::Length(1),
@@ -67,8 +89,7 @@ impl Widget for &App {
             Constraint::Length(1),
         ])
         .areas(area);
-        self.render_header(header, buf);
-        let (grid, events_area, messages_area) = if wide {
+        let (grid, events, messages) = if wide {
             let [grid, messages] =
                 Layout::horizontal([Constraint::Min(0), Constraint::Length(MESSAGE_PANE_WIDTH)])
                     .areas(body);
@@ -81,6 +102,67 @@ impl Widget for &App {
             .areas(lower);
             (body, events, messages)
         };
+        Some(Regions {
+            header,
+            grid,
+            columns,
+            messages,
+            narration,
+            events,
+            keybar,
+        })
+    }
+
+    /// The panel of server `id` in `grid`.
+    fn panel_area(&self, grid: Rect, columns: usize, id: usize) -> Rect {
+        let height = panel_height(self.session.cluster().servers().len());
+        let width = grid.width / columns as u16;
+        Rect {
+            x: grid.x + (id % columns) as u16 * width,
+            y: grid.y + (id / columns) as u16 * height,
+            width,
+            height,
+        }
+        .intersection(grid)
+    }
+
+    /// What is drawn at (`column`, `row`) when the screen is `area`: a server panel or a
+    /// message, if either.
+    pub fn target_at(&self, area: Rect, column: u16, row: u16) -> Option<Target> {
+        let regions = self.regions(area)?;
+        let at = ratatui::layout::Position { x: column, y: row };
+        if let Some(id) = (0..self.session.cluster().servers().len()).find(|&id| {
+            self.panel_area(regions.grid, regions.columns, id)
+                .contains(at)
+        }) {
+            return Some(Target::Server(id));
+        }
+        let inner = Block::bordered().inner(regions.messages);
+        if !inner.contains(at) {
+            return None;
+        }
+        let first = messages::first_shown(self.selected_message_index(), inner.height);
+        let index = first + (row - inner.y) as usize / 2;
+        (index < self.session.cluster().in_flight().len()).then_some(Target::Message(index))
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let cluster = self.session.cluster();
+        let Some(Regions {
+            header,
+            grid,
+            columns,
+            messages: messages_area,
+            narration,
+            events: events_area,
+            keybar,
+        }) = self.regions(area)
+        else {
+            return too_small(area, buf, cluster.servers().len());
+        };
+        self.render_header(header, buf);
         self.render_grid(grid, columns, buf);
         MessagePane {
             messages: cluster.in_flight().collect(),
@@ -166,16 +248,8 @@ impl App {
         let cluster = self.session.cluster();
         let network = cluster.network();
         let partitioned = network.is_partitioned();
-        let width = area.width / columns as u16;
         for server in cluster.servers() {
-            let (row, column) = (server.id / columns, server.id % columns);
-            let cell = Rect {
-                x: area.x + column as u16 * width,
-                y: area.y + row as u16 * panel_height(cluster.servers().len()),
-                width,
-                height: panel_height(cluster.servers().len()),
-            }
-            .intersection(area);
+            let cell = self.panel_area(area, columns, server.id);
             ServerPanel {
                 server,
                 before: self.session.previous().and_then(|p| p.server(server.id)),
