@@ -42,11 +42,6 @@ impl InvariantMonitor {
         &self.found
     }
 
-    /// The entries known committed, by index (1-based order).
-    pub fn committed_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.committed.iter().map(|(entry, _)| entry)
-    }
-
     /// Checks every invariant against the servers' current state; new violations become events.
     pub fn check(&mut self, servers: &[RaftServer], events: &mut Vec<Event>) {
         for server in servers {

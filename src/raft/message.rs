@@ -88,11 +88,6 @@ impl MessageKind {
             MessageKind::AppendEntriesResponse => "AppendEntriesResponse",
         }
     }
-
-    /// Whether this kind is a request (it gets a response) rather than a response.
-    pub fn is_request(self) -> bool {
-        matches!(self, MessageKind::RequestVote | MessageKind::AppendEntries)
-    }
 }
 
 impl fmt::Display for MessageKind {

@@ -8,7 +8,7 @@ pub mod save;
 pub use history::{Entry, Origin};
 
 use crate::raft::{Action, Cluster, Event, NetworkError};
-use crate::scenario::runner::{Mismatch, StepError, apply_step, select};
+use crate::scenario::runner::{StepError, apply_step, select};
 use crate::scenario::{Scenario, Step};
 use history::History;
 
@@ -244,11 +244,6 @@ impl Session {
             }
         }
         (passed, failed)
-    }
-
-    /// The failed expectations of the last entry, if it was an `expect`.
-    pub fn last_mismatches(&self) -> &[Mismatch] {
-        self.entries().last().map_or(&[], |e| &e.mismatches)
     }
 
     /// A short description of an entry: the scripted step, or the free action.
