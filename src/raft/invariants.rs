@@ -35,7 +35,9 @@ pub struct InvariantMonitor {
     committed: PVec<(Entry, Term)>,
     /// The highest commit index each server ever had (capped at its log).
     max_commit: [LogIndex; MAX_SERVERS],
-    /// Each server's commit index (capped at its log) when last checked.
+    /// Each server's commit index when last checked...
+    checked_commit_index: [LogIndex; MAX_SERVERS],
+    /// ... and capped at its log.
     checked_commit: [LogIndex; MAX_SERVERS],
     /// Each server's log length when last checked.
     checked_len: [LogIndex; MAX_SERVERS],
@@ -267,6 +269,11 @@ impl InvariantMonitor {
         events: &mut Vec<Event>,
     ) {
         let id = s.id;
+        if changed_from.is_none() && s.commit_index == self.checked_commit_index[id] {
+            // Same log, same commit index: nothing to report that was not already.
+            return;
+        }
+        self.checked_commit_index[id] = s.commit_index;
         let log_len = s.log.len();
         if s.commit_index > log_len {
             self.report(

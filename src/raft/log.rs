@@ -1,7 +1,7 @@
 //! The replicated log (the course's Project 4): entries indexed from 1, and the follower's
 //! side of AppendEntries.
 
-use super::pvec::PVec;
+use super::pvec::{PVec, Range};
 use super::types::{LogIndex, LogPosition, Term};
 use std::sync::Arc;
 
@@ -185,25 +185,18 @@ impl Log {
     }
 
     /// All entries, first to last.
-    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator + '_ {
+    pub fn entries(&self) -> Range<'_, Entry> {
         self.entries.iter()
     }
 
     /// The entries from `index` (1-based) to the end; none past the end. O(log n) to start.
-    pub fn entries_from(
-        &self,
-        index: LogIndex,
-    ) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator + '_ {
+    pub fn entries_from(&self, index: LogIndex) -> Range<'_, Entry> {
         self.entries.iter_from(index.saturating_sub(1))
     }
 
     /// The entries from `from` to `to` (1-based, inclusive; clamped to the log), in order or
     /// reversed. O(log n) to start.
-    pub fn entries_in(
-        &self,
-        from: LogIndex,
-        to: LogIndex,
-    ) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator + '_ {
+    pub fn entries_in(&self, from: LogIndex, to: LogIndex) -> Range<'_, Entry> {
         self.entries.iter_range(from.saturating_sub(1), to)
     }
 
@@ -248,6 +241,9 @@ impl Log {
     ) -> Result<AppendReport, AppendMismatch> {
         self.check_prev(prev_index, prev_term)?;
         let entries = entries.into();
+        if entries.is_empty() {
+            return Ok(AppendReport::default());
+        }
         // Entries already present with the same term are skipped (Log Matching: they are the
         // same entries).
         let present = entries

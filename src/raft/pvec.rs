@@ -4,93 +4,110 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A persistent vector (an RRB tree from `imbl`). Cloning is O(1); a clone taken before a
-/// change shares everything the change did not touch.
+/// change shares everything the change did not touch. One pointer wide (none when empty), so
+/// the messages that carry one stay small.
 #[derive(Clone)]
-pub struct PVec<T: Clone>(imbl::Vector<T>);
+pub struct PVec<T: Clone>(Option<Arc<imbl::Vector<T>>>);
 
 impl<T: Clone> PVec<T> {
     /// An empty vector.
     pub fn new() -> PVec<T> {
-        PVec(imbl::Vector::new())
+        PVec(None)
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.as_ref().map_or(0, |v| v.len())
     }
 
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
     /// The element at `index` (0-based). O(log n).
     pub fn get(&self, index: usize) -> Option<&T> {
-        self.0.get(index)
+        self.0.as_ref()?.get(index)
     }
 
     /// The first element.
     pub fn first(&self) -> Option<&T> {
-        self.0.front()
+        self.0.as_ref()?.front()
     }
 
     /// The last element.
     pub fn last(&self) -> Option<&T> {
-        self.0.back()
+        self.0.as_ref()?.back()
     }
 
-    /// The elements in order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + Clone + '_ {
-        self.0.iter()
+    /// The elements in order (or reversed).
+    pub fn iter(&self) -> Range<'_, T> {
+        self.iter_range(0, self.len())
     }
 
     /// The elements from `start` (0-based) on, in order; empty past the end.
-    /// O(log n) to start.
-    pub fn iter_from(
-        &self,
-        start: usize,
-    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + Clone + '_ {
-        let start = start.min(self.len());
-        self.0.focus().narrow(start..).into_iter()
+    pub fn iter_from(&self, start: usize) -> Range<'_, T> {
+        self.iter_range(start, self.len())
     }
 
     /// The elements from `start` to before `end` (0-based, clamped to the vector), in order
     /// or reversed. O(log n) to start.
-    pub fn iter_range(
-        &self,
-        start: usize,
-        end: usize,
-    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + Clone + '_ {
+    pub fn iter_range(&self, start: usize, end: usize) -> Range<'_, T> {
         let end = end.min(self.len());
         let start = start.min(end);
-        self.0.focus().narrow(start..end).into_iter()
+        Range(match &self.0 {
+            Some(vector) if end - start > SHORT_RANGE => {
+                RangeInner::Long(vector.focus().narrow(start..end).into_iter())
+            }
+            vector => RangeInner::Short {
+                vector: vector.as_deref(),
+                front: start,
+                back: end,
+            },
+        })
     }
 
     /// Appends one element. Amortised O(1).
     pub fn push(&mut self, value: T) {
-        self.0.push_back(value);
+        self.vector_mut().push_back(value);
     }
 
     /// Appends all of `other`: O(log n) for a long `other`, sharing its structure.
     pub fn append(&mut self, other: PVec<T>) {
-        if other.len() <= SHORT {
-            self.0.extend(other.0);
+        let Some(other) = other.0 else {
+            return;
+        };
+        if self.is_empty() {
+            self.0 = Some(other);
+        } else if other.len() <= SHORT {
+            self.vector_mut().extend(other.iter().cloned());
         } else {
-            self.0.append(other.0);
+            self.vector_mut().append(Arc::unwrap_or_clone(other));
         }
     }
 
     /// Keeps the first `len` elements. O(log n).
     pub fn truncate(&mut self, len: usize) {
-        self.0.truncate(len);
+        if len == 0 {
+            self.0 = None;
+        } else if len < self.len() {
+            self.vector_mut().truncate(len);
+        }
     }
 
-    /// The elements from `start` (0-based) on, as a vector sharing this one's structure.
-    /// O(log n).
+    /// The elements from `start` (0-based) on: a short suffix is copied, a long one shares
+    /// this vector's structure. O(log n).
     pub fn suffix(&self, start: usize) -> PVec<T> {
-        PVec(self.0.skip(start))
+        if start >= self.len() {
+            PVec::new()
+        } else if self.len() - start <= SHORT {
+            self.iter_from(start).cloned().collect()
+        } else {
+            PVec(self.0.as_ref().map(|v| Arc::new(v.skip(start))))
+        }
     }
 
     /// Binary search by a key, as [`slice::binary_search_by_key`].
@@ -99,22 +116,103 @@ impl<T: Clone> PVec<T> {
         key: &K,
         f: impl FnMut(&T) -> K,
     ) -> Result<usize, usize> {
-        self.0.binary_search_by_key(key, f)
+        match &self.0 {
+            Some(vector) => vector.binary_search_by_key(key, f),
+            None => Err(0),
+        }
     }
 
     /// Inserts `value` at `index`. O(log n).
     pub fn insert(&mut self, index: usize, value: T) {
-        self.0.insert(index, value);
+        self.vector_mut().insert(index, value);
     }
 
     /// Whether the two share all their structure (then they are equal). O(1).
     pub fn shares_with(&self, other: &PVec<T>) -> bool {
-        self.0.ptr_eq(&other.0)
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.ptr_eq(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// The vector to change, copied first (O(1)) if shared.
+    fn vector_mut(&mut self) -> &mut imbl::Vector<T> {
+        Arc::make_mut(self.0.get_or_insert_with(Default::default))
     }
 }
 
-/// Below this many elements, appending element by element beats concatenating trees.
+/// Below this many elements, copying element by element beats splitting or concatenating
+/// trees (which copies whole chunks of 64).
 const SHORT: usize = 64;
+
+/// Below this many elements, looking each up beats setting up a focus (which clones the
+/// tree's root).
+const SHORT_RANGE: usize = 16;
+
+/// An iterator over a range of a [`PVec`], from either end.
+#[derive(Clone)]
+pub struct Range<'a, T: Clone>(RangeInner<'a, T>);
+
+#[derive(Clone)]
+enum RangeInner<'a, T: Clone> {
+    Short {
+        vector: Option<&'a imbl::Vector<T>>,
+        front: usize,
+        back: usize,
+    },
+    Long(imbl::vector::Iter<'a, T, imbl::shared_ptr::DefaultSharedPtr>),
+}
+
+impl<'a, T: Clone> Iterator for Range<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        match &mut self.0 {
+            RangeInner::Short {
+                vector,
+                front,
+                back,
+            } => {
+                if front == back {
+                    return None;
+                }
+                *front += 1;
+                vector.and_then(|v| v.get(*front - 1))
+            }
+            RangeInner::Long(iter) => iter.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = match &self.0 {
+            RangeInner::Short { front, back, .. } => back - front,
+            RangeInner::Long(iter) => iter.len(),
+        };
+        (len, Some(len))
+    }
+}
+
+impl<T: Clone> DoubleEndedIterator for Range<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            RangeInner::Short {
+                vector,
+                front,
+                back,
+            } => {
+                if front == back {
+                    return None;
+                }
+                *back -= 1;
+                vector.and_then(|v| v.get(*back))
+            }
+            RangeInner::Long(iter) => iter.next_back(),
+        }
+    }
+}
+
+impl<T: Clone> ExactSizeIterator for Range<'_, T> {}
 
 impl<T: Clone> Default for PVec<T> {
     fn default() -> PVec<T> {
@@ -150,13 +248,13 @@ impl<T: Clone + fmt::Debug> fmt::Debug for PVec<T> {
 
 impl<T: Clone> From<Vec<T>> for PVec<T> {
     fn from(values: Vec<T>) -> PVec<T> {
-        PVec(values.into_iter().collect())
+        values.into_iter().collect()
     }
 }
 
 impl<T: Clone> From<&[T]> for PVec<T> {
     fn from(values: &[T]) -> PVec<T> {
-        PVec(values.iter().cloned().collect())
+        values.iter().cloned().collect()
     }
 }
 
@@ -180,7 +278,8 @@ impl<T: Clone> From<&PVec<T>> for PVec<T> {
 
 impl<T: Clone> FromIterator<T> for PVec<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> PVec<T> {
-        PVec(iter.into_iter().collect())
+        let vector: imbl::Vector<T> = iter.into_iter().collect();
+        PVec((!vector.is_empty()).then(|| Arc::new(vector)))
     }
 }
 

@@ -97,7 +97,8 @@ fn arbitrary_run() -> impl Strategy<Value = ArbitraryRun> {
 
 /// Runs the changes, checking after each with both monitors; returns the violations found,
 /// or where the two differ.
-fn compare_arbitrary((states, changes): &ArbitraryRun) -> Result<Vec<Violation>, String> {
+/// Servers in these states, both monitors having checked them from scratch.
+fn start(states: &[ServerState]) -> (Vec<RaftServer>, InvariantMonitor, ReferenceMonitor) {
     let network = RaftNetwork::new(states.len());
     let mut servers: Vec<RaftServer> = states
         .iter()
@@ -112,6 +113,12 @@ fn compare_arbitrary((states, changes): &ArbitraryRun) -> Result<Vec<Violation>,
     for server in &mut servers {
         let _ = server.log.take_change();
     }
+    (servers, monitor, reference)
+}
+
+fn compare_arbitrary((states, changes): &ArbitraryRun) -> Result<Vec<Violation>, String> {
+    let (mut servers, mut monitor, mut reference) = start(states);
+    let mut ignored = Vec::new();
     if monitor.violations() != reference.violations() {
         return Err(format!(
             "at the start: incremental {:?}, reference {:?}",
@@ -328,20 +335,13 @@ fn the_compared_runs_reach_every_kind_of_violation() {
 /// log had not changed), and the comparison must fail.
 #[test]
 fn a_missed_log_change_is_caught_by_the_comparison() {
-    let network = RaftNetwork::new(2);
     let state = ServerState {
         log: Log::from(vec![Entry::new(1, "a")]),
         commit_index: 1,
         ..ServerState::default()
     };
-    let mut servers: Vec<RaftServer> = (0..2)
-        .map(|i| RaftServer::with_state(network.create_node(i), state.clone()))
-        .collect();
-    let mut monitor = InvariantMonitor::new();
-    let mut reference = ReferenceMonitor::new();
+    let (mut servers, mut monitor, mut reference) = start(&[state.clone(), state]);
     let mut ignored = Vec::new();
-    monitor.check_all(&servers, &mut ignored);
-    reference.check(&servers, &mut ignored);
     assert!(monitor.violations().is_empty());
     // S1 rewrites its committed entry.
     assert!(servers[1].log.append_entries(0, 0, &[Entry::new(2, "b")]));
