@@ -82,8 +82,14 @@ impl History {
     pub(super) fn push(&mut self, mut entry: Entry, cluster: Cluster) -> &Entry {
         // Long sessions keep every entry: hold no spare capacity.
         entry.events.shrink_to_fit();
-        self.entries.truncate(self.cursor);
-        self.checkpoints.retain(|(at, _)| *at <= self.cursor);
+        if self.cursor < self.entries.len() {
+            // Discard what was undone, and the checkpoints taken in it.
+            self.entries.truncate(self.cursor);
+            let kept = self
+                .checkpoints
+                .partition_point(|(at, _)| *at <= self.cursor);
+            self.checkpoints.truncate(kept);
+        }
         self.events_since_checkpoint += entry.events.len();
         let changes_cluster = entry.action.is_some();
         self.entries.push(entry);
@@ -242,5 +248,32 @@ mod tests {
             assert!(history.current() == state, "redo to {position}");
         }
         assert!(!history.redo());
+    }
+
+    #[test]
+    fn acting_after_undo_discards_the_undone_entries_and_their_checkpoints() {
+        let (mut history, mut states) = random_history(400);
+        history.go_to(130);
+        states.truncate(131);
+        let mut cluster = states[130].clone();
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
+        for step in 0..100 {
+            let action = crate::random_actions::random_action(&cluster, &mut rng, step);
+            let events = cluster.apply(action.clone()).unwrap_or_default();
+            let entry = Entry {
+                origin: Origin::Free,
+                action: Some(action),
+                events,
+                mismatches: Vec::new(),
+            };
+            history.push(entry, cluster.clone());
+            states.push(cluster.clone());
+        }
+        assert_eq!(history.len(), 230);
+        assert!(history.checkpoints.iter().all(|(at, _)| *at <= 230));
+        for position in (0..=230).rev().step_by(3) {
+            history.go_to(position);
+            assert!(*history.current() == states[position], "at {position}");
+        }
     }
 }
