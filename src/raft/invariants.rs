@@ -293,9 +293,8 @@ impl InvariantMonitor {
             if from <= end {
                 let differ: Vec<LogIndex> = s
                     .log
-                    .entries_from(from)
-                    .zip(self.committed.iter_from(from - 1))
-                    .take(end + 1 - from)
+                    .entries_in(from, end)
+                    .zip(self.committed.iter_range(from - 1, end))
                     .enumerate()
                     .filter(|(_, (entry, (committed, _)))| *entry != committed)
                     .map(|(k, _)| from + k)
@@ -319,7 +318,7 @@ impl InvariantMonitor {
             }
         }
         if commit > known {
-            for entry in s.log.entries_from(known + 1).take(commit - known) {
+            for entry in s.log.entries_in(known + 1, commit) {
                 self.committed.push((entry.clone(), s.current_term));
             }
         }
@@ -349,9 +348,8 @@ impl InvariantMonitor {
         }
         let differ: Vec<LogIndex> = s
             .log
-            .entries_from(from + 1)
-            .zip(self.committed.iter_from(from))
-            .take(end - from)
+            .entries_in(from + 1, end)
+            .zip(self.committed.iter_range(from, end))
             .enumerate()
             .filter(|(_, (entry, (committed, _)))| *entry != committed)
             .map(|(k, _)| from + 1 + k)
@@ -377,8 +375,8 @@ impl InvariantMonitor {
         // entries (below the change the logs still differ where they did).
         let kept = self.common[a.id][b.id].min(from - 1).min(shared);
         let common = kept
-            + la.entries_from(kept + 1)
-                .zip(lb.entries_from(kept + 1))
+            + la.entries_in(kept + 1, shared)
+                .zip(lb.entries_in(kept + 1, shared))
                 .take_while(|(x, y)| x == y)
                 .count();
         // The highest index of a shared term: every index of the common prefix is one; above
@@ -516,8 +514,7 @@ impl InvariantMonitor {
             return None;
         }
         self.committed
-            .iter_from(start - 1)
-            .take(to + 1 - start)
+            .iter_range(start - 1, to)
             .position(|&(_, t)| t < term)
             .map(|k| start + k)
     }

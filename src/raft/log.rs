@@ -248,7 +248,10 @@ impl Log {
         // same entries).
         let present = entries
             .iter()
-            .zip(self.entries.iter_from(prev_index))
+            .zip(
+                self.entries
+                    .iter_range(prev_index, prev_index + entries.len()),
+            )
             .take_while(|(new, old)| new.term == old.term)
             .count();
         let mut report = AppendReport::default();

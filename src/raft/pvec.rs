@@ -60,7 +60,7 @@ impl<T: Clone> PVec<T> {
         let start = start.min(end);
         Range(match &self.0 {
             Some(vector) if end - start > SHORT_RANGE => {
-                RangeInner::Long(vector.focus().narrow(start..end).into_iter())
+                RangeInner::Long(Box::new(vector.focus().narrow(start..end).into_iter()))
             }
             vector => RangeInner::Short {
                 vector: vector.as_deref(),
@@ -161,7 +161,8 @@ enum RangeInner<'a, T: Clone> {
         front: usize,
         back: usize,
     },
-    Long(imbl::vector::Iter<'a, T, imbl::shared_ptr::DefaultSharedPtr>),
+    /// Boxed: a focus is large, and short ranges are moved around often.
+    Long(Box<imbl::vector::Iter<'a, T, imbl::shared_ptr::DefaultSharedPtr>>),
 }
 
 impl<'a, T: Clone> Iterator for Range<'a, T> {
