@@ -1,6 +1,7 @@
 //! `raftwalk export`: plays a scenario and writes one frame per step, drawn exactly as the TUI
 //! draws it, as text or SVG, plus an index of each step's narration. For handouts and slides.
 
+use crate::escape::escape;
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::tui::app::App;
@@ -30,14 +31,21 @@ pub fn export(
     width: u16,
     height: u16,
 ) -> Result<Vec<PathBuf>> {
+    if out.exists() && !out.is_dir() {
+        bail!("--out {}: is a file, not a directory", out.display());
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let total = scenario.steps.len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     let mut written = Vec::new();
-    let mut index = format!("# {}\n\n", app.session.scenario().name);
+    // The index quotes the file: every line of it is escaped.
+    let mut index = format!("# {}\n\n", escape(&app.session.scenario().name));
     if let Some(description) = &app.session.scenario().description {
-        let _ = writeln!(index, "{description}\n");
+        for line in description.split('\n') {
+            let _ = writeln!(index, "{}", escape(line));
+        }
+        index.push('\n');
     }
     let ext = match format {
         Format::Txt => "txt",
@@ -65,9 +73,9 @@ pub fn export(
             _ => "the start".to_string(),
         };
         let narration = app.session.narration().unwrap_or("");
-        let _ = writeln!(index, "- [{name}]({name}) — step {step}: {what}");
+        let _ = writeln!(index, "- [{name}]({name}) — step {step}: {}", escape(&what));
         if step > 0 && !narration.is_empty() && what.starts_with("say:") {
-            let _ = writeln!(index, "  > {narration}");
+            let _ = writeln!(index, "  > {}", escape(narration));
         }
     }
     let index_path = out.join("index.md");
@@ -83,7 +91,7 @@ pub fn to_text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for row in buffer.content().chunks(width.max(1)) {
         let line: String = row.iter().map(|cell| cell.symbol()).collect();
-        out.push_str(line.trim_end());
+        out.push_str(&escape(line.trim_end()));
         out.push('\n');
     }
     out
@@ -145,7 +153,7 @@ pub fn to_svg(buffer: &Buffer) -> String {
                 "<text x=\"{}\" y=\"{:.1}\" fill=\"{fill}\"{weight}{underline} xml:space=\"preserve\">{}</text>",
                 positions.join(" "),
                 (y as f32 + 0.78) * CELL_HEIGHT,
-                escape(&text)
+                xml_text(&text)
             );
         }
     }
@@ -153,8 +161,10 @@ pub fn to_svg(buffer: &Buffer) -> String {
     svg
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+/// Text for an SVG `<text>`: terminal-escaped like everything else, then XML-escaped.
+fn xml_text(text: &str) -> String {
+    escape(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

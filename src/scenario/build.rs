@@ -218,6 +218,18 @@ fn server_names(specs: &[ServerSpec], origin: &str) -> Result<Vec<String>, Scena
                 "a name cannot be empty",
             ));
         }
+        // A name is a label on screen and in every explanation; a control character in it
+        // could only hide it or play tricks on the terminal.
+        if let Some(c) = name.chars().find(|&c| crate::escape::is_unsafe(c)) {
+            return Err(ScenarioError::at_field(
+                origin,
+                field,
+                format!(
+                    "a name is a label and cannot hold control characters, but this one holds U+{:04X}",
+                    c as u32
+                ),
+            ));
+        }
         if let Some(other) = names.iter().position(|n| *n == name) {
             return Err(ScenarioError::at_field(
                 origin,

@@ -298,6 +298,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
                 format!("client request to {}", n(*server))
             }
             ServerAction::ClientRequest(cmd) => {
+                let cmd = crate::escape::escape(cmd);
                 format!("client request \"{cmd}\" to {}", n(*server))
             }
             ServerAction::Heartbeat => format!("heartbeat from {}", n(*server)),

@@ -1,0 +1,235 @@
+//! Scenario files are untrusted input: whatever a file holds, `raftwalk run` prints nothing
+//! raw (no control character but the newlines it writes itself), each error is one line, and
+//! it exits 0, 1 or 2. Also: the limits on what is read, and the small errors of issue 8.
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A fresh directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("raftwalk-untrusted-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).expect("write file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn raftwalk<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run raftwalk")
+}
+
+/// Checks what every run of raftwalk on untrusted input must satisfy, and returns
+/// (exit code, stdout, stderr).
+fn assert_clean(out: &Output, what: &str) -> (i32, String, String) {
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let shown = format!("{what}\nexit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!([0, 1, 2].contains(&code), "bad exit code: {shown}");
+    for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        let bad = text.chars().find(|&c| c.is_control() && c != '\n');
+        assert!(bad.is_none(), "{stream} holds {bad:?}: {shown}");
+    }
+    for line in stderr.lines() {
+        assert!(
+            line.starts_with("raftwalk: ") || line.starts_with("FAIL "),
+            "stderr line is not an error line: {shown}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{shown}");
+    if code == 2 {
+        assert_eq!(stderr.lines().count(), 1, "not one line: {shown}");
+    }
+    (code, stdout, stderr)
+}
+
+fn run(path: &Path) -> (i32, String, String) {
+    let out = raftwalk(&[Path::new("run"), path]);
+    assert_clean(&out, &path.display().to_string())
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 1: nothing from a file is printed raw
+// ---------------------------------------------------------------------------------------
+
+/// Strings a careless or hostile author might put anywhere: escape sequences, newlines,
+/// C1 controls, bidirectional overrides.
+fn nasty_string() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\u{1b}]2;PWNED\u{7}".to_string()),
+        Just("\u{1b}[?1000h".to_string()),
+        Just("\n".to_string()),
+        Just("\r".to_string()),
+        Just("\u{9b}31m".to_string()),
+        Just("\u{202e}".to_string()),
+        Just("\u{7f}".to_string()),
+        Just("S0".to_string()),
+        Just("a".to_string()),
+        "[a-z]{1,3}".prop_map(|s| s),
+        any::<char>().prop_map(|c| c.to_string()),
+    ];
+    prop::collection::vec(piece, 0..4).prop_map(|v| v.concat())
+}
+
+/// A scenario with `s[i]` in every place a string can go: names, narration, a quiz, a
+/// command, a server reference, an enum value and a step key.
+fn scenario_with(s: &[String]) -> String {
+    let j = |i: usize| serde_json::to_string(&s[i % s.len()]).expect("a string");
+    format!(
+        r#"{{"name": {}, "description": {}, "servers": [{{"name": {}}}, {{"name": "b"}}, {{"name": "c", "role": {}}}],
+        "steps": [{{"say": {}}}, {{"quiz": {{"question": {}, "choices": [{}, "b"], "answer": 1, "explain": {}}}}},
+        {{"request": {{"server": "b", "command": {}}}}}, {{"timeout": {}}}, {{"deliver": {{"kind": {}}}}},
+        {{{}: "a"}}, {{"expect": {{"server": "b", "role": "FOLLOWER"}}}}]}}"#,
+        j(0),
+        j(1),
+        j(2),
+        j(3),
+        j(4),
+        j(5),
+        j(6),
+        j(7),
+        j(8),
+        j(9),
+        j(10),
+        j(11),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn run_prints_nothing_raw_whatever_the_file_holds(
+        strings in prop::collection::vec(nasty_string(), 12),
+        // Most cases keep the structure valid (so the step log is printed), some not.
+        plain in prop::collection::vec(any::<bool>(), 12),
+    ) {
+        let strings: Vec<String> = strings
+            .into_iter()
+            .zip(plain)
+            .enumerate()
+            .map(|(i, (s, plain))| match (plain, i) {
+                (false, _) => s,
+                (true, 2) => "a".to_string(),
+                (true, 3) => "FOLLOWER".to_string(),
+                (true, 9) => "a".to_string(),
+                (true, 10) => "RequestVote".to_string(),
+                (true, 11) => "timeout".to_string(),
+                (true, _) => s,
+            })
+            .collect();
+        let dir = TempDir::new("nasty");
+        let path = dir.write("s.json", scenario_with(&strings));
+        run(&path);
+        let out = raftwalk(&[Path::new("run"), Path::new("--json"), &path]);
+        assert_clean(&out, "run --json");
+    }
+}
+
+#[test]
+fn the_issues_terminal_injection_is_shown_escaped() {
+    let dir = TempDir::new("injection");
+    let path = dir.write(
+        "s.json",
+        r#"{"name": "t\u001b]2;PWNED\u0007", "servers": 3,
+            "steps": [{"say": "mouse \u001b[?1000h on"}, {"request": {"server": 0, "command": "x\ny"}}]}"#,
+    );
+    let (code, stdout, _) = run(&path);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("Scenario: t\\u{1b}]2;PWNED\\u{7}"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mouse \\u{1b}[?1000h on"), "{stdout}");
+    assert!(stdout.contains("client request \"x\\ny\""), "{stdout}");
+}
+
+#[test]
+fn a_name_with_a_control_character_is_refused_at_load() {
+    let dir = TempDir::new("name");
+    for name in ["a\u{1b}[?1000h", "a\nb", "\u{9b}", "left\u{202e}right"] {
+        let text = format!(
+            r#"{{"name": "t", "servers": [{{"name": "ok"}}, {{"name": {}}}]}}"#,
+            serde_json::to_string(name).unwrap()
+        );
+        let (code, _, stderr) = run(&dir.write("s.json", text));
+        assert_eq!(code, 2, "{name:?}: {stderr}");
+        assert!(
+            stderr
+                .contains("servers[1].name: a name is a label and cannot hold control characters"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_error_quoting_the_file_stays_on_one_line() {
+    let dir = TempDir::new("oneline");
+    for text in [
+        r#"{"name": "t", "servers": [{"role": "x\ny"}]}"#,
+        r#"{"name": "t", "servers": 3, "steps": [{"x\ny": 0}]}"#,
+        r#"{"name": "t", "servers": 3, "steps": [{"timeout": "a\nb"}]}"#,
+        r#"{"name": "t", "servers": 3, "steps": ["\u001b[2J"]}"#,
+    ] {
+        let (code, _, stderr) = run(&dir.write("s.json", text));
+        assert_eq!(code, 2, "{text}: {stderr}");
+        assert!(
+            stderr.contains("\\n") || stderr.contains("\\u{1b}"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn export_escapes_the_index_and_the_frames() {
+    let dir = TempDir::new("export");
+    let path = dir.write(
+        "s.json",
+        r#"{"name": "t\u001b]2;X\u0007", "description": "d\u001b[31m", "servers": 3,
+            "steps": [{"say": "s\u009b1m\u202e"}, {"timeout": 0}]}"#,
+    );
+    for format in ["txt", "svg"] {
+        let out_dir = dir.0.join(format!("out-{format}"));
+        let out = raftwalk(&[
+            Path::new("export"),
+            &path,
+            Path::new("--format"),
+            Path::new(format),
+            Path::new("--out"),
+            &out_dir,
+        ]);
+        assert_clean(&out, "export");
+        assert_eq!(out.status.code(), Some(0));
+        for entry in std::fs::read_dir(&out_dir).unwrap() {
+            let file = entry.unwrap().path();
+            let text = std::fs::read_to_string(&file).unwrap();
+            let bad = text.chars().find(|&c| c.is_control() && c != '\n');
+            assert!(bad.is_none(), "{} holds {bad:?}", file.display());
+            assert!(!text.contains('\u{202e}'), "{}", file.display());
+        }
+        let index = std::fs::read_to_string(out_dir.join("index.md")).unwrap();
+        assert!(index.contains("# t\\u{1b}]2;X\\u{7}"), "{index}");
+    }
+}
