@@ -119,10 +119,11 @@ pub struct Expectation {
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let file: ScenarioFile = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        ScenarioError::from_json(origin, &path, e.inner())
-    })?;
+    let super::format::Object(file): super::format::Object<ScenarioFile> =
+        serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            ScenarioError::from_json(origin, &path, e.inner())
+        })?;
     // Text after the scenario (a second object, a stray bracket) is an error too.
     deserializer
         .end()

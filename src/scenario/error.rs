@@ -43,7 +43,9 @@ impl ScenarioError {
         let field = (!known.is_empty()).then(|| known.join("."));
         ScenarioError {
             origin: origin.to_string(),
-            position: (error.line() > 0).then(|| (error.line(), error.column())),
+            // serde_json says column 0 before the first character of a line; editors count
+            // from 1.
+            position: (error.line() > 0).then(|| (error.line(), error.column().max(1))),
             field,
             message,
         }
