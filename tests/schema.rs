@@ -91,6 +91,8 @@ const ACCEPTED_BY_BOTH: &[&str] = &[
     r#"{"name": "t", "servers": 3, "steps": [{"request": {"server": 0}}, {"partition": [[0], ["S1", 2]]}, {"say": "x"}]}"#,
     r#"{"name": "t", "servers": 3, "steps": [{"quiz": {"question": "q", "choices": ["a", "b"], "answer": 2}}]}"#,
     r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "voted_for": null, "log": [], "role": "FOLLOWER", "term": 1, "commit_index": 0, "crashed": false}}, {"expect": {"leaders": [], "in_flight": 0}}]}"#,
+    r#"{"name": "t", "servers": 3, "unsafe_start": true}"#,
+    r#"{"name": "t", "servers": 3, "unsafe_start": false}"#,
 ];
 
 #[test]

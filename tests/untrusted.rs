@@ -233,3 +233,30 @@ fn export_escapes_the_index_and_the_frames() {
         assert!(index.contains("# t\\u{1b}]2;X\\u{7}"), "{index}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 4: starting states Raft cannot reach
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn an_impossible_start_exits_2_naming_the_rule_unless_the_file_says_unsafe_start() {
+    let dir = TempDir::new("unreachable");
+    let two_leaders = r#"{"name": "t", "servers": [
+        {"role": "LEADER", "term": 2}, {"role": "LEADER", "term": 2}, {"term": 3}]}"#;
+    let (code, _, stderr) = run(&dir.write("s.json", two_leaders));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("Election Safety"), "{stderr}");
+    assert!(stderr.contains("\"unsafe_start\": true"), "{stderr}");
+
+    let unsafe_start = two_leaders.replacen('{', r#"{"unsafe_start": true, "#, 1);
+    let (code, stdout, stderr) = run(&dir.write("u.json", unsafe_start));
+    assert_eq!(code, 1, "a broken start still fails the run: {stderr}");
+    assert!(
+        stdout.contains("at the start: INVARIANT VIOLATED"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("FAIL INVARIANT VIOLATED: Election Safety"),
+        "{stderr}"
+    );
+}

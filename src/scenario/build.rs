@@ -28,6 +28,8 @@ pub struct Scenario {
     pub initial: Vec<ServerState>,
     /// The script.
     pub steps: Vec<Step>,
+    /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
+    pub unsafe_start: bool,
 }
 
 impl Scenario {
@@ -153,7 +155,9 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         .enumerate()
         .map(|(id, spec)| server_state(id, spec, &resolver))
         .collect::<Result<Vec<_>, _>>()?;
-    check_leaders_won(&initial, origin)?;
+    if !file.unsafe_start {
+        super::reachable::check(&initial, &names, origin)?;
+    }
     let steps = file
         .steps
         .iter()
@@ -166,33 +170,8 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         names,
         initial,
         steps,
+        unsafe_start: file.unsafe_start,
     })
-}
-
-/// A leader of term T won a majority's votes, so a majority is in term T or later; a starting
-/// state without that could never have happened, and would let a second leader win term T.
-fn check_leaders_won(states: &[ServerState], origin: &str) -> Result<(), ScenarioError> {
-    let needed = crate::raft::quorum::majority(states.len());
-    for (id, state) in states.iter().enumerate() {
-        if state.role != Role::Leader {
-            continue;
-        }
-        let with_term = states.iter().filter(|s| s.term >= state.term).count();
-        if with_term < needed {
-            return Err(ScenarioError::at_field(
-                origin,
-                format!("servers[{id}].role"),
-                format!(
-                    "a leader of term {} won a majority's votes, so at least {needed} of {} servers must be in term {} or later; {with_term} {} (give the voters \"term\" and \"voted_for\")",
-                    state.term,
-                    states.len(),
-                    state.term,
-                    if with_term == 1 { "is" } else { "are" }
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn check_size(n: u64, origin: &str) -> Result<usize, ScenarioError> {

@@ -22,6 +22,11 @@ pub struct ScenarioFile {
     pub description: Option<String>,
     /// A count of fresh servers, or a list of server descriptions.
     pub servers: ServersSpec,
+    /// Start from a state Raft cannot reach (two leaders in a term, a commit index on an entry
+    /// no majority holds, ...), for a lesson that shows a broken cluster on purpose. Without
+    /// it such a file is refused, naming the rule it breaks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsafe_start: bool,
     /// The script.
     #[serde(default, deserialize_with = "one_key_steps")]
     pub steps: Vec<StepSpec>,

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod error;
 pub mod format;
+pub mod reachable;
 pub mod report;
 pub mod runner;
 pub mod schema;

@@ -53,6 +53,7 @@ impl Session {
                     .collect(),
             ),
             steps,
+            unsafe_start: self.scenario().unsafe_start,
         }
     }
 }

@@ -201,6 +201,10 @@ impl App {
             Span::styled(" raftwalk", style::heading()),
             Span::raw(format!(" · {}", s.scenario().name)),
         ];
+        // The file asked to start from a state Raft cannot reach: say so, always.
+        if s.scenario().unsafe_start {
+            left.push(Span::styled(" · UNSAFE START", style::alarm()));
+        }
         if s.has_script() {
             left.push(Span::raw(format!(
                 " · step {}/{}",
