@@ -205,6 +205,9 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     for violation in &summary.violations {
         fail(violation.clone());
     }
+    for (step, stopped) in &summary.stopped {
+        fail(format!("step {step}: {stopped}"));
+    }
     if summary.passed() {
         if !json {
             writeln!(

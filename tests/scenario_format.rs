@@ -415,9 +415,15 @@ fn syntax_error_at_the_top_level_gives_line_and_column() {
 
 #[test]
 fn empty_and_truncated_text_are_syntax_errors() {
-    let err = parse_err("");
-    assert!(err.position.is_some(), "{err}");
-    assert!(err.to_string().contains("EOF"), "{err}");
+    for empty in ["", "  \n", "\u{feff}"] {
+        let err = parse_err(empty);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{ORIGIN}: empty file: a scenario is a JSON object like {{\"name\": \"...\", \"servers\": 3}}"
+            )
+        );
+    }
     let err = assert_refused("{\"name\": \"x\", \"servers\": [{}", "servers", &["EOF"]);
     assert!(err.position.is_some(), "{err}");
 }

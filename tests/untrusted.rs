@@ -260,3 +260,177 @@ fn an_impossible_start_exits_2_naming_the_rule_unless_the_file_says_unsafe_start
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 5: what is read, and from where
+// ---------------------------------------------------------------------------------------
+
+/// Runs raftwalk with a deadline: a hang is a failure, not a stuck test.
+fn run_with_deadline(args: &[&Path], stdin: Stdio) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start raftwalk");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("raftwalk {args:?} hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn devices_fifos_and_directories_are_refused_at_once() {
+    let dir = TempDir::new("special");
+    let fifo = dir.0.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    for (path, kind) in [
+        (Path::new("/dev/zero"), "a device"),
+        (fifo.as_path(), "a named pipe"),
+        (dir.0.as_path(), "a directory"),
+    ] {
+        // Nobody writes to the FIFO: opening it must not wait for a writer.
+        let out = run_with_deadline(&[Path::new("run"), path], Stdio::null());
+        let (code, _, stderr) = assert_clean(&out, &path.display().to_string());
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(kind), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
+
+#[test]
+fn more_than_16_mib_is_refused_from_a_file_and_from_standard_input() {
+    let dir = TempDir::new("large");
+    let path = dir.write("big.json", vec![b' '; 16 * 1024 * 1024 + 1]);
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("larger than 16 MiB"), "{stderr}");
+    // Standard input is capped too: /dev/zero never ends.
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let out = run_with_deadline(&[Path::new("run"), Path::new("-")], Stdio::from(zero));
+    let (code, _, stderr) = assert_clean(&out, "run - < /dev/zero");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot read standard input: it is larger than 16 MiB"),
+        "{stderr}"
+    );
+    // Exactly the limit is read (and here refused only as JSON).
+    let path = dir.write("limit.json", vec![b' '; 16 * 1024 * 1024]);
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("empty file"), "{stderr}");
+}
+
+#[test]
+fn a_dash_reads_the_scenario_from_standard_input() {
+    let dir = TempDir::new("stdin");
+    let path = dir.write("s.json", r#"{"name": "piped", "servers": 2}"#);
+    let file = std::fs::File::open(&path).expect("open");
+    let out = run_with_deadline(&[Path::new("run"), Path::new("-")], Stdio::from(file));
+    let (code, stdout, _) = assert_clean(&out, "run -");
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("Scenario: piped (2 servers)"),
+        "{stdout}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 8: the smaller errors
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_deliver_all_stopped_at_its_cap_fails_the_run_with_a_hint_that_fits() {
+    let dir = TempDir::new("stopped");
+    // Two leaders forced into one term answer each other forever.
+    let two = dir.write(
+        "two.json",
+        r#"{"name": "t", "servers": 3, "steps": [{"become_leader": 0}, {"become_leader": 1}, "deliver_all"]}"#,
+    );
+    let (code, _, stderr) = run(&two);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("FAIL step 3: Deliver-all stopped after 10000 deliveries"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("S0 and S1 are both leaders of term 1"),
+        "{stderr}"
+    );
+    // One leader, a long log to repair: no second leader to blame.
+    let log = vec!["1"; 6000].join(",");
+    let long = dir.write(
+        "long.json",
+        format!(
+            r#"{{"name": "t", "servers": [{{"role": "LEADER", "log": [{log}]}}, {{"voted_for": 0, "log": [{log}]}}, {{}}],
+                "steps": [{{"heartbeat": 0}}, "deliver_all"]}}"#
+        ),
+    );
+    let (code, stdout, stderr) = run(&long);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("FAIL step 2: Deliver-all stopped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("had not settled yet"), "{stderr}");
+    assert!(!stderr.contains("both leaders"), "{stderr}");
+    assert!(!stdout.contains("PASS"), "{stdout}");
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = TempDir::new("bom");
+    let path = dir.write("s.json", "\u{feff}{\"name\": \"t\", \"servers\": 2}");
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn an_empty_file_says_empty_file() {
+    let dir = TempDir::new("empty");
+    for text in ["", " \n\t\n"] {
+        let (code, _, stderr) = run(&dir.write("s.json", text));
+        assert_eq!(code, 2);
+        assert!(stderr.contains("s.json: empty file"), "{stderr}");
+    }
+}
+
+#[test]
+fn too_large_a_number_says_so() {
+    let dir = TempDir::new("number");
+    let (code, _, stderr) = run(&dir.write(
+        "s.json",
+        r#"{"name": "t", "servers": [{"term": 18446744073709551616}]}"#,
+    ));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("servers[0].term: 18446744073709551616 is too large"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("floating point"), "{stderr}");
+    // A real fraction is still called one.
+    let (_, _, stderr) = run(&dir.write("f.json", r#"{"name": "t", "servers": 2.5}"#));
+    assert!(stderr.contains("2.5"), "{stderr}");
+}
+
+#[test]
+fn export_to_a_file_says_it_is_not_a_directory() {
+    let dir = TempDir::new("out");
+    let file = dir.write("taken", "x");
+    let out = raftwalk(&[
+        Path::new("export"),
+        Path::new("seed-example"),
+        Path::new("--out"),
+        &file,
+    ]);
+    let (code, _, stderr) = assert_clean(&out, "export --out FILE");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+}

@@ -120,11 +120,23 @@ pub struct Expectation {
 
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    // Some editors start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ScenarioError {
+            origin: origin.to_string(),
+            position: None,
+            field: None,
+            message:
+                "empty file: a scenario is a JSON object like {\"name\": \"...\", \"servers\": 3}"
+                    .to_string(),
+        });
+    }
     let deserializer = &mut serde_json::Deserializer::from_str(text);
     let super::format::Object(file): super::format::Object<ScenarioFile> =
         serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
             let path = e.path().to_string();
-            ScenarioError::from_json(origin, &path, e.inner())
+            ScenarioError::from_json(origin, &path, e.inner()).explain_large_number(text)
         })?;
     // Text after the scenario (a second object, a stray bracket) is an error too.
     deserializer
