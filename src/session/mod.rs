@@ -104,25 +104,39 @@ impl Session {
     pub fn act(&mut self, action: Action) -> Result<Acted, NetworkError> {
         let mut cluster = self.cluster().clone();
         let events = cluster.apply(action.clone())?;
-        if cluster == *self.cluster() {
-            return Ok(Acted {
+        Ok(self.record(Origin::Free, action, cluster, events))
+    }
+
+    /// Records `action`, already applied to a copy of the current cluster with `cluster` and
+    /// `events` as the result (the TUI does a long "deliver all" so, in slices). Like
+    /// [`Session::act`], a free action that changed nothing is not recorded; a scripted step
+    /// always is, so the walkthrough moves on.
+    pub fn record(
+        &mut self,
+        origin: Origin,
+        action: Action,
+        cluster: Cluster,
+        events: Vec<Event>,
+    ) -> Acted {
+        if origin == Origin::Free && cluster == *self.cluster() {
+            return Acted {
                 events,
                 recorded: false,
-            });
+            };
         }
         let entry = self.history.push(
             Entry {
-                origin: Origin::Free,
+                origin,
                 action: Some(action),
                 events,
                 mismatches: Vec::new(),
             },
             cluster,
         );
-        Ok(Acted {
+        Acted {
             events: entry.events.clone(),
             recorded: true,
-        })
+        }
     }
 
     /// The index of the next scripted step to play.
@@ -272,6 +286,9 @@ fn describe_action(action: &Action, names: &[String]) -> String {
         Action::Drop(id) => format!("drop message #{id}"),
         Action::Duplicate(id) => format!("duplicate message #{id}"),
         Action::DeliverAll => as_step(Step::DeliverAll),
+        Action::DeliverUpTo(count) => {
+            format!("deliver all, stopped after {count} deliveries")
+        }
         Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
         Action::Heal => as_step(Step::Heal),
     }

@@ -53,6 +53,8 @@ pub struct App {
     pub quiz_answers: BTreeMap<usize, usize>,
     /// Set when the user quits.
     pub quit: bool,
+    /// A "deliver all" being done in slices between frames (see `work.rs`).
+    pub work: Option<super::work::DeliverAllWork>,
 }
 
 impl App {
@@ -76,11 +78,15 @@ impl App {
             save_dir,
             quiz_answers: BTreeMap::new(),
             quit: false,
+            work: None,
         }
     }
 
     /// Handles one key press.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.work.is_some() {
+            return self.key_while_working(key);
+        }
         self.status = None;
         match keymap::command_for(key) {
             Some(command) => self.run(command),
@@ -92,7 +98,10 @@ impl App {
     /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
     /// the server, on a message selects the message. Anything else is ignored.
     pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
-        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+        if event.kind != MouseEventKind::Down(MouseButton::Left)
+            || self.overlay != Overlay::None
+            || self.work.is_some()
+        {
             return;
         }
         match self.target_at(area, event.column, event.row) {
@@ -201,7 +210,7 @@ impl App {
             Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
                 self.error("no message is in flight".to_string())
             }
-            Command::DeliverAll => self.act(Action::DeliverAll),
+            Command::DeliverAll => self.start_deliver_all(Origin::Free),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
                     self.act(Action::Heal);
@@ -315,6 +324,11 @@ impl App {
 
     fn next_step(&mut self) {
         self.scroll_back = 0;
+        // A scripted deliver-all can be long: it runs in slices like a free one.
+        let next = self.session.script_position();
+        if let Some(Step::DeliverAll) = self.session.scenario().steps.get(next) {
+            return self.start_deliver_all(Origin::Script(next));
+        }
         let has_script = self.session.has_script();
         let problem = match self.session.play_next() {
             Ok(entry) if !entry.mismatches.is_empty() => {

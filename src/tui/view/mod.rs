@@ -286,6 +286,11 @@ impl App {
     }
 
     fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+        // A deliver-all in slices: how far it got, and how to stop it.
+        if let Some(work) = &self.work {
+            Paragraph::new(Line::styled(work.progress(), style::heading())).render(area, buf);
+            return;
+        }
         if let Some(status) = &self.status {
             let st = if status.is_error {
                 style::alarm()
