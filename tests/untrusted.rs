@@ -267,22 +267,26 @@ fn an_impossible_start_exits_2_naming_the_rule_unless_the_file_says_unsafe_start
 
 /// Runs raftwalk with a deadline: a hang is a failure, not a stuck test.
 fn run_with_deadline(args: &[&Path], stdin: Stdio) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+    let child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start raftwalk");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while child.try_wait().expect("wait").is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
+    let pid = child.id();
+    // Read the output on a thread, so a long step log never fills the pipe and blocks it.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(output) => output.expect("output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
             panic!("raftwalk {args:?} hangs");
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.wait_with_output().expect("output")
 }
 
 #[test]
@@ -433,4 +437,143 @@ fn export_to_a_file_says_it_is_not_a_directory() {
     let (code, _, stderr) = assert_clean(&out, "export --out FILE");
     assert_eq!(code, 2);
     assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The corpus of tricky files (tests/corpus/), replayed through the real binary
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn every_tricky_file_exits_0_1_or_2_with_one_line_errors_and_nothing_raw() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/corpus exists")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "the corpus lost files: {}", files.len());
+    let mut codes = [0; 3];
+    for file in &files {
+        let out = run_with_deadline(&[Path::new("run"), file], Stdio::null());
+        let (code, _, _) = assert_clean(&out, &file.display().to_string());
+        codes[code as usize] += 1;
+        let out = run_with_deadline(
+            &[Path::new("run"), Path::new("--json"), file],
+            Stdio::null(),
+        );
+        assert_clean(&out, &format!("--json {}", file.display()));
+    }
+    // The corpus covers all three outcomes.
+    assert!(codes.iter().all(|&n| n > 0), "exit codes 0/1/2: {codes:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading arbitrary JSON never panics
+// ---------------------------------------------------------------------------------------
+
+/// Keys and words of the format, so that arbitrary JSON often gets deep into the loader.
+const WORDS: &[&str] = &[
+    "name",
+    "description",
+    "servers",
+    "steps",
+    "unsafe_start",
+    "term",
+    "voted_for",
+    "log",
+    "commit_index",
+    "role",
+    "crashed",
+    "command",
+    "LEADER",
+    "CANDIDATE",
+    "FOLLOWER",
+    "timeout",
+    "deliver",
+    "drop",
+    "duplicate",
+    "deliver_all",
+    "crash",
+    "restart",
+    "partition",
+    "heal",
+    "request",
+    "heartbeat",
+    "become_follower",
+    "become_candidate",
+    "become_leader",
+    "say",
+    "quiz",
+    "question",
+    "choices",
+    "answer",
+    "explain",
+    "expect",
+    "server",
+    "leaders",
+    "in_flight",
+    "id",
+    "from",
+    "to",
+    "kind",
+    "RequestVote",
+    "AppendEntries",
+    "S0",
+    "S1",
+    "S2",
+];
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let word = prop::sample::select(WORDS).prop_map(str::to_string);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (0u64..12).prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        word.clone().prop_map(Value::String),
+        ".{0,6}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        let key = prop_oneof![3 => word.clone(), 1 => ".{0,4}".prop_map(|s| s)];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(key, inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A scenario-shaped object: `name`, `servers` and `steps` present, with arbitrary values.
+fn scenario_shaped() -> impl Strategy<Value = serde_json::Value> {
+    (
+        json_value(),
+        prop_oneof![(1u64..10).prop_map(serde_json::Value::from), json_value()],
+        prop::collection::vec(json_value(), 0..8),
+    )
+        .prop_map(|(name, servers, steps)| {
+            serde_json::json!({"name": name, "servers": servers, "steps": steps})
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn loading_arbitrary_json_never_panics(value in prop_oneof![json_value(), scenario_shaped()]) {
+        let text = value.to_string();
+        match raftwalk::scenario::parse(&text, "arbitrary.json") {
+            // What loads also runs to its end, every loop bounded.
+            Ok(scenario) => {
+                raftwalk::scenario::run(&scenario, &mut std::io::sink()).expect("a sink takes all");
+            }
+            Err(error) => {
+                let line = raftwalk::escape::escape(&error.to_string()).into_owned();
+                prop_assert!(!line.contains('\n'));
+            }
+        }
+    }
 }
