@@ -238,28 +238,42 @@ fn skip_without_tmux() -> bool {
     true
 }
 
+/// The pid of a process whose parent is `parent`, from /proc (no procps needed).
+fn child_of(parent: i32) -> Option<i32> {
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // pid (comm) state ppid ...; comm may hold spaces, so split after its ')'.
+        let ppid: i32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == parent).then_some(pid)
+    })
+}
+
 #[test]
 fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_128_plus_the_signal() {
     if skip_without_tmux() {
         return;
     }
-    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
+    for (signal, number) in [
+        ("TERM", libc::SIGTERM),
+        ("HUP", libc::SIGHUP),
+        ("INT", libc::SIGINT),
+    ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let tmux = Tmux::start(dir.path());
         tmux.start_raftwalk();
         // The shell in the pane is raftwalk's parent.
-        let shell = tmux.pane("#{pane_pid}");
-        let children = Command::new("pgrep")
-            .args(["-P", &shell])
-            .output()
-            .expect("pgrep");
-        let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
-        assert!(pid.parse::<u32>().is_ok(), "raftwalk's pid: {pid:?}");
-        let killed = Command::new("kill")
-            .args(["-s", signal, &pid])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
+        let shell: i32 = tmux.pane("#{pane_pid}").parse().expect("the pane's pid");
+        let pid = child_of(shell).expect("raftwalk runs under the pane's shell");
+        // SAFETY: kill(2) with a pid we just found and a valid signal number.
+        let sent = unsafe { libc::kill(pid, number) };
+        assert_eq!(sent, 0, "kill -{signal} {pid}");
         let flags = tmux.wait_within(
             PATIENCE,
             "the terminal to be restored",
