@@ -306,7 +306,11 @@ impl App {
                 "back on the script after beat {}: {} undone{}",
                 off.beats_played,
                 crate::scenario::build::plural(off.free_actions, "free action", "free actions"),
-                if undone { " (U redoes them)" } else { "" }
+                match (undone, off.free_actions) {
+                    (false, _) => "",
+                    (true, 1) => " (U redoes it)",
+                    (true, _) => " (U redoes them)",
+                }
             ),
             is_error: false,
         });
