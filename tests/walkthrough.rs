@@ -422,6 +422,11 @@ fn n_on_a_changed_state_warns_first_then_goes_on_saying_so() {
     );
     assert_eq!(cluster(&app), changed);
     assert_eq!(app.session.position(), position);
+    // Anything else in between, and n warns again.
+    tab(&mut app);
+    press(&mut app, "n");
+    assert!(error_text(&app).contains("left the script"));
+    assert_eq!(app.session.position(), position);
     // Second n: the next beat plays on the changed state, and the box still says so.
     press(&mut app, "n");
     assert_eq!(app.session.beats_played(), 3);

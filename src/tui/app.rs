@@ -53,8 +53,8 @@ pub struct App {
     /// Where each quiz reached stands (choices tried, answered or revealed), by the quiz's
     /// step index.
     pub quiz_answers: BTreeMap<usize, QuizState>,
-    /// The history position at which `n` last warned that the state had left the script; a
-    /// second `n` there goes on.
+    /// The history position at which `n` just warned that the state had left the script; a
+    /// second `n` right after it goes on.
     pub warned_off_script: Option<usize>,
     /// Set when the user quits.
     pub quit: bool,
@@ -117,6 +117,10 @@ impl App {
     /// Does what `command` says.
     pub fn run(&mut self, command: Command) {
         self.status = None;
+        // Going on with the script on a changed state takes two presses of n in a row.
+        if command != Command::NextStep {
+            self.warned_off_script = None;
+        }
         if self.overlay == Overlay::Help {
             let last = super::view::help_line_count();
             match command {

@@ -220,7 +220,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('p'), code(KeyCode::Left)], command: Command::PrevStep, short: "back", help: "go back one beat of the walkthrough", group: Group::Walkthrough, show: Show::WithScript },
     Binding { keys: &[key('A')], command: Command::RevealAnswer, short: "reveal", help: "reveal a quiz's answer (number keys answer it)", group: Group::Walkthrough, show: Show::WithQuiz },
     Binding { keys: &[key('b')], command: Command::ReturnToScript, short: "back to script", help: "return to where you left the script (undoes free actions)", group: Group::Walkthrough, show: Show::OffScript },
-    Binding { keys: &[key('u')], command: Command::Undo, short: "undo", help: "undo the last action", group: Group::Walkthrough, show: Show::Always },
+    Binding { keys: &[key('u')], command: Command::Undo, short: "undo", help: "undo the last action, or the whole last beat", group: Group::Walkthrough, show: Show::Always },
     Binding { keys: &[key('U'), ctrl('r')], command: Command::Redo, short: "redo", help: "redo", group: Group::Walkthrough, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::PageUp)], command: Command::ScrollUp, short: "older", help: "scroll the event log back", group: Group::General, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::PageDown)], command: Command::ScrollDown, short: "newer", help: "scroll the event log forward", group: Group::General, show: Show::HelpOnly },
