@@ -38,7 +38,8 @@ enum Command {
     List,
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
-    /// Play a scenario and write one frame per step (as the TUI draws it) plus an index.
+    /// Play a scenario beat by beat and write one frame per beat (as the TUI draws it) plus an
+    /// index.
     Export {
         /// The scenario file, or a built-in scenario's name.
         scenario: String,

@@ -178,29 +178,6 @@ fn two_leaders_of_one_term_stop_at_the_cap_with_the_hint_that_fits() {
 }
 
 #[test]
-fn a_scripted_deliver_all_runs_in_slices_and_stopping_leaves_it_ahead() {
-    let mut app = app_on(long_repair(1000, r#"[{"heartbeat": 0}, "deliver_all"]"#));
-    press(&mut app, KeyCode::Char('n'));
-    assert_eq!(app.session.script_position(), 1);
-    press(&mut app, KeyCode::Char('n'));
-    assert!(app.is_working());
-    press(&mut app, KeyCode::Esc);
-    assert_eq!(
-        app.session.script_position(),
-        1,
-        "the deliver_all step is still ahead"
-    );
-    press(&mut app, KeyCode::Char('n'));
-    while app.is_working() {
-        app.advance_work(500);
-    }
-    assert_eq!(app.session.script_position(), 2);
-    assert_eq!(app.session.cluster().in_flight().len(), 0);
-    let servers = app.session.cluster().servers();
-    assert_eq!(servers[2].log.len(), 1000, "the follower is repaired");
-}
-
-#[test]
 fn the_header_says_when_the_start_is_unsafe() {
     let unsafe_start = scenario::parse(
         r#"{"name": "broken", "unsafe_start": true, "servers": [{"role": "LEADER"}, {"role": "LEADER"}, {}]}"#,

@@ -1,5 +1,6 @@
 //! Scenario files: the JSON format, validation into a runnable [`Scenario`], and the runner.
 
+pub mod beats;
 pub mod build;
 pub mod error;
 pub mod format;

@@ -233,12 +233,20 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
             explain_violation(v, Names(names))
         )?;
     }
+    // The steps are printed in the walkthrough's beats, so the two tell the same story.
+    let beats = super::beats::beats(&scenario.steps);
     for (i, step) in scenario.steps.iter().enumerate() {
         let number = i + 1;
+        let beat = beats.iter().position(|b| b.start == i);
+        if let Some(beat) = beat {
+            writeln!(log, "\n── beat {} of {} ──", beat + 1, beats.len())?;
+        }
+        // Words stand apart from the step lines before them in their beat.
+        let gap = if beat.is_some() { "" } else { "\n" };
         match step {
-            Step::Say(text) => writeln!(log, "\n{text}")?,
+            Step::Say(text) => writeln!(log, "{gap}{text}")?,
             Step::Quiz(quiz) => {
-                writeln!(log, "\nQuiz: {}", quiz.question)?;
+                writeln!(log, "{gap}Quiz: {}", quiz.question)?;
                 for (i, choice) in quiz.choices.iter().enumerate() {
                     writeln!(log, "  {}) {choice}", i + 1)?;
                 }

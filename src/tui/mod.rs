@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod quiz;
 pub mod save;
 pub mod view;
 pub mod work;

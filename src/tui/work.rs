@@ -6,11 +6,11 @@
 //! invariant monitor, so the model is consistent wherever it stops. Undo treats the whole
 //! deliver-all as one step: it is recorded once, when it ends — as `deliver_all` when it
 //! settled or reached its cap (replay gives the same cluster), or, when the user stopped it,
-//! as that many deliveries of the oldest message ([`Action::DeliverUpTo`]), a free action, so a
-//! walkthrough's `deliver_all` step is still ahead and `n` goes on with it.
+//! as that many deliveries of the oldest message ([`Action::DeliverUpTo`]). (A walkthrough's
+//! `deliver_all` step still plays in one go, within its beat.)
 
 use crate::raft::{Action, Cluster, DELIVER_ALL_CAP, Event, Names, explain};
-use crate::session::{Origin, Session};
+use crate::session::Session;
 
 /// Deliveries done at once when a deliver-all starts: a small cluster settles within them, so
 /// most deliver-alls finish before the next frame, as if there were no slicing.
@@ -19,8 +19,6 @@ pub const FIRST_SLICE: usize = 256;
 /// A "deliver all" in progress.
 #[derive(Clone, Debug)]
 pub struct DeliverAllWork {
-    /// A scripted step (`Script(i)`) or a free action.
-    origin: Origin,
     /// The cluster as the deliveries so far left it.
     cluster: Cluster,
     /// What they did.
@@ -40,9 +38,8 @@ pub struct Ended {
 
 impl DeliverAllWork {
     /// Starts a deliver-all from the session's current cluster.
-    pub fn start(session: &Session, origin: Origin) -> DeliverAllWork {
+    pub fn start(session: &Session) -> DeliverAllWork {
         DeliverAllWork {
-            origin,
             cluster: session.cluster().clone(),
             events: Vec::new(),
             delivered: 0,
@@ -98,7 +95,7 @@ impl DeliverAllWork {
                 self.in_flight()
             );
             let action = Action::DeliverUpTo(self.delivered);
-            session.record(Origin::Free, action, self.cluster, self.events);
+            session.record(action, self.cluster, self.events);
             return Ended {
                 text: Some(text),
                 is_error: false,
@@ -128,7 +125,7 @@ impl DeliverAllWork {
                 .find(|e| matches!(e, Event::Violation(_)))
                 .map(|e| explain(e, names))
         });
-        session.record(self.origin, Action::DeliverAll, self.cluster, self.events);
+        session.record(Action::DeliverAll, self.cluster, self.events);
         Ended {
             is_error: alarm.is_some(),
             text: alarm,
@@ -138,9 +135,9 @@ impl DeliverAllWork {
 
 impl super::app::App {
     /// Starts a deliver-all and does its first slice at once: most finish within it.
-    pub fn start_deliver_all(&mut self, origin: Origin) {
+    pub fn start_deliver_all(&mut self) {
         self.scroll_back = 0;
-        let mut work = DeliverAllWork::start(&self.session, origin);
+        let mut work = DeliverAllWork::start(&self.session);
         work.advance(FIRST_SLICE);
         self.work = Some(work);
         self.advance_work(0);

@@ -207,9 +207,9 @@ impl App {
         }
         if s.has_script() {
             left.push(Span::raw(format!(
-                " · step {}/{}",
-                s.script_position(),
-                s.scenario().steps.len()
+                " · beat {}/{}",
+                s.beats_played(),
+                s.beats().len()
             )));
         }
         left.push(Span::styled(
@@ -307,6 +307,8 @@ impl App {
             Show::WithMessages => has_messages,
             Show::WithScript => self.session.has_script(),
             Show::WithLeader => self.selected_is_leader(),
+            Show::WithQuiz => self.pending_quiz().is_some(),
+            Show::OffScript => self.session.off_script().is_some(),
             Show::HelpOnly => false,
         };
         let label = |binding: &keymap::Binding| {
@@ -329,7 +331,7 @@ impl App {
         let room = (area.width as usize).saturating_sub(width(&essentials));
         let mut spans = Vec::new();
         let rank = |show: Show| match show {
-            Show::WithScript => 0,
+            Show::WithQuiz | Show::OffScript | Show::WithScript => 0,
             Show::Always => 1,
             Show::WithMessages => 2,
             _ => 3,
