@@ -134,19 +134,20 @@ impl Tmux {
         );
     }
 
-    /// The exit status of the last command, asked of the shell.
+    /// The exit status of the last command, asked of the shell. The answer may follow the
+    /// prompt on its line when the question was typed before the prompt came back.
     fn last_exit_status(&self) -> String {
+        fn answer(screen: &str) -> Option<String> {
+            screen.lines().rev().find_map(|line| {
+                let (_, after) = line.split_once("exit=")?;
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                (!digits.is_empty()).then_some(digits)
+            })
+        }
         self.type_text("echo \"exit=$?\"");
         self.key("Enter");
-        let screen = self.wait_for("the shell to answer", |s| {
-            s.lines().any(|l| l.trim_start().starts_with("exit="))
-        });
-        screen
-            .lines()
-            .rev()
-            .find_map(|l| l.trim().strip_prefix("exit="))
-            .unwrap_or_default()
-            .to_string()
+        let screen = self.wait_for("the shell to answer", |s| answer(s).is_some());
+        answer(&screen).unwrap_or_default()
     }
 }
 
