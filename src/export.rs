@@ -2,6 +2,7 @@
 //! exactly as the TUI draws it, as text or SVG, plus an index of each beat's narration and
 //! quiz. For handouts and slides.
 
+use crate::escape::escape;
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::tui::app::App;
@@ -32,14 +33,21 @@ pub fn export(
     width: u16,
     height: u16,
 ) -> Result<Vec<PathBuf>> {
+    if out.exists() && !out.is_dir() {
+        bail!("--out {}: is a file, not a directory", out.display());
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let beats = Session::new(scenario.clone()).beats().len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     let mut written = Vec::new();
-    let mut index = format!("# {}\n\n", app.session.scenario().name);
+    // The index quotes the file: every line of it is escaped.
+    let mut index = format!("# {}\n\n", escape(&app.session.scenario().name));
     if let Some(description) = &app.session.scenario().description {
-        let _ = writeln!(index, "{description}\n");
+        for line in description.split('\n') {
+            let _ = writeln!(index, "{}", escape(line));
+        }
+        index.push('\n');
     }
     let ext = match format {
         Format::Txt => "txt",
@@ -69,22 +77,22 @@ pub fn export(
                 .describe_beat(beat - 1)
                 .unwrap_or_else(|| "words only".to_string()),
         };
-        let _ = writeln!(index, "- [{name}]({name}) — beat {beat}: {what}");
+        let _ = writeln!(index, "- [{name}]({name}) — beat {beat}: {}", escape(&what));
         if beat > 0 {
             if let Some(narration) = app.session.narration() {
-                let _ = writeln!(index, "  > {narration}");
+                let _ = writeln!(index, "  > {}", escape(narration));
             }
             if let Some((_, quiz)) = app.session.beat_quiz() {
-                let _ = writeln!(index, "  >\n  > **Quiz:** {}", quiz.question);
+                let _ = writeln!(index, "  >\n  > **Quiz:** {}", escape(&quiz.question));
                 for (i, choice) in quiz.choices.iter().enumerate() {
-                    let _ = writeln!(index, "  > {}) {choice}", i + 1);
+                    let _ = writeln!(index, "  > {}) {}", i + 1, escape(choice));
                 }
                 let _ = writeln!(
                     index,
                     "  >\n  > *Answer:* {}) {} — {}",
                     quiz.answer,
-                    quiz.choices[quiz.answer - 1],
-                    quiz.explain
+                    escape(&quiz.choices[quiz.answer - 1]),
+                    escape(&quiz.explain)
                 );
             }
         }
@@ -102,7 +110,7 @@ pub fn to_text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for row in buffer.content().chunks(width.max(1)) {
         let line: String = row.iter().map(|cell| cell.symbol()).collect();
-        out.push_str(line.trim_end());
+        out.push_str(&escape(line.trim_end()));
         out.push('\n');
     }
     out
@@ -164,7 +172,7 @@ pub fn to_svg(buffer: &Buffer) -> String {
                 "<text x=\"{}\" y=\"{:.1}\" fill=\"{fill}\"{weight}{underline} xml:space=\"preserve\">{}</text>",
                 positions.join(" "),
                 (y as f32 + 0.78) * CELL_HEIGHT,
-                escape(&text)
+                xml_text(&text)
             );
         }
     }
@@ -172,8 +180,10 @@ pub fn to_svg(buffer: &Buffer) -> String {
     svg
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+/// Text for an SVG `<text>`: terminal-escaped like everything else, then XML-escaped.
+fn xml_text(text: &str) -> String {
+    escape(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

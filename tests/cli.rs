@@ -349,7 +349,7 @@ fn run_json_lists_messages_in_flight_votes_logs_and_crashes() {
         "inflight.json",
         r#"{"name": "j", "servers": [
             {"name": "a", "log": [1], "commit_index": 1},
-            {"name": "b"},
+            {"name": "b", "log": [1]},
             {"name": "c", "crashed": true}
         ], "steps": [{"timeout": "a"}]}"#,
     );

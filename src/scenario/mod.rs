@@ -4,6 +4,7 @@ pub mod beats;
 pub mod build;
 pub mod error;
 pub mod format;
+pub mod reachable;
 pub mod report;
 pub mod runner;
 pub mod schema;

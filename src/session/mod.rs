@@ -122,11 +122,18 @@ impl Session {
     pub fn act(&mut self, action: Action) -> Result<Acted, NetworkError> {
         let mut cluster = self.cluster().clone();
         let events = cluster.apply(action.clone())?;
+        Ok(self.record(action, cluster, events))
+    }
+
+    /// Records `action`, already applied to a copy of the current cluster with `cluster` and
+    /// `events` as the result (the TUI does a long "deliver all" so, in slices). Like
+    /// [`Session::act`], an action that changed nothing is not recorded.
+    pub fn record(&mut self, action: Action, cluster: Cluster, events: Vec<Event>) -> Acted {
         if cluster == *self.cluster() {
-            return Ok(Acted {
+            return Acted {
                 events,
                 recorded: false,
-            });
+            };
         }
         self.before_beat = None;
         let entry = self.history.push(
@@ -138,10 +145,10 @@ impl Session {
             },
             cluster,
         );
-        Ok(Acted {
+        Acted {
             events: entry.events.clone(),
             recorded: true,
-        })
+        }
     }
 
     /// The index of the next scripted step to play.
@@ -261,6 +268,9 @@ fn describe_action(action: &Action, names: &[String]) -> String {
         Action::Drop(id) => format!("drop message #{id}"),
         Action::Duplicate(id) => format!("duplicate message #{id}"),
         Action::DeliverAll => as_step(Step::DeliverAll),
+        Action::DeliverUpTo(count) => {
+            format!("deliver all, stopped after {count} deliveries")
+        }
         Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
         Action::Heal => as_step(Step::Heal),
     }

@@ -58,6 +58,8 @@ pub struct App {
     pub warned_off_script: Option<usize>,
     /// Set when the user quits.
     pub quit: bool,
+    /// A "deliver all" being done in slices between frames (see `work.rs`).
+    pub work: Option<super::work::DeliverAllWork>,
 }
 
 impl App {
@@ -82,11 +84,15 @@ impl App {
             quiz_answers: BTreeMap::new(),
             warned_off_script: None,
             quit: false,
+            work: None,
         }
     }
 
     /// Handles one key press.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.work.is_some() {
+            return self.key_while_working(key);
+        }
         self.status = None;
         match keymap::command_for(key) {
             Some(command) => self.run(command),
@@ -98,7 +104,10 @@ impl App {
     /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
     /// the server, on a message selects the message. Anything else is ignored.
     pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
-        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+        if event.kind != MouseEventKind::Down(MouseButton::Left)
+            || self.overlay != Overlay::None
+            || self.work.is_some()
+        {
             return;
         }
         match self.target_at(area, event.column, event.row) {
@@ -199,7 +208,7 @@ impl App {
             Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
                 self.error("no message is in flight".to_string())
             }
-            Command::DeliverAll => self.act(Action::DeliverAll),
+            Command::DeliverAll => self.start_deliver_all(),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
                     self.act(Action::Heal);

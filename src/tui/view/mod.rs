@@ -201,6 +201,10 @@ impl App {
             Span::styled(" raftwalk", style::heading()),
             Span::raw(format!(" · {}", s.scenario().name)),
         ];
+        // The file asked to start from a state Raft cannot reach: say so, always.
+        if s.scenario().unsafe_start {
+            left.push(Span::styled(" · UNSAFE START", style::alarm()));
+        }
         if s.has_script() {
             left.push(Span::raw(format!(
                 " · beat {}/{}",
@@ -282,6 +286,11 @@ impl App {
     }
 
     fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+        // A deliver-all in slices: how far it got, and how to stop it.
+        if let Some(work) = &self.work {
+            Paragraph::new(Line::styled(work.progress(), style::heading())).render(area, buf);
+            return;
+        }
         if let Some(status) = &self.status {
             let st = if status.is_error {
                 style::alarm()
