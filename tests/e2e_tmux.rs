@@ -88,18 +88,66 @@ impl Tmux {
     /// Polls the pane until `done` holds, failing with `what` and the last screen after
     /// [`PATIENCE`].
     fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        self.wait_within(PATIENCE, what, || self.screen(), done)
+    }
+
+    /// Polls `look` until `done` holds, failing with `what` and the last look after `patience`.
+    fn wait_within(
+        &self,
+        patience: Duration,
+        what: &str,
+        look: impl Fn() -> String,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
+            let seen = look();
+            if done(&seen) {
+                return seen;
             }
             assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {what}; the screen:\n{screen}"
+                start.elapsed() < patience,
+                "timed out waiting for {what}; last seen:\n{seen}"
             );
             std::thread::sleep(Duration::from_millis(25));
         }
+    }
+
+    /// tmux's view of the pane: `format` with its `#{...}` variables filled in.
+    fn pane(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", &self.session, format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Types the binary's path and Enter at the shell, and waits until the UI has the terminal
+    /// (alternate screen and mouse reporting on).
+    fn start_raftwalk(&self) {
+        let binary = env!("CARGO_BIN_EXE_raftwalk");
+        assert!(!binary.contains('\''), "a path sh cannot quote: {binary}");
+        self.type_text(&format!("'{binary}'"));
+        self.key("Enter");
+        self.wait_within(
+            PATIENCE,
+            "the UI to take the terminal",
+            || self.pane("#{alternate_on} #{mouse_any_flag}"),
+            |flags| flags == "1 1",
+        );
+    }
+
+    /// The exit status of the last command, asked of the shell. The answer may follow the
+    /// prompt on its line when the question was typed before the prompt came back.
+    fn last_exit_status(&self) -> String {
+        fn answer(screen: &str) -> Option<String> {
+            screen.lines().rev().find_map(|line| {
+                let (_, after) = line.split_once("exit=")?;
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                (!digits.is_empty()).then_some(digits)
+            })
+        }
+        self.type_text("echo \"exit=$?\"");
+        self.key("Enter");
+        let screen = self.wait_for("the shell to answer", |s| answer(s).is_some());
+        answer(&screen).unwrap_or_default()
     }
 }
 
@@ -177,4 +225,104 @@ fn election_in_a_real_terminal_then_quit_with_exit_0() {
 /// Whether S0's panel title shows `role`.
 fn s_0_is(screen: &str, role: &str) -> bool {
     s0_title(screen).is_some_and(|t| t.contains(role))
+}
+
+fn skip_without_tmux() -> bool {
+    if have_tmux() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is not installed, and CI is set: .ci/run should have installed it"
+    );
+    eprintln!("note: tmux is not on PATH; skipping the end-to-end terminal test");
+    true
+}
+
+/// The pid of a process whose parent is `parent`, from /proc (no procps needed).
+fn child_of(parent: i32) -> Option<i32> {
+    std::fs::read_dir("/proc").ok()?.find_map(|entry| {
+        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // pid (comm) state ppid ...; comm may hold spaces, so split after its ')'.
+        let ppid: i32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == parent).then_some(pid)
+    })
+}
+
+#[test]
+fn sigterm_sighup_and_sigint_restore_the_terminal_and_exit_128_plus_the_signal() {
+    if skip_without_tmux() {
+        return;
+    }
+    for (signal, number) in [
+        ("TERM", libc::SIGTERM),
+        ("HUP", libc::SIGHUP),
+        ("INT", libc::SIGINT),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tmux = Tmux::start(dir.path());
+        tmux.start_raftwalk();
+        // The shell in the pane is raftwalk's parent.
+        let shell: i32 = tmux.pane("#{pane_pid}").parse().expect("the pane's pid");
+        let pid = child_of(shell).expect("raftwalk runs under the pane's shell");
+        // SAFETY: kill(2) with a pid we just found and a valid signal number.
+        let sent = unsafe { libc::kill(pid, number) };
+        assert_eq!(sent, 0, "kill -{signal} {pid}");
+        let flags = tmux.wait_within(
+            PATIENCE,
+            "the terminal to be restored",
+            || tmux.pane("#{alternate_on} #{mouse_any_flag} #{cursor_flag}"),
+            |flags| flags == "0 0 1",
+        );
+        assert_eq!(
+            flags, "0 0 1",
+            "SIG{signal}: alternate screen, mouse, cursor"
+        );
+        assert_eq!(
+            tmux.last_exit_status(),
+            (128 + number).to_string(),
+            "SIG{signal}"
+        );
+    }
+}
+
+#[test]
+fn a_burst_of_3000_keys_is_handled_whole() {
+    if skip_without_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tmux = Tmux::start(dir.path());
+    tmux.start_raftwalk();
+    // 3,000 crash/restart keys, then save and quit, all at once: crossterm's reader used to
+    // stop at 1,024 bytes until one more key came, which never comes here. The saved session
+    // counts the keys handled.
+    tmux.type_text(&format!("{}sq", "k".repeat(3000)));
+    tmux.wait_within(
+        Duration::from_secs(120),
+        "raftwalk to handle every key and quit",
+        || tmux.pane("#{alternate_on}"),
+        |flag| flag == "0",
+    );
+    assert_eq!(tmux.last_exit_status(), "0");
+    let saved = std::fs::read_dir(dir.path())
+        .expect("the directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a saved session");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).expect("read")).expect("JSON");
+    let steps = file["steps"].as_array().expect("steps");
+    let toggles = steps
+        .iter()
+        .filter(|s| s.get("crash").is_some() || s.get("restart").is_some())
+        .count();
+    assert_eq!(toggles, 3000, "every key was handled");
 }

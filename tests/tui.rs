@@ -10,7 +10,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use raftwalk::raft::{Cluster, Message, MessageKind, Role};
 use raftwalk::scenario::{self, Scenario, Step};
-use raftwalk::session::{Origin, Session};
+use raftwalk::session::Session;
 use raftwalk::tui::app::{App, Overlay};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -67,12 +67,9 @@ fn next(app: &mut App) {
     }
 }
 
-/// Whether the last entry played a scripted step of this kind.
-fn last_step_was(app: &App, is: fn(&Step) -> bool) -> bool {
-    match app.session.entries().last().map(|e| e.origin) {
-        Some(Origin::Script(i)) => is(&app.session.scenario().steps[i]),
-        _ => false,
-    }
+/// Whether the beat just played has a step of this kind.
+fn beat_played(app: &App, is: fn(&Step) -> bool) -> bool {
+    app.session.current_beat_steps().any(|(_, step)| is(step))
 }
 
 fn ctrl(app: &mut App, c: char) {
@@ -174,20 +171,18 @@ fn snapshot_brief_cluster_after_election_120x40() {
 #[test]
 fn snapshot_figure7a_after_the_first_delivery_120x40() {
     let mut app = builtin("figure7-a");
-    // Up to the first delivery (a's RequestVote to b) and the narration after it: five
+    // Up to the beat of the first delivery (a's RequestVote to b), with its narration: five
     // requests still in flight, the first selected.
-    while !last_step_was(&app, |s| matches!(s, Step::Deliver(_))) {
+    while !beat_played(&app, |s| matches!(s, Step::Deliver(_))) {
         next(&mut app);
         assert_no_error(&app);
     }
-    next(&mut app);
-    assert_no_error(&app);
     // Five requests and b's granted vote.
     assert_eq!(in_flight(&app), 6);
     let terminal = render_terminal(&app, 120, 40);
     let text = terminal.backend().to_string();
     assert!(text.contains("▶ #"), "no selected message: {text}");
-    let step = format!("step {}/", app.session.script_position());
+    let step = format!("beat {}/", app.session.beats_played());
     assert!(text.contains(&step), "{text}");
     insta::assert_snapshot!(terminal.backend());
 }
@@ -214,13 +209,11 @@ fn snapshot_help_overlay_120x40() {
 #[test]
 fn snapshot_seed_example_80x24() {
     let mut app = builtin("seed-example");
-    // Up to S0's timeout and the narration after it: two requests in flight.
-    while !last_step_was(&app, |s| matches!(s, Step::Server { .. })) {
+    // Up to the beat of S0's timeout, with its narration: two requests in flight.
+    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
         next(&mut app);
         assert_no_error(&app);
     }
-    next(&mut app);
-    assert_no_error(&app);
     assert_eq!(role(&app, 0), Role::Candidate);
     let terminal = render_terminal(&app, 80, 24);
     let text = terminal.backend().to_string();
@@ -878,33 +871,38 @@ fn expect_steps(scenario: &Scenario) -> usize {
 fn figure7a_walkthrough_forward_back_and_forward_again() {
     let mut app = builtin("figure7-a");
     let start = cluster(&app);
-    let steps = app.session.scenario().steps.len();
-    assert!(steps > 20);
-    for i in 0..steps {
-        assert_eq!(app.session.script_position(), i);
+    let beats = app.session.beats().len();
+    assert!(beats > 10);
+    for i in 0..beats {
+        assert_eq!(app.session.beats_played(), i);
         next(&mut app);
         assert_no_error(&app);
-        assert_eq!(app.session.expectation_counts().1, 0, "step {}", i + 1);
+        assert_eq!(app.session.expectation_counts().1, 0, "beat {}", i + 1);
     }
-    assert_eq!(app.session.script_position(), steps);
+    assert_eq!(app.session.beats_played(), beats);
+    assert_eq!(
+        app.session.script_position(),
+        app.session.scenario().steps.len()
+    );
     assert_eq!(
         app.session.expectation_counts(),
         (expect_steps(app.session.scenario()), 0)
     );
     let end = cluster(&app);
+    let position = app.session.position();
     assert_eq!(
         app.session.cluster().live_leaders().collect::<Vec<_>>(),
         [1]
     );
     // Past the end: an error, nothing changes.
     press(&mut app, "n");
-    assert_refused(&app, &end, steps, "no more steps");
+    assert_refused(&app, &end, position, "no more beats");
 
-    // Back with p, one step each, to the start.
-    for i in (0..steps).rev() {
+    // Back with p, one beat each, to the start.
+    for i in (0..beats).rev() {
         press(&mut app, "p");
         assert_no_error(&app);
-        assert_eq!(app.session.script_position(), i);
+        assert_eq!(app.session.beats_played(), i);
     }
     assert_eq!(app.session.position(), 0);
     assert_eq!(cluster(&app), start);
@@ -912,61 +910,64 @@ fn figure7a_walkthrough_forward_back_and_forward_again() {
     assert_refused(&app, &start, 0, "start of the walkthrough");
 
     // Forward again with → (quizzes keep their answers).
-    for _ in 0..steps {
+    for _ in 0..beats {
         press_key(&mut app, KeyCode::Right, KeyModifiers::NONE);
         assert_no_error(&app);
         assert!(app.pending_quiz().is_none());
     }
-    assert_eq!(app.session.script_position(), steps);
+    assert_eq!(app.session.beats_played(), beats);
     assert_eq!(cluster(&app), end);
     // ← goes back like p.
     press_key(&mut app, KeyCode::Left, KeyModifiers::NONE);
-    assert_eq!(app.session.script_position(), steps - 1);
+    assert_eq!(app.session.beats_played(), beats - 1);
 }
 
 #[test]
-fn p_goes_back_over_free_actions_and_one_step() {
+fn p_goes_back_over_free_actions_and_one_beat() {
     let mut app = builtin("figure7-a");
-    // Up to the first action step (a's timeout), remembering the cluster before it.
-    let mut before_step = cluster(&app);
-    while !last_step_was(&app, |s| matches!(s, Step::Server { .. })) {
-        before_step = cluster(&app);
+    // Up to the first beat with an action (a's timeout), remembering the cluster before it.
+    let mut before_beat = cluster(&app);
+    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
+        before_beat = cluster(&app);
         next(&mut app);
     }
-    let played = app.session.script_position();
-    let after_step = cluster(&app);
-    assert_ne!(after_step, before_step);
+    let played = app.session.beats_played();
+    let after_beat = cluster(&app);
+    assert_ne!(after_beat, before_beat);
     // Free actions on b (server 2): a timeout and a delivery.
     press_key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press_key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press(&mut app, "c ");
     assert_no_error(&app);
     assert_eq!(
-        app.session.script_position(),
+        app.session.beats_played(),
         played,
-        "free actions are not steps"
+        "free actions are not beats"
     );
-    assert_ne!(cluster(&app), after_step);
-    // p undoes them and the step.
+    assert_ne!(cluster(&app), after_beat);
+    // p undoes them and the beat.
     press(&mut app, "p");
     assert_no_error(&app);
-    assert_eq!(app.session.script_position(), played - 1);
-    assert_eq!(cluster(&app), before_step);
+    assert_eq!(app.session.beats_played(), played - 1);
+    assert_eq!(cluster(&app), before_beat);
     // And the walkthrough goes on from there, to the same state.
     next(&mut app);
     assert_no_error(&app);
-    assert_eq!(app.session.script_position(), played);
-    assert_eq!(cluster(&app), after_step);
+    assert_eq!(app.session.beats_played(), played);
+    assert_eq!(cluster(&app), after_beat);
 }
 
-/// `n` gives, after every step, the cluster `scenario::run` reaches over the same steps: for
+/// `n` gives, after every beat, the cluster `scenario::run` reaches over the same steps: for
 /// figure7-a and every other built-in.
 #[test]
 fn n_replays_like_the_scenario_runner() {
     for builtin in raftwalk::builtin::all() {
         let scenario = scenario::parse(builtin.text, builtin.name).expect("built-in parses");
         let mut app = app_on(scenario.clone());
-        for k in 0..=scenario.steps.len() {
+        let ends: Vec<usize> = std::iter::once(0)
+            .chain(app.session.beats().iter().map(|b| b.end))
+            .collect();
+        for k in ends {
             let mut prefix = scenario.clone();
             prefix.steps.truncate(k);
             let (ran, summary) = scenario::run(&prefix, &mut std::io::sink()).expect("run");

@@ -2,8 +2,9 @@
 //! terminal (see `mod.rs`), so tests drive it directly.
 
 use super::keymap::{self, Command};
+use super::quiz::{Pick, QuizState};
 use crate::raft::{Action, Event, Role, ServerAction, ServerId};
-use crate::scenario::{Quiz, Step};
+use crate::scenario::Quiz;
 use crate::session::{Origin, PlayError, Session};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use std::collections::BTreeMap;
@@ -49,10 +50,16 @@ pub struct App {
     pub status: Option<Status>,
     /// Where `s` saves.
     pub save_dir: PathBuf,
-    /// Answers given to quizzes, by the quiz's step index.
-    pub quiz_answers: BTreeMap<usize, usize>,
+    /// Where each quiz reached stands (choices tried, answered or revealed), by the quiz's
+    /// step index.
+    pub quiz_answers: BTreeMap<usize, QuizState>,
+    /// The history position at which `n` just warned that the state had left the script; a
+    /// second `n` right after it goes on.
+    pub warned_off_script: Option<usize>,
     /// Set when the user quits.
     pub quit: bool,
+    /// A "deliver all" being done in slices between frames (see `work.rs`).
+    pub work: Option<super::work::DeliverAllWork>,
 }
 
 impl App {
@@ -75,12 +82,17 @@ impl App {
             status: None,
             save_dir,
             quiz_answers: BTreeMap::new(),
+            warned_off_script: None,
             quit: false,
+            work: None,
         }
     }
 
     /// Handles one key press.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.work.is_some() {
+            return self.key_while_working(key);
+        }
         self.status = None;
         match keymap::command_for(key) {
             Some(command) => self.run(command),
@@ -92,7 +104,10 @@ impl App {
     /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
     /// the server, on a message selects the message. Anything else is ignored.
     pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
-        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+        if event.kind != MouseEventKind::Down(MouseButton::Left)
+            || self.overlay != Overlay::None
+            || self.work.is_some()
+        {
             return;
         }
         match self.target_at(area, event.column, event.row) {
@@ -111,6 +126,10 @@ impl App {
     /// Does what `command` says.
     pub fn run(&mut self, command: Command) {
         self.status = None;
+        // Going on with the script on a changed state takes two presses of n in a row.
+        if command != Command::NextStep {
+            self.warned_off_script = None;
+        }
         if self.overlay == Overlay::Help {
             let last = super::view::help_line_count();
             match command {
@@ -139,20 +158,8 @@ impl App {
             self.overlay = Overlay::None;
             return;
         }
-        if let Some((step, count)) = self
-            .pending_quiz()
-            .map(|(step, quiz)| (step, quiz.choices.len()))
-        {
-            match command {
-                Command::SelectServer(n) if (1..=count).contains(&n) => {
-                    self.quiz_answers.insert(step, n);
-                    return;
-                }
-                Command::SelectServer(_) | Command::NextStep => {
-                    return self.error(format!("answer the question first: press 1 to {count}"));
-                }
-                _ => {}
-            }
+        if self.pending_quiz().is_some() && self.quiz_takes(command) {
+            return;
         }
         let size = self.session.cluster().servers().len();
         match command {
@@ -201,7 +208,7 @@ impl App {
             Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
                 self.error("no message is in flight".to_string())
             }
-            Command::DeliverAll => self.act(Action::DeliverAll),
+            Command::DeliverAll => self.start_deliver_all(),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
                     self.act(Action::Heal);
@@ -225,11 +232,13 @@ impl App {
             }
             Command::NextStep => self.next_step(),
             Command::PrevStep => {
-                if !self.session.back_one_step() {
+                if !self.session.back_one_beat() {
                     self.error("this is the start of the walkthrough".to_string());
                 }
                 self.scroll_back = 0;
             }
+            Command::RevealAnswer => self.error("no question is waiting for an answer".to_string()),
+            Command::ReturnToScript => self.return_to_script(),
             Command::ScrollUp => self.scroll_back += 5,
             Command::ScrollDown => self.scroll_back = self.scroll_back.saturating_sub(5),
             Command::Save => self.save(),
@@ -245,16 +254,79 @@ impl App {
         self.help_scroll = 0;
     }
 
-    /// The quiz just reached and not yet answered: its step index and the quiz.
+    /// The quiz of the beat just played, while it waits for its answer: its step index and
+    /// the quiz. None once the user has acted freely after it.
     pub fn pending_quiz(&self) -> Option<(usize, &Quiz)> {
-        let entry = self.session.entries().last()?;
-        let Origin::Script(step) = entry.origin else {
+        let last = self.session.entries().last()?;
+        if last.origin == Origin::Free {
             return None;
-        };
-        match &self.session.scenario().steps[step] {
-            Step::Quiz(quiz) if !self.quiz_answers.contains_key(&step) => Some((step, quiz)),
-            _ => None,
         }
+        let (step, quiz) = self.session.beat_quiz()?;
+        let settled = self.quiz_answers.get(&step).is_some_and(QuizState::settled);
+        (!settled).then_some((step, quiz))
+    }
+
+    /// While a quiz waits: a digit answers it, `A` reveals the answer, and nothing may play
+    /// the answer out (the next beat, or an action on the cluster). True if `command` was
+    /// taken here.
+    fn quiz_takes(&mut self, command: Command) -> bool {
+        let Some((step, quiz)) = self.pending_quiz().map(|(s, q)| (s, q.clone())) else {
+            return false;
+        };
+        let count = quiz.choices.len();
+        let state = self.quiz_answers.entry(step).or_default();
+        let text = match command {
+            Command::SelectServer(n) => match state.pick(&quiz, n) {
+                Pick::Right => return true,
+                Pick::Wrong => format!(
+                    "✗ {n} is not it. Try again (1 to {count}), or press A to reveal the answer"
+                ),
+                Pick::Again => format!(
+                    "{n} was tried already: pick another (1 to {count}), or press A to reveal the answer"
+                ),
+                Pick::NoSuchChoice => format!(
+                    "there is no choice {n}: answer with 1 to {count}, or press A to reveal the answer"
+                ),
+            },
+            Command::RevealAnswer => {
+                state.reveal();
+                return true;
+            }
+            Command::NextStep => {
+                format!("answer the question first (1 to {count}), or press A to reveal the answer")
+            }
+            c if c.changes_cluster() => format!(
+                "a question is waiting: answer it (1 to {count}) or reveal it (A) before acting"
+            ),
+            _ => return false,
+        };
+        self.error(text);
+        true
+    }
+
+    fn return_to_script(&mut self) {
+        self.scroll_back = 0;
+        if !self.session.has_script() {
+            return self.error("this scenario has no walkthrough to return to".to_string());
+        }
+        let Some(off) = self.session.off_script() else {
+            return self.error("you are on the script already: n plays the next beat".to_string());
+        };
+        self.session.return_to_script();
+        let undone = self.session.can_redo();
+        self.status = Some(Status {
+            text: format!(
+                "back on the script after beat {}: {} undone{}",
+                off.beats_played,
+                crate::scenario::build::plural(off.free_actions, "free action", "free actions"),
+                match (undone, off.free_actions) {
+                    (false, _) => "",
+                    (true, 1) => " (U redoes it)",
+                    (true, _) => " (U redoes them)",
+                }
+            ),
+            is_error: false,
+        });
     }
 
     fn request_count(&self) -> usize {
@@ -313,18 +385,40 @@ impl App {
         }
     }
 
+    /// Plays the next beat. On a state the user changed, the first `n` only warns: the
+    /// script was written for its own state, so going on must be a choice.
     fn next_step(&mut self) {
         self.scroll_back = 0;
+        let position = self.session.position();
+        if let Some(off) = self.session.off_script()
+            && off.fresh
+            && self.session.next_beat().is_some()
+            && self.warned_off_script != Some(position)
+        {
+            self.warned_off_script = Some(position);
+            return self.error(format!(
+                "you have left the script ({}). n again plays the next beat on this changed state; b returns to the script",
+                crate::scenario::build::plural(off.free_actions, "free action", "free actions")
+            ));
+        }
         let has_script = self.session.has_script();
-        let problem = match self.session.play_next() {
-            Ok(entry) if !entry.mismatches.is_empty() => {
-                let text: Vec<String> = entry.mismatches.iter().map(|m| m.to_string()).collect();
-                Some(format!("expectation failed: {}", text.join("; ")))
+        let problem = match self.session.play_beat() {
+            Ok(_) => {
+                let failed: Vec<String> = self
+                    .session
+                    .current_beat_entries()
+                    .iter()
+                    .flat_map(|e| e.mismatches.iter().map(|m| m.to_string()))
+                    .collect();
+                (!failed.is_empty()).then(|| format!("expectation failed: {}", failed.join("; ")))
             }
-            Ok(_) => None,
             Err(PlayError::NoMoreSteps) if !has_script => {
                 Some("this scenario has no walkthrough; act freely with the keys below".to_string())
             }
+            Err(PlayError::NoMoreSteps) => Some("the walkthrough has no more beats".to_string()),
+            Err(e) if self.session.off_script().is_some() => Some(format!(
+                "the next beat cannot play on this changed state: {e}; b returns to the script"
+            )),
             Err(e) => Some(e.to_string()),
         };
         if let Some(text) = problem {

@@ -40,10 +40,14 @@ pub enum Command {
     Undo,
     /// Redo.
     Redo,
-    /// Play the next scripted step.
+    /// Play the next beat of the walkthrough.
     NextStep,
-    /// Go back one scripted step.
+    /// Go back one beat of the walkthrough.
     PrevStep,
+    /// Reveal the answer of the quiz waiting.
+    RevealAnswer,
+    /// Undo the free actions taken in a walkthrough and return to where the script was left.
+    ReturnToScript,
     /// Scroll the event log up (older).
     ScrollUp,
     /// Scroll the event log down (newer).
@@ -56,6 +60,25 @@ pub enum Command {
     Ledger,
     /// Quit.
     Quit,
+}
+
+impl Command {
+    /// Whether the command acts on the cluster (a free action, taken from the keyboard).
+    pub fn changes_cluster(self) -> bool {
+        matches!(
+            self,
+            Command::Timeout
+                | Command::CrashOrRestart
+                | Command::Request
+                | Command::Heartbeat
+                | Command::Deliver
+                | Command::Drop
+                | Command::Duplicate
+                | Command::DeliverOldest
+                | Command::DeliverAll
+                | Command::PartitionOrHeal
+        )
+    }
 }
 
 /// Which part of the help a binding belongs to.
@@ -106,6 +129,10 @@ pub enum Show {
     WithScript,
     /// When the selected server is a live leader.
     WithLeader,
+    /// When a walkthrough quiz waits for its answer.
+    WithQuiz,
+    /// When the user has left the walkthrough's script.
+    OffScript,
     /// Always, and never crowded out (help, quit).
     Essential,
     /// Only in the help overlay.
@@ -189,9 +216,11 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('D')], command: Command::Duplicate, short: "duplicate", help: "duplicate the selected message", group: Group::Messages, show: Show::WithMessages },
     Binding { keys: &[key(' ')], command: Command::DeliverOldest, short: "oldest", help: "deliver the oldest message", group: Group::Messages, show: Show::HelpOnly },
     Binding { keys: &[key('a')], command: Command::DeliverAll, short: "deliver all", help: "deliver everything, oldest first", group: Group::Messages, show: Show::WithMessages },
-    Binding { keys: &[key('n'), code(KeyCode::Right)], command: Command::NextStep, short: "next", help: "play the next step of the walkthrough", group: Group::Walkthrough, show: Show::WithScript },
-    Binding { keys: &[key('p'), code(KeyCode::Left)], command: Command::PrevStep, short: "back", help: "go back one step of the walkthrough", group: Group::Walkthrough, show: Show::WithScript },
-    Binding { keys: &[key('u')], command: Command::Undo, short: "undo", help: "undo the last action", group: Group::Walkthrough, show: Show::Always },
+    Binding { keys: &[key('n'), code(KeyCode::Right)], command: Command::NextStep, short: "next", help: "play the next beat of the walkthrough", group: Group::Walkthrough, show: Show::WithScript },
+    Binding { keys: &[key('p'), code(KeyCode::Left)], command: Command::PrevStep, short: "back", help: "go back one beat of the walkthrough", group: Group::Walkthrough, show: Show::WithScript },
+    Binding { keys: &[key('A')], command: Command::RevealAnswer, short: "reveal", help: "reveal a quiz's answer (number keys answer it)", group: Group::Walkthrough, show: Show::WithQuiz },
+    Binding { keys: &[key('b')], command: Command::ReturnToScript, short: "back to script", help: "return to where you left the script (undoes free actions)", group: Group::Walkthrough, show: Show::OffScript },
+    Binding { keys: &[key('u')], command: Command::Undo, short: "undo", help: "undo the last action, or the whole last beat", group: Group::Walkthrough, show: Show::Always },
     Binding { keys: &[key('U'), ctrl('r')], command: Command::Redo, short: "redo", help: "redo", group: Group::Walkthrough, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::PageUp)], command: Command::ScrollUp, short: "older", help: "scroll the event log back", group: Group::General, show: Show::HelpOnly },
     Binding { keys: &[code(KeyCode::PageDown)], command: Command::ScrollDown, short: "newer", help: "scroll the event log forward", group: Group::General, show: Show::HelpOnly },

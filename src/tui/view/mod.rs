@@ -201,11 +201,15 @@ impl App {
             Span::styled(" raftwalk", style::heading()),
             Span::raw(format!(" · {}", s.scenario().name)),
         ];
+        // The file asked to start from a state Raft cannot reach: say so, always.
+        if s.scenario().unsafe_start {
+            left.push(Span::styled(" · UNSAFE START", style::alarm()));
+        }
         if s.has_script() {
             left.push(Span::raw(format!(
-                " · step {}/{}",
-                s.script_position(),
-                s.scenario().steps.len()
+                " · beat {}/{}",
+                s.beats_played(),
+                s.beats().len()
             )));
         }
         left.push(Span::styled(
@@ -282,6 +286,11 @@ impl App {
     }
 
     fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+        // A deliver-all in slices: how far it got, and how to stop it.
+        if let Some(work) = &self.work {
+            Paragraph::new(Line::styled(work.progress(), style::heading())).render(area, buf);
+            return;
+        }
         if let Some(status) = &self.status {
             let st = if status.is_error {
                 style::alarm()
@@ -298,6 +307,8 @@ impl App {
             Show::WithMessages => has_messages,
             Show::WithScript => self.session.has_script(),
             Show::WithLeader => self.selected_is_leader(),
+            Show::WithQuiz => self.pending_quiz().is_some(),
+            Show::OffScript => self.session.off_script().is_some(),
             Show::HelpOnly => false,
         };
         let label = |binding: &keymap::Binding| {
@@ -320,7 +331,7 @@ impl App {
         let room = (area.width as usize).saturating_sub(width(&essentials));
         let mut spans = Vec::new();
         let rank = |show: Show| match show {
-            Show::WithScript => 0,
+            Show::WithQuiz | Show::OffScript | Show::WithScript => 0,
             Show::Always => 1,
             Show::WithMessages => 2,
             _ => 3,

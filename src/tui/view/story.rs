@@ -1,60 +1,114 @@
-//! The narration box (the walkthrough's `say` text and expectation results) and the event log
-//! (the model's explanations, newest last).
+//! The walkthrough box (the narration of the beat just played, its quiz and checks, and a
+//! warning when the user has left the script) and the event log (the model's explanations,
+//! newest last).
 
 use super::style;
 use crate::raft::{Event, Names, explain};
+use crate::scenario::build::plural;
 use crate::scenario::{Quiz, Step};
-use crate::session::{Origin, Session};
+use crate::session::{Entry, Origin, Session};
+use crate::tui::quiz::{Outcome, QuizState};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use std::collections::BTreeMap;
 
-/// The walkthrough box.
+/// The walkthrough box. The narration comes first (it is what the class reads), then the
+/// beat's quiz and any check that failed; the title says where the walkthrough is, whether
+/// the beat's checks held, and what `n` plays next.
 pub struct Narration<'a> {
     /// The session.
     pub session: &'a Session,
-    /// Quiz answers given so far, by step index.
-    pub quiz_answers: &'a BTreeMap<usize, usize>,
+    /// Where each quiz stands, by step index.
+    pub quiz_answers: &'a BTreeMap<usize, QuizState>,
 }
 
 impl Narration<'_> {
     fn lines(&self) -> Vec<Line<'static>> {
         let s = self.session;
-        let total = s.scenario().steps.len();
-        let at = s.script_position();
         let mut lines = Vec::new();
-        match s.narration() {
-            Some(text) => lines.push(Line::raw(text.to_string())),
-            None => lines.push(Line::styled(
-                "Press n (or →) to start the walkthrough; p (or ←) goes back.",
-                style::dim(),
-            )),
-        }
-        if let Some(entry) = s.entries().last()
-            && let Origin::Script(i) = entry.origin
-            && let Step::Quiz(quiz) = &s.scenario().steps[i]
-        {
-            lines = quiz_lines(quiz, self.quiz_answers.get(&i).copied());
-        }
-        if let Some(entry) = s.entries().last()
-            && let Origin::Script(i) = entry.origin
-            && let Step::Expect(_) = &s.scenario().steps[i]
-        {
-            let what = crate::scenario::runner::describe_step(&s.scenario().steps[i], s.names());
-            if entry.mismatches.is_empty() {
-                lines.push(Line::styled(format!("✓ {what}: holds"), style::good()));
+        let off = s.off_script();
+        if let Some(off) = off {
+            let actions = plural(off.free_actions, "free action", "free actions");
+            let text = if off.fresh {
+                format!(
+                    "⚠ Off the script: {actions} since beat {}. b returns there; n plays the next beat on this changed state.",
+                    off.beats_played
+                )
             } else {
-                for m in &entry.mismatches {
-                    lines.push(Line::styled(format!("✗ {m}"), style::alarm()));
+                format!(
+                    "⚠ Off the script since beat {} ({actions}): the narration was written for the script's own state. b returns to beat {}.",
+                    off.beats_played, off.beats_played
+                )
+            };
+            lines.push(Line::styled(text, style::alarm()));
+        }
+        // Off the script, the narration no longer describes the screen: dim it.
+        let words = if off.is_some() {
+            style::dim()
+        } else {
+            Style::new()
+        };
+        match s.current_beat() {
+            None => {
+                if let Some(description) = &s.scenario().description {
+                    lines.push(Line::styled(description.clone(), words));
                 }
+                lines.push(Line::styled(
+                    "Press n (or →) to play the first beat; p (or ←) goes back one.",
+                    style::dim(),
+                ));
+            }
+            Some(beat) => match (s.narration(), s.describe_beat(beat)) {
+                (Some(text), _) => lines.push(Line::styled(text.to_string(), words)),
+                (None, Some(actions)) => lines.push(Line::styled(
+                    format!("Played: {actions}. (This beat has no narration; What happened explains it.)"),
+                    style::dim(),
+                )),
+                (None, None) => {}
+            },
+        }
+        let on_beat = !s.current_beat_entries().is_empty();
+        if on_beat && let Some((step, quiz)) = s.beat_quiz() {
+            lines.extend(quiz_lines(quiz, self.quiz_answers.get(&step)));
+        }
+        for entry in s.current_beat_entries() {
+            for m in &entry.mismatches {
+                lines.push(Line::styled(format!("✗ {m}"), style::alarm()));
             }
         }
-        if at >= total {
+        if s.next_beat().is_none() && s.current_beat().is_some() {
             lines.push(Line::styled("(end of the walkthrough)", style::dim()));
         }
         lines
+    }
+
+    fn title(&self) -> String {
+        let s = self.session;
+        let mut title = format!(
+            " Walkthrough · beat {} of {} ",
+            s.beats_played(),
+            s.beats().len()
+        );
+        let is_check = |e: &&Entry| match e.origin {
+            Origin::Script(i) => matches!(s.scenario().steps[i], Step::Expect(_)),
+            Origin::Free => false,
+        };
+        let entries = s.current_beat_entries();
+        let checks = entries.iter().filter(is_check).count();
+        let failed = entries.iter().any(|e| !e.mismatches.is_empty());
+        if checks > 0 && !failed {
+            title.push_str(&format!(
+                "· ✓ {} ",
+                plural(checks, "check holds", "checks hold")
+            ));
+        }
+        if let Some(actions) = s.next_beat().and_then(|b| s.describe_beat(b)) {
+            title.push_str(&format!("· next: {actions} "));
+        }
+        title
     }
 
     /// The height that shows everything at `width`, borders included.
@@ -69,16 +123,13 @@ impl Narration<'_> {
     }
 
     fn render_into(&self, area: Rect, buf: &mut Buffer) {
-        let s = self.session;
-        let title = format!(
-            " Walkthrough · step {} of {} ",
-            s.script_position(),
-            s.scenario().steps.len()
-        );
-        let lines = self.lines();
-        Paragraph::new(lines)
+        Paragraph::new(self.lines())
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(title).border_style(style::dim()))
+            .block(
+                Block::bordered()
+                    .title(self.title())
+                    .border_style(style::dim()),
+            )
             .render(area, buf);
     }
 }
@@ -89,36 +140,51 @@ impl Widget for Narration<'_> {
     }
 }
 
-/// A quiz: the question and numbered choices; once answered, which was right and why.
-fn quiz_lines(quiz: &Quiz, answer: Option<usize>) -> Vec<Line<'static>> {
+/// A quiz: the question and numbered choices, the wrong ones tried marked ✗; once it is over,
+/// the right one marked ✓ and why it is right.
+fn quiz_lines(quiz: &Quiz, state: Option<&QuizState>) -> Vec<Line<'static>> {
+    let default = QuizState::default();
+    let state = state.unwrap_or(&default);
     let mut lines = vec![Line::styled(
         format!("Question: {}", quiz.question),
         style::heading(),
     )];
     for (i, choice) in quiz.choices.iter().enumerate() {
         let number = i + 1;
-        let (mark, st) = match answer {
-            None => ("  ", ratatui::style::Style::new()),
-            Some(_) if number == quiz.answer => ("✓ ", style::good()),
-            Some(given) if given == number => ("✗ ", style::alarm()),
-            Some(_) => ("  ", style::dim()),
+        let (mark, st) = if state.settled() && number == quiz.answer {
+            ("✓ ", style::good())
+        } else if state.wrong.contains(&number) {
+            ("✗ ", style::alarm())
+        } else if state.settled() {
+            ("  ", style::dim())
+        } else {
+            ("  ", Style::new())
         };
         lines.push(Line::styled(format!("{mark}{number}) {choice}"), st));
     }
-    match answer {
-        None => lines.push(Line::styled(
-            format!("Press 1 to {} to answer.", quiz.choices.len()),
+    let count = quiz.choices.len();
+    let last = match (state.outcome, state.wrong.last()) {
+        (None, None) => Line::styled(
+            format!("Press 1 to {count} to answer; A reveals the answer."),
             style::dim(),
-        )),
-        Some(given) => {
-            let verdict = if given == quiz.answer {
-                "Right."
+        ),
+        (None, Some(wrong)) => Line::styled(
+            format!("✗ Not {wrong}. Try again (1 to {count}), or press A to reveal the answer."),
+            style::alarm(),
+        ),
+        (Some(Outcome::Right), _) => {
+            let tries = if state.wrong.is_empty() {
+                String::new()
             } else {
-                "Not quite."
+                format!(" (at try {})", state.wrong.len() + 1)
             };
-            lines.push(Line::raw(format!("{verdict} {}", quiz.explain)));
+            Line::raw(format!("Right{tries}. {}", quiz.explain))
         }
-    }
+        (Some(Outcome::Revealed), _) => {
+            Line::raw(format!("The answer is {}. {}", quiz.answer, quiz.explain))
+        }
+    };
+    lines.push(last);
     lines
 }
 
