@@ -7,8 +7,10 @@
 //! committed, its term, vote and role. For that the monitor keeps, besides the history, the
 //! facts the checks need: where each log differs from the committed prefix, each pair of
 //! logs' common prefix and highest index of a shared term, and each leader's Leader
-//! Completeness result. A step costs O(changed entries × servers); only while a violation
-//! persists can one cost more (re-scanning the entries involved in it). The checks report
+//! Completeness result. A step costs O(changed entries × servers), plus, when a server
+//! becomes leader, the committed entries its log lacks (none in a correct cluster but for
+//! entries committed in a later term); only while a violation persists can a step cost more
+//! (re-scanning the entries involved in it). The checks report
 //! exactly what a check of every log from scratch after every step would (a test compares the
 //! two over random runs, forced leaders included).
 
