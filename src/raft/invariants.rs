@@ -10,9 +10,9 @@
 //! Completeness result. A step costs O(changed entries × servers), plus, when a server
 //! becomes leader, the committed entries its log lacks (none in a correct cluster but for
 //! entries committed in a later term); only while a violation persists can a step cost more
-//! (re-scanning the entries involved in it). The checks report
-//! exactly what a check of every log from scratch after every step would (a test compares the
-//! two over random runs, forced leaders included).
+//! (re-scanning the entries involved in it). The checks report exactly what a check of every
+//! log from scratch after every step would (a test compares the two over random runs, forced
+//! leaders included).
 
 use super::event::{Event, Violation};
 use super::log::Entry;
