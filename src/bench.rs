@@ -114,12 +114,13 @@ impl Figure {
                 )
             }
             Figure::Undo(f) => format!(
-                "undo, {} random steps on {} servers, then {} undos and redos: {:.3} s, {:.1} MB held \
-                 (median of {}; goal ≤ {} s and ≤ {} MB)",
+                "undo, {} random steps on {} servers, then {} undos and redos: {:.3} s ({:.3} s \
+                 recording), {:.1} MB held (median of {}; goal ≤ {} s and ≤ {} MB)",
                 f.steps,
                 f.servers,
                 f.undos,
                 f.seconds,
+                f.record_seconds,
                 f.bytes as f64 / 1e6,
                 f.runs,
                 f.goal_seconds,
@@ -517,6 +518,8 @@ pub struct UndoFigure {
     pub runs: usize,
     /// Median seconds for recording, undoing and redoing.
     pub seconds: f64,
+    /// Of which recording the steps (in the same run).
+    pub record_seconds: f64,
     /// Heap bytes the session holds after recording.
     pub bytes: usize,
     /// The goal for `seconds`.
@@ -532,7 +535,10 @@ const UNDO_SERVERS: usize = 5;
 /// `Session::act` (seeded, so every run is the same session), measures the heap it holds with
 /// `allocated` (live heap bytes, from a counting allocator), then undoes up to 1,000 steps
 /// one by one and redoes them.
-pub fn undo_run(steps: usize, allocated: fn() -> usize) -> Result<(f64, usize, usize), String> {
+pub fn undo_run(
+    steps: usize,
+    allocated: fn() -> usize,
+) -> Result<(f64, f64, usize, usize), String> {
     use rand::SeedableRng;
     let scenario = crate::scenario::parse(
         &format!(r#"{{"name": "random", "servers": {UNDO_SERVERS}}}"#),
@@ -559,6 +565,7 @@ pub fn undo_run(steps: usize, allocated: fn() -> usize) -> Result<(f64, usize, u
             .map_err(|e| format!("attempt {attempt}: {e}"))?;
     }
     let bytes = allocated().wrapping_sub(before);
+    let record_seconds = start.elapsed().as_secs_f64();
     let undos = steps.min(1_000);
     let end = session.cluster().clone();
     for _ in 0..undos {
@@ -579,7 +586,7 @@ pub fn undo_run(steps: usize, allocated: fn() -> usize) -> Result<(f64, usize, u
         return Err("undo and redo did not come back to the same cluster".to_string());
     }
     no_violation(session.cluster(), "undo")?;
-    Ok((seconds, bytes, undos))
+    Ok((seconds, record_seconds, bytes, undos))
 }
 
 /// The median of `runs` runs of [`undo_run`].
@@ -593,7 +600,7 @@ pub fn undo_figure(
         results.push(undo_run(steps, allocated)?);
     }
     results.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (seconds, bytes, undos) = results[results.len() / 2];
+    let (seconds, record_seconds, bytes, undos) = results[results.len() / 2];
     Ok(UndoFigure {
         workload: "undo",
         servers: UNDO_SERVERS,
@@ -601,6 +608,7 @@ pub fn undo_figure(
         undos,
         runs: results.len(),
         seconds,
+        record_seconds,
         bytes,
         goal_seconds: 5.0,
         goal_bytes: 100_000_000,

@@ -460,6 +460,7 @@ fn bench_json_prints_one_figure_per_workload() {
     let undo = &figures[5];
     assert_eq!(undo["steps"], 300, "{undo}");
     positive(undo, "seconds");
+    positive(undo, "record_seconds");
     positive(undo, "bytes");
     let sizes: Vec<&str> = figures[6..]
         .iter()
