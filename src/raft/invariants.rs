@@ -444,6 +444,12 @@ impl InvariantMonitor {
         }
         let term = s.current_term;
         let known = self.committed.len();
+        if changed_from.is_none()
+            && self.completeness[id].is_some_and(|last| last.term == term && last.upto == known)
+        {
+            // Nothing it depends on changed: its result was reported when found.
+            return;
+        }
         let missing = match self.completeness[id] {
             Some(last) if last.term == term => {
                 let mut missing = last.missing;

@@ -165,10 +165,9 @@ enum RangeInner<'a, T: Clone> {
     Long(Box<imbl::vector::Iter<'a, T, imbl::shared_ptr::DefaultSharedPtr>>),
 }
 
-impl<'a, T: Clone> Iterator for Range<'a, T> {
-    type Item = &'a T;
-
-    fn next(&mut self) -> Option<&'a T> {
+impl<'a, T: Clone> Range<'a, T> {
+    /// Takes the next element from the front or from the back.
+    fn take_one(&mut self, from_back: bool) -> Option<&'a T> {
         match &mut self.0 {
             RangeInner::Short {
                 vector,
@@ -178,11 +177,26 @@ impl<'a, T: Clone> Iterator for Range<'a, T> {
                 if front == back {
                     return None;
                 }
-                *front += 1;
-                vector.and_then(|v| v.get(*front - 1))
+                let index = if from_back {
+                    *back -= 1;
+                    *back
+                } else {
+                    *front += 1;
+                    *front - 1
+                };
+                vector.and_then(|v| v.get(index))
             }
+            RangeInner::Long(iter) if from_back => iter.next_back(),
             RangeInner::Long(iter) => iter.next(),
         }
+    }
+}
+
+impl<'a, T: Clone> Iterator for Range<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        self.take_one(false)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -196,20 +210,7 @@ impl<'a, T: Clone> Iterator for Range<'a, T> {
 
 impl<T: Clone> DoubleEndedIterator for Range<'_, T> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        match &mut self.0 {
-            RangeInner::Short {
-                vector,
-                front,
-                back,
-            } => {
-                if front == back {
-                    return None;
-                }
-                *back -= 1;
-                vector.and_then(|v| v.get(*back))
-            }
-            RangeInner::Long(iter) => iter.next_back(),
-        }
+        self.take_one(true)
     }
 }
 
