@@ -33,6 +33,7 @@ pub fn export(
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let total = scenario.steps.len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());
+    app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     let mut written = Vec::new();
     let mut index = format!("# {}\n\n", app.session.scenario().name);

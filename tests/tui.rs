@@ -124,10 +124,13 @@ fn assert_refused(app: &App, before: &Cluster, position: usize, words: &str) {
     assert_eq!(app.session.position(), position, "the history changed");
 }
 
+/// The app drawn on a `width`×`height` terminal, told its size as the event loop tells it.
 fn render_terminal(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut app = app.clone();
+    app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
+        .draw(|frame| frame.render_widget(&app, frame.area()))
         .expect("draw");
     terminal
 }
@@ -135,6 +138,17 @@ fn render_terminal(app: &App, width: u16, height: u16) -> Terminal<TestBackend> 
 /// The screen as text, one line per row.
 fn screen(app: &App, width: u16, height: u16) -> String {
     render_terminal(app, width, height).backend().to_string()
+}
+
+/// The screen as lines of text, one character a cell.
+fn screen_lines(app: &App, width: u16, height: u16) -> Vec<String> {
+    let terminal = render_terminal(app, width, height);
+    let buffer = terminal.backend().buffer();
+    buffer
+        .content()
+        .chunks(width as usize)
+        .map(|row| row.iter().map(|cell| cell.symbol()).collect())
+        .collect()
 }
 
 /// The screen rows that mention `needle`.
@@ -186,7 +200,7 @@ fn snapshot_figure7a_after_the_first_delivery_120x40() {
     assert_eq!(in_flight(&app), 6);
     let terminal = render_terminal(&app, 120, 40);
     let text = terminal.backend().to_string();
-    assert!(text.contains("▶ #"), "no selected message: {text}");
+    assert!(text.contains("▶#"), "no selected message: {text}");
     let step = format!("step {}/", app.session.script_position());
     assert!(text.contains(&step), "{text}");
     insta::assert_snapshot!(terminal.backend());
@@ -1133,26 +1147,65 @@ fn click(app: &mut App, column: u16, row: u16) {
     app.handle_mouse(event, ratatui::layout::Rect::new(0, 0, 120, 40));
 }
 
-/// A click on a panel selects its server; a click on a message selects the message; clicks
+/// Where `needle` is drawn on a `width`×`height` screen of `app`: (column, row) of its first
+/// character, searching rows top to bottom and, in a row, left to right from `from_column`.
+fn find_on_screen(
+    app: &App,
+    width: u16,
+    height: u16,
+    needle: &str,
+    from_column: usize,
+) -> Option<(u16, u16)> {
+    screen_lines(app, width, height)
+        .iter()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let chars: Vec<char> = line.chars().collect();
+            let needle: Vec<char> = needle.chars().collect();
+            (from_column..chars.len().saturating_sub(needle.len() - 1))
+                .find(|&x| chars[x..x + needle.len()] == needle[..])
+                .map(|x| (x as u16, row as u16))
+        })
+}
+
+/// A click on a server's row in the grid or its label in the network picture selects it; a
+/// click on a message in the list or its label in the picture selects the message; clicks
 /// elsewhere change nothing.
 #[test]
 fn clicks_select_servers_and_messages() {
     let mut app = brief();
-    // Three panels 28 columns wide from column 0, rows 1 to 8; the message pane from column 84.
-    click(&mut app, 60, 3);
+    // Grid rows start at column 0 with the selection marker.
+    let (_, row) = find_on_screen(&app, 120, 40, " S2 ", 0).expect("S2's row");
+    click(&mut app, 3, row);
     assert_eq!(app.selected_server, 2);
-    click(&mut app, 30, 5);
+    let (_, row) = find_on_screen(&app, 120, 40, " S1 ", 0).expect("S1's row");
+    click(&mut app, 20, row);
     assert_eq!(app.selected_server, 1);
-    press(&mut app, "c");
+    // S0's label in the network picture, right of the grid.
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) = find_on_screen(&app, 120, 40, "·S0", picture as usize).expect("S0 pictured");
+    click(&mut app, x + 1, y);
+    assert_eq!(app.selected_server, 0);
+    press(&mut app, "1c");
     assert_eq!(in_flight(&app), 2);
-    // Messages take two lines each, below the pane's top border at row 1.
-    click(&mut app, 90, 4);
+    // The second message in the list, then the first by its label in the picture.
+    let (x, y) = find_on_screen(&app, 120, 40, "#2 S1→S2", 0).expect("message #2 listed");
+    click(&mut app, x + 2, y);
     assert_eq!(app.selected_message, 1);
-    click(&mut app, 90, 2);
-    assert_eq!(app.selected_message, 0);
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) =
+        find_on_screen(&app, 120, 40, "t2", picture as usize).expect("a label in the picture");
+    click(&mut app, x, y);
+    let clicked = app.selected_message;
+    let label_of = |i: usize| {
+        let m = app.session.cluster().in_flight().nth(i).unwrap().clone();
+        (m.from, m.to)
+    };
+    assert_eq!(label_of(clicked).0, 1, "a RequestVote from S1");
     let before = cluster(&app);
-    click(&mut app, 90, 30);
-    click(&mut app, 5, 39);
-    assert_eq!((app.selected_server, app.selected_message), (1, 0));
+    let selected = (app.selected_server, app.selected_message);
+    click(&mut app, 119, 39);
+    click(&mut app, 0, 0);
+    assert_eq!((app.selected_server, app.selected_message), selected);
     assert_eq!(cluster(&app), before, "a click never acts on the model");
 }

@@ -2,7 +2,7 @@
 //! terminal (see `mod.rs`), so tests drive it directly.
 
 use super::keymap::{self, Command};
-use crate::raft::{Action, Event, Role, ServerAction, ServerId};
+use crate::raft::{Action, Event, LogIndex, Role, ServerAction, ServerId};
 use crate::scenario::{Quiz, Step};
 use crate::session::{Origin, PlayError, Session};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
@@ -53,6 +53,13 @@ pub struct App {
     pub quiz_answers: BTreeMap<usize, usize>,
     /// Set when the user quits.
     pub quit: bool,
+    /// Whether the network picture stands in for the message list (when both do not fit).
+    pub show_network: bool,
+    /// The log index selected with `[` and `]`; `None` lets the index window follow the
+    /// newest entries and the divergence.
+    pub selected_index: Option<LogIndex>,
+    /// The terminal's size as last seen (`None`: not known, as in tests and exports).
+    pub screen: Option<(u16, u16)>,
 }
 
 impl App {
@@ -76,23 +83,57 @@ impl App {
             save_dir,
             quiz_answers: BTreeMap::new(),
             quit: false,
+            show_network: false,
+            selected_index: None,
+            screen: None,
         }
     }
 
-    /// Handles one key press.
+    /// Tells the app the terminal's size, for what depends on it: whether keys act on a
+    /// terminal too small to draw in, and what `m` and PgUp can do.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen = Some((width, height));
+    }
+
+    /// Handles one key press. On a terminal too small to draw in, only quit and help act.
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.status = None;
         match keymap::command_for(key) {
+            Some(command) if self.too_small() && !self.acts_when_too_small(command) => {
+                let (width, height) = self.screen.unwrap_or_default();
+                self.error(format!(
+                    "the terminal is {width}×{height}, smaller than {}×{}: only q (quit) and ? (help) work until it is larger",
+                    super::availability::MIN_WIDTH,
+                    super::availability::MIN_HEIGHT
+                ));
+            }
             Some(command) => self.run(command),
             None if self.overlay != Overlay::None => self.overlay = Overlay::None,
-            None => {}
+            None => self.error(format!(
+                "{} does nothing here; ? lists the keys",
+                keymap::event_label(key)
+            )),
+        }
+    }
+
+    fn acts_when_too_small(&self, command: Command) -> bool {
+        match command {
+            Command::Quit | Command::Help => true,
+            // Scrolling the help, when it is open.
+            Command::MessageUp | Command::MessageDown | Command::ScrollUp | Command::ScrollDown => {
+                self.overlay == Overlay::Help
+            }
+            _ => false,
         }
     }
 
     /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
     /// the server, on a message selects the message. Anything else is ignored.
     pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
-        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+        if event.kind != MouseEventKind::Down(MouseButton::Left)
+            || self.overlay != Overlay::None
+            || self.too_small()
+        {
             return;
         }
         match self.target_at(area, event.column, event.row) {
@@ -154,16 +195,15 @@ impl App {
                 _ => {}
             }
         }
+        if let Err(why) = self.availability(command) {
+            return self.error(why);
+        }
         let size = self.session.cluster().servers().len();
         match command {
             Command::Quit => self.quit = true,
             Command::Help => self.toggle(Overlay::Help),
             Command::Ledger => self.toggle(Overlay::Ledger),
-            Command::SelectServer(n) if n < size => self.selected_server = n,
-            Command::SelectServer(n) => self.error(format!(
-                "there is no server {n}: ids run from 0 to {}",
-                size - 1
-            )),
+            Command::SelectServer(n) => self.selected_server = n,
             Command::NextServer => self.selected_server = (self.selected_server + 1) % size,
             Command::PrevServer => self.selected_server = (self.selected_server + size - 1) % size,
             Command::Timeout => self.on_server(ServerAction::Timeout),
@@ -191,16 +231,7 @@ impl App {
             Command::Deliver => self.on_selected_message(Action::Deliver),
             Command::Drop => self.on_selected_message(Action::Drop),
             Command::Duplicate => self.on_selected_message(Action::Duplicate),
-            Command::DeliverOldest => {
-                if self.session.cluster().in_flight().len() == 0 {
-                    self.error("no message is in flight".to_string());
-                } else {
-                    self.act(Action::DeliverOldest);
-                }
-            }
-            Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
-                self.error("no message is in flight".to_string())
-            }
+            Command::DeliverOldest => self.act(Action::DeliverOldest),
             Command::DeliverAll => self.act(Action::DeliverAll),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
@@ -212,14 +243,16 @@ impl App {
                 }
             }
             Command::Undo => {
-                if !self.session.undo() {
-                    self.error("nothing to undo: this is the start".to_string());
+                let undone = self.last_entry_described();
+                if self.session.undo() {
+                    self.info(format!("undid {undone}"));
                 }
                 self.scroll_back = 0;
             }
             Command::Redo => {
-                if !self.session.redo() {
-                    self.error("nothing to redo".to_string());
+                if self.session.redo() {
+                    let redone = self.last_entry_described();
+                    self.info(format!("redid {redone}"));
                 }
                 self.scroll_back = 0;
             }
@@ -230,10 +263,41 @@ impl App {
                 }
                 self.scroll_back = 0;
             }
-            Command::ScrollUp => self.scroll_back += 5,
-            Command::ScrollDown => self.scroll_back = self.scroll_back.saturating_sub(5),
+            Command::ScrollUp => self.scroll_back += super::view::SCROLL_LINES,
+            Command::ScrollDown => {
+                self.scroll_back = self.scroll_back.saturating_sub(super::view::SCROLL_LINES)
+            }
             Command::Save => self.save(),
+            Command::ToggleNetwork => self.show_network = !self.show_network,
+            Command::IndexLeft => {
+                let longest = self.longest_log();
+                self.selected_index = Some(match self.selected_index {
+                    None => longest,
+                    Some(i) => i.saturating_sub(1).clamp(1, longest),
+                });
+            }
+            Command::IndexRight => {
+                self.selected_index = match self.selected_index {
+                    None => Some(1),
+                    Some(i) if i >= self.longest_log() => {
+                        self.info(
+                            "no index selected: the logs' window follows the newest entries"
+                                .to_string(),
+                        );
+                        None
+                    }
+                    Some(i) => Some(i + 1),
+                };
+            }
         }
+    }
+
+    /// The latest entry as the event log numbers and names it: `12. deliver all`.
+    fn last_entry_described(&self) -> String {
+        let entries = self.session.entries();
+        entries.last().map_or_else(String::new, |entry| {
+            format!("{}. {}", entries.len(), self.session.describe(entry))
+        })
     }
 
     fn toggle(&mut self, overlay: Overlay) {
@@ -348,6 +412,13 @@ impl App {
         self.status = Some(Status {
             text,
             is_error: true,
+        });
+    }
+
+    fn info(&mut self, text: String) {
+        self.status = Some(Status {
+            text,
+            is_error: false,
         });
     }
 

@@ -2,6 +2,7 @@
 //! driven from the keyboard.
 
 pub mod app;
+pub mod availability;
 pub mod keymap;
 pub mod save;
 pub mod view;
@@ -48,6 +49,8 @@ impl Drop for MouseCapture {
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
     while !app.quit {
+        let size = terminal.size()?;
+        app.resize(size.width, size.height);
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
         // Blocks until something happens: no busy loop while idle.
         match event::read()? {
