@@ -122,7 +122,8 @@ impl Details<'_> {
         let last = s.log.last_index();
         let mut text = match s.log.term_at(last).filter(|_| !s.log.is_empty()) {
             Some(term) => format!(
-                "log: {last} entries, last (index {last}, term {term}); commit index {}",
+                "log: {last} {}, last (index {last}, term {term}); commit index {}",
+                if last == 1 { "entry" } else { "entries" },
                 s.commit_index
             ),
             None => format!("log: empty; commit index {}", s.commit_index),
@@ -166,10 +167,34 @@ impl Details<'_> {
         })
     }
 
-    fn lines(&self, s: &RaftServer, width: usize) -> Vec<Line<'static>> {
+    /// A leader's next/match as a table, a line per follower, with each follower's log.
+    fn leader_table(&self, s: &RaftServer) -> Vec<Line<'static>> {
+        let cluster = self.app.session.cluster();
+        let names = self.names();
+        let mut lines = vec![Line::styled(
+            format!("{:<9} {:>5} {:>6}  its log", "follower", "next", "match"),
+            style::dim(),
+        )];
+        for p in s.peers() {
+            let log = cluster.server(p).map_or(0, |f| f.log.len());
+            lines.push(Line::raw(format!(
+                "{:<9} {:>5} {:>6}  {log} {}",
+                short_name(names, p),
+                s.next_index[p],
+                s.match_index[p],
+                if log == 1 { "entry" } else { "entries" }
+            )));
+        }
+        lines
+    }
+
+    fn lines(&self, s: &RaftServer, width: usize, height: usize) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         let (label, items) = self.role_items(s);
-        if items.is_empty() {
+        let table = s.role == Role::Leader && !s.crashed && height > s.cluster_size + 3;
+        if table {
+            lines.extend(self.leader_table(s));
+        } else if items.is_empty() {
             lines.extend(wrap_text(&label, width));
         } else {
             lines.extend(wrap_items(&label, items, width));
@@ -184,7 +209,7 @@ impl Details<'_> {
     /// Rows the panel wants at `width`: its title rule and its lines.
     pub fn wanted_height(&self, width: u16) -> u16 {
         self.server()
-            .map_or(1, |s| 1 + self.lines(s, width as usize).len() as u16)
+            .map_or(1, |s| 1 + self.lines(s, width as usize, 0).len() as u16)
     }
 }
 
@@ -224,7 +249,8 @@ impl Widget for Details<'_> {
             x: area.x + 1,
             width: area.width.saturating_sub(1),
         };
-        Paragraph::new(self.lines(s, body.width as usize)).render(body, buf);
+        let lines = self.lines(s, body.width as usize, body.height as usize);
+        Paragraph::new(lines).render(body, buf);
     }
 }
 

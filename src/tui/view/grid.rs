@@ -453,8 +453,16 @@ impl Grid<'_> {
             let text = if field == Field::Name {
                 match layout.reference {
                     Some(r) if layout.count > 0 => {
+                        // What the ≠ and + marks compare with, as long as it fits.
                         let name = short_name(Names(self.app.session.names()), r);
-                        fit(&format!(" vs {name}"), width as usize)
+                        [
+                            format!(" vs {name}"),
+                            format!(" ≠{name}"),
+                            format!("≠{name}"),
+                        ]
+                        .into_iter()
+                        .find(|t| width_of(t) < width as usize)
+                        .unwrap_or_default()
                     }
                     _ => String::new(),
                 }

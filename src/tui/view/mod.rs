@@ -174,7 +174,7 @@ impl App {
                 grid_width,
                 &mut separators,
             );
-            let round = (top.height * 3 + 10).max(NETWORK_MIN_WIDTH);
+            let round = (top.height * 5 / 2 + 10).max(NETWORK_MIN_WIDTH);
             if rest.width >= round + 1 + MESSAGES_MIN_WIDTH {
                 let (net, list) = split(rest, round, &mut separators);
                 (Some(net), Some(list))
