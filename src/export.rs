@@ -22,7 +22,8 @@ pub enum Format {
 }
 
 /// Plays `scenario` and writes `frame-000` (the start) to `frame-N` (after step N) into `out`,
-/// plus `index.md`. Returns the paths written.
+/// plus `index.md`. Returns the paths written. A size smaller than the screen can be drawn in
+/// (80×24) is refused before anything is written.
 pub fn export(
     scenario: Scenario,
     format: Format,
@@ -30,6 +31,15 @@ pub fn export(
     width: u16,
     height: u16,
 ) -> Result<Vec<PathBuf>> {
+    let (min_width, min_height) = (
+        crate::tui::availability::MIN_WIDTH,
+        crate::tui::availability::MIN_HEIGHT,
+    );
+    if width < min_width || height < min_height {
+        bail!(
+            "{width}x{height} is too small to draw the screen: the smallest size is {min_width}x{min_height}"
+        );
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let total = scenario.steps.len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());

@@ -27,7 +27,9 @@ pub fn role_style(server: &RaftServer) -> Style {
 /// The colour of a live server's role.
 pub fn role_color_style(role: Role) -> Style {
     match role {
-        Role::Leader => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        Role::Leader => Style::new()
+            .fg(Color::LightYellow)
+            .add_modifier(Modifier::BOLD),
         Role::Candidate => Style::new()
             .fg(Color::LightMagenta)
             .add_modifier(Modifier::BOLD),
@@ -107,11 +109,9 @@ pub fn kind_label(kind: MessageKind) -> &'static str {
     }
 }
 
-/// Something that changed in the last step.
+/// Something that changed in the last step (a `*` goes with it).
 pub fn changed() -> Style {
-    Style::new()
-        .fg(Color::LightYellow)
-        .add_modifier(Modifier::BOLD)
+    Style::new().fg(Color::White).add_modifier(Modifier::BOLD)
 }
 
 /// Quiet text.
