@@ -13,10 +13,30 @@ pub const MIN_WIDTH: u16 = 80;
 /// The smallest terminal raftwalk draws in.
 pub const MIN_HEIGHT: u16 = 24;
 
+/// What the drawn screen knows and some commands depend on. Drawing has it at hand; a key
+/// press works it out for the terminal's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScreenFacts {
+    /// Whether the network picture and the message list are both on screen.
+    pub network_beside: bool,
+    /// Whether the event log has older lines above those shown.
+    pub can_scroll_back: bool,
+}
+
 impl App {
     /// `Ok` when `command` would do something now; otherwise why not, in a sentence for the
     /// bottom line.
     pub fn availability(&self, command: Command) -> Result<(), String> {
+        self.availability_on(command, None)
+    }
+
+    /// [`App::availability`], with what the screen drawn knows (`None`: work it out).
+    pub fn availability_on(
+        &self,
+        command: Command,
+        screen: Option<ScreenFacts>,
+    ) -> Result<(), String> {
+        let facts = || screen.unwrap_or_else(|| self.screen_facts());
         let cluster = self.session.cluster();
         let size = cluster.servers().len();
         let in_flight = cluster.in_flight().len();
@@ -89,7 +109,7 @@ impl App {
             Command::ScrollUp if self.session.entries().is_empty() => {
                 Err("nothing has happened yet".to_string())
             }
-            Command::ScrollUp if !self.can_scroll_back() => {
+            Command::ScrollUp if !facts().can_scroll_back => {
                 Err("the event log already shows its oldest line".to_string())
             }
             Command::ScrollUp => Ok(()),
@@ -97,7 +117,7 @@ impl App {
                 Err("the event log already shows the newest step".to_string())
             }
             Command::ScrollDown => Ok(()),
-            Command::ToggleNetwork if self.network_beside() => Err(
+            Command::ToggleNetwork if facts().network_beside => Err(
                 "the network picture is already on screen, beside the logs (m switches it only when both do not fit)"
                     .to_string(),
             ),
@@ -112,14 +132,13 @@ impl App {
         }
     }
 
-    /// Whether any key of `binding` can act now (for the key bar).
-    pub fn binding_available(&self, binding: &Binding) -> bool {
+    /// Whether any key of `binding` can act now on the screen drawn (for the key bar).
+    pub fn binding_available(&self, binding: &Binding, screen: ScreenFacts) -> bool {
+        let available = |command| self.availability_on(command, Some(screen)).is_ok();
         match binding.command {
-            Command::MessageUp => {
-                self.availability(Command::MessageUp).is_ok()
-                    || self.availability(Command::MessageDown).is_ok()
-            }
-            command => self.availability(command).is_ok(),
+            Command::MessageUp => available(Command::MessageUp) || available(Command::MessageDown),
+            Command::IndexLeft => available(Command::IndexLeft) || available(Command::IndexRight),
+            command => available(command),
         }
     }
 

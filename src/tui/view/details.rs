@@ -5,14 +5,14 @@
 
 use super::grid::{GridLayout, divergence, short_name};
 use super::style;
-use super::text::{fit, width_of};
+use super::text::{fit, put_line, width_of};
 use crate::raft::{Names, RaftServer, Role, quorum};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::Widget;
 
 /// The details widget.
 pub struct Details<'a> {
@@ -250,7 +250,9 @@ impl Widget for Details<'_> {
             width: area.width.saturating_sub(1),
         };
         let lines = self.lines(s, body.width as usize, body.height as usize);
-        Paragraph::new(lines).render(body, buf);
+        for (y, line) in (body.y..body.bottom()).zip(&lines) {
+            put_line(buf, body.x, y, line, body.width as usize);
+        }
     }
 }
 

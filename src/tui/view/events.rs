@@ -3,6 +3,7 @@
 //! the lines that can be shown are explained and wrapped, walking back from the newest.
 
 use super::style;
+use super::text::put_line;
 use crate::raft::{Event, Names, explain};
 use crate::session::Session;
 use ratatui::buffer::Buffer;
@@ -19,10 +20,17 @@ type Numbered = (Line<'static>, usize);
 fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
     let names = Names(session.names());
     let mut reversed: Vec<Numbered> = Vec::new();
+    let width = width.max(10);
     let wrap = |text: &str, first: &'static str, st: Style, number: usize, out: &mut Vec<_>| {
-        let options = textwrap::Options::new(width.max(10))
+        // Most lines fit: no need to wrap them (bytes are at least columns).
+        if first.len() + text.len() <= width && !text.contains('\n') {
+            out.push((Line::styled(format!("{first}{text}"), st), number));
+            return;
+        }
+        let options = textwrap::Options::new(width)
             .initial_indent(first)
-            .subsequent_indent("    ");
+            .subsequent_indent("    ")
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
         let pieces: Vec<String> = textwrap::wrap(text, options)
             .into_iter()
             .map(|piece| piece.into_owned())
@@ -68,9 +76,7 @@ fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
 /// Whether a log drawn in `area` (rule included) can scroll back further than `scroll_back`
 /// lines.
 pub fn can_scroll_back(session: &Session, area: Rect, scroll_back: usize) -> bool {
-    let height = area.height.saturating_sub(1) as usize;
-    let wanted = scroll_back + height + 1;
-    lines_back(session, text_width(area), wanted).len() >= wanted
+    EventLog::new(session, area, scroll_back).more_above()
 }
 
 /// Room for text: one column is the gutter for the newest step's mark.
@@ -78,25 +84,51 @@ fn text_width(area: Rect) -> usize {
     area.width.saturating_sub(2) as usize
 }
 
-/// The event log.
-pub struct EventLog<'a> {
-    /// The session.
-    pub session: &'a Session,
-    /// Lines scrolled back from the newest.
-    pub scroll_back: usize,
+/// The event log, its lines wrapped for the area it is drawn in.
+pub struct EventLog {
+    /// The lines, newest first: one more than can be shown when there are more.
+    reversed: Vec<Numbered>,
+    /// Lines scrolled back, clamped to the oldest.
+    back: usize,
+    /// Lines shown.
+    height: usize,
+    /// Steps in the session.
+    total: usize,
 }
 
-impl Widget for EventLog<'_> {
+impl EventLog {
+    /// The log of `session` for `area`, scrolled back `scroll_back` lines.
+    pub fn new(session: &Session, area: Rect, scroll_back: usize) -> EventLog {
+        let height = area.height.saturating_sub(1) as usize;
+        let reversed = lines_back(session, text_width(area), height + scroll_back + 1);
+        // Never scroll past the oldest line.
+        let back = scroll_back.min(reversed.len().saturating_sub(height));
+        EventLog {
+            reversed,
+            back,
+            height,
+            total: session.entries().len(),
+        }
+    }
+
+    /// Whether there are older lines above those shown.
+    pub fn more_above(&self) -> bool {
+        self.reversed.len() > self.back + self.height
+    }
+}
+
+impl Widget for EventLog {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.height == 0 {
             return;
         }
-        let height = area.height.saturating_sub(1) as usize;
-        let total = self.session.entries().len();
-        let reversed = lines_back(self.session, text_width(area), height + self.scroll_back);
-        // Clamp: never scroll past the oldest line.
-        let back = self.scroll_back.min(reversed.len().saturating_sub(height));
-        let shown: Vec<&Numbered> = reversed.iter().skip(back).take(height).collect();
+        let total = self.total;
+        let shown: Vec<&Numbered> = self
+            .reversed
+            .iter()
+            .skip(self.back)
+            .take(self.height)
+            .collect();
         let title = match (shown.last(), shown.first()) {
             _ if total == 0 => " What happened ".to_string(),
             (Some((_, oldest)), Some((_, newest))) if oldest == newest && *newest == total => {
@@ -125,7 +157,13 @@ impl Widget for EventLog<'_> {
             if *number == total {
                 buf.set_string(area.x, y, "▌", style::newest());
             }
-            buf.set_line(area.x + 1, y, line, area.width.saturating_sub(1));
+            put_line(
+                buf,
+                area.x + 1,
+                y,
+                line,
+                area.width.saturating_sub(1) as usize,
+            );
         }
     }
 }

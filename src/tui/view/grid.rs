@@ -9,7 +9,7 @@
 //! `+` where it runs past the end of it. `*` marks what the last step changed.
 
 use super::style;
-use super::text::{fit, width_of};
+use super::text::{fit, put, width_of};
 use crate::raft::{Cluster, LogIndex, Names, RaftServer, Role, ServerId};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
@@ -469,11 +469,11 @@ impl Grid<'_> {
             } else {
                 title(field, layout.level.long_titles).to_string()
             };
-            buf.set_stringn(x, y, &text, width as usize, dim);
+            put(buf, x, y, &text, width as usize, dim);
             x += width;
         }
         let left = if layout.first > 1 { "‹" } else { "│" };
-        buf.set_string(x, y, left, dim);
+        put(buf, x, y, left, 1, dim);
         x += 1;
         if layout.count == 0 {
             buf.set_string(x, y, EMPTY, dim);
@@ -495,7 +495,7 @@ impl Grid<'_> {
                 } else {
                     dim
                 };
-                buf.set_string(start, y, &label, st);
+                put(buf, start, y, &label, label.len(), st);
                 free_from = end;
             }
         }
@@ -515,13 +515,13 @@ impl Grid<'_> {
             match field {
                 Field::Name => {
                     let marker = if selected { "▶" } else { " " };
-                    buf.set_string(x, y, marker, style::heading());
+                    put(buf, x, y, marker, 1, style::heading());
                     let st = if selected {
                         style::heading()
                     } else {
                         Style::new()
                     };
-                    buf.set_stringn(x + 1, y, &text, width as usize - 1, st);
+                    put(buf, x + 1, y, &text, width as usize - 1, st);
                 }
                 _ => {
                     let is_changed = changed(app, field, s);
@@ -530,9 +530,9 @@ impl Grid<'_> {
                         _ if is_changed => style::changed(),
                         _ => Style::new(),
                     };
-                    let (end, _) = buf.set_stringn(x, y, &text, width as usize, st);
+                    let end = put(buf, x, y, &text, width as usize, st);
                     if is_changed {
-                        buf.set_string(end, y, "*", style::changed());
+                        put(buf, end, y, "*", 1, style::changed());
                     }
                 }
             }
@@ -544,9 +544,9 @@ impl Grid<'_> {
             .and_then(|c| c.server(s.id))
             .is_some_and(|b| b.log != s.log);
         if log_changed {
-            buf.set_string(x, y, "*", style::changed());
+            put(buf, x, y, "*", 1, style::changed());
         } else {
-            buf.set_string(x, y, "│", style::dim());
+            put(buf, x, y, "│", 1, style::dim());
         }
         x += 1;
         self.draw_cells(s, x, y, buf);
@@ -584,7 +584,7 @@ impl Grid<'_> {
             };
             let past_end = index > s.log.len() + 1;
             if let Some(g) = gap.filter(|_| !past_end) {
-                buf.set_string(cx, y, g, gap_style);
+                put(buf, cx, y, g, 1, gap_style);
             }
             if offset == layout.count {
                 // Past the window only the gap is drawn, for a mark after the last entry.
@@ -594,9 +594,16 @@ impl Grid<'_> {
                 continue;
             };
             if gap.is_none() {
-                buf.set_string(cx, y, " ", st);
+                put(buf, cx, y, " ", 1, st);
             }
-            buf.set_string(cx + 1, y, format!("{term:>w$}", w = cell - 1), st);
+            put(
+                buf,
+                cx + 1,
+                y,
+                &format!("{term:>w$}", w = cell - 1),
+                cell - 1,
+                st,
+            );
         }
     }
 }

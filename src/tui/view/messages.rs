@@ -2,7 +2,7 @@
 //! ▶; when they do not all fit, "+N more" says how many are out of view.
 
 use super::style;
-use super::text::{fit, width_of};
+use super::text::{fit, put_line, width_of};
 use crate::raft::{Envelope, Message, Names};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
@@ -117,7 +117,7 @@ impl Widget for MessageList<'_> {
             .unwrap_or(WORDINGS.len() - 1);
         for (i, m) in messages.iter().enumerate().skip(w.first).take(w.count) {
             let line = message_line(m, selected == Some(i), names, width, wording);
-            buf.set_line(area.x, y, &line, area.width);
+            put_line(buf, area.x, y, &line, width);
             y += 1;
         }
         if w.below {

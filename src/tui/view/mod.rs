@@ -16,7 +16,7 @@ pub mod style;
 mod text;
 
 use super::app::{App, Overlay};
-use super::availability::{MIN_HEIGHT, MIN_WIDTH};
+use super::availability::{MIN_HEIGHT, MIN_WIDTH, ScreenFacts};
 use super::keymap::{self, BINDINGS, Bar};
 use details::Details;
 use events::EventLog;
@@ -223,21 +223,20 @@ impl App {
         })
     }
 
-    /// Whether the network picture has its own place beside the grid on the current screen
-    /// (80×24 when the size is not known).
-    pub fn network_beside(&self) -> bool {
+    /// What the screen of the terminal's size (80×24 when not known) shows that commands
+    /// depend on.
+    pub fn screen_facts(&self) -> ScreenFacts {
         let (width, height) = self.screen.unwrap_or((MIN_WIDTH, MIN_HEIGHT));
-        let area = Rect::new(0, 0, width, height);
-        self.regions(area)
-            .is_some_and(|r| r.network.is_some() && r.messages.is_some())
-    }
-
-    /// Whether PgUp would show older lines of the event log on the current screen.
-    pub fn can_scroll_back(&self) -> bool {
-        let (width, height) = self.screen.unwrap_or((MIN_WIDTH, MIN_HEIGHT));
-        let area = Rect::new(0, 0, width, height);
-        self.regions(area)
-            .is_some_and(|r| events::can_scroll_back(&self.session, r.events, self.scroll_back))
+        match self.regions(Rect::new(0, 0, width, height)) {
+            Some(r) => ScreenFacts {
+                network_beside: r.network.is_some() && r.messages.is_some(),
+                can_scroll_back: events::can_scroll_back(&self.session, r.events, self.scroll_back),
+            },
+            None => ScreenFacts {
+                network_beside: false,
+                can_scroll_back: false,
+            },
+        }
     }
 
     /// What is drawn at (`column`, `row`) when the screen is `area`: a server or a message, if
@@ -344,11 +343,12 @@ impl Widget for &App {
             }
             .render(regions.narration, buf);
         }
-        EventLog {
-            session: &self.session,
-            scroll_back: self.scroll_back,
-        }
-        .render(regions.events, buf);
+        let log = EventLog::new(&self.session, regions.events, self.scroll_back);
+        let facts = ScreenFacts {
+            network_beside: regions.network.is_some() && regions.messages.is_some(),
+            can_scroll_back: log.more_above(),
+        };
+        log.render(regions.events, buf);
         for &(x, y, height) in &regions.separators {
             for row in y..y + height {
                 let beside_rule = |dx: i32| {
@@ -365,7 +365,7 @@ impl Widget for &App {
                 buf[(x, row)].set_symbol(symbol).set_style(style::border());
             }
         }
-        self.render_keybar(regions.keybar, buf);
+        self.render_keybar(regions.keybar, facts, buf);
         match self.overlay {
             Overlay::Help => help::render(area, buf, self.help_scroll),
             Overlay::Ledger => self.render_ledger(area, buf),
@@ -460,7 +460,7 @@ impl App {
 
     /// The bottom line: the last message for the user, or the keys that act now, in the
     /// table's order of importance while they fit; help and quit always at the right.
-    fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+    fn render_keybar(&self, area: Rect, facts: ScreenFacts, buf: &mut Buffer) {
         if let Some(status) = &self.status {
             let st = if status.is_error {
                 style::alarm()
@@ -491,7 +491,7 @@ impl App {
                 Bar::Rank(rank) => Some((rank, b)),
                 _ => None,
             })
-            .filter(|(_, b)| self.binding_available(b))
+            .filter(|(_, b)| self.binding_available(b, facts))
             .collect();
         ranked.sort_by_key(|(rank, _)| *rank);
         let mut spans = Vec::new();

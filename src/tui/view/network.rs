@@ -6,7 +6,7 @@
 //! [`NetworkLayout::new`], which drawing and mouse clicks share.
 
 use super::style;
-use super::text::{fit, width_of};
+use super::text::{fit, put, width_of};
 use crate::raft::{Envelope, Message, MessageKind, Names, ServerId};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
@@ -291,7 +291,14 @@ impl Widget for NetworkPicture<'_> {
             if selected == Some(i) {
                 st = st.add_modifier(Modifier::BOLD | Modifier::REVERSED);
             }
-            buf.set_string(label.rect.x, label.rect.y, &label.text, st);
+            put(
+                buf,
+                label.rect.x,
+                label.rect.y,
+                &label.text,
+                label.rect.width as usize,
+                st,
+            );
         }
         for (s, label) in layout.servers.iter().enumerate() {
             let server = &cluster.servers()[s];
@@ -299,7 +306,14 @@ impl Widget for NetworkPicture<'_> {
             if s == self.app.selected_server {
                 st = st.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
             }
-            buf.set_string(label.rect.x, label.rect.y, &label.text, st);
+            put(
+                buf,
+                label.rect.x,
+                label.rect.y,
+                &label.text,
+                label.rect.width as usize,
+                st,
+            );
         }
     }
 }

@@ -1,4 +1,10 @@
-//! Text measured and cut in terminal columns.
+//! Text measured, cut and written in terminal columns. Writing goes cell by cell when every
+//! character is one column wide (so each is its own grapheme), which is most of what raftwalk
+//! draws, and through ratatui's grapheme-aware `set_stringn` otherwise.
+
+use ratatui::buffer::Buffer;
+use ratatui::style::Style;
+use ratatui::text::Line;
 
 /// The width of `text` in terminal columns.
 pub fn width_of(text: &str) -> usize {
@@ -31,9 +37,75 @@ pub fn fit(text: &str, max: usize) -> String {
     out
 }
 
+/// Whether `c` takes exactly one column and stands alone as a grapheme.
+fn single(c: char) -> bool {
+    c.is_ascii_graphic()
+        || c == ' '
+        || (!c.is_ascii() && !c.is_control() && width_of(c.encode_utf8(&mut [0; 4])) == 1)
+}
+
+/// Writes `text` at (`x`, `y`) in at most `max` columns; returns the column after it.
+pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max: usize, style: Style) -> u16 {
+    let area = buf.area;
+    if y < area.top() || y >= area.bottom() || x >= area.right() {
+        return x;
+    }
+    let max = max.min((area.right() - x) as usize);
+    if !text.chars().all(single) {
+        return buf.set_stringn(x, y, text, max, style).0;
+    }
+    let start = (y - area.y) as usize * area.width as usize + (x - area.x) as usize;
+    let mut col = x;
+    for (cell, c) in buf.content[start..].iter_mut().zip(text.chars().take(max)) {
+        cell.set_char(c).set_style(style);
+        col += 1;
+    }
+    col
+}
+
+/// Writes a line of styled spans at (`x`, `y`) in at most `max` columns.
+pub fn put_line(buf: &mut Buffer, x: u16, y: u16, line: &Line, max: usize) -> u16 {
+    let mut col = x;
+    let end = x as usize + max;
+    for span in &line.spans {
+        let room = end.saturating_sub(col as usize);
+        if room == 0 {
+            break;
+        }
+        col = put(
+            buf,
+            col,
+            y,
+            &span.content,
+            room,
+            line.style.patch(span.style),
+        );
+    }
+    col
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn put_writes_like_set_stringn() {
+        let area = Rect::new(0, 0, 12, 1);
+        for text in [
+            "a→b §5.3 ✓",
+            "wide 漢字 ok",
+            "e\u{301}t\u{e9}",
+            "cut here please",
+        ] {
+            let mut fast = Buffer::empty(area);
+            let mut slow = Buffer::empty(area);
+            let a = put(&mut fast, 1, 0, text, 9, Style::new());
+            let b = slow.set_stringn(1, 0, text, 9, Style::new()).0;
+            assert_eq!(fast, slow, "{text}");
+            assert_eq!(a, b, "{text}");
+        }
+    }
 
     #[test]
     fn fit_cuts_with_an_ellipsis_and_cleans_control_characters() {
