@@ -117,6 +117,7 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
             ("▌", "the lines of the newest step in the event log"),
             ("steps 12–20", "the steps the event log shows"),
             ("(§5.3)", "the section of the Raft paper behind a rule"),
+            ("…", "a name or a line cut to fit"),
         ],
     ),
 ];

@@ -1,5 +1,5 @@
 //! The network picture, as RaftScope draws its ring: the servers round a circle, each message
-//! in flight a line from its sender to its receiver, labelled near the receiver with an arrow
+//! in flight a line from its sender to its receiver, labelled along it with an arrow
 //! for its direction and what it is (`↘RV t9`, `↖vote ✓`, `→AE +3`, `←reply ✗`). A split
 //! network puts each group on its own arc with a dotted wall between groups; crashed servers
 //! are marked ✗; the selected message is marked ▶. The placement of every label is computed by
@@ -117,10 +117,10 @@ impl NetworkLayout {
             };
             let text = format!("{pointer}{arrow}{}", label(&m.message, compact));
             let width = width_of(&text) as u16;
-            // Near the receiver first, then along the line, then a row off it.
+            // Halfway first, then along the line, then a row off it.
             let mut spot = None;
             'search: for dy in [0.0, -1.0, 1.0] {
-                for t in [0.66, 0.55, 0.76, 0.45, 0.84, 0.35] {
+                for t in [0.5, 0.6, 0.4, 0.7, 0.3, 0.8] {
                     let at = (
                         from.0 + (to.0 - from.0) * t,
                         from.1 + (to.1 - from.1) * t + dy,
