@@ -318,7 +318,8 @@ fn the_network_picture_labels_every_message_and_marks_crashes_and_splits() {
     let mut app = brief();
     press(&mut app, "cP");
     let screen = lines(&app, 120, 40).join("\n");
-    assert!(screen.contains("split ┆"), "{screen}");
+    assert!(screen.contains("split in 2"), "{screen}");
+    assert!(screen.contains("••"), "a wall: {screen}");
     assert!(screen.contains("S0⌁"), "{screen}");
 }
 

@@ -98,8 +98,8 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "the direction a message travels, near its receiver",
             ),
             (
-                "┆ (network)",
-                "the wall between the groups of a split network",
+                "•••• (network)",
+                "a wall between the groups of a split network",
             ),
             ("+N more", "messages out of view: ↑/↓ scroll to them"),
         ],

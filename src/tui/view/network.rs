@@ -230,7 +230,8 @@ impl Widget for NetworkPicture<'_> {
         let cluster = self.app.session.cluster();
         let mut title = " Network ".to_string();
         if cluster.network().is_partitioned() {
-            title.push_str("· split ┆ ");
+            let groups = layout.walls.len();
+            title.push_str(&format!("· split in {groups}, walls •••• "));
         }
         let unlabelled = layout.unlabelled();
         if unlabelled > 0 {
