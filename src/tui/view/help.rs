@@ -93,9 +93,10 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "AppendReply ✗, reply ✗",
                 "append rejected: the log did not match",
             ),
+            ("↘ (network)", "the direction a message travels"),
             (
-                "↘ (network)",
-                "the direction a message travels, near its receiver",
+                "lines (network)",
+                "messages in flight: votes cyan, appends green, the selected white",
             ),
             (
                 "•••• (network)",
