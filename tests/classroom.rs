@@ -213,9 +213,10 @@ fn long_logs_share_one_labelled_window_that_follows_the_selected_index() {
         logs_on_screen(&screen, 3).is_none(),
         "40 two-digit terms cannot fit 80 columns"
     );
-    // The newest entries are in view, with the window's left edge marked.
+    // The newest entries are in view, with the window's left edge marked and its range
+    // labelled.
     assert!(screen[1].contains('‹'), "{}", screen.join("\n"));
-    assert!(screen[1].contains("40"), "{}", screen.join("\n"));
+    assert!(screen[1].contains("–40 of 40"), "{}", screen.join("\n"));
     // [ and ] select an index; the window moves to it.
     press(&mut app, "]");
     assert_eq!(app.selected_index, Some(1));

@@ -204,8 +204,16 @@ impl GridMetrics {
             .unwrap_or(last);
         let (level, fields, cell_width) = self.levels[i].clone();
         let left: u16 = fields.iter().map(|f| f.1).sum::<u16>() + 1;
-        let room = (max_width.saturating_sub(left + 1) / cell_width.max(1)).max(1) as usize;
         let longest = self.longest;
+        let cells =
+            |width: u16| (width.saturating_sub(left + 1) / cell_width.max(1)).max(1) as usize;
+        // A window leaves room for its label: `21–40 of 40`.
+        let room = match cells(max_width) {
+            room if room >= longest => room,
+            _ => cells(
+                max_width.saturating_sub(width_of(&range_label(longest, longest, longest)) as u16),
+            ),
+        };
         let count = longest.min(room);
         let first = if longest <= room {
             1
@@ -234,7 +242,22 @@ impl GridLayout {
         if self.count == 0 {
             return self.left_width() + EMPTY.len() as u16;
         }
-        self.left_width() + self.count as u16 * self.cell_width + 1
+        let label = if self.count < self.longest {
+            width_of(&range_label(self.longest, self.longest, self.longest)) as u16
+        } else {
+            0
+        };
+        self.left_width() + self.count as u16 * self.cell_width + 1 + label
+    }
+
+    /// The x of index `index`'s column in a grid drawn from `x`, if it is in the window.
+    pub fn column_of(&self, x: u16, index: LogIndex) -> Option<u16> {
+        (self.first..self.first + self.count)
+            .contains(&index)
+            .then(|| {
+                x + self.left_width() + ((index - self.first + 1) * self.cell_width as usize) as u16
+                    - 1
+            })
     }
 
     fn left_width(&self) -> u16 {
@@ -313,6 +336,11 @@ pub fn divergence(s: &RaftServer, reference: &RaftServer) -> Option<(LogIndex, b
         Some(_) => Some((i, true)),
         None => Some((i, false)),
     })
+}
+
+/// The label of a window of indices: ` 21–40 of 40`.
+fn range_label(first: LogIndex, last: LogIndex, longest: usize) -> String {
+    format!(" {first}–{last} of {longest}")
 }
 
 fn digits(n: usize) -> usize {
@@ -499,9 +527,13 @@ impl Grid<'_> {
                 free_from = end;
             }
         }
+        let end = x + (layout.count * cell) as u16;
         if layout.last() < layout.longest {
-            let end = x + (layout.count * cell) as u16;
-            buf.set_string(end, y, "›", dim);
+            put(buf, end, y, "›", 1, dim);
+        }
+        if layout.count < layout.longest {
+            let label = range_label(layout.first, layout.last(), layout.longest);
+            put(buf, end + 1, y, &label, width_of(&label), style::title());
         }
     }
 

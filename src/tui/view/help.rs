@@ -38,8 +38,9 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
         &[
             (
                 "1 2 3 …",
-                "log indices; ‹ › more indices left / right of the window",
+                "log indices; ‹ › more left / right of the window, 21–40 of 60",
             ),
+            ("▲", "under the index selected with [ and ]"),
             ("4 on colour", "an entry: its term, on its term's colour"),
             ("ldr, cmt", "leader the server follows; its commit index"),
             (

@@ -325,6 +325,15 @@ impl Widget for &App {
             layout: &regions.grid_layout,
         }
         .render(regions.details, buf);
+        // The selected index, marked under its column on the details' rule.
+        if let Some(x) = self
+            .selected_index
+            .and_then(|i| regions.grid_layout.column_of(regions.grid.x, i))
+            .filter(|&x| regions.details.height > 0 && x < regions.details.right())
+            .filter(|&x| buf[(x, regions.details.y)].symbol() == "─")
+        {
+            buf[(x, regions.details.y)].set_symbol("▲");
+        }
         if let Some(net) = regions.network {
             let layout = NetworkLayout::new(self, net);
             NetworkPicture {
