@@ -5,61 +5,22 @@
 //! Update the snapshots after a deliberate change with
 //! `INSTA_UPDATE=always cargo test --test classroom`, then read every changed `.snap` file.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use raftwalk::raft::Role;
 use raftwalk::scenario::{self, Scenario};
-use raftwalk::session::Session;
 use raftwalk::tui::app::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use std::path::PathBuf;
 
 // ----- Helpers ------------------------------------------------------------------------------
 
-fn no_save_dir() -> PathBuf {
-    std::env::temp_dir().join("raftwalk-classroom-test-no-such-dir/never/created")
-}
+mod common;
+use common::{app_on, brief, builtin, logs_on_screen, next, press, press_key};
 
-fn app_on(scenario: Scenario) -> App {
-    App::new(Session::new(scenario), no_save_dir())
-}
-
-fn builtin(name: &str) -> App {
-    app_on(raftwalk::load::load(name).expect("the built-in loads"))
-}
-
-/// The brief's three fresh servers, no script.
-fn brief() -> App {
-    app_on(raftwalk::load::brief_cluster())
-}
-
+/// A scenario from JSON text.
 fn parse(json: &str) -> Scenario {
     scenario::parse(json, "test").expect("the test scenario parses")
-}
-
-fn press_key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-    app.handle_key(KeyEvent::new(code, modifiers));
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let modifiers = if c.is_ascii_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        press_key(app, KeyCode::Char(c), modifiers);
-    }
-}
-
-/// Plays the next walkthrough step, answering a quiz rightly when one waits.
-fn next(app: &mut App) {
-    press(app, "n");
-    if let Some((_, quiz)) = app.pending_quiz() {
-        let answer = char::from_digit(quiz.answer as u32, 10).expect("answers are 1 to 9");
-        press(app, &answer.to_string());
-    }
 }
 
 /// Plays the whole walkthrough (bounded by its length).
@@ -105,36 +66,6 @@ fn lines(app: &App, width: u16, height: u16) -> Vec<String> {
         .collect()
 }
 
-/// The logs the grid shows, row by row, read back from the screen: the terms between the
-/// grid's separator and its right end, marks (┃ ≠ +) left out. `None` when the grid shows a
-/// window (‹ or › in its index header).
-fn logs_on_screen(screen: &[String], servers: usize) -> Option<Vec<Vec<u64>>> {
-    let header: Vec<char> = screen[1].chars().collect();
-    let start = header.iter().position(|&c| c == '│' || c == '‹')?;
-    if header.contains(&'‹') || header.contains(&'›') {
-        return None;
-    }
-    let end = (start + 1..header.len())
-        .find(|&x| matches!(header[x], '│' | '┬'))
-        .unwrap_or(header.len());
-    Some(
-        (0..servers)
-            .map(|i| {
-                let row: Vec<char> = screen[2 + i].chars().collect();
-                let cells: String = row[start + 1..end.min(row.len())].iter().collect();
-                cells
-                    .split(|c: char| c.is_whitespace() || "┃≠+".contains(c))
-                    .filter(|t| !t.is_empty())
-                    .map(|t| {
-                        t.parse::<u64>()
-                            .unwrap_or_else(|_| panic!("not a term: {t:?}"))
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
-}
-
 fn terms(app: &App, server: usize) -> Vec<u64> {
     let log = &app.session.cluster().servers()[server].log;
     (1..=log.len()).filter_map(|i| log.term_at(i)).collect()
@@ -143,8 +74,12 @@ fn terms(app: &App, server: usize) -> Vec<u64> {
 fn assert_every_log_whole(app: &App, width: u16, height: u16, what: &str) {
     let screen = lines(app, width, height);
     let servers = app.session.cluster().servers().len();
-    let shown = logs_on_screen(&screen, servers)
-        .unwrap_or_else(|| panic!("{what}: the grid shows a window:\n{}", screen.join("\n")));
+    let shown = logs_on_screen(&screen, servers).unwrap_or_else(|| {
+        panic!(
+            "{what}: the grid shows a window, or no grid:\n{}",
+            screen.join("\n")
+        )
+    });
     for (id, shown) in shown.iter().enumerate() {
         assert_eq!(
             shown,

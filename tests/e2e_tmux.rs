@@ -6,6 +6,8 @@
 //! Without tmux the test is skipped with a note, except under CI (the `CI` variable set),
 //! where a missing tmux is a failure: `.ci/run` installs it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -185,33 +187,10 @@ fn colour_of(screen: &[Vec<(char, Option<String>)>], needle: &str) -> Option<Opt
     })
 }
 
-/// The logs the grid shows, read from the screen's rows as the classroom test reads them:
-/// the terms between the grid's separator and its right end. `None` for a scrolled window.
+/// The logs the grid shows on a captured screen.
 fn logs_on_screen(screen: &str, servers: usize) -> Option<Vec<Vec<u64>>> {
-    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
-    let header = lines.get(1)?;
-    let start = header.iter().position(|&c| c == '│' || c == '‹')?;
-    if header.contains(&'‹') || header.contains(&'›') {
-        return None;
-    }
-    let end = (start + 1..header.len())
-        .find(|&x| matches!(header[x], '│' | '┬'))
-        .unwrap_or(header.len());
-    (0..servers)
-        .map(|i| {
-            let row = lines.get(2 + i)?;
-            let cells: String = row
-                .get(start + 1..end.min(row.len()))
-                .unwrap_or_default()
-                .iter()
-                .collect();
-            cells
-                .split(|c: char| c.is_whitespace() || "┃≠+".contains(c))
-                .filter(|t| !t.is_empty())
-                .map(|t| t.parse::<u64>().ok())
-                .collect()
-        })
-        .collect()
+    let lines: Vec<String> = screen.lines().map(str::to_string).collect();
+    common::logs_on_screen(&lines, servers)
 }
 
 fn have_tmux() -> bool {

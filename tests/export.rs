@@ -10,9 +10,13 @@ fn out_dir(name: &str) -> PathBuf {
 }
 
 fn export(scenario: &str, format: &str, dir: &PathBuf) -> std::process::Output {
+    export_at(scenario, format, "120x40", dir)
+}
+
+fn export_at(scenario: &str, format: &str, size: &str, dir: &PathBuf) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_raftwalk"))
         .args([
-            "export", scenario, "--format", format, "--size", "120x40", "--out",
+            "export", scenario, "--format", format, "--size", size, "--out",
         ])
         .arg(dir)
         .output()
@@ -92,19 +96,7 @@ fn text_export_matches_the_tui_and_ends_with_a_leader() {
 fn a_size_too_small_to_draw_exits_2_naming_the_smallest() {
     let dir = out_dir("small");
     for size in ["80x23", "79x24", "60x20"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
-            .args([
-                "export",
-                "figure7-a",
-                "--format",
-                "txt",
-                "--size",
-                size,
-                "--out",
-            ])
-            .arg(&dir)
-            .output()
-            .expect("runs");
+        let out = export_at("figure7-a", "txt", size, &dir);
         assert_eq!(out.status.code(), Some(2), "{size}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(stderr.trim_end().lines().count(), 1, "{size}: {stderr}");
@@ -115,19 +107,7 @@ fn a_size_too_small_to_draw_exits_2_naming_the_smallest() {
         assert!(!dir.exists(), "{size}: nothing is written");
     }
     // The smallest size itself draws every frame, none of them a notice.
-    let out = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
-        .args([
-            "export",
-            "figure7-a",
-            "--format",
-            "txt",
-            "--size",
-            "80x24",
-            "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .expect("runs");
+    let out = export_at("figure7-a", "txt", "80x24", &dir);
     assert!(
         out.status.success(),
         "{}",

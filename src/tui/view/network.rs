@@ -284,6 +284,16 @@ impl Widget for NetworkPicture<'_> {
                 }
             })
             .render(canvas, buf);
+        let draw = |buf: &mut Buffer, label: &Label, st: Style| {
+            put(
+                buf,
+                label.rect.x,
+                label.rect.y,
+                &label.text,
+                label.rect.width as usize,
+                st,
+            )
+        };
         for (i, label) in layout.messages.iter().enumerate() {
             let Some(label) = label else { continue };
             let mut st = messages
@@ -292,29 +302,14 @@ impl Widget for NetworkPicture<'_> {
             if selected == Some(i) {
                 st = st.add_modifier(Modifier::BOLD | Modifier::REVERSED);
             }
-            put(
-                buf,
-                label.rect.x,
-                label.rect.y,
-                &label.text,
-                label.rect.width as usize,
-                st,
-            );
+            draw(buf, label, st);
         }
         for (s, label) in layout.servers.iter().enumerate() {
-            let server = &cluster.servers()[s];
-            let mut st = style::role_style(server);
+            let mut st = style::role_style(&cluster.servers()[s]);
             if s == self.app.selected_server {
                 st = st.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
             }
-            put(
-                buf,
-                label.rect.x,
-                label.rect.y,
-                &label.text,
-                label.rect.width as usize,
-                st,
-            );
+            draw(buf, label, st);
         }
     }
 }
