@@ -411,9 +411,14 @@ impl App {
                 style::alarm(),
             ));
         }
-        right.push(Span::styled(" · ? help ", style::dim()));
+        // The key bar says it too; on a narrow screen the scenario's name needs the room.
+        if area.width >= 100 {
+            right.push(Span::styled(" · ? help ", style::dim()));
+        } else {
+            right.push(Span::raw(" "));
+        }
         let right_width: usize = right.iter().map(Span::width).sum();
-        // The left side: the name gives way first, then the history count.
+        // The left side: the history count gives way first, then the name is cut.
         let mut position = String::new();
         if s.has_script() {
             position.push_str(&format!(
@@ -425,7 +430,9 @@ impl App {
         let history = format!(" · history {}", s.position());
         let room = (area.width as usize).saturating_sub(right_width + 1);
         let fixed = " raftwalk".len() + text::width_of(&position);
-        let history = if fixed + history.len() + 8 <= room {
+        // The history count gives way before the scenario's name is cut.
+        let name_width = text::width_of(&s.scenario().name) + 3;
+        let history = if fixed + name_width + history.len() <= room {
             history
         } else {
             String::new()
