@@ -97,6 +97,52 @@ enum Field {
     NextMatch,
 }
 
+/// Every server's field texts, formatted once a frame: (name, role in each wording, term,
+/// vote, leader, commit, next/match).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Texts(Vec<[String; 9]>);
+
+impl Texts {
+    fn new(app: &App) -> Texts {
+        let servers = app.session.cluster().servers();
+        Texts(
+            servers
+                .iter()
+                .map(|s| {
+                    [
+                        value(app, Field::Name, s),
+                        role_text(s, RoleWords::Full),
+                        role_text(s, RoleWords::Short),
+                        role_text(s, RoleWords::Glyph),
+                        value(app, Field::Term, s),
+                        value(app, Field::Vote, s),
+                        value(app, Field::Leader, s),
+                        value(app, Field::Commit, s),
+                        value(app, Field::NextMatch, s),
+                    ]
+                })
+                .collect(),
+        )
+    }
+
+    /// The text of `field` for server `id` in `words`.
+    fn get(&self, id: ServerId, field: Field, words: RoleWords) -> &str {
+        let row = &self.0[id];
+        let column = match (field, words) {
+            (Field::Name, _) => 0,
+            (Field::Role, RoleWords::Full) => 1,
+            (Field::Role, RoleWords::Short) => 2,
+            (Field::Role, RoleWords::Glyph) => 3,
+            (Field::Term, _) => 4,
+            (Field::Vote, _) => 5,
+            (Field::Leader, _) => 6,
+            (Field::Commit, _) => 7,
+            (Field::NextMatch, _) => 8,
+        };
+        &row[column]
+    }
+}
+
 /// Where everything in the grid goes: chosen once per frame for the room there is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GridLayout {
@@ -116,6 +162,8 @@ pub struct GridLayout {
     pub reference: Option<ServerId>,
     /// Whether `reference` is a live leader.
     reference_leads: bool,
+    /// The field texts.
+    texts: Texts,
 }
 
 /// A level with its fields' widths and its cell width.
@@ -129,6 +177,7 @@ pub struct GridMetrics {
     longest: usize,
     reference: Option<ServerId>,
     reference_leads: bool,
+    texts: Texts,
 }
 
 impl GridMetrics {
@@ -146,6 +195,7 @@ impl GridMetrics {
             .unwrap_or(0);
         let term_digits = digits(max_term as usize) as u16;
         let index_digits = digits(longest.max(1)) as u16;
+        let texts = Texts::new(app);
         let mut levels: Vec<Measured> = Vec::with_capacity(LEVELS.len());
         for level in LEVELS {
             let cell = if level.wide_cells {
@@ -160,7 +210,7 @@ impl GridMetrics {
             });
             let fields = match same {
                 Some((_, fields, _)) => fields.clone(),
-                None => fields(app, level, reference_leads),
+                None => fields(&texts, level, reference_leads),
             };
             levels.push((level, fields, cell));
         }
@@ -169,6 +219,7 @@ impl GridMetrics {
             longest,
             reference,
             reference_leads,
+            texts,
         }
     }
 
@@ -197,7 +248,7 @@ impl GridMetrics {
     }
 
     /// The layout for `app` in at most `max_width` columns.
-    pub fn choose(&self, app: &App, max_width: u16) -> GridLayout {
+    pub fn choose(self, app: &App, max_width: u16) -> GridLayout {
         let last = self.levels.len() - 1;
         let i = (0..self.levels.len())
             .find(|&i| self.need(i) <= max_width)
@@ -232,6 +283,7 @@ impl GridMetrics {
             longest,
             reference: self.reference,
             reference_leads: self.reference_leads,
+            texts: self.texts,
         }
     }
 }
@@ -377,7 +429,7 @@ fn title(field: Field, long: bool) -> &'static str {
 }
 
 /// The text of `field` for server `s` (without the change mark).
-fn value(app: &App, field: Field, s: &RaftServer, words: RoleWords) -> String {
+fn value(app: &App, field: Field, s: &RaftServer) -> String {
     let names = Names(app.session.names());
     let name = |id: Option<ServerId>| id.map_or("—".to_string(), |id| short_name(names, id));
     match field {
@@ -389,7 +441,7 @@ fn value(app: &App, field: Field, s: &RaftServer, words: RoleWords) -> String {
             }
             text
         }
-        Field::Role => role_text(s, words),
+        Field::Role => role_text(s, RoleWords::Full),
         Field::Term => s.current_term.to_string(),
         Field::Vote => name(s.voted_for),
         Field::Leader => name(s.leader_id),
@@ -428,7 +480,7 @@ fn changed(app: &App, field: Field, s: &RaftServer) -> bool {
 
 /// The fields of `level` with their widths: the widest of title and values, one column for the
 /// change mark, one gap.
-fn fields(app: &App, level: Level, leads: bool) -> Vec<(Field, u16)> {
+fn fields(texts: &Texts, level: Level, leads: bool) -> Vec<(Field, u16)> {
     let mut fields = vec![
         Field::Name,
         Field::Role,
@@ -440,13 +492,11 @@ fn fields(app: &App, level: Level, leads: bool) -> Vec<(Field, u16)> {
     if level.next_match && leads {
         fields.push(Field::NextMatch);
     }
-    let servers = app.session.cluster().servers();
     fields
         .into_iter()
         .map(|field| {
-            let widest = servers
-                .iter()
-                .map(|s| width_of(&value(app, field, s, level.role)))
+            let widest = (0..texts.0.len())
+                .map(|id| width_of(texts.get(id, field, level.role)))
                 .max()
                 .unwrap_or(0);
             let title = width_of(title(field, level.long_titles));
@@ -543,7 +593,7 @@ impl Grid<'_> {
         let selected = s.id == app.selected_server;
         let mut x = area.x;
         for &(field, width) in &layout.fields {
-            let text = value(app, field, s, layout.level.role);
+            let text = layout.texts.get(s.id, field, layout.level.role);
             match field {
                 Field::Name => {
                     let marker = if selected { "▶" } else { " " };
@@ -553,7 +603,7 @@ impl Grid<'_> {
                     } else {
                         Style::new()
                     };
-                    put(buf, x + 1, y, &text, width as usize - 1, st);
+                    put(buf, x + 1, y, text, width as usize - 1, st);
                 }
                 _ => {
                     let is_changed = changed(app, field, s);
@@ -562,7 +612,7 @@ impl Grid<'_> {
                         _ if is_changed => style::changed(),
                         _ => Style::new(),
                     };
-                    let end = put(buf, x, y, &text, width as usize, st);
+                    let end = put(buf, x, y, text, width as usize, st);
                     if is_changed {
                         put(buf, end, y, "*", 1, style::changed());
                     }
