@@ -26,10 +26,7 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
             ),
             ("▶", "the selected server (and the selected message)"),
             ("⌁1", "the server's group while the network is split"),
-            (
-                "*",
-                "changed by the last step (after a field, or before a log)",
-            ),
+            ("*", "changed by the last step"),
             ("—", "none: no vote in this term, no leader known"),
         ],
     ),
@@ -38,23 +35,17 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
         &[
             (
                 "1 2 3 …",
-                "log indices; ‹ › more left / right of the window, 21–40 of 60",
+                "log indices; ‹ › more on either side (21–40 of 60)",
             ),
             ("▲", "under the index selected with [ and ]"),
             ("4 on colour", "an entry: its term, on its term's colour"),
             ("ldr, cmt", "leader the server follows; its commit index"),
-            (
-                "┃",
-                "the entries left of it are committed (bold, underlined)",
-            ),
+            ("┃", "entries left of it are committed (bold, underlined)"),
             ("≠", "from here the log differs from the compared one"),
-            (
-                "+",
-                "from here the log runs past the end of the compared one",
-            ),
+            ("+", "from here the log runs past the compared one"),
             (
                 "vs a (top left)",
-                "≠ and + compare with a's log: the leader's, else the selected's",
+                "≠ + compare with a's log: leader's, else selected's",
             ),
             (
                 "next/match, nx/mt",
@@ -97,7 +88,7 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
             ("↘ (network)", "the direction a message travels"),
             (
                 "lines (network)",
-                "messages in flight: votes cyan, appends green, the selected white",
+                "messages: votes cyan, appends green, selected white",
             ),
             (
                 "•••• (network)",
@@ -172,4 +163,17 @@ pub fn render(area: Rect, buf: &mut Buffer, scroll: usize) {
     Paragraph::new(lines[scroll..].to_vec())
         .block(Block::bordered().title(title))
         .render(popup, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of the help fits an 80-column terminal inside the popup's borders.
+    #[test]
+    fn every_help_line_fits_80_columns() {
+        for line in help_lines() {
+            assert!(line.width() <= 78, "{} columns: {line}", line.width());
+        }
+    }
 }
