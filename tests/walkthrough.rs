@@ -6,43 +6,16 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use raftwalk::raft::{Cluster, ServerAction};
 use raftwalk::scenario::beats::is_action;
-use raftwalk::scenario::{self, Scenario, Step};
+use raftwalk::scenario::{self, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::App;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::collections::BTreeSet;
 
-fn app_on(scenario: Scenario) -> App {
-    let dir = std::env::temp_dir().join("raftwalk-walkthrough-test-no-such-dir/never");
-    App::new(Session::new(scenario), dir)
-}
-
-fn builtin(name: &str) -> App {
-    app_on(raftwalk::load::load(name).expect("the built-in loads"))
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let modifiers = if c.is_ascii_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), modifiers));
-    }
-}
+mod common;
+use common::{app_on, builtin, cluster, next, press, screen};
 
 fn tab(app: &mut App) {
     app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 /// The screen's text with the borders and line breaks taken out, so wrapped narration reads
@@ -107,14 +80,6 @@ fn say_of(steps: &[Step]) -> Option<&str> {
         Step::Say(text) => Some(text.as_str()),
         _ => None,
     })
-}
-
-/// Plays the next beat with `n`, answering its quiz rightly.
-fn next(app: &mut App) {
-    press(app, "n");
-    if let Some(answer) = app.pending_quiz().map(|(_, q)| q.answer) {
-        press(app, &answer.to_string());
-    }
 }
 
 /// The servers a step acts on that its narration must name: the server of a server action,
@@ -274,10 +239,6 @@ fn every_listed_lesson_asks_before_it_reveals() {
             }
         }
     }
-}
-
-fn cluster(app: &App) -> Cluster {
-    app.session.cluster().clone()
 }
 
 /// Plays figure7-a up to the beat just before the first quiz after the intro is reached, so a
@@ -479,9 +440,22 @@ fn undo_and_redo_take_a_whole_beat() {
     let position = app.session.position();
     press(&mut app, "u");
     assert_eq!(app.session.beats_played(), 5);
+    // The bottom line names the whole beat undone, not its last step.
+    let said = |app: &App| {
+        app.status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
+    let beat = format!(
+        "beat 6 of {}: deliver RequestVote a → e; deliver RequestVote a → f",
+        app.session.beats().len()
+    );
+    assert_eq!(said(&app), format!("undid {beat}"));
     let before = cluster(&app);
     assert_eq!(before.servers()[5].current_term, 8, "e is back in term 8");
     press(&mut app, "U");
+    assert_eq!(said(&app), format!("redid {beat}"));
     assert_eq!(app.session.beats_played(), 6);
     assert_eq!(app.session.position(), position);
     assert_eq!(cluster(&app), after);

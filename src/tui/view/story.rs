@@ -1,9 +1,7 @@
-//! The walkthrough box (the narration of the beat just played, its quiz and checks, and a
-//! warning when the user has left the script) and the event log (the model's explanations,
-//! newest last).
+//! The walkthrough box: the narration of the beat just played, its quiz and checks, and a
+//! warning when the user has left the script.
 
 use super::style;
-use crate::raft::{Event, Names, explain};
 use crate::scenario::build::plural;
 use crate::scenario::{Quiz, Step};
 use crate::session::{Entry, Origin, Session};
@@ -186,76 +184,4 @@ fn quiz_lines(quiz: &Quiz, state: Option<&QuizState>) -> Vec<Line<'static>> {
     };
     lines.push(last);
     lines
-}
-
-/// The event log.
-pub struct EventLog<'a> {
-    /// The session.
-    pub session: &'a Session,
-    /// Lines scrolled back from the newest.
-    pub scroll_back: usize,
-}
-
-impl Widget for EventLog<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let block = Block::bordered()
-            .title(" What happened ")
-            .border_style(style::dim());
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let width = (inner.width as usize).max(10);
-        let height = inner.height as usize;
-        let wanted = height + self.scroll_back;
-        let names = Names(self.session.names());
-        // Walk back from the newest entry and, inside it, from its newest event, building the
-        // lines bottom-up: only what can be shown is explained and wrapped.
-        let mut reversed: Vec<Line<'static>> = Vec::new();
-        let entries = self.session.entries();
-        let wrap = |text: &str,
-                    first: &'static str,
-                    st: ratatui::style::Style,
-                    out: &mut Vec<Line<'static>>| {
-            let options = textwrap::Options::new(width)
-                .initial_indent(first)
-                .subsequent_indent("    ");
-            let pieces: Vec<Line<'static>> = textwrap::wrap(text, options)
-                .into_iter()
-                .map(|piece| Line::styled(piece.into_owned(), st))
-                .collect();
-            out.extend(pieces.into_iter().rev());
-        };
-        'entries: for (number, entry) in entries.iter().enumerate().rev() {
-            for m in entry.mismatches.iter().rev() {
-                wrap(&format!("✗ {m}"), "  ", style::alarm(), &mut reversed);
-            }
-            for event in entry.events.iter().rev() {
-                if reversed.len() >= wanted {
-                    break 'entries;
-                }
-                let st = match event {
-                    Event::Violation(_) => style::alarm(),
-                    _ => ratatui::style::Style::new(),
-                };
-                wrap(&explain(event, names), "  ", st, &mut reversed);
-            }
-            let heading = format!("{}. {}", number + 1, self.session.describe(entry));
-            wrap(&heading, "", style::dim(), &mut reversed);
-            if reversed.len() >= wanted {
-                break;
-            }
-        }
-        let mut lines = reversed;
-        lines.reverse();
-        if entries.is_empty() {
-            lines.push(Line::styled(
-                "Nothing yet. Press c to fire the selected server's election timeout.",
-                style::dim(),
-            ));
-        }
-        let end = lines
-            .len()
-            .saturating_sub(self.scroll_back.min(lines.len().saturating_sub(height)));
-        let start = end.saturating_sub(height);
-        Paragraph::new(lines[start..end].to_vec()).render(inner, buf);
-    }
 }
