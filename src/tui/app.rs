@@ -5,7 +5,7 @@ use super::keymap::{self, Command};
 use super::quiz::{Pick, QuizState};
 use crate::raft::{Action, Event, LogIndex, Role, ServerAction, ServerId};
 use crate::scenario::Quiz;
-use crate::session::{Origin, PlayError, Session};
+use crate::session::{Origin, Session};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -265,9 +265,8 @@ impl App {
             }
             Command::NextStep => self.next_step(),
             Command::PrevStep => {
-                if !self.session.back_one_beat() {
-                    self.error("this is the start of the walkthrough".to_string());
-                }
+                // Availability has checked that a beat was played.
+                self.session.back_one_beat();
                 self.scroll_back = 0;
             }
             Command::RevealAnswer => self.reveal_answer(),
@@ -454,14 +453,14 @@ impl App {
         }
     }
 
-    /// Plays the next beat. On a state the user changed, the first `n` only warns: the
+    /// Plays the next beat (availability has checked that there is a walkthrough and a beat
+    /// left, and no quiz waiting). On a state the user changed, the first `n` only warns: the
     /// script was written for its own state, so going on must be a choice.
     fn next_step(&mut self) {
         self.scroll_back = 0;
         let position = self.session.position();
         if let Some(off) = self.session.off_script()
             && off.fresh
-            && self.session.next_beat().is_some()
             && self.warned_off_script != Some(position)
         {
             self.warned_off_script = Some(position);
@@ -470,7 +469,6 @@ impl App {
                 crate::scenario::build::plural(off.free_actions, "free action", "free actions")
             ));
         }
-        let has_script = self.session.has_script();
         let problem = match self.session.play_beat() {
             Ok(_) => {
                 let failed: Vec<String> = self
@@ -481,10 +479,7 @@ impl App {
                     .collect();
                 (!failed.is_empty()).then(|| format!("expectation failed: {}", failed.join("; ")))
             }
-            Err(PlayError::NoMoreSteps) if !has_script => {
-                Some("this scenario has no walkthrough; act freely with the keys below".to_string())
-            }
-            Err(PlayError::NoMoreSteps) => Some("the walkthrough has no more beats".to_string()),
+            // A step of the beat cannot apply: only a state the user changed can do that.
             Err(e) if self.session.off_script().is_some() => Some(format!(
                 "the next beat cannot play on this changed state: {e}; b returns to the script"
             )),
