@@ -184,6 +184,56 @@ fn after_each_n_the_box_explains_the_beat_just_played() {
     }
 }
 
+/// Words as `box_words` reads them: whitespace, and wrapping, made single spaces.
+fn as_words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At 80×24 the walkthrough box shows all of every beat of every built-in: the narration
+/// whole, a waiting quiz's question and every choice, and once answered the explanation.
+#[test]
+fn at_80x24_the_box_shows_every_beat_whole_with_its_quiz() {
+    for lesson in raftwalk::builtin::all() {
+        let mut app = builtin(lesson.name);
+        let beats = app.session.beats().len();
+        for number in 1..=beats {
+            press(&mut app, "n");
+            let context = format!("{} beat {number} at 80×24", lesson.name);
+            let shown = box_words(&app, 80, 24);
+            if let Some(say) = app.session.narration() {
+                assert!(
+                    shown.contains(&as_words(say)),
+                    "{context}: the narration is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+            let Some((_, quiz)) = app.pending_quiz().map(|(s, q)| (s, q.clone())) else {
+                continue;
+            };
+            assert!(
+                shown.contains(&as_words(&quiz.question)),
+                "{context}: {shown}"
+            );
+            for choice in &quiz.choices {
+                assert!(
+                    shown.contains(&as_words(choice)),
+                    "{context}: the choice {choice:?} is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+            press(&mut app, &quiz.answer.to_string());
+            let shown = box_words(&app, 80, 24);
+            for text in [app.session.narration().unwrap_or(""), &quiz.explain] {
+                assert!(
+                    shown.contains(&as_words(text)),
+                    "{context}, answered: {text:?} is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+        }
+    }
+}
+
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
 /// to (f), Figure 8 and Figure 8 (e).
 const QUIZZED: [&str; 15] = [

@@ -39,8 +39,8 @@ const NETWORK_MIN_WIDTH: u16 = 34;
 const NETWORK_MIN_HEIGHT: u16 = 10;
 /// The narrowest the message list is drawn.
 const MESSAGES_MIN_WIDTH: u16 = 34;
-/// Rows the messages and events need at least: a title and three lines.
-const LOWER_MIN_HEIGHT: u16 = 4;
+/// Messages the in-flight list shows at least, when there are that many.
+const MESSAGES_MIN_SHOWN: u16 = 3;
 /// Rows the walkthrough box needs at least: two lines of narration in a box.
 const NARRATION_MIN_HEIGHT: u16 = 4;
 
@@ -95,10 +95,24 @@ impl App {
         } else {
             (0, 0)
         };
+        // Messages and events need their title and, beside the newest event line, up to three
+        // messages (the list says "+N more" for the rest). While the beat's quiz is on screen,
+        // it comes first: a student cannot answer choices that are cut, nor read the answer's
+        // explanation, so the panes give way to one line.
+        let in_flight = self.session.cluster().in_flight().len() as u16;
+        let quiz_shown = self.session.has_script()
+            && !self.session.current_beat_entries().is_empty()
+            && self.session.beat_quiz().is_some();
+        let lower_min = if quiz_shown {
+            2
+        } else {
+            1 + in_flight.clamp(1, MESSAGES_MIN_SHOWN)
+        };
         let whole = metrics.narrowest_whole();
         let top_min_beside = (grid_rows + 1).max(NETWORK_MIN_HEIGHT);
+        // The picture beside the grid only when the narration still shows whole.
         let beside = area.width >= whole + 1 + NETWORK_MIN_WIDTH
-            && rows >= top_min_beside + narration_min + LOWER_MIN_HEIGHT;
+            && rows >= top_min_beside + narration_wanted + lower_min;
         // The grid's width, and what is left beside it.
         let grid_width = if beside {
             metrics
@@ -116,29 +130,29 @@ impl App {
         }
         .wanted_height(details_width);
 
-        // Rows: first every minimum, then the narration's whole text, then a few more lines
-        // for messages and events, then the details, then the rest to messages and events.
-        let top_min = if beside {
-            top_min_beside
-        } else {
-            grid_rows + 1
-        };
-        let mut left = rows.saturating_sub(top_min + narration_min + LOWER_MIN_HEIGHT);
+        // Rows: first every minimum, then the narration's whole text, then the details' rule
+        // (the selected server in a line), then a few more lines for messages and events, then
+        // the rest of the details, then the rest to messages and events.
+        let top_min = if beside { top_min_beside } else { grid_rows };
+        let mut left = rows.saturating_sub(top_min + narration_min + lower_min);
         let mut take = |want: u16| {
             let got = want.min(left);
             left -= got;
             got
         };
         let narration_height = narration_min + take(narration_wanted - narration_min);
+        let details_rule = if beside { 0 } else { take(1) };
         let lower_extra = take(4);
         let top_height = if beside {
             let network_wanted = (rows * 2 / 5).clamp(NETWORK_MIN_HEIGHT, 24);
             let wanted = (grid_rows + details_wanted).max(network_wanted);
             top_min + take(wanted.saturating_sub(top_min))
+        } else if details_rule == 0 {
+            top_min
         } else {
-            top_min + take(details_wanted.saturating_sub(1))
+            top_min + details_rule + take(details_wanted.saturating_sub(1))
         };
-        let lower_height = LOWER_MIN_HEIGHT + lower_extra + left;
+        let lower_height = lower_min + lower_extra + left;
 
         let header = Rect { height: 1, ..area };
         let keybar = Rect {
