@@ -234,6 +234,74 @@ fn at_80x24_the_box_shows_every_beat_whole_with_its_quiz() {
     }
 }
 
+/// The event log's rows (below its title, in its columns), on a `width`×`height` screen.
+fn event_log_rows(app: &App, width: u16, height: u16) -> Vec<String> {
+    let rows = common::screen_lines(app, width, height);
+    let title = rows
+        .iter()
+        .position(|r| r.contains("What happened"))
+        .expect("an event log");
+    // The title is written two columns into the log's area: `─ What happened`.
+    let chars: Vec<char> = rows[title].chars().collect();
+    let column = (0..chars.len())
+        .find(|&x| chars[x..].starts_with(&['W', 'h', 'a', 't', ' ', 'h']))
+        .expect("the title")
+        - 2;
+    rows[title + 1..rows.len() - 1]
+        .iter()
+        .map(|r| r.chars().skip(column).collect())
+        .collect()
+}
+
+/// The event log marks every line of the beat just played, not only its last step, and leaves
+/// out the beat's narration and quiz, which the box above shows; an older beat's words stay
+/// in the log.
+#[test]
+fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
+    let mut app = builtin("figure7-a");
+    next(&mut app);
+    next(&mut app);
+    press(&mut app, "n"); // a → b and b's vote; a say, then a question about c
+    assert!(app.pending_quiz().is_some());
+    let first = app.session.entries().len() - app.session.current_beat_entries().len() + 1;
+    let rows = event_log_rows(&app, 200, 60);
+    let start = rows
+        .iter()
+        .position(|r| r.starts_with(&format!("▌{first}. deliver RequestVote a → b")))
+        .unwrap_or_else(|| panic!("the beat's first step is not marked:\n{}", rows.join("\n")));
+    let text: Vec<&String> = rows[start..]
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    assert!(
+        text.iter().all(|r| r.starts_with('▌')),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(
+        !rows[start..]
+            .iter()
+            .any(|r| r.contains("say:") || r.contains("quiz:")),
+        "the box's words are repeated:\n{}",
+        rows.join("\n")
+    );
+    // An earlier beat's narration is in the log.
+    assert!(rows[..start].iter().any(|r| r.contains("say:")));
+    // One beat on, they are an older beat's, and the log keeps them.
+    let answer = app.pending_quiz().map(|(_, q)| q.answer).expect("a quiz");
+    press(&mut app, &answer.to_string());
+    next(&mut app);
+    let rows = event_log_rows(&app, 200, 60).join("\n");
+    assert!(
+        rows.contains(&format!(" {}. say: b's log ends", first + 1)),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(&format!(" {}. quiz: Next, a's request", first + 2)),
+        "{rows}"
+    );
+}
+
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
 /// to (f), Figure 8 and Figure 8 (e).
 const QUIZZED: [&str; 15] = [

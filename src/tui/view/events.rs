@@ -1,11 +1,14 @@
 //! The event log ("What happened"): every step's heading and the model's explanations, newest
-//! last. Its title says which steps are in view; `▌` marks the lines of the newest step. Only
-//! the lines that can be shown are explained and wrapped, walking back from the newest.
+//! last. Its title says which steps are in view; `▌` marks the lines of the newest beat of the
+//! walkthrough (or the newest free action). The beat's own narration and quiz are left out:
+//! the walkthrough box shows them. Only the lines that can be shown are explained and wrapped,
+//! walking back from the newest.
 
 use super::style;
 use super::text::put_line;
 use crate::raft::{Event, Names, explain};
-use crate::session::Session;
+use crate::scenario::Step;
+use crate::session::{Origin, Session};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -14,6 +17,16 @@ use ratatui::widgets::Widget;
 
 /// A wrapped line and the number (1-based) of the step it belongs to.
 type Numbered = (Line<'static>, usize);
+
+/// The number (1-based) of the first entry of the newest beat, or of the newest entry when
+/// the latest is a free action.
+fn newest_from(session: &Session) -> usize {
+    let total = session.entries().len();
+    match session.current_beat_entries().len() {
+        0 => total,
+        beat => total - beat + 1,
+    }
+}
 
 /// At least `wanted` lines (fewer when the log is shorter) of the log wrapped to `width`,
 /// newest first.
@@ -43,8 +56,16 @@ fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
         );
     };
     let entries = session.entries();
+    let newest = newest_from(session);
     'entries: for (i, entry) in entries.iter().enumerate().rev() {
         let number = i + 1;
+        // The walkthrough box shows the newest beat's words.
+        if number >= newest
+            && let Origin::Script(step) = entry.origin
+            && matches!(session.scenario().steps[step], Step::Say(_) | Step::Quiz(_))
+        {
+            continue;
+        }
         for m in entry.mismatches.iter().rev() {
             wrap(
                 &format!("✗ {m}"),
@@ -94,6 +115,10 @@ pub struct EventLog {
     height: usize,
     /// Steps in the session.
     total: usize,
+    /// The first step marked as the newest.
+    newest: usize,
+    /// Whether the scenario has a walkthrough (for what to say when nothing happened yet).
+    has_script: bool,
 }
 
 impl EventLog {
@@ -108,6 +133,8 @@ impl EventLog {
             back,
             height,
             total: session.entries().len(),
+            newest: newest_from(session),
+            has_script: session.has_script(),
         }
     }
 
@@ -130,31 +157,36 @@ impl Widget for EventLog {
             .take(self.height)
             .collect();
         let title = match (shown.last(), shown.first()) {
-            _ if total == 0 => " What happened ".to_string(),
-            (Some((_, oldest)), Some((_, newest))) if oldest == newest && *newest == total => {
-                format!(" What happened · step {total} (newest) ")
+            (Some((_, oldest)), Some((_, newest))) if self.back > 0 => {
+                format!(" What happened · steps {oldest}–{newest} of {total} · PgDn for newer ")
             }
-            (Some((_, oldest)), Some((_, newest))) if *newest == total => {
-                format!(" What happened · steps {oldest}–{newest} (newest) ")
+            (Some((_, oldest)), Some((_, newest))) if oldest == newest => {
+                format!(" What happened · step {newest} (newest) ")
             }
             (Some((_, oldest)), Some((_, newest))) => {
-                format!(" What happened · steps {oldest}–{newest} of {total} · PgDn for newer ")
+                format!(" What happened · steps {oldest}–{newest} (newest) ")
             }
             _ => " What happened ".to_string(),
         };
         super::titled_rule(area, &title, buf);
-        if total == 0 {
+        if shown.is_empty() {
+            // Nothing yet, or only words the walkthrough box shows.
+            let hint = if self.has_script {
+                "Nothing has happened yet: n plays the next beat."
+            } else {
+                "Nothing yet. Press c to fire the selected server's election timeout."
+            };
             buf.set_stringn(
                 area.x + 1,
                 area.y + 1,
-                "Nothing yet. Press c to fire the selected server's election timeout.",
+                hint,
                 area.width.saturating_sub(1) as usize,
                 style::dim(),
             );
             return;
         }
         for (y, (line, number)) in (area.y + 1..).zip(shown.into_iter().rev()) {
-            if *number == total {
+            if *number >= self.newest {
                 buf.set_string(area.x, y, "▌", style::newest());
             }
             put_line(
