@@ -475,6 +475,12 @@ fn the_help_has_a_legend_of_every_mark() {
         "▌",
         "history 19",
         "expect 6✓ 0✗",
+        "beat 7/12",
+        "beat 7 of 12",
+        "✓ 2 checks hold",
+        "✗ 1)  ✓ 2)",
+        "⚠ Off the script",
+        "UNSAFE START",
         "vs a",
         "*",
     ] {

@@ -98,16 +98,37 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "The walkthrough box",
+        &[
+            ("beat 7 of 12", "beats played (n plays the next) / all"),
+            (
+                "✓ 2 checks hold",
+                "the beat's expectations held (✗ lists any not)",
+            ),
+            ("next: …", "what n plays next"),
+            ("✗ 1)  ✓ 2)", "a choice tried and wrong; the right answer"),
+            (
+                "⚠ Off the script",
+                "you acted freely: b returns to the script",
+            ),
+            ("… 3 more lines", "cut: a taller terminal shows the rest"),
+        ],
+    ),
+    (
         "Header and event log",
         &[
-            ("step 19/47", "the walkthrough's next step / its steps"),
+            ("beat 7/12", "the walkthrough's beats played / all"),
             ("history 19", "actions done so far (u undoes them)"),
+            (
+                "UNSAFE START",
+                "the file starts from a state Raft cannot reach",
+            ),
             (
                 "expect 6✓ 0✗",
                 "expectations of the walkthrough held / failed",
             ),
             ("invariants ✓", "no safety property broken (else in red)"),
-            ("▌", "the lines of the newest step in the event log"),
+            ("▌", "the event log's lines of the newest beat or action"),
             ("steps 12–20", "the steps the event log shows"),
             ("(§5.3)", "the section of the Raft paper behind a rule"),
             ("…", "a name or a line cut to fit"),
