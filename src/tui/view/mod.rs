@@ -135,12 +135,23 @@ impl App {
         // the rest of the details, then the rest to messages and events.
         let top_min = if beside { top_min_beside } else { grid_rows };
         let mut left = rows.saturating_sub(top_min + narration_min + lower_min);
+        let mut narration_height = narration_min + (narration_wanted - narration_min).min(left);
+        if narration_height < narration_wanted {
+            // Short of room the box shows its compact form, which may need fewer rows still.
+            let compact = Narration {
+                session: &self.session,
+                quiz_answers: &self.quiz_answers,
+            }
+            .compact_height(area.width)
+            .max(narration_min);
+            narration_height = narration_height.min(compact);
+        }
+        left -= narration_height - narration_min;
         let mut take = |want: u16| {
             let got = want.min(left);
             left -= got;
             got
         };
-        let narration_height = narration_min + take(narration_wanted - narration_min);
         let details_rule = if beside { 0 } else { take(1) };
         let lower_extra = take(4);
         let top_height = if beside {

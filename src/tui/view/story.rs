@@ -157,6 +157,11 @@ impl Narration<'_> {
         (self.wrapped(width, false).len() as u16).saturating_add(2)
     }
 
+    /// The height of the compact form (what a box short of room shows), borders included.
+    pub fn compact_height(&self, width: u16) -> u16 {
+        (self.wrapped(width, true).len() as u16).saturating_add(2)
+    }
+
     fn render_into(&self, area: Rect, buf: &mut Buffer) {
         let block = Block::bordered()
             .title(text::fit(
