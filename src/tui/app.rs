@@ -465,7 +465,8 @@ impl App {
         {
             self.warned_off_script = Some(position);
             return self.error(format!(
-                "you have left the script ({}). n again plays the next beat on this changed state; b returns to the script",
+                // Short enough for the bottom line of 80 columns; the box says the rest.
+                "you left the script ({}): n again goes on anyway; b returns to it",
                 crate::scenario::build::plural(off.free_actions, "free action", "free actions")
             ));
         }

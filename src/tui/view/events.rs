@@ -172,17 +172,14 @@ impl Widget for EventLog {
         if shown.is_empty() {
             // Nothing yet, or only words the walkthrough box shows.
             let hint = if self.has_script {
-                "Nothing has happened yet: n plays the next beat."
+                "Nothing has happened yet."
             } else {
                 "Nothing yet. Press c to fire the selected server's election timeout."
             };
-            buf.set_stringn(
-                area.x + 1,
-                area.y + 1,
-                hint,
-                area.width.saturating_sub(1) as usize,
-                style::dim(),
-            );
+            let width = area.width.saturating_sub(2).max(10) as usize;
+            for (y, piece) in (area.y + 1..area.bottom()).zip(textwrap::wrap(hint, width)) {
+                buf.set_stringn(area.x + 1, y, piece, width, style::dim());
+            }
             return;
         }
         for (y, (line, number)) in (area.y + 1..).zip(shown.into_iter().rev()) {
