@@ -26,7 +26,7 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
             ),
             ("▶", "the selected server (and the selected message)"),
             ("⌁1", "the server's group while the network is split"),
-            ("*", "changed by the last step"),
+            ("*", "changed by the last action or beat"),
             ("—", "none: no vote in this term, no leader known"),
         ],
     ),
