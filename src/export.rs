@@ -25,7 +25,8 @@ pub enum Format {
 
 /// Plays `scenario` beat by beat, as `n` does in the walkthrough, and writes `frame-000` (the
 /// start) to `frame-N` (after beat N) into `out`, plus `index.md` with what each beat played,
-/// its narration and its quiz. Returns the paths written.
+/// its narration and its quiz. Returns the paths written. A size smaller than the screen can
+/// be drawn in (80×24), or an `out` that is a file, is refused before anything is written.
 pub fn export(
     scenario: Scenario,
     format: Format,
@@ -33,12 +34,22 @@ pub fn export(
     width: u16,
     height: u16,
 ) -> Result<Vec<PathBuf>> {
+    let (min_width, min_height) = (
+        crate::tui::availability::MIN_WIDTH,
+        crate::tui::availability::MIN_HEIGHT,
+    );
+    if width < min_width || height < min_height {
+        bail!(
+            "{width}x{height} is too small to draw the screen: the smallest size is {min_width}x{min_height}"
+        );
+    }
     if out.exists() && !out.is_dir() {
         bail!("--out {}: is a file, not a directory", out.display());
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let beats = Session::new(scenario.clone()).beats().len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());
+    app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     let mut written = Vec::new();
     // The index quotes the file: every line of it is escaped.

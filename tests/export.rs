@@ -11,9 +11,13 @@ fn out_dir(name: &str) -> PathBuf {
 }
 
 fn export(scenario: &str, format: &str, dir: &PathBuf) -> std::process::Output {
+    export_at(scenario, format, "120x40", dir)
+}
+
+fn export_at(scenario: &str, format: &str, size: &str, dir: &PathBuf) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_raftwalk"))
         .args([
-            "export", scenario, "--format", format, "--size", "120x40", "--out",
+            "export", scenario, "--format", format, "--size", size, "--out",
         ])
         .arg(dir)
         .output()
@@ -71,11 +75,20 @@ fn text_export_matches_the_tui_and_ends_with_a_leader() {
         String::from_utf8_lossy(&out.stderr)
     );
     let first = std::fs::read_to_string(dir.join("frame-000.txt")).expect("first frame");
-    assert!(first.contains("S0 · FOLLOWER"), "{first}");
+    assert!(
+        first
+            .lines()
+            .any(|l| l.contains("S0") && l.contains("· FOLLOWER")),
+        "{first}"
+    );
     let last =
         std::fs::read_to_string(dir.join(format!("frame-{:03}.txt", beats_of("seed-example"))))
             .expect("last");
-    assert!(last.contains("S0 ★ LEADER"), "{last}");
+    assert!(
+        last.lines()
+            .any(|l| l.contains("S0") && l.contains("★ LEADER")),
+        "{last}"
+    );
     assert_eq!(last.lines().count(), 40);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -134,6 +147,37 @@ fn each_frame_shows_the_narration_of_its_own_beat() {
         index.contains("beat 6: deliver RequestVote a → e; deliver RequestVote a → f"),
         "{index}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A size the screen cannot be drawn in is refused with one line naming the smallest size, and
+/// nothing is written.
+#[test]
+fn a_size_too_small_to_draw_exits_2_naming_the_smallest() {
+    let dir = out_dir("small");
+    for size in ["80x23", "79x24", "60x20"] {
+        let out = export_at("figure7-a", "txt", size, &dir);
+        assert_eq!(out.status.code(), Some(2), "{size}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{size}: {stderr}");
+        assert!(
+            stderr.contains("smallest size is 80x24"),
+            "{size}: {stderr}"
+        );
+        assert!(!dir.exists(), "{size}: nothing is written");
+    }
+    // The smallest size itself draws every frame, none of them a notice.
+    let out = export_at("figure7-a", "txt", "80x24", &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for entry in std::fs::read_dir(&dir).expect("frames") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("a frame");
+        assert!(!text.contains("too small"), "{}", path.display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

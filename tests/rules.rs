@@ -1246,6 +1246,7 @@ fn messages_delivered_to_a_crashed_server_are_lost() {
             from: 0,
             to: 1,
             kind: K::RequestVote,
+            term: 2,
             reason: LossReason::RecipientCrashed,
         }]
     );
@@ -1452,6 +1453,7 @@ fn a_dropped_message_is_lost() {
             from: 0,
             to: 1,
             kind: K::RequestVote,
+            term: 2,
             reason: LossReason::Dropped,
         }]
     );

@@ -7,13 +7,11 @@
 //! Update the snapshots after a deliberate change to the screen with
 //! `INSTA_UPDATE=always cargo test --test tui`, then read every changed `.snap` file.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use raftwalk::raft::{Cluster, Message, MessageKind, Role};
 use raftwalk::scenario::{self, Scenario, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::{App, Overlay};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
@@ -21,63 +19,14 @@ use std::path::{Path, PathBuf};
 
 // ----- Helpers ------------------------------------------------------------------------------
 
-/// A directory that does not exist: apps that are not meant to save get it, so an accidental
-/// save fails loudly instead of writing into the source tree.
-fn no_save_dir() -> PathBuf {
-    std::env::temp_dir().join("raftwalk-tui-test-no-such-dir/never/created")
-}
-
-fn app_on(scenario: Scenario) -> App {
-    App::new(Session::new(scenario), no_save_dir())
-}
-
-/// The brief's cluster: S0, S1, S2, followers in term 1, no script.
-fn brief() -> App {
-    app_on(raftwalk::load::brief_cluster())
-}
-
-fn builtin(name: &str) -> App {
-    app_on(raftwalk::load::load(name).expect("the built-in loads"))
-}
-
-fn press_key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-    app.handle_key(KeyEvent::new(code, modifiers));
-}
-
-/// Presses each character of `keys` as a plain key (shift for upper case, as a terminal sends).
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let modifiers = if c.is_ascii_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        press_key(app, KeyCode::Char(c), modifiers);
-    }
-}
-
-/// Plays the next walkthrough step with `n`, answering a quiz it reaches (rightly), since the
-/// walkthrough waits for the answer.
-fn next(app: &mut App) {
-    press(app, "n");
-    if let Some((_, quiz)) = app.pending_quiz() {
-        let answer = char::from_digit(quiz.answer as u32, 10).expect("answers are 1 to 9");
-        press(app, &answer.to_string());
-        assert!(app.pending_quiz().is_none(), "the quiz took no answer");
-    }
-}
-
-/// Whether the beat just played has a step of this kind.
-fn beat_played(app: &App, is: fn(&Step) -> bool) -> bool {
-    app.session.current_beat_steps().any(|(_, step)| is(step))
-}
+mod common;
+use common::{
+    app_on, assert_no_error, beat_played, brief, builtin, cluster, next, press, press_key,
+    render_terminal, screen, screen_lines,
+};
 
 fn ctrl(app: &mut App, c: char) {
     press_key(app, KeyCode::Char(c), KeyModifiers::CONTROL);
-}
-
-fn cluster(app: &App) -> Cluster {
-    app.session.cluster().clone()
 }
 
 fn role(app: &App, server: usize) -> Role {
@@ -101,12 +50,6 @@ fn messages(app: &App) -> Vec<(u64, usize, usize, MessageKind)> {
         .collect()
 }
 
-fn assert_no_error(app: &App) {
-    if let Some(status) = &app.status {
-        assert!(!status.is_error, "unexpected error: {}", status.text);
-    }
-}
-
 /// Asserts that the last key was refused with an error mentioning `words`, and changed neither
 /// the cluster nor the history.
 fn assert_refused(app: &App, before: &Cluster, position: usize, words: &str) {
@@ -119,19 +62,6 @@ fn assert_refused(app: &App, before: &Cluster, position: usize, words: &str) {
     );
     assert_eq!(app.session.cluster(), before, "the cluster changed");
     assert_eq!(app.session.position(), position, "the history changed");
-}
-
-fn render_terminal(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .expect("draw");
-    terminal
-}
-
-/// The screen as text, one line per row.
-fn screen(app: &App, width: u16, height: u16) -> String {
-    render_terminal(app, width, height).backend().to_string()
 }
 
 /// The screen rows that mention `needle`.
@@ -181,7 +111,7 @@ fn snapshot_figure7a_after_the_first_delivery_120x40() {
     assert_eq!(in_flight(&app), 6);
     let terminal = render_terminal(&app, 120, 40);
     let text = terminal.backend().to_string();
-    assert!(text.contains("▶ #"), "no selected message: {text}");
+    assert!(text.contains("▶#"), "no selected message: {text}");
     let step = format!("beat {}/", app.session.beats_played());
     assert!(text.contains(&step), "{text}");
     insta::assert_snapshot!(terminal.backend());
@@ -1134,26 +1064,65 @@ fn click(app: &mut App, column: u16, row: u16) {
     app.handle_mouse(event, ratatui::layout::Rect::new(0, 0, 120, 40));
 }
 
-/// A click on a panel selects its server; a click on a message selects the message; clicks
+/// Where `needle` is drawn on a `width`×`height` screen of `app`: (column, row) of its first
+/// character, searching rows top to bottom and, in a row, left to right from `from_column`.
+fn find_on_screen(
+    app: &App,
+    width: u16,
+    height: u16,
+    needle: &str,
+    from_column: usize,
+) -> Option<(u16, u16)> {
+    screen_lines(app, width, height)
+        .iter()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let chars: Vec<char> = line.chars().collect();
+            let needle: Vec<char> = needle.chars().collect();
+            (from_column..chars.len().saturating_sub(needle.len() - 1))
+                .find(|&x| chars[x..x + needle.len()] == needle[..])
+                .map(|x| (x as u16, row as u16))
+        })
+}
+
+/// A click on a server's row in the grid or its label in the network picture selects it; a
+/// click on a message in the list or its label in the picture selects the message; clicks
 /// elsewhere change nothing.
 #[test]
 fn clicks_select_servers_and_messages() {
     let mut app = brief();
-    // Three panels 28 columns wide from column 0, rows 1 to 8; the message pane from column 84.
-    click(&mut app, 60, 3);
+    // Grid rows start at column 0 with the selection marker.
+    let (_, row) = find_on_screen(&app, 120, 40, " S2 ", 0).expect("S2's row");
+    click(&mut app, 3, row);
     assert_eq!(app.selected_server, 2);
-    click(&mut app, 30, 5);
+    let (_, row) = find_on_screen(&app, 120, 40, " S1 ", 0).expect("S1's row");
+    click(&mut app, 20, row);
     assert_eq!(app.selected_server, 1);
-    press(&mut app, "c");
+    // S0's label in the network picture, right of the grid.
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) = find_on_screen(&app, 120, 40, "·S0", picture as usize).expect("S0 pictured");
+    click(&mut app, x + 1, y);
+    assert_eq!(app.selected_server, 0);
+    press(&mut app, "1c");
     assert_eq!(in_flight(&app), 2);
-    // Messages take two lines each, below the pane's top border at row 1.
-    click(&mut app, 90, 4);
+    // The second message in the list, then the first by its label in the picture.
+    let (x, y) = find_on_screen(&app, 120, 40, "#2 S1→S2", 0).expect("message #2 listed");
+    click(&mut app, x + 2, y);
     assert_eq!(app.selected_message, 1);
-    click(&mut app, 90, 2);
-    assert_eq!(app.selected_message, 0);
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) =
+        find_on_screen(&app, 120, 40, "t2", picture as usize).expect("a label in the picture");
+    click(&mut app, x, y);
+    let clicked = app.selected_message;
+    let label_of = |i: usize| {
+        let m = app.session.cluster().in_flight().nth(i).unwrap().clone();
+        (m.from, m.to)
+    };
+    assert_eq!(label_of(clicked).0, 1, "a RequestVote from S1");
     let before = cluster(&app);
-    click(&mut app, 90, 30);
-    click(&mut app, 5, 39);
-    assert_eq!((app.selected_server, app.selected_message), (1, 0));
+    let selected = (app.selected_server, app.selected_message);
+    click(&mut app, 119, 39);
+    click(&mut app, 0, 0);
+    assert_eq!((app.selected_server, app.selected_message), selected);
     assert_eq!(cluster(&app), before, "a click never acts on the model");
 }

@@ -6,43 +6,16 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use raftwalk::raft::{Cluster, ServerAction};
 use raftwalk::scenario::beats::is_action;
-use raftwalk::scenario::{self, Scenario, Step};
+use raftwalk::scenario::{self, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::App;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::collections::BTreeSet;
 
-fn app_on(scenario: Scenario) -> App {
-    let dir = std::env::temp_dir().join("raftwalk-walkthrough-test-no-such-dir/never");
-    App::new(Session::new(scenario), dir)
-}
-
-fn builtin(name: &str) -> App {
-    app_on(raftwalk::load::load(name).expect("the built-in loads"))
-}
-
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let modifiers = if c.is_ascii_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), modifiers));
-    }
-}
+mod common;
+use common::{app_on, builtin, cluster, next, press, screen};
 
 fn tab(app: &mut App) {
     app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 /// The screen's text with the borders and line breaks taken out, so wrapped narration reads
@@ -107,14 +80,6 @@ fn say_of(steps: &[Step]) -> Option<&str> {
         Step::Say(text) => Some(text.as_str()),
         _ => None,
     })
-}
-
-/// Plays the next beat with `n`, answering its quiz rightly.
-fn next(app: &mut App) {
-    press(app, "n");
-    if let Some(answer) = app.pending_quiz().map(|(_, q)| q.answer) {
-        press(app, &answer.to_string());
-    }
 }
 
 /// The servers a step acts on that its narration must name: the server of a server action,
@@ -219,6 +184,124 @@ fn after_each_n_the_box_explains_the_beat_just_played() {
     }
 }
 
+/// Words as `box_words` reads them: whitespace, and wrapping, made single spaces.
+fn as_words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At 80×24 the walkthrough box shows all of every beat of every built-in: the narration
+/// whole, a waiting quiz's question and every choice, and once answered the explanation.
+#[test]
+fn at_80x24_the_box_shows_every_beat_whole_with_its_quiz() {
+    for lesson in raftwalk::builtin::all() {
+        let mut app = builtin(lesson.name);
+        let beats = app.session.beats().len();
+        for number in 1..=beats {
+            press(&mut app, "n");
+            let context = format!("{} beat {number} at 80×24", lesson.name);
+            let shown = box_words(&app, 80, 24);
+            if let Some(say) = app.session.narration() {
+                assert!(
+                    shown.contains(&as_words(say)),
+                    "{context}: the narration is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+            let Some((_, quiz)) = app.pending_quiz().map(|(s, q)| (s, q.clone())) else {
+                continue;
+            };
+            assert!(
+                shown.contains(&as_words(&quiz.question)),
+                "{context}: {shown}"
+            );
+            for choice in &quiz.choices {
+                assert!(
+                    shown.contains(&as_words(choice)),
+                    "{context}: the choice {choice:?} is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+            press(&mut app, &quiz.answer.to_string());
+            let shown = box_words(&app, 80, 24);
+            for text in [app.session.narration().unwrap_or(""), &quiz.explain] {
+                assert!(
+                    shown.contains(&as_words(text)),
+                    "{context}, answered: {text:?} is cut:\n{}",
+                    screen(&app, 80, 24)
+                );
+            }
+        }
+    }
+}
+
+/// The event log's rows (below its title, in its columns), on a `width`×`height` screen.
+fn event_log_rows(app: &App, width: u16, height: u16) -> Vec<String> {
+    let rows = common::screen_lines(app, width, height);
+    let title = rows
+        .iter()
+        .position(|r| r.contains("What happened"))
+        .expect("an event log");
+    // The title is written two columns into the log's area: `─ What happened`.
+    let chars: Vec<char> = rows[title].chars().collect();
+    let column = (0..chars.len())
+        .find(|&x| chars[x..].starts_with(&['W', 'h', 'a', 't', ' ', 'h']))
+        .expect("the title")
+        - 2;
+    rows[title + 1..rows.len() - 1]
+        .iter()
+        .map(|r| r.chars().skip(column).collect())
+        .collect()
+}
+
+/// The event log marks every line of the beat just played, not only its last step, and leaves
+/// out the beat's narration and quiz, which the box above shows; an older beat's words stay
+/// in the log.
+#[test]
+fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
+    let mut app = builtin("figure7-a");
+    next(&mut app);
+    next(&mut app);
+    press(&mut app, "n"); // a → b and b's vote; a say, then a question about c
+    assert!(app.pending_quiz().is_some());
+    let first = app.session.entries().len() - app.session.current_beat_entries().len() + 1;
+    let rows = event_log_rows(&app, 200, 60);
+    let start = rows
+        .iter()
+        .position(|r| r.starts_with(&format!("▌{first}. deliver RequestVote a → b")))
+        .unwrap_or_else(|| panic!("the beat's first step is not marked:\n{}", rows.join("\n")));
+    let text: Vec<&String> = rows[start..]
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    assert!(
+        text.iter().all(|r| r.starts_with('▌')),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(
+        !rows[start..]
+            .iter()
+            .any(|r| r.contains("say:") || r.contains("quiz:")),
+        "the box's words are repeated:\n{}",
+        rows.join("\n")
+    );
+    // An earlier beat's narration is in the log.
+    assert!(rows[..start].iter().any(|r| r.contains("say:")));
+    // One beat on, they are an older beat's, and the log keeps them.
+    let answer = app.pending_quiz().map(|(_, q)| q.answer).expect("a quiz");
+    press(&mut app, &answer.to_string());
+    next(&mut app);
+    let rows = event_log_rows(&app, 200, 60).join("\n");
+    assert!(
+        rows.contains(&format!(" {}. say: b's log ends", first + 1)),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(&format!(" {}. quiz: Next, a's request", first + 2)),
+        "{rows}"
+    );
+}
+
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
 /// to (f), Figure 8 and Figure 8 (e).
 const QUIZZED: [&str; 15] = [
@@ -274,10 +357,6 @@ fn every_listed_lesson_asks_before_it_reveals() {
             }
         }
     }
-}
-
-fn cluster(app: &App) -> Cluster {
-    app.session.cluster().clone()
 }
 
 /// Plays figure7-a up to the beat just before the first quiz after the intro is reached, so a
@@ -479,9 +558,22 @@ fn undo_and_redo_take_a_whole_beat() {
     let position = app.session.position();
     press(&mut app, "u");
     assert_eq!(app.session.beats_played(), 5);
+    // The bottom line names the whole beat undone, not its last step.
+    let said = |app: &App| {
+        app.status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
+    let beat = format!(
+        "beat 6 of {}: deliver RequestVote a → e; deliver RequestVote a → f",
+        app.session.beats().len()
+    );
+    assert_eq!(said(&app), format!("undid {beat}"));
     let before = cluster(&app);
     assert_eq!(before.servers()[5].current_term, 8, "e is back in term 8");
     press(&mut app, "U");
+    assert_eq!(said(&app), format!("redid {beat}"));
     assert_eq!(app.session.beats_played(), 6);
     assert_eq!(app.session.position(), position);
     assert_eq!(cluster(&app), after);

@@ -463,6 +463,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             to,
             kind,
             reason,
+            ..
         } => {
             let why = match reason {
                 LossReason::Dropped => "dropped on purpose",

@@ -162,6 +162,7 @@ impl RaftNetwork {
                     from,
                     to,
                     kind: message.kind(),
+                    term: message.term(),
                     reason: LossReason::Partitioned,
                 });
             } else {
@@ -362,6 +363,7 @@ fn lost(envelope: &Envelope, reason: LossReason) -> Event {
         from: envelope.from,
         to: envelope.to,
         kind: envelope.message.kind(),
+        term: envelope.message.term(),
         reason,
     }
 }

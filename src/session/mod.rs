@@ -49,7 +49,7 @@ pub enum PlayError {
 impl std::fmt::Display for PlayError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PlayError::NoMoreSteps => f.write_str("the walkthrough has no more steps"),
+            PlayError::NoMoreSteps => f.write_str("the walkthrough has no more beats"),
             PlayError::Step(e) => write!(f, "{e}"),
         }
     }

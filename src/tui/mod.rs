@@ -1,7 +1,8 @@
-//! The terminal UI: server panels, in-flight messages, the walkthrough and the event log,
-//! driven from the keyboard.
+//! The terminal UI: the log grid, in-flight messages, the network picture, the walkthrough and
+//! the event log, driven from the keyboard.
 
 pub mod app;
+pub mod availability;
 pub mod keymap;
 pub mod quiz;
 pub mod save;
@@ -103,6 +104,9 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
             let _frame = FRAME
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // What keys may do depends on the size (too small, m, PgUp): tell the app first.
+            let size = terminal.size()?;
+            app.resize(size.width, size.height);
             terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
         }
         if app.is_working() {
@@ -140,7 +144,8 @@ fn handle(terminal: &mut DefaultTerminal, app: &mut App, event: Event) -> Result
                 ratatui::layout::Rect::new(0, 0, size.width, size.height),
             );
         }
-        // A resize needs nothing but the redraw at the top of the loop.
+        // Keys after it in the same burst see the new size; the redraw follows.
+        Event::Resize(width, height) => app.resize(width, height),
         _ => {}
     }
     Ok(())
