@@ -8,7 +8,7 @@ use raftwalk::{bench, builtin, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Step through Raft leader election, one message at a time.
 ///
@@ -62,43 +62,65 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure the model's throughput (elections and deliveries per second).
+    /// Measure the model's costs on fixed workloads (each figure the median of several runs).
     Bench {
         /// Print one JSON object per line.
         #[arg(long)]
         json: bool,
-        /// Elections per run (each figure is the median of 5 runs).
-        #[arg(long, default_value_t = 200_000)]
-        elections: usize,
-        /// Frames drawn for the render figure.
-        #[arg(long, default_value_t = 500)]
-        frames: usize,
+        /// Run only these workloads (comma-separated or repeated; default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<bench::Workload>,
+        /// Runs per figure; each figure is their median.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=99))]
+        runs: u64,
+        /// Elections per run of the election workload.
+        #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        elections: u64,
+        /// Client requests in the requests workload.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        steps: u64,
+        /// Entries per log in the divergent-election and forced-leaders workloads.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        log: u64,
+        /// Frames drawn at each size for the render figures.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        frames: u64,
         /// Steps in the random session whose undo history is measured.
-        #[arg(long, default_value_t = 100_000)]
-        undo_steps: usize,
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        undo_steps: u64,
     },
 }
 
-/// Counts live heap bytes, so `bench` can report what the undo history holds.
+/// Counts live heap bytes while `bench` runs, so it can report what the undo history holds.
+/// Other commands pay one relaxed load per allocation and deallocation.
 struct CountingAllocator;
 
+/// Set once, before anything else, when the command is `bench`.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+/// Live heap bytes since counting began (wrapping: blocks allocated before it may be freed).
 static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is forwarded unchanged to the system allocator; we only count.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -115,7 +137,13 @@ fn live_bytes() -> usize {
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    if std::env::args_os().nth(1).is_some_and(|a| a == "bench") {
+        COUNTING.store(true, Ordering::Relaxed);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     let result = match cli.command {
         None => tui(cli.scenario.as_deref()),
         Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
@@ -141,10 +169,25 @@ fn main() -> ExitCode {
         Some(Command::Run { scenario, json }) => run(&scenario, json),
         Some(Command::Bench {
             json,
+            only,
+            runs,
             elections,
+            steps,
+            log,
             frames,
             undo_steps,
-        }) => run_bench(json, elections, frames, undo_steps),
+        }) => {
+            // Each is capped by its clap range, far below usize::MAX.
+            let settings = bench::Settings {
+                runs: runs as usize,
+                elections: elections as usize,
+                steps: steps as usize,
+                log: log as usize,
+                frames: frames as usize,
+                undo_steps: undo_steps as usize,
+            };
+            run_bench(json, &only, settings)
+        }
     };
     match result {
         Ok(code) => code,
@@ -223,35 +266,44 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     }
 }
 
-fn run_bench(json: bool, elections: usize, frames: usize, undo_steps: usize) -> Result<ExitCode> {
-    for servers in [3, 5] {
-        let figure = bench::election_figure(servers, elections).map_err(anyhow::Error::msg)?;
-        if json {
-            println!("{}", serde_json::to_string(&figure)?);
-        } else {
-            println!(
-                "election, {servers} servers: {:.0} elections/s, {:.0} deliveries/s (median of {} runs of {elections})",
-                figure.elections_per_sec,
-                figure.deliveries_per_sec,
-                bench::RUNS
-            );
-        }
-    }
-    let render = bench::render_figure(frames).map_err(anyhow::Error::msg)?;
-    let undo = bench::undo_figure(undo_steps, live_bytes).map_err(anyhow::Error::msg)?;
-    if json {
-        println!("{}", serde_json::to_string(&render)?);
-        println!("{}", serde_json::to_string(&undo)?);
+fn run_bench(json: bool, only: &[bench::Workload], settings: bench::Settings) -> Result<ExitCode> {
+    let workloads = if only.is_empty() {
+        &bench::Workload::ALL[..]
     } else {
-        println!(
-            "render, Figure 7 ({} servers) at 160×50: {:.0} µs per frame (median of {frames})",
-            render.servers, render.median_us
-        );
-        println!(
-            "undo, {} steps of a random session on 5 servers: {:.1} MB held",
-            undo.steps,
-            undo.bytes as f64 / 1e6
-        );
-    }
+        only
+    };
+    let mut printed = Ok(());
+    bench::run(workloads, settings, live_bytes, |figure| {
+        let line = if json {
+            serde_json::to_string(figure).map_err(anyhow::Error::from)
+        } else {
+            Ok(figure.human())
+        };
+        if printed.is_ok() {
+            printed = line.and_then(|line| {
+                let mut out = io::stdout().lock();
+                writeln!(out, "{line}")?;
+                out.flush().map_err(anyhow::Error::from)
+            });
+        }
+    })
+    .map_err(anyhow::Error::msg)?;
+    printed?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A command line clap refuses: a bad option value is one line, like every other input error
+/// (`raftwalk: invalid value ...`); help, version and usage errors are printed as clap prints
+/// them.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let rendered = error.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid value");
+            eprintln!("raftwalk: {}", line.strip_prefix("error: ").unwrap_or(line));
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        _ => error.exit(),
+    }
 }

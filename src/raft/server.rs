@@ -3,7 +3,7 @@
 //! handler for the message kind runs.
 
 use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
-use super::log::{Command, Entry, Log};
+use super::log::{Command, Entries, Entry, Log};
 use super::message::{Message, Outgoing};
 use super::quorum::{self, VoteTally};
 use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
@@ -355,7 +355,7 @@ impl RaftServer {
                     index: prev_log_index,
                     term: prev_log_term,
                 },
-                &entries,
+                entries,
                 leader_commit,
             ),
             Message::AppendEntriesResponse {
@@ -512,10 +512,11 @@ impl RaftServer {
         &mut self,
         leader: ServerId,
         prev: LogPosition,
-        entries: &[Entry],
+        entries: Entries,
         leader_commit: LogIndex,
     ) {
         let term = self.current_term;
+        let sent = entries.len();
         match self.role {
             Role::Leader => {
                 self.events.push(Event::AppendRejected {
@@ -555,13 +556,13 @@ impl RaftServer {
                         truncation,
                     });
                 }
-                let match_index = prev.index + entries.len();
+                let match_index = prev.index + sent;
                 self.events.push(Event::AppendAccepted {
                     follower: self.id,
                     leader,
                     term,
                     prev,
-                    sent: entries.len(),
+                    sent,
                     appended: report.appended,
                     log_len: self.log.len(),
                 });
@@ -679,7 +680,7 @@ impl RaftServer {
                 leader: self.id,
                 prev_log_index,
                 prev_log_term: self.log.term_at(prev_log_index).unwrap_or(0),
-                entries: self.log.entries_from(prev_log_index + 1).to_vec(),
+                entries: self.log.suffix(prev_log_index + 1),
                 leader_commit: self.commit_index,
             },
         });
