@@ -10,7 +10,9 @@ pub mod message;
 pub mod network;
 pub mod pvec;
 pub mod quorum;
+pub mod rng;
 pub mod server;
+pub mod time;
 pub mod types;
 
 pub use cluster::{Action, Cluster};
@@ -21,4 +23,5 @@ pub use message::{Envelope, Message, MessageKind};
 pub use network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
 pub use pvec::PVec;
 pub use server::{Node, RaftServer, ServerAction, ServerState};
+pub use time::{Between, Clock, Micros, Timing};
 pub use types::{LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term};

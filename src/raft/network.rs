@@ -18,6 +18,12 @@ pub enum NetworkError {
     NoSuchMessage(MessageId),
     /// No server with this id is given.
     NoSuchServer(ServerId),
+    /// A timed action on a cluster without a clock.
+    NoClock,
+    /// The clock was started already.
+    ClockRunning,
+    /// A timed action with nothing scheduled: no timer runs and nothing is in flight.
+    NothingScheduled,
 }
 
 impl std::fmt::Display for NetworkError {
@@ -25,6 +31,11 @@ impl std::fmt::Display for NetworkError {
         match self {
             NetworkError::NoSuchMessage(id) => write!(f, "no message #{id} is in flight"),
             NetworkError::NoSuchServer(id) => write!(f, "there is no server {id}"),
+            NetworkError::NoClock => f.write_str("time is off here: start the clock first"),
+            NetworkError::ClockRunning => f.write_str("the clock is running already"),
+            NetworkError::NothingScheduled => f.write_str(
+                "nothing is scheduled: no election timer or heartbeat runs and no message is in flight",
+            ),
         }
     }
 }
@@ -118,13 +129,18 @@ impl RaftNetwork {
         }
     }
 
+    /// The id the next message sent will get.
+    pub fn next_id(&self) -> MessageId {
+        self.next_id
+    }
+
     /// How many servers the network connects.
     pub fn size(&self) -> usize {
         self.size
     }
 
     /// Messages in flight, oldest first.
-    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+    pub fn in_flight(&self) -> impl DoubleEndedIterator<Item = &Envelope> + ExactSizeIterator {
         self.in_flight.iter()
     }
 

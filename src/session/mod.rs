@@ -273,5 +273,9 @@ fn describe_action(action: &Action, names: &[String]) -> String {
         }
         Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
         Action::Heal => as_step(Step::Heal),
+        Action::StartClock(_) => "start the clock".to_string(),
+        Action::NextEvents(1) => "next timed event".to_string(),
+        Action::NextEvents(count) => format!("next {count} timed events"),
+        Action::Advance(by) => format!("let {} pass", crate::raft::time::format_ms(*by)),
     }
 }

@@ -127,6 +127,8 @@ fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<
         Action::DeliverUpTo(count) => {
             return vec![StepSpec::Deliver(Selector::default()); *count];
         }
+        // Timed actions get steps of their own with the scenario format's timing.
+        Action::StartClock(_) | Action::NextEvents(_) | Action::Advance(_) => return Vec::new(),
     };
     vec![step]
 }
