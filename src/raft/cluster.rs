@@ -159,7 +159,7 @@ impl Cluster {
     }
 
     /// Applies one action and returns what happened.
-    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, NetworkError> {
+    pub fn apply(&mut self, action: &Action) -> Result<Vec<Event>, NetworkError> {
         let mut events = Vec::new();
         self.apply_into(action, &mut events)?;
         Ok(events)
@@ -168,11 +168,11 @@ impl Cluster {
     /// Applies one action, appending what happened to `events`. On error nothing changed.
     pub fn apply_into(
         &mut self,
-        action: Action,
+        action: &Action,
         events: &mut Vec<Event>,
     ) -> Result<(), NetworkError> {
-        match action {
-            Action::Server { server, action } => {
+        match *action {
+            Action::Server { server, ref action } => {
                 let target = self
                     .servers
                     .get_mut(server)
@@ -204,11 +204,11 @@ impl Cluster {
                 self.deliver_up_to(max, events)?;
             }
             // The network's own actions change no server, so there is nothing new to check.
-            Action::Partition(groups) => {
+            Action::Partition(ref groups) => {
                 if let Some(&bad) = groups.iter().flatten().find(|&&s| s >= self.servers.len()) {
                     return Err(NetworkError::NoSuchServer(bad));
                 }
-                self.network.partition(&groups, events)
+                self.network.partition(groups, events)
             }
             Action::Heal => self.network.heal(events),
         }
