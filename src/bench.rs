@@ -229,7 +229,7 @@ pub fn election_run(servers: usize, elections: usize) -> Result<(f64, f64), Stri
         let candidate = round % servers;
         events.clear();
         cluster
-            .apply_into(Action::on(candidate, ServerAction::Timeout), &mut events)
+            .apply_into(&Action::on(candidate, ServerAction::Timeout), &mut events)
             .map_err(|e| e.to_string())?;
         let outcome = cluster
             .deliver_all(&mut events)
@@ -314,7 +314,7 @@ fn median_of(
 /// Applies `action`, appending its events.
 fn apply(cluster: &mut Cluster, action: Action, events: &mut Vec<Event>) -> Result<(), String> {
     cluster
-        .apply_into(action, events)
+        .apply_into(&action, events)
         .map_err(|e| e.to_string())
 }
 

@@ -164,6 +164,7 @@ fn live_bytes() -> usize {
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     if std::env::args_os().nth(1).is_some_and(|a| a == "bench") {
         COUNTING.store(true, Ordering::Relaxed);
     }
@@ -242,6 +243,16 @@ fn main() -> ExitCode {
             eprintln!("raftwalk: {}", escape(&format!("{error:#}")));
             ExitCode::from(EXIT_BAD_INPUT)
         }
+    }
+}
+
+/// `raftwalk list | head` and `raftwalk run X | head` end quietly when the reader goes away,
+/// as Unix tools do, instead of panicking in `println!` or reporting "Broken pipe" as bad input:
+/// Rust ignores SIGPIPE by default, so put back its default action (end the process).
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -529,3 +529,29 @@ fn bench_refuses_out_of_range_numbers_in_one_line() {
         assert_eq!(stdout(&out), "", "{option} {value}");
     }
 }
+
+/// A reader that goes away (`raftwalk list | head -1`) ends raftwalk quietly: no panic,
+/// no "Broken pipe" error, as any Unix tool ends on SIGPIPE.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::process::Stdio;
+    for args in [&["list"][..], &["run", "figure7-a"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start raftwalk");
+        // Close the pipe at once: raftwalk is still starting, so all its lines meet a closed
+        // pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for raftwalk");
+        let err = stderr(&out);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+    }
+}

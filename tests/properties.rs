@@ -189,7 +189,7 @@ fn run_checked(n: usize, ops: &[Op]) -> Result<Reached, String> {
         applied.push(action.clone());
         let before = terms(&cluster);
         let events = cluster
-            .apply(action)
+            .apply(&action)
             .map_err(|e| format!("step {step}: apply failed: {e}\nactions: {applied:#?}"))?;
         check_step(&cluster, &events, &before).map_err(|e| {
             format!(
@@ -245,7 +245,7 @@ proptest! {
         for op in &prefix {
             if let Some(action) = resolve(op, &a, &mut commands) {
                 applied.push(action.clone());
-                all_events.extend(a.apply(action).expect("resolved actions are valid"));
+                all_events.extend(a.apply(&action).expect("resolved actions are valid"));
             }
         }
         let mut b = a.clone();
@@ -253,8 +253,8 @@ proptest! {
         for op in &suffix {
             let Some(action) = resolve(op, &a, &mut commands) else { continue };
             applied.push(action.clone());
-            let ea = a.apply(action.clone()).expect("resolved actions are valid");
-            let eb = b.apply(action.clone()).expect("resolved actions are valid");
+            let ea = a.apply(&action).expect("resolved actions are valid");
+            let eb = b.apply(&action).expect("resolved actions are valid");
             prop_assert_eq!(&ea, &eb, "events differ after {:?}", action);
             prop_assert_eq!(&a, &b, "clusters differ after {:?}", action);
             all_events.extend(ea);
@@ -263,7 +263,7 @@ proptest! {
         let mut replay = Cluster::new(n);
         let mut replay_events = Vec::new();
         for action in applied {
-            replay_events.extend(replay.apply(action).expect("valid on replay too"));
+            replay_events.extend(replay.apply(&action).expect("valid on replay too"));
         }
         prop_assert_eq!(&replay_events, &all_events, "replayed events differ");
         prop_assert_eq!(&replay, &a, "replayed cluster differs");
@@ -402,14 +402,14 @@ proptest! {
 fn forced_second_leader_breaks_election_safety() {
     let mut cluster = Cluster::new(3);
     let first = cluster
-        .apply(Action::on(0, ServerAction::BecomeLeader))
+        .apply(&Action::on(0, ServerAction::BecomeLeader))
         .unwrap();
     assert!(cluster.violations().is_empty(), "one leader is fine");
     assert!(check_step(&cluster, &first, &[1, 1, 1]).is_ok());
 
     let before = terms(&cluster);
     let events = cluster
-        .apply(Action::on(1, ServerAction::BecomeLeader))
+        .apply(&Action::on(1, ServerAction::BecomeLeader))
         .unwrap();
     let expected = Violation::ElectionSafety {
         term: 1,

@@ -3,7 +3,7 @@
 //! more naturally. Every test checks both the resulting state and the events that explain it.
 
 use raftwalk::raft::event::{
-    ActionName, AppendRejection, IgnoreReason, LossReason, RefusalWhy, VoteRefusal,
+    ActionName, AppendRejection, IgnoreReason, LossReason, RefusalReason, VoteRefusal,
 };
 use raftwalk::raft::log::AppendMismatch;
 use raftwalk::raft::{
@@ -49,7 +49,7 @@ macro_rules! position {
 }
 
 fn apply(c: &mut Cluster, action: Action) -> Vec<Event> {
-    c.apply(action.clone())
+    c.apply(&action)
         .unwrap_or_else(|e| panic!("{action:?} failed: {e}"))
 }
 
@@ -1266,7 +1266,7 @@ fn a_timeout_on_a_leader_is_refused_and_changes_nothing() {
         vec![Event::Refused {
             server: 0,
             action: ActionName::Timeout,
-            why: RefusalWhy::AlreadyLeader,
+            why: RefusalReason::AlreadyLeader,
         }]
     );
     assert_eq!(c, before);
@@ -1284,7 +1284,7 @@ fn a_timeout_on_a_crashed_server_is_refused_and_changes_nothing() {
         vec![Event::Refused {
             server: 2,
             action: ActionName::Timeout,
-            why: RefusalWhy::Crashed,
+            why: RefusalReason::Crashed,
         }]
     );
     assert_eq!(c, before);
@@ -1294,7 +1294,7 @@ fn a_timeout_on_a_crashed_server_is_refused_and_changes_nothing() {
         vec![Event::Refused {
             server: 1,
             action: ActionName::Restart,
-            why: RefusalWhy::NotCrashed,
+            why: RefusalReason::NotCrashed,
         }]
     );
     assert_eq!(c, before);
@@ -1312,7 +1312,7 @@ fn a_client_request_on_a_non_leader_is_refused() {
         vec![Event::Refused {
             server: 1,
             action: ActionName::ClientRequest,
-            why: RefusalWhy::NotLeader {
+            why: RefusalReason::NotLeader {
                 role: Role::Follower,
                 leader: Some(0)
             },
@@ -1330,7 +1330,7 @@ fn a_client_request_on_a_non_leader_is_refused() {
         vec![Event::Refused {
             server: 0,
             action: ActionName::ClientRequest,
-            why: RefusalWhy::NotLeader {
+            why: RefusalReason::NotLeader {
                 role: Role::Candidate,
                 leader: None
             },
@@ -1568,15 +1568,15 @@ fn a_bad_message_id_is_an_error_and_changes_nothing() {
     timeout(&mut c, 0);
     let before = c.clone();
     for action in [Action::Deliver(42), Action::Drop(42), Action::Duplicate(42)] {
-        assert_eq!(c.apply(action), Err(NetworkError::NoSuchMessage(42)));
+        assert_eq!(c.apply(&action), Err(NetworkError::NoSuchMessage(42)));
         assert_eq!(c, before);
     }
     assert_eq!(
-        c.apply(Action::on(7, ServerAction::Timeout)),
+        c.apply(&Action::on(7, ServerAction::Timeout)),
         Err(NetworkError::NoSuchServer(7))
     );
     assert_eq!(
-        c.apply(Action::Partition(vec![vec![0, 5]])),
+        c.apply(&Action::Partition(vec![vec![0, 5]])),
         Err(NetworkError::NoSuchServer(5))
     );
     assert_eq!(c, before);
@@ -1676,7 +1676,7 @@ fn divergent_committed_entries_are_flagged() {
     }));
     // Reported once per pair: a step that changes S1 alone does not report (1, 0) again.
     let mut c = c;
-    c.apply(Action::on(1, ServerAction::Crash)).unwrap();
+    c.apply(&Action::on(1, ServerAction::Crash)).unwrap();
     let pairs = c
         .violations()
         .iter()
@@ -1700,8 +1700,8 @@ fn a_starting_leader_has_voted_for_itself_so_no_one_else_can_win_its_term() {
     let mut c = Cluster::from_states(vec![leader, voted_for_leader, st(1, &[])]);
     assert_eq!(c.servers()[0].voted_for, Some(0));
     // S2 runs for term 2 too late: S1 voted for S0, and S0 for itself, so both refuse.
-    c.apply(Action::on(2, ServerAction::Timeout)).unwrap();
-    c.apply(Action::DeliverAll).unwrap();
+    c.apply(&Action::on(2, ServerAction::Timeout)).unwrap();
+    c.apply(&Action::DeliverAll).unwrap();
     assert!(c.violations().is_empty(), "{:?}", c.violations());
     assert_eq!(c.servers()[2].role, Role::Candidate);
 }
@@ -1713,11 +1713,11 @@ fn partitions_with_many_or_empty_groups_never_overflow() {
     groups.extend(std::iter::repeat_n(Vec::new(), 300));
     groups.push(vec![1]);
     groups.extend(std::iter::repeat_n(vec![0], 300));
-    c.apply(Action::Partition(groups)).unwrap();
+    c.apply(&Action::Partition(groups)).unwrap();
     let g = c.network().groups().to_vec();
     assert!(g[0] != g[1] && g[1] != g[2] && g[0] != g[2], "{g:?}");
-    c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
-    c.apply(Action::DeliverAll).unwrap();
+    c.apply(&Action::on(0, ServerAction::Timeout)).unwrap();
+    c.apply(&Action::DeliverAll).unwrap();
     assert_eq!(c.servers()[0].role, Role::Candidate, "S0 is alone");
 }
 

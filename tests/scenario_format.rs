@@ -1,8 +1,10 @@
 //! The scenario file format, through `scenario::parse` on inline JSON: every valid form is
 //! read as documented, and every invalid file is refused with a message naming the field.
 
-use raftwalk::raft::{MessageKind, Role, ServerAction, ServerState};
-use raftwalk::scenario::{self, Expectation, MessageFilter, Scenario, ScenarioError, Step};
+use raftwalk::raft::{Action, MessageKind, Role, ServerAction, ServerState};
+use raftwalk::scenario::{
+    self, Expectation, MessageFilter, MessageOp, Scenario, ScenarioError, Step,
+};
 use std::sync::Arc;
 
 const ORIGIN: &str = "test.json";
@@ -86,7 +88,7 @@ fn assert_fresh(state: &ServerState, who: &str) {
 }
 
 fn on(server: usize, action: ServerAction) -> Step {
-    Step::Server { server, action }
+    Step::on(server, action)
 }
 
 fn request(server: usize, command: &str) -> Step {
@@ -246,16 +248,26 @@ fn selectors_take_id_from_to_and_kind() {
     ]"#));
     let filter = |id, from, to, kind| MessageFilter { id, from, to, kind };
     use MessageKind::*;
+    use MessageOp::*;
     assert_eq!(
         s.steps,
         [
-            Step::Deliver(filter(Some(4), Some(0), Some(2), Some(RequestVote))),
-            Step::Deliver(MessageFilter::default()),
-            Step::Drop(filter(None, Some(1), None, Some(RequestVoteResponse))),
-            Step::Drop(filter(None, None, Some(2), None)),
-            Step::Duplicate(filter(Some(7), None, None, None)),
-            Step::Duplicate(filter(None, Some(2), Some(0), Some(AppendEntries))),
-            Step::Deliver(filter(None, None, None, Some(AppendEntriesResponse))),
+            Step::Message(
+                Deliver,
+                filter(Some(4), Some(0), Some(2), Some(RequestVote))
+            ),
+            Step::Message(Deliver, MessageFilter::default()),
+            Step::Message(Drop, filter(None, Some(1), None, Some(RequestVoteResponse))),
+            Step::Message(Drop, filter(None, None, Some(2), None)),
+            Step::Message(Duplicate, filter(Some(7), None, None, None)),
+            Step::Message(
+                Duplicate,
+                filter(None, Some(2), Some(0), Some(AppendEntries))
+            ),
+            Step::Message(
+                Deliver,
+                filter(None, None, None, Some(AppendEntriesResponse))
+            ),
         ]
     );
 }
@@ -272,10 +284,10 @@ fn bare_steps_partition_and_say() {
     assert_eq!(
         s.steps,
         [
-            Step::DeliverAll,
-            Step::Partition(vec![vec![0, 1], vec![2]]),
-            Step::Partition(vec![vec![2]]),
-            Step::Heal,
+            Step::Act(Action::DeliverAll),
+            Step::Act(Action::Partition(vec![vec![0, 1], vec![2]])),
+            Step::Act(Action::Partition(vec![vec![2]])),
+            Step::Act(Action::Heal),
             Step::Say("Narration.".to_string()),
         ]
     );

@@ -19,7 +19,7 @@ const TIMING: Timing = Timing {
 };
 
 fn apply(c: &mut Cluster, action: Action) -> Vec<Event> {
-    c.apply(action.clone())
+    c.apply(&action)
         .unwrap_or_else(|e| panic!("{action:?} failed: {e}"))
 }
 
@@ -396,16 +396,16 @@ fn a_message_delivered_early_or_dropped_is_no_longer_scheduled() {
 #[test]
 fn timed_actions_need_a_clock_and_something_scheduled() {
     let mut c = Cluster::new(3);
-    assert_eq!(c.apply(Action::NextEvents(1)), Err(NetworkError::NoClock));
-    assert_eq!(c.apply(Action::Advance(MS)), Err(NetworkError::NoClock));
+    assert_eq!(c.apply(&Action::NextEvents(1)), Err(NetworkError::NoClock));
+    assert_eq!(c.apply(&Action::Advance(MS)), Err(NetworkError::NoClock));
     let mut c = timed(1, TIMING);
     apply(&mut c, Action::on(0, ServerAction::Crash));
     assert_eq!(
-        c.apply(Action::NextEvents(1)),
+        c.apply(&Action::NextEvents(1)),
         Err(NetworkError::NothingScheduled)
     );
     assert_eq!(
-        c.apply(Action::StartClock(TIMING)),
+        c.apply(&Action::StartClock(TIMING)),
         Err(NetworkError::ClockRunning)
     );
 }
@@ -429,7 +429,7 @@ fn trace(seed: u64) -> (Vec<Event>, Cluster) {
             30 => Action::on((step - 20) % 5, ServerAction::Restart),
             _ => Action::NextEvents(1),
         };
-        events.extend(c.apply(action).unwrap_or_default());
+        events.extend(c.apply(&action).unwrap_or_default());
     }
     (events, c)
 }

@@ -4,9 +4,9 @@
 //! answer and reveal the answer on `A`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use raftwalk::raft::{Cluster, ServerAction};
+use raftwalk::raft::{Action, Cluster, ServerAction};
 use raftwalk::scenario::beats::is_action;
-use raftwalk::scenario::{self, Step};
+use raftwalk::scenario::{self, MessageOp, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::App;
 use std::collections::BTreeSet;
@@ -86,8 +86,8 @@ fn say_of(steps: &[Step]) -> Option<&str> {
 /// the recipient of a delivery (whose decision the narration explains).
 fn servers_acted_on(step: &Step) -> Vec<usize> {
     match step {
-        Step::Server { server, .. } => vec![*server],
-        Step::Deliver(f) => f.to.into_iter().collect(),
+        Step::Act(Action::Server { server, .. }) => vec![*server],
+        Step::Message(MessageOp::Deliver, f) => f.to.into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -640,10 +640,10 @@ fn a_timeout_refused_by_the_script_still_plays_as_a_beat() {
     let beat = &app.session.beats()[4];
     assert!(matches!(
         app.session.scenario().steps[beat.start],
-        Step::Server {
+        Step::Act(Action::Server {
             action: ServerAction::Timeout,
             ..
-        }
+        })
     ));
     assert_no_error(&app, "the refused timeout");
     assert!(words_on(&app, 120, 40).contains("A leader does not time out"));

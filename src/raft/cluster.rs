@@ -189,7 +189,7 @@ impl Cluster {
     }
 
     /// Applies one action and returns what happened.
-    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, NetworkError> {
+    pub fn apply(&mut self, action: &Action) -> Result<Vec<Event>, NetworkError> {
         let mut events = Vec::new();
         self.apply_into(action, &mut events)?;
         Ok(events)
@@ -198,11 +198,11 @@ impl Cluster {
     /// Applies one action, appending what happened to `events`. On error nothing changed.
     pub fn apply_into(
         &mut self,
-        action: Action,
+        action: &Action,
         events: &mut Vec<Event>,
     ) -> Result<(), NetworkError> {
-        match action {
-            Action::Server { server, action } => self.server_step(server, action, events)?,
+        match *action {
+            Action::Server { server, ref action } => self.server_step(server, action, events)?,
             Action::Deliver(id) => self.deliver(id, events)?,
             Action::DeliverOldest => {
                 let first = events.len();
@@ -223,11 +223,11 @@ impl Cluster {
                 self.deliver_up_to(max, events)?;
             }
             // The network's own actions change no server, so there is nothing new to check.
-            Action::Partition(groups) => {
+            Action::Partition(ref groups) => {
                 if let Some(&bad) = groups.iter().flatten().find(|&&s| s >= self.servers.len()) {
                     return Err(NetworkError::NoSuchServer(bad));
                 }
-                self.network.partition(&groups, events)
+                self.network.partition(groups, events)
             }
             Action::Heal => self.network.heal(events),
             Action::StartClock(timing) => {
@@ -264,7 +264,7 @@ impl Cluster {
     fn server_step(
         &mut self,
         server: ServerId,
-        action: ServerAction,
+        action: &ServerAction,
         events: &mut Vec<Event>,
     ) -> Result<(), NetworkError> {
         let first = events.len();
@@ -327,7 +327,7 @@ impl Cluster {
             }
             Due::Heartbeat(server) => {
                 clock.fire_heartbeat(server);
-                self.server_step(server, ServerAction::Heartbeat, events)?;
+                self.server_step(server, &ServerAction::Heartbeat, events)?;
             }
             Due::Timeout(server) => {
                 let timer = clock.fire_timeout(server);
@@ -339,7 +339,7 @@ impl Cluster {
                         timeout: timer.length(),
                     });
                 }
-                self.server_step(server, ServerAction::Timeout, events)?;
+                self.server_step(server, &ServerAction::Timeout, events)?;
             }
         }
         Ok(true)

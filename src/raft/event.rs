@@ -95,7 +95,7 @@ pub enum ActionName {
 
 /// Why a server refused an outside action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RefusalWhy {
+pub enum RefusalReason {
     /// It is crashed.
     Crashed,
     /// It is not crashed (for restart).
@@ -462,7 +462,7 @@ pub enum Event {
         /// The action.
         action: ActionName,
         /// Why.
-        why: RefusalWhy,
+        why: RefusalReason,
     },
     /// A message was lost.
     MessageLost {

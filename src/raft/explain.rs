@@ -2,7 +2,7 @@
 //! A teacher reads these aloud.
 
 use super::event::{
-    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalWhy, Violation,
+    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalReason, Violation,
     VoteRefusal,
 };
 use super::log::AppendMismatch;
@@ -443,13 +443,13 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 ActionName::BecomeLeader => "become_leader",
             };
             let why = match why {
-                RefusalWhy::Crashed => "it is crashed".to_string(),
-                RefusalWhy::NotCrashed => "it is running".to_string(),
-                RefusalWhy::AlreadyLeader => {
+                RefusalReason::Crashed => "it is crashed".to_string(),
+                RefusalReason::NotCrashed => "it is running".to_string(),
+                RefusalReason::AlreadyLeader => {
                     "it is the leader, and a leader's election timer does not run (§5.2)"
                         .to_string()
                 }
-                RefusalWhy::NotLeader { role, leader } => format!(
+                RefusalReason::NotLeader { role, leader } => format!(
                     "only the leader does that and it is a {}{} (§5.1)",
                     role.as_str().to_lowercase(),
                     leader

@@ -18,7 +18,7 @@ pub mod types;
 pub use cluster::{Action, Cluster};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};
-pub use log::{Command, Entries, Entry, Log};
+pub use log::{ClientCommand, Entries, Entry, Log};
 pub use message::{Envelope, Message, MessageKind};
 pub use network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
 pub use pvec::PVec;

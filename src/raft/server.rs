@@ -2,8 +2,8 @@
 //! message handlers. Term rules run once for every message in [`RaftServer::handle`]; then the
 //! handler for the message kind runs.
 
-use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
-use super::log::{Command, Entries, Entry, Log};
+use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalReason, VoteRefusal};
+use super::log::{ClientCommand, Entries, Entry, Log};
 use super::message::{Message, Outgoing};
 use super::quorum::{self, VoteTally};
 use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
@@ -54,7 +54,7 @@ pub enum ServerAction {
     /// The election timer fires.
     Timeout,
     /// A client asks to append a command.
-    ClientRequest(Command),
+    ClientRequest(ClientCommand),
     /// The leader sends AppendEntries to every follower.
     Heartbeat,
     /// The server crashes.
@@ -237,19 +237,19 @@ impl RaftServer {
     // ----- Outside actions -----------------------------------------------------------------
 
     /// Performs an outside action, refusing (with an event) what the server cannot do now.
-    pub fn perform(&mut self, action: ServerAction) {
-        let name = action_name(&action);
+    pub fn perform(&mut self, action: &ServerAction) {
+        let name = action_name(action);
         if self.crashed && !matches!(action, ServerAction::Restart) {
-            return self.refuse(name, RefusalWhy::Crashed);
+            return self.refuse(name, RefusalReason::Crashed);
         }
         match action {
             ServerAction::Timeout if self.role == Role::Leader => {
-                self.refuse(name, RefusalWhy::AlreadyLeader)
+                self.refuse(name, RefusalReason::AlreadyLeader)
             }
             ServerAction::Timeout | ServerAction::BecomeCandidate => self.become_candidate(),
             ServerAction::BecomeFollower => self.become_follower(),
             ServerAction::BecomeLeader => self.become_leader(),
-            ServerAction::ClientRequest(command) => self.client_request(command),
+            ServerAction::ClientRequest(command) => self.client_request(command.clone()),
             ServerAction::Heartbeat => self.heartbeat(),
             ServerAction::Crash => self.crash(),
             ServerAction::Restart => self.restart(),
@@ -257,7 +257,7 @@ impl RaftServer {
     }
 
     /// A client request: the leader appends `{current_term, command}` and replicates it.
-    pub fn client_request(&mut self, command: Command) {
+    pub fn client_request(&mut self, command: ClientCommand) {
         if self.role != Role::Leader {
             return self.refuse_not_leader(ActionName::ClientRequest);
         }
@@ -295,7 +295,7 @@ impl RaftServer {
     /// Restarts as a follower with volatile state reset.
     pub fn restart(&mut self) {
         if !self.crashed {
-            return self.refuse(ActionName::Restart, RefusalWhy::NotCrashed);
+            return self.refuse(ActionName::Restart, RefusalReason::NotCrashed);
         }
         self.crashed = false;
         self.step_down();
@@ -737,14 +737,14 @@ impl RaftServer {
     fn refuse_not_leader(&mut self, action: ActionName) {
         self.refuse(
             action,
-            RefusalWhy::NotLeader {
+            RefusalReason::NotLeader {
                 role: self.role,
                 leader: self.leader_id,
             },
         );
     }
 
-    fn refuse(&mut self, action: ActionName, why: RefusalWhy) {
+    fn refuse(&mut self, action: ActionName, why: RefusalReason) {
         self.events.push(Event::Refused {
             server: self.id,
             action,

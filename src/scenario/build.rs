@@ -1,122 +1,19 @@
-//! Turns a parsed scenario file into a checked [`Scenario`]: names resolved to ids, every
-//! rule of the format validated, with errors that name the field.
+//! Turns a parsed scenario file into a checked [`Scenario`] (the types are in `script.rs`):
+//! names resolved to ids, every rule of the format validated, with errors that name the field.
 
 use super::error::ScenarioError;
 use super::format::{
     EntrySpec, ExpectSpec, QuizSpec, ScenarioFile, Selector, ServerRef, ServerSpec, ServersSpec,
     StepSpec,
 };
+use super::script::{Expectation, MessageFilter, MessageOp, Quiz, Scenario, Step};
 use crate::raft::{
-    Cluster, Entry, Log, LogIndex, MAX_SERVERS, MessageId, MessageKind, Role, ServerAction,
-    ServerId, ServerState, Term,
+    Action, Entry, Log, MAX_SERVERS, Role, ServerAction, ServerId, ServerState, Term,
 };
 use std::sync::Arc;
 
 /// The highest term a scenario may give (elections must be able to go on from there).
 pub const MAX_TERM: Term = u32::MAX as Term;
-
-/// A validated scenario, ready to run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scenario {
-    /// Its title.
-    pub name: String,
-    /// Its longer text, if any.
-    pub description: Option<String>,
-    /// Server names, by id.
-    pub names: Vec<String>,
-    /// The servers' starting states.
-    pub initial: Vec<ServerState>,
-    /// The script.
-    pub steps: Vec<Step>,
-    /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
-    pub unsafe_start: bool,
-}
-
-impl Scenario {
-    /// The cluster in its starting state.
-    pub fn cluster(&self) -> Cluster {
-        Cluster::from_states(self.initial.clone())
-    }
-}
-
-/// One resolved step.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// An outside action on a server.
-    Server {
-        /// The server.
-        server: ServerId,
-        /// The action.
-        action: ServerAction,
-    },
-    /// Deliver the oldest matching message.
-    Deliver(MessageFilter),
-    /// Drop the oldest matching message.
-    Drop(MessageFilter),
-    /// Duplicate the oldest matching message.
-    Duplicate(MessageFilter),
-    /// Deliver everything.
-    DeliverAll,
-    /// Split the network.
-    Partition(Vec<Vec<ServerId>>),
-    /// Reconnect.
-    Heal,
-    /// Narration.
-    Say(String),
-    /// A question for the class.
-    Quiz(Quiz),
-    /// Expectations.
-    Expect(Expectation),
-}
-
-/// A question with numbered choices; `answer` counts from 1.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Quiz {
-    /// The question.
-    pub question: String,
-    /// The choices, shown as 1), 2), …
-    pub choices: Vec<String>,
-    /// The right choice, counting from 1.
-    pub answer: usize,
-    /// Why it is right.
-    pub explain: String,
-}
-
-/// Matches in-flight messages; fields not given match anything.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MessageFilter {
-    /// The id.
-    pub id: Option<MessageId>,
-    /// The sender.
-    pub from: Option<ServerId>,
-    /// The recipient.
-    pub to: Option<ServerId>,
-    /// The kind.
-    pub kind: Option<MessageKind>,
-}
-
-/// Resolved expectations.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Expectation {
-    /// The server the server fields are about.
-    pub server: Option<ServerId>,
-    /// Its role.
-    pub role: Option<Role>,
-    /// Its term.
-    pub term: Option<Term>,
-    /// Its vote.
-    pub voted_for: Option<Option<ServerId>>,
-    /// Its log's terms.
-    pub log: Option<Vec<Term>>,
-    /// Its commit index.
-    pub commit_index: Option<LogIndex>,
-    /// Whether it is crashed.
-    pub crashed: Option<bool>,
-    /// The live leaders.
-    pub leaders: Option<Vec<ServerId>>,
-    /// Messages in flight.
-    pub in_flight: Option<usize>,
-}
 
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
@@ -309,11 +206,17 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
 fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, ScenarioError> {
     let server =
         |reference: &ServerRef, action: ServerAction, key: &str| -> Result<Step, ScenarioError> {
-            Ok(Step::Server {
-                server: r.server(reference, &format!("{at}.{key}"))?,
+            Ok(Step::on(
+                r.server(reference, &format!("{at}.{key}"))?,
                 action,
-            })
+            ))
         };
+    let message = |op: MessageOp, sel: &Selector| -> Result<Step, ScenarioError> {
+        Ok(Step::Message(
+            op,
+            r.filter(sel, &format!("{at}.{}", op.verb()))?,
+        ))
+    };
     Ok(match step {
         StepSpec::Timeout(s) => server(s, ServerAction::Timeout, "timeout")?,
         StepSpec::Crash(s) => server(s, ServerAction::Crash, "crash")?,
@@ -329,14 +232,14 @@ fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, Scenari
             ServerAction::ClientRequest(Arc::from(request.command.as_str())),
             "request.server",
         )?,
-        StepSpec::Deliver(sel) => Step::Deliver(r.filter(sel, &format!("{at}.deliver"))?),
-        StepSpec::Drop(sel) => Step::Drop(r.filter(sel, &format!("{at}.drop"))?),
-        StepSpec::Duplicate(sel) => Step::Duplicate(r.filter(sel, &format!("{at}.duplicate"))?),
-        StepSpec::DeliverAll => Step::DeliverAll,
-        StepSpec::Heal => Step::Heal,
-        StepSpec::Partition(groups) => {
-            Step::Partition(r.groups(groups, &format!("{at}.partition"))?)
-        }
+        StepSpec::Deliver(sel) => message(MessageOp::Deliver, sel)?,
+        StepSpec::Drop(sel) => message(MessageOp::Drop, sel)?,
+        StepSpec::Duplicate(sel) => message(MessageOp::Duplicate, sel)?,
+        StepSpec::DeliverAll => Step::Act(Action::DeliverAll),
+        StepSpec::Heal => Step::Act(Action::Heal),
+        StepSpec::Partition(groups) => Step::Act(Action::Partition(
+            r.groups(groups, &format!("{at}.partition"))?,
+        )),
         StepSpec::Say(text) => Step::Say(text.clone()),
         StepSpec::Quiz(quiz) => Step::Quiz(r.quiz(quiz, &format!("{at}.quiz"))?),
         StepSpec::Expect(spec) => Step::Expect(r.expectation(spec, &format!("{at}.expect"))?),

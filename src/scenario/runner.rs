@@ -1,9 +1,11 @@
-//! Plays a scenario's steps on a cluster and checks its expectations. The CLI's `run` and
-//! the TUI's walkthrough both use [`apply_step`].
+//! Plays a scenario's steps on a cluster and checks its expectations. The CLI's `run`, the
+//! session's walkthrough and the export all play a step through [`apply_step`], and
+//! [`step_action`] is the one place a step becomes an action.
 
-use super::build::{Expectation, MessageFilter, Scenario, Step};
+use super::describe::{describe_filter, describe_step};
+use super::script::{Expectation, MessageFilter, Scenario, Step};
 use crate::raft::{
-    Action, Cluster, Event, MessageId, Names, NetworkError, ServerAction, ServerId, explain,
+    Action, Cluster, Event, MessageId, Names, NetworkError, ServerId, explain,
     explain::explain_violation,
 };
 use std::fmt;
@@ -53,39 +55,48 @@ impl fmt::Display for StepError {
 /// What one step did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepOutcome {
+    /// The action the step took, made concrete (a selector resolved to the message it picked),
+    /// so that replaying it repeats exactly what was done; `None` for words and checks.
+    pub action: Option<Action>,
     /// The model's events.
     pub events: Vec<Event>,
     /// For an `expect` step, what did not hold.
     pub mismatches: Vec<Mismatch>,
 }
 
-/// Applies one step to the cluster. Narration changes nothing; expectations are checked.
+/// The action `step` takes on `cluster` as it stands: the one place a step becomes an action.
+/// A selector picks its message now. `None` for words and checks.
+pub fn step_action(
+    cluster: &Cluster,
+    step: &Step,
+    names: &[String],
+) -> Result<Option<Action>, StepError> {
+    Ok(match step {
+        Step::Act(action) => Some(action.clone()),
+        Step::Message(op, filter) => Some(op.action(select(cluster, filter, names)?)),
+        Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
+    })
+}
+
+/// Plays one step on the cluster: its action, or its check. Narration changes nothing. On
+/// error nothing changed.
 pub fn apply_step(
     cluster: &mut Cluster,
     step: &Step,
     names: &[String],
 ) -> Result<StepOutcome, StepError> {
-    let action = match step {
-        Step::Say(_) | Step::Quiz(_) => return Ok(StepOutcome::default()),
-        Step::Expect(expectation) => {
-            return Ok(StepOutcome {
-                events: Vec::new(),
-                mismatches: check(expectation, cluster, names),
-            });
+    let action = step_action(cluster, step, names)?;
+    let mut outcome = StepOutcome::default();
+    match &action {
+        Some(action) => outcome.events = cluster.apply(action).map_err(StepError::Model)?,
+        None => {
+            if let Step::Expect(expectation) = step {
+                outcome.mismatches = check(expectation, cluster, names);
+            }
         }
-        Step::Server { server, action } => Action::on(*server, action.clone()),
-        Step::Deliver(filter) => Action::Deliver(select(cluster, filter, names)?),
-        Step::Drop(filter) => Action::Drop(select(cluster, filter, names)?),
-        Step::Duplicate(filter) => Action::Duplicate(select(cluster, filter, names)?),
-        Step::DeliverAll => Action::DeliverAll,
-        Step::Partition(groups) => Action::Partition(groups.clone()),
-        Step::Heal => Action::Heal,
-    };
-    let events = cluster.apply(action).map_err(StepError::Model)?;
-    Ok(StepOutcome {
-        events,
-        mismatches: Vec::new(),
-    })
+    }
+    outcome.action = action;
+    Ok(outcome)
 }
 
 /// The oldest in-flight message matching `filter`.
@@ -311,103 +322,4 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         .map(|v| explain_violation(v, Names(names)))
         .collect();
     Ok((cluster, summary))
-}
-
-/// A short description of a step, e.g. `timeout a` or `deliver RequestVote S0 → S1`.
-pub fn describe_step(step: &Step, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    match step {
-        Step::Server { server, action } => match action {
-            ServerAction::Timeout => format!("election timeout on {}", n(*server)),
-            ServerAction::ClientRequest(cmd) if cmd.is_empty() => {
-                format!("client request to {}", n(*server))
-            }
-            ServerAction::ClientRequest(cmd) => {
-                let cmd = crate::escape::escape(cmd);
-                format!("client request \"{cmd}\" to {}", n(*server))
-            }
-            ServerAction::Heartbeat => format!("heartbeat from {}", n(*server)),
-            ServerAction::Crash => format!("crash {}", n(*server)),
-            ServerAction::Restart => format!("restart {}", n(*server)),
-            ServerAction::BecomeFollower => format!("{}.become_follower()", n(*server)),
-            ServerAction::BecomeCandidate => format!("{}.become_candidate()", n(*server)),
-            ServerAction::BecomeLeader => format!("{}.become_leader()", n(*server)),
-        },
-        Step::Deliver(f) => format!("deliver {}", describe_filter(f, names)),
-        Step::Drop(f) => format!("drop {}", describe_filter(f, names)),
-        Step::Duplicate(f) => format!("duplicate {}", describe_filter(f, names)),
-        Step::DeliverAll => "deliver all".to_string(),
-        Step::Partition(groups) => {
-            let groups: Vec<String> = groups
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{{{}}}",
-                        g.iter().map(|&s| n(s)).collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect();
-            format!("partition {}", groups.join(" "))
-        }
-        Step::Heal => "heal the partition".to_string(),
-        Step::Say(text) => format!("say: {text}"),
-        Step::Quiz(quiz) => format!("quiz: {}", quiz.question),
-        Step::Expect(e) => format!("expect {}", describe_expectation(e, names)),
-    }
-}
-
-fn describe_filter(f: &MessageFilter, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    let mut parts = Vec::new();
-    if let Some(id) = f.id {
-        parts.push(format!("#{id}"));
-    }
-    if let Some(kind) = f.kind {
-        parts.push(kind.to_string());
-    }
-    match (f.from, f.to) {
-        (Some(a), Some(b)) => parts.push(format!("{} → {}", n(a), n(b))),
-        (Some(a), None) => parts.push(format!("from {}", n(a))),
-        (None, Some(b)) => parts.push(format!("to {}", n(b))),
-        (None, None) => {}
-    }
-    if parts.is_empty() {
-        "the oldest message".to_string()
-    } else {
-        parts.join(" ")
-    }
-}
-
-fn describe_expectation(e: &Expectation, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    let mut parts = Vec::new();
-    if let Some(s) = e.server {
-        parts.push(n(s));
-    }
-    if let Some(role) = e.role {
-        parts.push(format!("role {role}"));
-    }
-    if let Some(term) = e.term {
-        parts.push(format!("term {term}"));
-    }
-    if let Some(v) = e.voted_for {
-        parts.push(format!("voted_for {}", v.map_or("nobody".to_string(), n)));
-    }
-    if let Some(log) = &e.log {
-        parts.push(format!("log {log:?}"));
-    }
-    if let Some(c) = e.commit_index {
-        parts.push(format!("commit_index {c}"));
-    }
-    if let Some(c) = e.crashed {
-        parts.push(if c { "crashed" } else { "running" }.to_string());
-    }
-    if let Some(leaders) = &e.leaders {
-        let named: Vec<String> = leaders.iter().map(|&s| n(s)).collect();
-        parts.push(format!("leaders [{}]", named.join(", ")));
-    }
-    if let Some(count) = e.in_flight {
-        parts.push(format!("{count} in flight"));
-    }
-    parts.join(", ")
 }

@@ -18,7 +18,7 @@ pub enum Origin {
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct HistoryEntry {
     /// Scripted or free.
     pub origin: Origin,
     /// What changed the cluster (`None` for `say` and `expect`).
@@ -36,7 +36,7 @@ const CHECKPOINT_EVERY_EVENTS: usize = 20_000;
 
 #[derive(Clone, Debug)]
 pub(super) struct History {
-    entries: Vec<Entry>,
+    entries: Vec<HistoryEntry>,
     cursor: usize,
     /// (position, cluster at that position), sorted by position; the first is position 0.
     checkpoints: Vec<(usize, Cluster)>,
@@ -74,12 +74,12 @@ impl History {
         self.entries.len()
     }
 
-    pub(super) fn done(&self) -> &[Entry] {
+    pub(super) fn done(&self) -> &[HistoryEntry] {
         &self.entries[..self.cursor]
     }
 
     /// Records an entry whose result is `cluster`, discarding anything undone.
-    pub(super) fn push(&mut self, mut entry: Entry, cluster: Cluster) -> &Entry {
+    pub(super) fn push(&mut self, mut entry: HistoryEntry, cluster: Cluster) -> &HistoryEntry {
         // Long sessions keep every entry: hold no spare capacity.
         entry.events.shrink_to_fit();
         if self.cursor < self.entries.len() {
@@ -123,7 +123,7 @@ impl History {
         if let Some(action) = &self.entries[self.cursor].action {
             let mut next = self.current.clone();
             // Replaying an action that applied once cannot fail: the model is deterministic.
-            let _ = next.apply(action.clone());
+            let _ = next.apply(action);
             self.previous = Some(std::mem::replace(&mut self.current, next));
         }
         self.cursor += 1;
@@ -173,7 +173,7 @@ impl History {
             if let Some(action) = &entry.action {
                 // Replaying an action that applied once cannot fail: the model is
                 // deterministic.
-                let _ = cluster.apply(action.clone());
+                let _ = cluster.apply(action);
             }
         }
     }
@@ -197,10 +197,10 @@ mod tests {
             let action = (!narration)
                 .then(|| crate::random_actions::random_action(&cluster, &mut rng, step));
             let events = match &action {
-                Some(action) => cluster.apply(action.clone()).unwrap_or_default(),
+                Some(action) => cluster.apply(action).unwrap_or_default(),
                 None => Vec::new(),
             };
-            let entry = Entry {
+            let entry = HistoryEntry {
                 origin: Origin::Free,
                 action,
                 events,
@@ -259,8 +259,8 @@ mod tests {
         let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
         for step in 0..100 {
             let action = crate::random_actions::random_action(&cluster, &mut rng, step);
-            let events = cluster.apply(action.clone()).unwrap_or_default();
-            let entry = Entry {
+            let events = cluster.apply(&action).unwrap_or_default();
+            let entry = HistoryEntry {
                 origin: Origin::Free,
                 action: Some(action),
                 events,

@@ -73,7 +73,7 @@ impl From<NetworkError> for TrialError {
 pub fn run_trial(initial: &Cluster, timing: Timing) -> Result<Trial, TrialError> {
     let mut cluster = initial.clone();
     let mut events = Vec::new();
-    cluster.apply_into(Action::StartClock(timing), &mut events)?;
+    cluster.apply_into(&Action::StartClock(timing), &mut events)?;
     let now = |c: &Cluster| c.now().unwrap_or(0);
     // The heartbeat broadcast just before the crash.
     let leader = loop {
@@ -81,7 +81,7 @@ pub fn run_trial(initial: &Cluster, timing: Timing) -> Result<Trial, TrialError>
         if now(&cluster) > WARM_UP_LIMIT {
             return Err(TrialError::NoLeader);
         }
-        match cluster.apply_into(Action::NextEvents(1), &mut events) {
+        match cluster.apply_into(&Action::NextEvents(1), &mut events) {
             Err(NetworkError::NothingScheduled) => return Err(TrialError::NoLeader),
             other => other?,
         }
@@ -95,7 +95,7 @@ pub fn run_trial(initial: &Cluster, timing: Timing) -> Result<Trial, TrialError>
     let mut chance = SplitMix64::new(SplitMix64::derive(timing.seed, 1));
     let wait = chance.between(0, timing.heartbeat.saturating_sub(1));
     events.clear();
-    cluster.apply_into(Action::Advance(wait), &mut events)?;
+    cluster.apply_into(&Action::Advance(wait), &mut events)?;
     crash_and_measure(cluster, leader, events)
 }
 
@@ -106,7 +106,7 @@ fn crash_and_measure(
     mut events: Vec<Event>,
 ) -> Result<Trial, TrialError> {
     events.clear();
-    cluster.apply_into(Action::on(leader, ServerAction::Crash), &mut events)?;
+    cluster.apply_into(&Action::on(leader, ServerAction::Crash), &mut events)?;
     let crashed_at = cluster.now().unwrap_or(0);
     let deadline = crashed_at + LIMIT;
     // (term, won) of each election since the crash, in term order.
@@ -120,12 +120,10 @@ fn crash_and_measure(
             break;
         }
         events.clear();
-        cluster.apply_into(Action::NextEvents(1), &mut events)?;
+        cluster.apply_into(&Action::NextEvents(1), &mut events)?;
         for event in &events {
             match *event {
-                Event::BecameCandidate { term, .. }
-                    if !terms.iter().any(|&(t, _)| t == term) =>
-                {
+                Event::BecameCandidate { term, .. } if !terms.iter().any(|&(t, _)| t == term) => {
                     terms.push((term, false));
                 }
                 Event::BecameLeader { term, .. } => {

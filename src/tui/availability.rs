@@ -210,7 +210,7 @@ impl App {
             return Err("no server is selected".to_string());
         };
         let mut trial = server.clone();
-        trial.perform(action);
+        trial.perform(&action);
         match trial
             .pending_events()
             .iter()

@@ -236,7 +236,7 @@ fn compare_cluster((states, n, ops): &ClusterRun) -> Result<Vec<Violation>, Stri
     for (step, op) in ops.iter().enumerate() {
         for action in actions(op, &cluster) {
             cluster
-                .apply(action.clone())
+                .apply(&action)
                 .map_err(|e| format!("step {step}: {action:?}: {e}"))?;
             reference.check(cluster.servers(), &mut ignored);
             if cluster.violations() != reference.violations() {
