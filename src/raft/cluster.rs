@@ -373,7 +373,7 @@ impl Cluster {
 
     fn sync_clock(&mut self) {
         if let Some(clock) = self.clock.as_mut() {
-            clock.sync(self.network.in_flight());
+            clock.sync(&self.network);
         }
     }
 }
