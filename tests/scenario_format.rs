@@ -316,6 +316,7 @@ fn expect_reads_every_field() {
                 crashed: Some(false),
                 leaders: Some(vec![0, 2]),
                 in_flight: Some(4),
+                time: None,
             }),
             Step::Expect(Expectation {
                 server: Some(2),

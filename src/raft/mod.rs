@@ -15,7 +15,7 @@ pub mod server;
 pub mod time;
 pub mod types;
 
-pub use cluster::{Action, Cluster};
+pub use cluster::{ADVANCE_CAP, Action, Cluster};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};
 pub use log::{ClientCommand, Entries, Entry, Log};

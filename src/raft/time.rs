@@ -488,3 +488,25 @@ pub fn format_ms(micros: Micros) -> String {
         format!("{:.1} ms", micros as f64 / 1e3)
     }
 }
+
+/// A time to the microsecond, as ms without trailing zeros: `163.482 ms`, `150 ms`.
+pub fn format_ms_exact(micros: Micros) -> String {
+    let text = format!("{}.{:03}", micros / MS, micros % MS);
+    format!("{} ms", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_people_write_them() {
+        assert_eq!(format_ms(183 * MS), "183 ms");
+        assert_eq!(format_ms(150_400), "150.4 ms");
+        assert_eq!(format_ms(2_345_000), "2.35 s");
+        assert_eq!(format_ms(12_000_000), "12.0 s");
+        assert_eq!(format_ms_exact(163_482), "163.482 ms");
+        assert_eq!(format_ms_exact(150_000), "150 ms");
+        assert_eq!(format_ms_exact(150_500), "150.5 ms");
+    }
+}

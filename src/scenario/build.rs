@@ -3,12 +3,16 @@
 
 use super::error::ScenarioError;
 use super::format::{
-    EntrySpec, ExpectSpec, QuizSpec, ScenarioFile, Selector, ServerRef, ServerSpec, ServersSpec,
-    StepSpec,
+    EntrySpec, ExpectSpec, Goal, QuizSpec, RunUntilSpec, ScenarioFile, Selector, ServerRef,
+    ServerSpec, ServersSpec, StepSpec, TimeSpec, TimingSpec,
 };
-use super::script::{Expectation, MessageFilter, MessageOp, Quiz, Scenario, Step};
+use super::script::{
+    Expectation, MessageFilter, MessageOp, Quiz, RunGoal, RunUntil, Scenario, Step,
+};
+use crate::raft::time::{Between, MS};
 use crate::raft::{
-    Action, Entry, Log, MAX_SERVERS, Role, ServerAction, ServerId, ServerState, Term,
+    ADVANCE_CAP, Action, Entry, Log, MAX_SERVERS, Micros, Role, ServerAction, ServerId,
+    ServerState, Term, Timing,
 };
 use std::sync::Arc;
 
@@ -67,11 +71,19 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
     if !file.unsafe_start {
         super::reachable::check(&initial, &names, origin)?;
     }
+    let timing = file
+        .timing
+        .as_ref()
+        .map(|t| resolver.timing(t, "timing"))
+        .transpose()?;
+    // Timed steps need the clock running where they are: from the start, or from a
+    // `start_clock` step before them.
+    let mut clock_on = timing.is_some();
     let steps = file
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| resolve_step(step, &format!("steps[{i}]"), &resolver))
+        .map(|(i, step)| resolve_step(step, &format!("steps[{i}]"), &resolver, &mut clock_on))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
         name: file.name.clone(),
@@ -80,8 +92,16 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         initial,
         steps,
         unsafe_start: file.unsafe_start,
+        timing,
     })
 }
+
+/// The longest a timed step may let pass, or wait: an hour of simulated time.
+const MAX_WAIT_MS: f64 = 3_600_000.0;
+/// The longest duration in a timing: a minute.
+const MAX_DURATION_MS: f64 = 60_000.0;
+/// The run_until bound when the file gives none.
+const DEFAULT_WITHIN: Micros = 10_000 * MS;
 
 fn check_size(n: u64, origin: &str) -> Result<usize, ScenarioError> {
     if (1..=MAX_SERVERS as u64).contains(&n) {
@@ -203,7 +223,22 @@ fn server_state(id: usize, spec: &ServerSpec, r: &Resolver) -> Result<ServerStat
     })
 }
 
-fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, ScenarioError> {
+fn resolve_step(
+    step: &StepSpec,
+    at: &str,
+    r: &Resolver,
+    clock_on: &mut bool,
+) -> Result<Step, ScenarioError> {
+    let needs_clock = |key: &str| {
+        if *clock_on {
+            Ok(())
+        } else {
+            Err(r.error(
+                format!("{at}.{key}"),
+                "time is off here: give the scenario \"timing\", or put a start_clock step before this one",
+            ))
+        }
+    };
     let server =
         |reference: &ServerRef, action: ServerAction, key: &str| -> Result<Step, ScenarioError> {
             Ok(Step::on(
@@ -242,7 +277,46 @@ fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, Scenari
         )),
         StepSpec::Say(text) => Step::Say(text.clone()),
         StepSpec::Quiz(quiz) => Step::Quiz(r.quiz(quiz, &format!("{at}.quiz"))?),
-        StepSpec::Expect(spec) => Step::Expect(r.expectation(spec, &format!("{at}.expect"))?),
+        StepSpec::Expect(spec) => {
+            if spec.time.is_some() {
+                needs_clock("expect.time")?;
+            }
+            Step::Expect(r.expectation(spec, &format!("{at}.expect"))?)
+        }
+        StepSpec::StartClock(spec) => {
+            if *clock_on {
+                return Err(r.error(
+                    format!("{at}.start_clock"),
+                    "the clock runs already (from the scenario's \"timing\" or an earlier start_clock)",
+                ));
+            }
+            *clock_on = true;
+            Step::Act(Action::StartClock(
+                r.timing(spec, &format!("{at}.start_clock"))?,
+            ))
+        }
+        StepSpec::Advance(ms) => {
+            needs_clock("advance")?;
+            Step::Act(Action::Advance(r.ms(
+                *ms,
+                &format!("{at}.advance"),
+                MAX_WAIT_MS,
+            )?))
+        }
+        StepSpec::NextEvents(count) => {
+            needs_clock("next_events")?;
+            if !(1..=ADVANCE_CAP as u64).contains(count) {
+                return Err(r.error(
+                    format!("{at}.next_events"),
+                    format!("from 1 to {ADVANCE_CAP} events, not {count}"),
+                ));
+            }
+            Step::Act(Action::NextEvents(*count as usize))
+        }
+        StepSpec::RunUntil(spec) => {
+            needs_clock("run_until")?;
+            Step::RunUntil(r.run_until(spec, &format!("{at}.run_until"))?)
+        }
     })
 }
 
@@ -378,6 +452,11 @@ impl Resolver<'_> {
             crashed: spec.crashed,
             leaders,
             in_flight: spec.in_flight,
+            time: spec
+                .time
+                .as_ref()
+                .map(|t| self.time_check(t, &format!("{field}.time")))
+                .transpose()?,
         };
         let has_server_fields = expectation.role.is_some()
             || expectation.term.is_some()
@@ -391,10 +470,128 @@ impl Resolver<'_> {
                 "role, term, voted_for, log, commit_index and crashed need \"server\" to say which server",
             ));
         }
-        if !has_server_fields && expectation.leaders.is_none() && expectation.in_flight.is_none() {
+        if !has_server_fields
+            && expectation.leaders.is_none()
+            && expectation.in_flight.is_none()
+            && expectation.time.is_none()
+        {
             return Err(self.error(field, "this expect checks nothing"));
         }
         Ok(expectation)
+    }
+
+    /// A number of ms, to the µs: finite, not negative, at most `max`.
+    fn ms(&self, value: f64, field: &str, max: f64) -> Result<Micros, ScenarioError> {
+        if !value.is_finite() || !(0.0..=max).contains(&value) {
+            return Err(self.error(field, format!("a time in ms from 0 to {max}, not {value}")));
+        }
+        Ok((value * 1e3).round() as Micros)
+    }
+
+    /// A [min, max] range of ms.
+    fn range(&self, [min, max]: [f64; 2], field: &str) -> Result<Between, ScenarioError> {
+        let (min, max) = (
+            self.ms(min, &format!("{field}[0]"), MAX_DURATION_MS)?,
+            self.ms(max, &format!("{field}[1]"), MAX_DURATION_MS)?,
+        );
+        if min > max {
+            return Err(self.error(field, "a range is [min, max], the smaller first"));
+        }
+        Ok(Between { min, max })
+    }
+
+    fn timing(&self, spec: &TimingSpec, field: &str) -> Result<Timing, ScenarioError> {
+        let default = Timing::CLASSROOM;
+        let range = |value: Option<[f64; 2]>, key: &str, default: Between| {
+            value.map_or(Ok(default), |v| self.range(v, &format!("{field}.{key}")))
+        };
+        let election_timeout = range(
+            spec.election_timeout,
+            "election_timeout",
+            default.election_timeout,
+        )?;
+        if election_timeout.min == 0 {
+            return Err(self.error(
+                format!("{field}.election_timeout"),
+                "an election timeout is more than 0 ms: one of 0 would start elections without end",
+            ));
+        }
+        let heartbeat = spec.heartbeat.map_or(Ok(default.heartbeat), |h| {
+            self.ms(h, &format!("{field}.heartbeat"), MAX_DURATION_MS)
+        })?;
+        if heartbeat == 0 {
+            return Err(self.error(
+                format!("{field}.heartbeat"),
+                "a heartbeat interval is more than 0 ms",
+            ));
+        }
+        Ok(Timing {
+            election_timeout,
+            heartbeat,
+            latency: range(spec.latency, "latency", default.latency)?,
+            persist: range(spec.persist, "persist", default.persist)?,
+            seed: spec.seed.unwrap_or(default.seed),
+        })
+    }
+
+    fn run_until(&self, spec: &RunUntilSpec, field: &str) -> Result<RunUntil, ScenarioError> {
+        let goal = |g: Goal| match g {
+            Goal::Leader => RunGoal::Leader,
+            Goal::Quiet => RunGoal::Quiet,
+        };
+        match spec {
+            RunUntilSpec::Goal(g) => Ok(RunUntil {
+                goal: goal(*g),
+                within: DEFAULT_WITHIN,
+            }),
+            RunUntilSpec::Full(full) => {
+                let within = full
+                    .within
+                    .map(|w| self.ms(w, &format!("{field}.within"), MAX_WAIT_MS))
+                    .transpose()?;
+                match (full.until, full.time) {
+                    (Some(g), None) => Ok(RunUntil {
+                        goal: goal(g),
+                        within: within.unwrap_or(DEFAULT_WITHIN),
+                    }),
+                    (None, Some(time)) if within.is_none() => Ok(RunUntil {
+                        goal: RunGoal::Time(self.ms(
+                            time,
+                            &format!("{field}.time"),
+                            MAX_WAIT_MS,
+                        )?),
+                        within: MAX_WAIT_MS as Micros * MS,
+                    }),
+                    (None, Some(_)) => Err(self.error(
+                        format!("{field}.within"),
+                        "a run until a time needs no bound: the time is one",
+                    )),
+                    _ => Err(self.error(
+                        field,
+                        "give either \"until\" (\"leader\" or \"quiet\") or \"time\"",
+                    )),
+                }
+            }
+        }
+    }
+
+    fn time_check(&self, spec: &TimeSpec, field: &str) -> Result<(Micros, Micros), ScenarioError> {
+        match *spec {
+            TimeSpec::At(ms) => {
+                let at = self.ms(ms, field, MAX_WAIT_MS)?;
+                Ok((at, at))
+            }
+            TimeSpec::Between(range) => {
+                let (min, max) = (
+                    self.ms(range[0], &format!("{field}[0]"), MAX_WAIT_MS)?,
+                    self.ms(range[1], &format!("{field}[1]"), MAX_WAIT_MS)?,
+                );
+                if min > max {
+                    return Err(self.error(field, "a range is [min, max], the smaller first"));
+                }
+                Ok((min, max))
+            }
+        }
     }
 }
 

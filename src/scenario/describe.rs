@@ -3,7 +3,8 @@
 //! action is described once, in [`describe_action`]; a scripted step that is an action is
 //! described as that action.
 
-use super::script::{Expectation, MessageFilter, Step};
+use super::script::{Expectation, MessageFilter, RunGoal, RunUntil, Step};
+use crate::raft::time::format_ms;
 use crate::raft::{Action, Names, ServerAction, ServerId};
 
 /// A short description of a step, e.g. `election timeout on a` or `deliver RequestVote S0 → S1`.
@@ -14,6 +15,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
         Step::Say(text) => format!("say: {text}"),
         Step::Quiz(quiz) => format!("quiz: {}", quiz.question),
         Step::Expect(e) => format!("expect {}", describe_expectation(e, names)),
+        Step::RunUntil(r) => describe_run_until(r),
     }
 }
 
@@ -58,10 +60,16 @@ pub fn describe_action(action: &Action, names: &[String]) -> String {
             format!("partition {}", groups.join(" "))
         }
         Action::Heal => "heal the partition".to_string(),
-        Action::StartClock(_) => "start the clock".to_string(),
+        Action::StartClock(t) => format!(
+            "start the clock (timeouts {}–{}, heartbeat {}, seed {})",
+            format_ms(t.election_timeout.min),
+            format_ms(t.election_timeout.max),
+            format_ms(t.heartbeat),
+            t.seed
+        ),
         Action::NextEvents(1) => "next timed event".to_string(),
         Action::NextEvents(count) => format!("next {count} timed events"),
-        Action::Advance(by) => format!("let {} pass", crate::raft::time::format_ms(*by)),
+        Action::Advance(by) => format!("let {} pass", format_ms(*by)),
     }
 }
 
@@ -120,5 +128,32 @@ pub fn describe_expectation(e: &Expectation, names: &[String]) -> String {
     if let Some(count) = e.in_flight {
         parts.push(format!("{count} in flight"));
     }
+    if let Some(time) = e.time {
+        parts.push(describe_time(time));
+    }
     parts.join(", ")
+}
+
+/// `time 150 ms`, `time 150 ms to 300 ms`.
+pub fn describe_time((min, max): (crate::raft::Micros, crate::raft::Micros)) -> String {
+    if min == max {
+        format!("time {}", format_ms(min))
+    } else {
+        format!("time {} to {}", format_ms(min), format_ms(max))
+    }
+}
+
+/// `run until a leader is elected (within 10.0 s)`.
+pub fn describe_run_until(r: &RunUntil) -> String {
+    match r.goal {
+        RunGoal::Leader => format!(
+            "run until a leader is elected (within {})",
+            format_ms(r.within)
+        ),
+        RunGoal::Quiet => format!(
+            "run until no message is in flight (within {})",
+            format_ms(r.within)
+        ),
+        RunGoal::Time(t) => format!("run until the clock reads {}", format_ms(t)),
+    }
 }

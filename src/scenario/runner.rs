@@ -3,9 +3,10 @@
 //! [`step_action`] is the one place a step becomes an action.
 
 use super::describe::{describe_filter, describe_step};
-use super::script::{Expectation, MessageFilter, Scenario, Step};
+use super::script::{Expectation, MessageFilter, RunGoal, RunUntil, Scenario, Step};
+use crate::raft::time::{format_ms, format_ms_exact};
 use crate::raft::{
-    Action, Cluster, Event, MessageId, Names, NetworkError, ServerId, explain,
+    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, ServerId, explain,
     explain::explain_violation,
 };
 use std::fmt;
@@ -39,6 +40,13 @@ pub enum StepError {
     NoMatchingMessage(String),
     /// The model refused (an id that is not there).
     Model(NetworkError),
+    /// A `run_until` did not reach its goal within its bound.
+    NotWithin {
+        /// The step's description.
+        what: String,
+        /// Why it stopped: the bound passed, or nothing was left to happen.
+        why: String,
+    },
 }
 
 impl fmt::Display for StepError {
@@ -48,6 +56,7 @@ impl fmt::Display for StepError {
                 write!(f, "no message in flight matches {filter}")
             }
             StepError::Model(e) => write!(f, "{e}"),
+            StepError::NotWithin { what, why } => write!(f, "{what}: {why}"),
         }
     }
 }
@@ -74,8 +83,60 @@ pub fn step_action(
     Ok(match step {
         Step::Act(action) => Some(action.clone()),
         Step::Message(op, filter) => Some(op.action(select(cluster, filter, names)?)),
+        Step::RunUntil(r) => Some(run_until(cluster, r)?),
         Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
     })
+}
+
+/// The timed action that reaches `r`'s goal from `cluster`: the goal is played out on a copy,
+/// counting the timed events it takes, so that replaying the action repeats it exactly.
+fn run_until(cluster: &Cluster, r: &RunUntil) -> Result<Action, StepError> {
+    let Some(start) = cluster.now() else {
+        return Err(StepError::Model(NetworkError::NoClock));
+    };
+    let fail = |why: String| StepError::NotWithin {
+        what: super::describe::describe_run_until(r),
+        why,
+    };
+    let reached = |c: &Cluster| match r.goal {
+        RunGoal::Leader => c.live_leaders().next().is_some(),
+        RunGoal::Quiet => c.in_flight().len() == 0,
+        RunGoal::Time(_) => false,
+    };
+    if let RunGoal::Time(t) = r.goal {
+        return if t >= start {
+            Ok(Action::Advance(t - start))
+        } else {
+            Err(fail(format!(
+                "the clock reads {} already",
+                format_ms(start)
+            )))
+        };
+    }
+    let deadline = start.saturating_add(r.within);
+    let mut trial = cluster.clone();
+    let mut events = Vec::new();
+    let mut count = 0;
+    while !reached(&trial) {
+        match trial.clock().and_then(|c| c.next_due()) {
+            None => return Err(fail("nothing is left to happen".to_string())),
+            Some((at, _)) if at > deadline => {
+                return Err(fail(format!("not reached by {}", format_ms(deadline))));
+            }
+            Some(_) if count == ADVANCE_CAP => {
+                return Err(fail(format!(
+                    "not reached after {ADVANCE_CAP} timed events"
+                )));
+            }
+            Some(_) => {}
+        }
+        events.clear();
+        trial
+            .apply_into(&Action::NextEvents(1), &mut events)
+            .map_err(StepError::Model)?;
+        count += 1;
+    }
+    Ok(Action::NextEvents(count))
 }
 
 /// Plays one step on the cluster: its action, or its check. Narration changes nothing. On
@@ -194,6 +255,20 @@ pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismat
             cluster.in_flight().len().to_string(),
         );
     }
+    if let Some((min, max)) = e.time {
+        let now = cluster.now();
+        if now.is_none_or(|t| !(min..=max).contains(&t)) {
+            out.push(Mismatch {
+                field: "time".to_string(),
+                expected: if min == max {
+                    format_ms_exact(min)
+                } else {
+                    format!("{} to {}", format_ms_exact(min), format_ms_exact(max))
+                },
+                actual: now.map_or("no clock".to_string(), format_ms_exact),
+            });
+        }
+    }
     out
 }
 
@@ -273,6 +348,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
             }
             _ => writeln!(log, "step {number}: {}", describe_step(step, names))?,
         }
+        let clock_before = cluster.now();
         let outcome = match apply_step(&mut cluster, step, names) {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -295,6 +371,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                     ),
                 ));
             }
+        }
+        // An advance says where it got to itself.
+        let said = matches!(outcome.events.last(), Some(Event::TimePassed { .. }));
+        if cluster.now() != clock_before
+            && !said
+            && let Some(now) = cluster.now()
+        {
+            writeln!(log, "    The clock reads {}.", format_ms(now))?;
         }
         scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(_) = step {

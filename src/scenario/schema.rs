@@ -39,6 +39,11 @@ mod tests {
             "say",
             "quiz",
             "expect",
+            "timing",
+            "start_clock",
+            "advance",
+            "next_events",
+            "run_until",
         ] {
             assert!(
                 schema.contains(&format!("\"{step}\"")),

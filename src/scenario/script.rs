@@ -3,8 +3,8 @@
 //! has been checked.
 
 use crate::raft::{
-    Action, Cluster, LogIndex, MessageId, MessageKind, Role, ServerAction, ServerId, ServerState,
-    Term,
+    Action, Cluster, LogIndex, MessageId, MessageKind, Micros, Role, ServerAction, ServerId,
+    ServerState, Term, Timing,
 };
 
 /// A validated scenario, ready to run.
@@ -22,12 +22,19 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
     pub unsafe_start: bool,
+    /// How time behaves, when the clock runs from the start.
+    pub timing: Option<Timing>,
 }
 
 impl Scenario {
-    /// The cluster in its starting state.
+    /// The cluster in its starting state (its clock at 0 when the scenario has timing).
     pub fn cluster(&self) -> Cluster {
-        Cluster::from_states(self.initial.clone())
+        let mut cluster = Cluster::from_states(self.initial.clone());
+        if let Some(timing) = self.timing {
+            // A fresh cluster has no clock, so this cannot be refused.
+            let _ = cluster.apply(&Action::StartClock(timing));
+        }
+        cluster
     }
 }
 
@@ -45,6 +52,29 @@ pub enum Step {
     Quiz(Quiz),
     /// Expectations.
     Expect(Expectation),
+    /// Let time run until a goal is reached (resolved, when it plays, to the timed events
+    /// it takes).
+    RunUntil(RunUntil),
+}
+
+/// What a `run_until` step waits for, and how long it may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RunUntil {
+    /// The goal.
+    pub goal: RunGoal,
+    /// The step fails if the goal is not reached within this much simulated time.
+    pub within: Micros,
+}
+
+/// A `run_until` goal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunGoal {
+    /// A live leader exists.
+    Leader,
+    /// No message is in flight.
+    Quiet,
+    /// The clock reads this.
+    Time(Micros),
 }
 
 impl Step {
@@ -132,4 +162,6 @@ pub struct Expectation {
     pub leaders: Option<Vec<ServerId>>,
     /// Messages in flight.
     pub in_flight: Option<usize>,
+    /// The clock's reading: within [min, max] (equal ends for an exact time).
+    pub time: Option<(Micros, Micros)>,
 }

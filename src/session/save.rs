@@ -3,10 +3,10 @@
 //! reached, so the saved file is also a regression test.
 
 use super::{Origin, Session};
-use crate::raft::{Action, Cluster, ServerAction, ServerId, ServerState};
+use crate::raft::{Action, Between, Cluster, Micros, ServerAction, ServerId, ServerState, Timing};
 use crate::scenario::format::{
     EntrySpec, ExpectSpec, FullEntry, QuizSpec, RequestSpec, ScenarioFile, Selector, ServerRef,
-    ServerSpec, ServersSpec, StepSpec,
+    ServerSpec, ServersSpec, StepSpec, TimeSpec, TimingSpec,
 };
 use crate::scenario::{Expectation, Step};
 
@@ -54,6 +54,7 @@ impl Session {
             ),
             steps,
             unsafe_start: self.scenario().unsafe_start,
+            timing: self.scenario().timing.map(timing_spec),
         }
     }
 }
@@ -127,8 +128,9 @@ fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<
         Action::DeliverUpTo(count) => {
             return vec![StepSpec::Deliver(Selector::default()); *count];
         }
-        // Timed actions get steps of their own with the scenario format's timing.
-        Action::StartClock(_) | Action::NextEvents(_) | Action::Advance(_) => return Vec::new(),
+        Action::StartClock(timing) => StepSpec::StartClock(timing_spec(*timing)),
+        Action::NextEvents(count) => StepSpec::NextEvents(*count as u64),
+        Action::Advance(by) => StepSpec::Advance(ms(*by)),
     };
     vec![step]
 }
@@ -147,6 +149,30 @@ fn expect_spec(e: &Expectation, refer: &impl Fn(ServerId) -> ServerRef) -> Expec
             .as_ref()
             .map(|l| l.iter().map(|&s| refer(s)).collect()),
         in_flight: e.in_flight,
+        time: e.time.map(|(min, max)| {
+            if min == max {
+                TimeSpec::At(ms(min))
+            } else {
+                TimeSpec::Between([ms(min), ms(max)])
+            }
+        }),
+    }
+}
+
+/// Microseconds as the file's ms.
+fn ms(micros: Micros) -> f64 {
+    micros as f64 / 1e3
+}
+
+/// A timing as the file writes it, every field given.
+fn timing_spec(t: Timing) -> TimingSpec {
+    let range = |r: Between| Some([ms(r.min), ms(r.max)]);
+    TimingSpec {
+        election_timeout: range(t.election_timeout),
+        heartbeat: Some(ms(t.heartbeat)),
+        latency: range(t.latency),
+        persist: range(t.persist),
+        seed: Some(t.seed),
     }
 }
 
@@ -170,6 +196,7 @@ fn final_expectations(cluster: &Cluster, refer: &impl Fn(ServerId) -> ServerRef)
     steps.push(StepSpec::Expect(ExpectSpec {
         leaders: Some(cluster.live_leaders().map(refer).collect()),
         in_flight: Some(cluster.in_flight().len()),
+        time: cluster.now().map(|now| TimeSpec::At(ms(now))),
         ..ExpectSpec::default()
     }));
     steps
