@@ -65,14 +65,14 @@ enum Command {
     /// Run many seeded trials of a timed cluster whose leader crashes, and measure how long it
     /// is without one: `figure16` reproduces Figure 16 of the Raft paper.
     Simulate {
-        /// `figure16`.
+        /// `figure16`, or a scenario file (or built-in) with "timing".
         what: String,
         /// Trials per line (the 150–150 line of figure16 gets a tenth, as in the paper).
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         trials: u64,
-        /// The seed every trial's is derived from.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// The seed every trial's is derived from (default: figure16 1, a scenario its own).
+        #[arg(long)]
+        seed: Option<u64>,
         /// Print one JSON object per line of the figure instead of the tables.
         #[arg(long)]
         json: bool,
@@ -372,58 +372,24 @@ fn parse_ms_range(text: &str) -> Result<raftwalk::raft::Between, String> {
 fn simulate_command(
     what: &str,
     trials: usize,
-    seed: u64,
+    seed: Option<u64>,
     json: bool,
     svg: Option<&std::path::Path>,
     network: simulate::figure16::Network,
 ) -> Result<ExitCode> {
-    if what != "figure16" {
-        anyhow::bail!(
-            "`{}` is not an experiment raftwalk knows: try figure16",
-            escape(what)
-        );
-    }
+    let options = simulate::command::Options {
+        trials,
+        seed,
+        json,
+        svg,
+    };
     let mut out = io::stdout().lock();
-    if !json {
-        for line in simulate::report::figure16_preamble(network, seed) {
-            writeln!(out, "{line}")?;
-        }
-    }
-    let mut graph = None;
-    let mut failed = Ok(());
-    let measured = simulate::figure16::run(trials, seed, network, |m| {
-        let text = if json {
-            serde_json::to_string(&simulate::figure16::JsonLine::of(m)).map_err(anyhow::Error::from)
-        } else {
-            let mut text = String::new();
-            if graph != Some(m.line.graph) {
-                graph = Some(m.line.graph);
-                text.push_str(&simulate::report::figure16_heading(m.line.graph));
-            }
-            text.push_str(&simulate::report::figure16_row(m));
-            Ok(text)
-        };
-        if failed.is_ok() {
-            failed = text.and_then(|t| {
-                writeln!(out, "{t}")?;
-                out.flush().map_err(anyhow::Error::from)
-            });
-        }
-    })
-    .map_err(anyhow::Error::msg)?;
-    failed?;
-    if let Some(path) = svg {
-        let svg = simulate::plot::svg(&simulate::report::figure16_panels(&measured))
-            .map_err(anyhow::Error::msg)?;
-        std::fs::write(path, svg).map_err(|e| {
-            anyhow::anyhow!(
-                "could not write {}: {e}",
-                escape(&path.display().to_string())
-            )
-        })?;
-        if !json {
-            writeln!(out, "\nwrote {}", escape(&path.display().to_string()))?;
-        }
+    if what == "figure16" {
+        simulate::command::figure16(&options, network, &mut out)?;
+    } else {
+        let scenario = load::load(what)?;
+        // The scenario's name is quoted in the table: escape what the file says.
+        simulate::command::scenario(&scenario, &options, &mut EscapingWriter(&mut out))?;
     }
     Ok(ExitCode::SUCCESS)
 }

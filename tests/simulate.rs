@@ -156,3 +156,30 @@ fn an_unknown_experiment_or_a_bad_range_is_one_line_and_exit_2() {
         assert!(err.starts_with("raftwalk: "), "{err}");
     }
 }
+
+#[test]
+fn a_scenario_with_timing_is_simulated_and_one_without_is_refused() {
+    let dir = std::env::temp_dir().join(format!("raftwalk-simulate-s-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("timed.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "five timed", "servers": 5, "timing": {"seed": 3}}"#,
+    )
+    .expect("write");
+    let path = file.to_str().expect("UTF-8 path");
+    let out = raftwalk(&["simulate", path, "--trials", "30", "--json"]);
+    let line: Value = serde_json::from_str(ok_stdout(&out).trim()).expect("one JSON line");
+    assert_eq!(line["scenario"], "five timed");
+    assert_eq!(line["trials"], 30);
+    assert!(number(&line, "elections") >= 30.0, "{line}");
+    // Its own seed by default; the same result from the same seed.
+    let again = raftwalk(&["simulate", path, "--trials", "30", "--json", "--seed", "3"]);
+    assert_eq!(ok_stdout(&out), ok_stdout(&again));
+    let table = ok_stdout(&raftwalk(&["simulate", path, "--trials", "30"]));
+    assert!(table.contains("five timed: 30 trials, seed 3"), "{table}");
+    let out = raftwalk(&["simulate", "figure7-a"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no \"timing\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,6 +8,7 @@
 //! as anywhere else. Trials are independent and seeded from the run's seed and their number,
 //! so they run on every core and the same seed gives the same result.
 
+pub mod command;
 pub mod figure16;
 pub mod plot;
 pub mod report;

@@ -1,6 +1,6 @@
 //! What `simulate` prints: the tables, and the panels its SVG draws.
 
-use super::figure16::{Graph, LINES, Measured, Network, paper_says};
+use super::figure16::{Graph, Measured, Network, paper_says};
 use super::plot::{Panel, Scale};
 use super::{ROW_HEADINGS, Summary, cumulative, row_cells};
 use crate::raft::time::Between;
@@ -108,9 +108,4 @@ pub fn figure16_panels(measured: &[Measured]) -> Vec<Panel> {
             })
         })
         .collect()
-}
-
-/// How many lines figure16 has (for the README and the bench).
-pub fn figure16_line_count() -> usize {
-    LINES.len()
 }
