@@ -68,10 +68,19 @@ impl NetworkLayout {
             .map(|s| {
                 let server = &cluster.servers()[s];
                 let pointer = if s == app.selected_server { "▶" } else { "" };
+                // Busy writing to disk, in time mode.
+                let writing = match (cluster.clock(), app.shown_time()) {
+                    (Some(clock), Some(now)) => clock
+                        .server(s)
+                        .writing
+                        .is_some_and(|w| now < w.end && !server.crashed),
+                    _ => false,
+                };
                 format!(
-                    "{pointer}{}{}",
+                    "{pointer}{}{}{}",
                     style::role_glyph(server),
-                    fit(&names.of(s), 8)
+                    fit(&names.of(s), 8),
+                    if writing { "✎" } else { "" }
                 )
             })
             .collect();
@@ -117,10 +126,15 @@ impl NetworkLayout {
             };
             let text = format!("{pointer}{arrow}{}", label(&m.message, compact));
             let width = width_of(&text) as u16;
-            // Halfway first, then along the line, then a row off it.
+            // In time mode where it has got to, else halfway first; then along the line,
+            // then a row off it.
+            let along = match app.message_progress(m.id) {
+                Some(p) => [0.0, 0.08, -0.08, 0.16, -0.16, 0.24].map(|d| (p + d).clamp(0.15, 0.85)),
+                None => [0.5, 0.6, 0.4, 0.7, 0.3, 0.8],
+            };
             let mut spot = None;
             'search: for dy in [0.0, -1.0, 1.0] {
-                for t in [0.5, 0.6, 0.4, 0.7, 0.3, 0.8] {
+                for t in along {
                     let at = (
                         from.0 + (to.0 - from.0) * t,
                         from.1 + (to.1 - from.1) * t + dy,
@@ -254,7 +268,13 @@ impl Widget for NetworkPicture<'_> {
             let along = |p: (f64, f64), q: (f64, f64), t: f64| {
                 (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t)
             };
-            (to_canvas(along(a, b, ta)), to_canvas(along(b, a, tb)))
+            let (start, end) = (along(a, b, ta), along(b, a, tb));
+            // In time mode only what is left of its way: it moves towards its receiver.
+            let start = match self.app.message_progress(m.id) {
+                Some(p) => along(start, end, p),
+                None => start,
+            };
+            (to_canvas(start), to_canvas(end))
         };
         Canvas::default()
             .x_bounds([0.0, canvas.width as f64])
