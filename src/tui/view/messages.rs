@@ -125,8 +125,13 @@ impl Widget for MessageList<'_> {
         }
         // One wording for every line shown, the fullest that fits them all.
         let shown = || messages.iter().skip(w.first).take(w.count);
+        // In time mode the arrival time needs its room too.
+        let eta = |m: &Envelope| arrival(self.app, m).map_or(0, |t| width_of(&t) + 1);
         let wording = (0..WORDINGS.len())
-            .find(|&k| shown().all(|m| line_width(m, names, k) <= width))
+            .find(|&k| shown().all(|m| line_width(m, names, k) + eta(m) <= width))
+            .or_else(|| {
+                (0..WORDINGS.len()).find(|&k| shown().all(|m| line_width(m, names, k) <= width))
+            })
             .unwrap_or(WORDINGS.len() - 1);
         for (i, m) in messages.iter().enumerate().skip(w.first).take(w.count) {
             let line = message_line(m, selected == Some(i), names, width, wording);
