@@ -495,7 +495,12 @@ fn cpu_ticks(pid: i32) -> u64 {
         .map_or("", |(_, rest)| rest)
         .split_whitespace()
         .collect();
-    let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let field = |n: usize| {
+        fields
+            .get(n - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     field(14) + field(15)
 }
 
@@ -518,7 +523,10 @@ fn time_mode_elects_a_leader_within_3_s_and_uses_no_cpu_paused() {
         || tmux.screen(),
         |s| s.contains("★ LEADER") && s.contains("paused on a new leader"),
     );
-    assert!(screen.contains(" t 0."), "the header shows the clock: {screen}");
+    assert!(
+        screen.contains(" t 0."),
+        "the header shows the clock: {screen}"
+    );
     // Paused: the process waits for a key and uses no CPU.
     let before = cpu_ticks(pid);
     std::thread::sleep(Duration::from_secs(10));

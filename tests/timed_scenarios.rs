@@ -264,3 +264,34 @@ fn a_clock_started_mid_session_saves_as_a_start_clock_step() {
     assert!(summary.passed());
     assert!(cluster == *session.cluster());
 }
+
+#[test]
+fn set_timing_changes_what_is_drawn_next_and_keeps_what_it_leaves_out() {
+    let s = parse_ok(&file(
+        r#"{"election_timeout": [150, 150], "latency": [3, 3]}"#,
+        r#"[{"set_timing": {"election_timeout": [200, 250]}}]"#,
+    ));
+    let Step::Act(set @ Action::SetTiming(timing)) = &s.steps[0] else {
+        panic!("{:?}", s.steps[0]);
+    };
+    assert_eq!(timing.election_timeout, Between::ms(200, 250));
+    assert_eq!(
+        timing.latency,
+        Between::ms(3, 3),
+        "kept from the scenario's timing"
+    );
+    let error = parse(&file("", r#"[{"set_timing": {}}]"#)).expect_err("no clock");
+    assert!(error.contains("steps[0].set_timing") && error.contains("time is off"));
+    // Running: the timers under way keep their 150 ms; the next are drawn from 200–250 ms.
+    let mut cluster = s.cluster();
+    cluster.apply(set).expect("applies");
+    cluster.apply(&Action::Advance(150 * MS)).expect("advances");
+    let timer = cluster
+        .clock()
+        .expect("clock")
+        .server(0)
+        .election
+        .expect("a timer");
+    assert_eq!(timer.start, 150 * MS);
+    assert!((200 * MS..=250 * MS).contains(&timer.length()), "{timer:?}");
+}

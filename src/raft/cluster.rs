@@ -43,6 +43,9 @@ pub enum Action {
     Heal,
     /// Start the simulated clock: from now on timers run and messages take time.
     StartClock(Timing),
+    /// Change how time behaves from now on: timers and messages already under way keep their
+    /// times; what is drawn next uses the new ranges (and the new seed, if it differs).
+    SetTiming(Timing),
     /// Make the next timed events happen, this many (fewer if nothing is left): a message
     /// arrives, a heartbeat is sent or an election timer runs out, in time order.
     NextEvents(usize),
@@ -240,6 +243,14 @@ impl Cluster {
                     self.network.in_flight(),
                     events,
                 ));
+            }
+            Action::SetTiming(timing) => {
+                let clock = self.clock.as_mut().ok_or(NetworkError::NoClock)?;
+                clock.set_timing(timing);
+                events.push(Event::TimingChanged {
+                    timeout_min: timing.election_timeout.min,
+                    timeout_max: timing.election_timeout.max,
+                });
             }
             Action::NextEvents(count) => {
                 if self.clock.is_none() {

@@ -534,6 +534,13 @@ pub enum Event {
         /// How long the write takes.
         took: Micros,
     },
+    /// The timing changed: what is drawn from now on uses the new ranges.
+    TimingChanged {
+        /// The shortest election timeout now.
+        timeout_min: Micros,
+        /// The longest.
+        timeout_max: Micros,
+    },
     /// Simulated time moved on.
     TimePassed {
         /// From.

@@ -564,6 +564,14 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             n(server),
             format_ms(took)
         ),
+        Event::TimingChanged {
+            timeout_min,
+            timeout_max,
+        } => format!(
+            "The timing changes: every election timeout drawn from now on lies between {} and {}; timers already running keep theirs (§5.2).",
+            format_ms(timeout_min),
+            format_ms(timeout_max)
+        ),
         Event::TimePassed { from, to } => {
             format!("Time passes from {} to {}.", format_ms(from), format_ms(to))
         }

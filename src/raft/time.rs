@@ -255,6 +255,14 @@ impl Clock {
         &self.timing
     }
 
+    /// From now on, draws with `timing` (reseeded if its seed differs from the current one).
+    pub(super) fn set_timing(&mut self, timing: Timing) {
+        if timing.seed != self.timing.seed {
+            self.rng = SplitMix64::new(timing.seed);
+        }
+        self.timing = timing;
+    }
+
     /// The time now.
     pub fn now(&self) -> Micros {
         self.now

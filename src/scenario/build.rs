@@ -74,11 +74,11 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
     let timing = file
         .timing
         .as_ref()
-        .map(|t| resolver.timing(t, "timing"))
+        .map(|t| resolver.timing(t, "timing", Timing::CLASSROOM))
         .transpose()?;
     // Timed steps need the clock running where they are: from the start, or from a
-    // `start_clock` step before them.
-    let mut clock_on = timing.is_some();
+    // `start_clock` step before them. What is in force there is what set_timing changes.
+    let mut clock_on = timing;
     let steps = file
         .steps
         .iter()
@@ -227,10 +227,10 @@ fn resolve_step(
     step: &StepSpec,
     at: &str,
     r: &Resolver,
-    clock_on: &mut bool,
+    clock_on: &mut Option<Timing>,
 ) -> Result<Step, ScenarioError> {
     let needs_clock = |key: &str| {
-        if *clock_on {
+        if clock_on.is_some() {
             Ok(())
         } else {
             Err(r.error(
@@ -284,16 +284,22 @@ fn resolve_step(
             Step::Expect(r.expectation(spec, &format!("{at}.expect"))?)
         }
         StepSpec::StartClock(spec) => {
-            if *clock_on {
+            if clock_on.is_some() {
                 return Err(r.error(
                     format!("{at}.start_clock"),
                     "the clock runs already (from the scenario's \"timing\" or an earlier start_clock)",
                 ));
             }
-            *clock_on = true;
-            Step::Act(Action::StartClock(
-                r.timing(spec, &format!("{at}.start_clock"))?,
-            ))
+            let timing = r.timing(spec, &format!("{at}.start_clock"), Timing::CLASSROOM)?;
+            *clock_on = Some(timing);
+            Step::Act(Action::StartClock(timing))
+        }
+        StepSpec::SetTiming(spec) => {
+            needs_clock("set_timing")?;
+            let current = clock_on.unwrap_or(Timing::CLASSROOM);
+            let timing = r.timing(spec, &format!("{at}.set_timing"), current)?;
+            *clock_on = Some(timing);
+            Step::Act(Action::SetTiming(timing))
         }
         StepSpec::Advance(ms) => {
             needs_clock("advance")?;
@@ -500,8 +506,13 @@ impl Resolver<'_> {
         Ok(Between { min, max })
     }
 
-    fn timing(&self, spec: &TimingSpec, field: &str) -> Result<Timing, ScenarioError> {
-        let default = Timing::CLASSROOM;
+    /// A timing; what `spec` leaves out comes from `default`.
+    fn timing(
+        &self,
+        spec: &TimingSpec,
+        field: &str,
+        default: Timing,
+    ) -> Result<Timing, ScenarioError> {
         let range = |value: Option<[f64; 2]>, key: &str, default: Between| {
             value.map_or(Ok(default), |v| self.range(v, &format!("{field}.{key}")))
         };

@@ -67,6 +67,14 @@ pub fn describe_action(action: &Action, names: &[String]) -> String {
             format_ms(t.heartbeat),
             t.seed
         ),
+        Action::SetTiming(t) => format!(
+            "set the timing (timeouts {}–{}, heartbeat {}, latency {}–{})",
+            format_ms(t.election_timeout.min),
+            format_ms(t.election_timeout.max),
+            format_ms(t.heartbeat),
+            format_ms(t.latency.min),
+            format_ms(t.latency.max)
+        ),
         Action::NextEvents(1) => "next timed event".to_string(),
         Action::NextEvents(count) => format!("next {count} timed events"),
         Action::Advance(by) => format!("let {} pass", format_ms(*by)),

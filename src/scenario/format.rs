@@ -166,6 +166,9 @@ pub enum StepSpec {
     /// Start the clock here, with this timing (for a scenario without `timing`).
     #[serde(deserialize_with = "object_only")]
     StartClock(TimingSpec),
+    /// Change the running clock's timing from here on; fields left out keep their values.
+    #[serde(deserialize_with = "object_only")]
+    SetTiming(TimingSpec),
     /// Let this many ms of simulated time pass; what falls due on the way happens, in order.
     Advance(f64),
     /// Make the next N timed events happen (a message arrives, a heartbeat, a timeout).

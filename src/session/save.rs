@@ -129,6 +129,7 @@ fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<
             return vec![StepSpec::Deliver(Selector::default()); *count];
         }
         Action::StartClock(timing) => StepSpec::StartClock(timing_spec(*timing)),
+        Action::SetTiming(timing) => StepSpec::SetTiming(timing_spec(*timing)),
         Action::NextEvents(count) => StepSpec::NextEvents(*count as u64),
         Action::Advance(by) => StepSpec::Advance(ms(*by)),
     };
