@@ -287,3 +287,42 @@ fn time_mode_draws_at_every_size() {
         insta::assert_snapshot!(format!("time_mode_{w}x{h}"), screen(&app, w, h));
     }
 }
+
+#[test]
+fn a_server_writing_to_disk_is_marked_and_its_answer_waits() {
+    let mut app = scenario(
+        r#"{"name": "disk", "servers": 3,
+            "timing": {"latency": [5, 5], "persist": [30, 30], "seed": 2}}"#,
+    );
+    press(&mut app, "t");
+    // Until a vote is granted: the voter writes its vote for 30 ms before it answers.
+    play_until(&mut app, Duration::from_secs(10), |a| {
+        a.session
+            .events()
+            .any(|e| matches!(e, raftwalk::raft::Event::DiskWrite { .. }))
+            && a.session
+                .cluster()
+                .in_flight()
+                .any(|m| m.message.kind() == raftwalk::raft::MessageKind::RequestVoteResponse)
+    });
+    let lines = screen_lines(&app, 120, 40);
+    let grid = lines[2..5].join("\n");
+    assert!(grid.contains('✎'), "{grid}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("✎") && l.contains("VoteReply")),
+        "{lines:#?}"
+    );
+    // The writer's details say how long its write has left.
+    let writer = (0..3)
+        .find(|&id| {
+            let clock = app.session.cluster().clock().expect("clock");
+            let now = app.shown_time().expect("clock");
+            clock.server(id).writing.is_some_and(|w| now < w.end)
+        })
+        .expect("a server writes");
+    press(&mut app, &writer.to_string());
+    let details = screen_lines(&app, 120, 40).join("\n");
+    assert!(details.contains("✎ writing to disk"), "{details}");
+}
