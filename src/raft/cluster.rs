@@ -155,17 +155,11 @@ impl Cluster {
         events: &mut Vec<Event>,
     ) -> Result<DeliverAllOutcome, NetworkError> {
         let delivered = self.deliver_up_to(DELIVER_ALL_CAP, events)?;
-        let remaining = self.network.in_flight().len();
-        if remaining > 0 {
-            events.push(Event::DeliverAllStopped {
-                delivered,
-                remaining,
-            });
-        }
-        Ok(DeliverAllOutcome {
+        Ok(DeliverAllOutcome::ended(
             delivered,
-            remaining,
-        })
+            self.network.in_flight().len(),
+            events,
+        ))
     }
 
     /// Delivers the oldest message up to `max` times (fewer if none is left), checking

@@ -51,6 +51,27 @@ pub struct DeliverAllOutcome {
     pub remaining: usize,
 }
 
+impl DeliverAllOutcome {
+    /// How a "deliver all" of `delivered` deliveries ended with `remaining` still in flight;
+    /// if any are, it stopped at its cap, and says so in `events`.
+    pub(super) fn ended(
+        delivered: usize,
+        remaining: usize,
+        events: &mut Vec<Event>,
+    ) -> DeliverAllOutcome {
+        if remaining > 0 {
+            events.push(Event::DeliverAllStopped {
+                delivered,
+                remaining,
+            });
+        }
+        DeliverAllOutcome {
+            delivered,
+            remaining,
+        }
+    }
+}
+
 /// What became of a delivered message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Delivered {
@@ -243,17 +264,11 @@ impl RaftNetwork {
             delivered += 1;
             after_each(servers, outcome, events);
         }
-        let remaining = self.in_flight.len();
-        if remaining > 0 {
-            events.push(Event::DeliverAllStopped {
-                delivered,
-                remaining,
-            });
-        }
-        Ok(DeliverAllOutcome {
+        Ok(DeliverAllOutcome::ended(
             delivered,
-            remaining,
-        })
+            self.in_flight.len(),
+            events,
+        ))
     }
 
     /// The brief's `process_messages(servers)`: takes every server's outbox, then delivers

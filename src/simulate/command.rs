@@ -59,14 +59,7 @@ pub fn figure16(options: &Options, network: Network, out: &mut dyn Write) -> Res
     .map_err(anyhow::Error::msg)?;
     written?;
     if let Some(path) = options.svg {
-        write_svg(path, &report::figure16_panels(&measured))?;
-        if !options.json {
-            writeln!(
-                out,
-                "\nwrote {}",
-                crate::escape::escape(&path.display().to_string())
-            )?;
-        }
+        write_svg(path, &report::figure16_panels(&measured), options, out)?;
     }
     Ok(())
 }
@@ -133,19 +126,18 @@ pub fn scenario(scenario: &Scenario, options: &Options, out: &mut dyn Write) -> 
             scale,
             lines: vec![(format!("{} trials", trials.len()), points)],
         };
-        write_svg(path, &[panel])?;
-        if !options.json {
-            writeln!(
-                out,
-                "\nwrote {}",
-                crate::escape::escape(&path.display().to_string())
-            )?;
-        }
+        write_svg(path, &[panel], options, out)?;
     }
     Ok(())
 }
 
-fn write_svg(path: &Path, panels: &[Panel]) -> Result<()> {
+/// Draws `panels` into `path` and, under a table, says so.
+fn write_svg(path: &Path, panels: &[Panel], options: &Options, out: &mut dyn Write) -> Result<()> {
     let svg = super::plot::svg(panels).map_err(anyhow::Error::msg)?;
-    std::fs::write(path, svg).with_context(|| format!("could not write {}", path.display()))
+    std::fs::write(path, svg).with_context(|| format!("could not write {}", path.display()))?;
+    if !options.json {
+        let shown = path.display().to_string();
+        writeln!(out, "\nwrote {}", crate::escape::escape(&shown))?;
+    }
+    Ok(())
 }
