@@ -160,21 +160,21 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
 ];
 
 /// The help's lines: the key table, then the legend. A breakpoint's line says whether it is
-/// on (☑) or off (☐).
+/// on (☑ on) or off (☐ off).
 fn help_lines(breakpoints: &Breakpoints) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for group in Group::ALL {
         lines.push(Line::styled(group.title(), style::heading()));
         for binding in BINDINGS.iter().filter(|b| b.group == group) {
             let state = match binding.command {
-                Command::Break(which) if breakpoints.is_on(which) => "☑ ",
-                Command::Break(_) => "☐ ",
+                Command::Break(which) if breakpoints.is_on(which) => " · ☑ on",
+                Command::Break(_) => " · ☐ off",
                 _ => "",
             };
             lines.push(Line::from(vec![
                 Span::raw(format!("  {:<14}", keymap::keys_label(binding))),
-                Span::styled(state, style::heading()),
                 Span::raw(binding.help),
+                Span::styled(state, style::heading()),
             ]));
         }
     }
@@ -206,7 +206,7 @@ pub fn render(area: Rect, buf: &mut Buffer, scroll: usize, breakpoints: &Breakpo
     let visible = popup.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
     let title = if visible < lines.len() {
-        " Keys and marks · ↑/↓ PgUp/PgDn scroll · E S I breakpoints · other keys close "
+        " Keys and marks · ↑↓ PgUp PgDn scroll · E S I breakpoints · q quits · others close "
     } else {
         " Keys and marks · E S I breakpoints · q quits · other keys close "
     };
