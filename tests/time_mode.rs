@@ -162,11 +162,11 @@ fn breakpoints_are_toggled_in_the_help_and_each_one_pauses() {
     assert!(!app.play.breakpoints.new_leader);
     let help = screen(&app, 120, 60);
     assert!(
-        help.contains("☐ in this help: pause on a new leader"),
+        help.contains("pause on a new leader, or not · ☐ off"),
         "{help}"
     );
     assert!(
-        help.contains("☑ in this help: pause on a split vote"),
+        help.contains("pause on a split vote, or not · ☑ on"),
         "{help}"
     );
     press(&mut app, "?");
