@@ -5,8 +5,8 @@
 use super::describe::{describe_filter, describe_step};
 use super::script::{Expectation, MessageFilter, Scenario, Step};
 use crate::raft::{
-    Action, Cluster, Event, MessageId, Names, NetworkError, ServerId, explain,
-    explain::explain_violation,
+    Action, Cluster, Event, LogIndex, MessageId, Names, NetworkError, Role, ServerId, Term,
+    explain, explain::explain_violation,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -117,84 +117,78 @@ pub fn select(
         .ok_or_else(|| StepError::NoMatchingMessage(describe_filter(filter, names)))
 }
 
-/// Checks an expectation against the cluster.
+/// Checks an expectation against the cluster. Values are compared as they are; only a
+/// mismatch is put in words.
 pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismatch> {
     let names = Names(names);
-    let mut out = Vec::new();
-    let mut compare = |field: String, expected: String, actual: String| {
-        if expected != actual {
-            out.push(Mismatch {
-                field,
-                expected,
-                actual,
-            });
-        }
+    let mut out = Mismatches(Vec::new());
+    let vote = |v: &Option<ServerId>| v.map_or("nobody".to_string(), |s| names.of(s));
+    let list = |ids: &Vec<ServerId>| {
+        let named: Vec<String> = ids.iter().map(|&id| names.of(id)).collect();
+        format!("[{}]", named.join(", "))
     };
-    let vote = |v: Option<ServerId>| v.map_or("nobody".to_string(), |s| names.of(s));
     if let Some(server) = e.server.and_then(|id| cluster.server(id)) {
-        let who = names.of(server.id);
-        if let Some(role) = e.role {
-            compare(
-                format!("{who}.role"),
-                role.to_string(),
-                server.role.to_string(),
+        let who = || names.of(server.id);
+        let field = |name: &'static str| move || format!("{}.{name}", who());
+        if let Some(role) = &e.role {
+            out.compare(field("role"), role, &server.role, Role::to_string);
+        }
+        if let Some(term) = &e.term {
+            out.compare(field("term"), term, &server.current_term, Term::to_string);
+        }
+        if let Some(voted_for) = &e.voted_for {
+            out.compare(field("voted_for"), voted_for, &server.voted_for, vote);
+        }
+        if let Some(log) = &e.log
+            && !server.log.terms().eq(log.iter().copied())
+        {
+            let actual: Vec<Term> = server.log.terms().collect();
+            out.compare(field("log"), log, &actual, |terms| format!("{terms:?}"));
+        }
+        if let Some(commit) = &e.commit_index {
+            out.compare(
+                field("commit_index"),
+                commit,
+                &server.commit_index,
+                LogIndex::to_string,
             );
         }
-        if let Some(term) = e.term {
-            compare(
-                format!("{who}.term"),
-                term.to_string(),
-                server.current_term.to_string(),
-            );
-        }
-        if let Some(voted_for) = e.voted_for {
-            compare(
-                format!("{who}.voted_for"),
-                vote(voted_for),
-                vote(server.voted_for),
-            );
-        }
-        if let Some(log) = &e.log {
-            let actual: Vec<_> = server.log.terms().collect();
-            compare(
-                format!("{who}.log"),
-                format!("{log:?}"),
-                format!("{actual:?}"),
-            );
-        }
-        if let Some(commit) = e.commit_index {
-            compare(
-                format!("{who}.commit_index"),
-                commit.to_string(),
-                server.commit_index.to_string(),
-            );
-        }
-        if let Some(crashed) = e.crashed {
-            compare(
-                format!("{who}.crashed"),
-                crashed.to_string(),
-                server.crashed.to_string(),
-            );
+        if let Some(crashed) = &e.crashed {
+            out.compare(field("crashed"), crashed, &server.crashed, bool::to_string);
         }
     }
     if let Some(leaders) = &e.leaders {
         let mut expected = leaders.clone();
         expected.sort_unstable();
         let actual: Vec<ServerId> = cluster.live_leaders().collect();
-        let list = |ids: &[ServerId]| {
-            let named: Vec<String> = ids.iter().map(|&id| names.of(id)).collect();
-            format!("[{}]", named.join(", "))
-        };
-        compare("leaders".to_string(), list(&expected), list(&actual));
+        out.compare(|| "leaders".to_string(), &expected, &actual, list);
     }
-    if let Some(count) = e.in_flight {
-        compare(
-            "in_flight".to_string(),
-            count.to_string(),
-            cluster.in_flight().len().to_string(),
-        );
+    if let Some(count) = &e.in_flight {
+        let actual = cluster.in_flight().len();
+        out.compare(|| "in_flight".to_string(), count, &actual, usize::to_string);
     }
-    out
+    out.0
+}
+
+/// The mismatches of one expectation, each put in words only when it is found.
+struct Mismatches(Vec<Mismatch>);
+
+impl Mismatches {
+    fn compare<T: PartialEq>(
+        &mut self,
+        field: impl FnOnce() -> String,
+        expected: &T,
+        actual: &T,
+        show: impl Fn(&T) -> String,
+    ) {
+        if expected != actual {
+            self.0.push(Mismatch {
+                field: field(),
+                expected: show(expected),
+                actual: show(actual),
+            });
+        }
+    }
 }
 
 /// How a whole run went.
