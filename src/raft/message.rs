@@ -91,6 +91,33 @@ impl MessageKind {
     }
 }
 
+impl MessageKind {
+    /// Every kind, in the order of Figure 2.
+    pub const ALL: [MessageKind; 4] = [
+        MessageKind::RequestVote,
+        MessageKind::RequestVoteResponse,
+        MessageKind::AppendEntries,
+        MessageKind::AppendEntriesResponse,
+    ];
+
+    /// The fields a message of this kind carries besides its sender and recipient, as named
+    /// in scenario files (the sender is the candidateId / leaderId).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            MessageKind::RequestVote => &["term", "last_log_index", "last_log_term"],
+            MessageKind::RequestVoteResponse => &["term", "granted"],
+            MessageKind::AppendEntries => &[
+                "term",
+                "prev_log_index",
+                "prev_log_term",
+                "entries",
+                "leader_commit",
+            ],
+            MessageKind::AppendEntriesResponse => &["term", "success", "match_index"],
+        }
+    }
+}
+
 impl fmt::Display for MessageKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -117,6 +144,33 @@ impl Message {
             Message::AppendEntriesResponse { .. } => MessageKind::AppendEntriesResponse,
         }
     }
+}
+
+/// The fields of a hand-made message (a scenario's `send`), each optional: a field not given
+/// comes from the sender's state (see [`RaftServer::draft`](super::server::RaftServer::draft)).
+/// Which fields belong to which kind is [`MessageKind::fields`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MessageFields {
+    /// Every kind: the sender's term.
+    pub term: Option<Term>,
+    /// RequestVote: the candidate's last log index.
+    pub last_log_index: Option<LogIndex>,
+    /// RequestVote: the candidate's last log term.
+    pub last_log_term: Option<Term>,
+    /// RequestVoteResponse: whether the vote is granted.
+    pub granted: Option<bool>,
+    /// AppendEntries: the index before the entries.
+    pub prev_log_index: Option<LogIndex>,
+    /// AppendEntries: the term at `prev_log_index`.
+    pub prev_log_term: Option<Term>,
+    /// AppendEntries: the entries.
+    pub entries: Option<Entries>,
+    /// AppendEntries: the leader's commit index.
+    pub leader_commit: Option<LogIndex>,
+    /// AppendEntriesResponse: whether the follower's log matched.
+    pub success: Option<bool>,
+    /// AppendEntriesResponse: how far the follower's log matches.
+    pub match_index: Option<LogIndex>,
 }
 
 /// A message a server wants sent, waiting in its outbox until the network takes it.
