@@ -162,7 +162,12 @@ impl Resolver<'_> {
             Some(bad) => Err(self.error(
                 format!("{field}.{bad}"),
                 format!(
-                    "a {kind} carries no {bad}; its fields are {}",
+                    "{} {kind} carries no {bad}; its fields are {}",
+                    if kind.as_str().starts_with('A') {
+                        "an"
+                    } else {
+                        "a"
+                    },
                     kind.fields().join(", ")
                 ),
             )),
