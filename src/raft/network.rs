@@ -191,9 +191,26 @@ impl RaftNetwork {
         (0..self.size).flat_map(move |from| self.cut[from].iter().map(move |to| (from, to)))
     }
 
+    /// The cut links, a link cut both ways once.
+    pub fn cuts(&self) -> impl Iterator<Item = Link> + '_ {
+        self.cut_links()
+            .filter(|&(a, b)| a < b || !self.is_cut(b, a))
+            .map(|(from, to)| Link {
+                from,
+                to,
+                both_ways: self.is_cut(to, from),
+            })
+    }
+
     /// Whether any link is cut.
     pub fn has_cut_links(&self) -> bool {
         self.cut.iter().any(|c| !c.is_empty())
+    }
+
+    /// Whether some server cannot reach another: a partition or a cut link (what `heal`
+    /// undoes).
+    pub fn is_split(&self) -> bool {
+        self.is_partitioned() || self.has_cut_links()
     }
 
     /// Why a message from `from` cannot reach `to` now, if it cannot.
