@@ -15,8 +15,14 @@ fn schema() -> jsonschema::Validator {
 #[test]
 fn every_scenario_validates_against_the_schema() {
     let validator = schema();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for entry in std::fs::read_dir(dir).expect("scenarios/ exists") {
+    for dir in ["scenarios", "tests/fixtures/gaps"] {
+        validates(&validator, dir);
+    }
+}
+
+fn validates(validator: &jsonschema::Validator, dir: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    for entry in std::fs::read_dir(dir).expect("the directory exists") {
         let path = entry.expect("entry").path();
         let text = std::fs::read_to_string(&path).expect("readable");
         let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
