@@ -8,6 +8,7 @@
 use raftwalk::raft::Cluster;
 use raftwalk::scenario::{self, RunSummary, Scenario, ScenarioError};
 
+mod arbitrary;
 mod batches;
 mod expect;
 mod leader_state;

@@ -282,3 +282,26 @@ fn a_hand_made_message_is_lost_at_send_across_a_partition_or_a_cut_link() {
         "{log}"
     );
 }
+
+#[test]
+fn the_export_calls_it_injected_in_its_index_and_its_frames() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let scenario = parse_ok(&abc(
+        r#"[{"send": {"from": "a", "to": "b", "kind": "AppendEntries", "leader_commit": 3}},
+            {"say": "a hand-made AppendEntries is on its way to b."}]"#,
+    ));
+    let written =
+        raftwalk::export::export(scenario, raftwalk::export::Format::Txt, dir.path(), 120, 40)
+            .expect("exports");
+    let index = std::fs::read_to_string(dir.path().join("index.md")).expect("an index");
+    assert!(
+        index.contains("inject AppendEntries a → b: leader_commit 3; the rest from a"),
+        "{index}"
+    );
+    let frames: String = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| std::fs::read_to_string(p).expect("a frame"))
+        .collect();
+    assert!(frames.contains("is injected"), "{frames}");
+}
