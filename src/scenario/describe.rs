@@ -7,7 +7,7 @@ use super::script::{
     EntryPattern, Expectation, FlightCounts, MessageFilter, MessagePattern, Pick, Step,
 };
 use crate::escape::escape;
-use crate::raft::{Action, Entry, Message, Names, ServerAction, ServerId};
+use crate::raft::{Action, Entry, Message, MessageFields, Names, ServerAction, ServerId};
 
 /// A short description of a step, e.g. `election timeout on a` or `deliver RequestVote S0 → S1`.
 pub fn describe_step(step: &Step, names: &[String]) -> String {
@@ -16,27 +16,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
         Step::Message(op, filter) => format!("{} {}", op.verb(), describe_filter(filter, names)),
         Step::Send(draft) => {
             let n = |id: ServerId| Names(names).of(id);
-            let pattern = MessagePattern {
-                term: draft.fields.term,
-                last_log_index: draft.fields.last_log_index,
-                last_log_term: draft.fields.last_log_term,
-                granted: draft.fields.granted,
-                prev_log_index: draft.fields.prev_log_index,
-                prev_log_term: draft.fields.prev_log_term,
-                entries: draft.fields.entries.as_ref().map(|list| {
-                    list.iter()
-                        .map(|e| EntryPattern {
-                            term: e.term,
-                            command: (!e.command.is_empty()).then(|| e.command.to_string()),
-                        })
-                        .collect()
-                }),
-                leader_commit: draft.fields.leader_commit,
-                success: draft.fields.success,
-                match_index: draft.fields.match_index,
-                ..MessagePattern::default()
-            };
-            let given = pattern_fields(&pattern);
+            let given = fields_in_words(&draft.fields, |e| describe_entries(e.iter()));
             format!(
                 "inject {} {} → {}: {}the rest from {}",
                 draft.kind,
@@ -129,45 +109,28 @@ pub fn describe_action(action: &Action, names: &[String]) -> String {
 
 /// Every field of a message besides its sender and recipient: `term 3, prev_log_index 4, …`.
 pub fn describe_message(message: &Message) -> String {
-    let fields = match message {
-        Message::RequestVote {
-            term,
-            last_log_index,
-            last_log_term,
-            ..
-        } => vec![
-            format!("term {term}"),
-            format!("last_log_index {last_log_index}"),
-            format!("last_log_term {last_log_term}"),
-        ],
-        Message::RequestVoteResponse { term, granted } => {
-            vec![format!("term {term}"), format!("granted {granted}")]
-        }
-        Message::AppendEntries {
-            term,
-            prev_log_index,
-            prev_log_term,
-            entries,
-            leader_commit,
-            ..
-        } => vec![
-            format!("term {term}"),
-            format!("prev_log_index {prev_log_index}"),
-            format!("prev_log_term {prev_log_term}"),
-            format!("entries {}", describe_entries(entries.iter())),
-            format!("leader_commit {leader_commit}"),
-        ],
-        Message::AppendEntriesResponse {
-            term,
-            success,
-            match_index,
-        } => vec![
-            format!("term {term}"),
-            format!("success {success}"),
-            format!("match_index {match_index}"),
-        ],
-    };
-    fields.join(", ")
+    fields_in_words(&message.fields(), |e| describe_entries(e.iter())).join(", ")
+}
+
+/// The fields given, as `name value`, in the order of [`MessageFields`]; `entries` puts the
+/// entries in words.
+fn fields_in_words<E>(f: &MessageFields<E>, entries: impl Fn(&E) -> String) -> Vec<String> {
+    let show = |name: &str, value: Option<String>| value.map(|v| format!("{name} {v}"));
+    [
+        show("term", f.term.map(|v| v.to_string())),
+        show("last_log_index", f.last_log_index.map(|v| v.to_string())),
+        show("last_log_term", f.last_log_term.map(|v| v.to_string())),
+        show("granted", f.granted.map(|v| v.to_string())),
+        show("prev_log_index", f.prev_log_index.map(|v| v.to_string())),
+        show("prev_log_term", f.prev_log_term.map(|v| v.to_string())),
+        show("entries", f.entries.as_ref().map(&entries)),
+        show("leader_commit", f.leader_commit.map(|v| v.to_string())),
+        show("success", f.success.map(|v| v.to_string())),
+        show("match_index", f.match_index.map(|v| v.to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Entries as `[1, 2 "x"]`: the term, and the command when there is one.
@@ -247,26 +210,9 @@ pub fn describe_pattern(p: &MessagePattern, names: &[String]) -> String {
 
 /// The message fields a pattern gives, as `name value`.
 fn pattern_fields(p: &MessagePattern) -> Vec<String> {
-    let number = |name: &str, value: Option<u64>| value.map(|v| format!("{name} {v}"));
-    let index = |name: &str, value: Option<usize>| value.map(|v| format!("{name} {v}"));
-    let flag = |name: &str, value: Option<bool>| value.map(|v| format!("{name} {v}"));
-    [
-        number("term", p.term),
-        index("last_log_index", p.last_log_index),
-        number("last_log_term", p.last_log_term),
-        flag("granted", p.granted),
-        index("prev_log_index", p.prev_log_index),
-        number("prev_log_term", p.prev_log_term),
-        p.entries
-            .as_ref()
-            .map(|e| format!("entries {}", describe_entry_patterns(e))),
-        index("leader_commit", p.leader_commit),
-        flag("success", p.success),
-        index("match_index", p.match_index),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    fields_in_words(&p.fields, |e: &Vec<EntryPattern>| {
+        describe_entry_patterns(e)
+    })
 }
 
 /// Counts of messages in flight, e.g. `2 in flight` or `in flight: 2 AppendEntries, 1 to b`.

@@ -1,7 +1,7 @@
 //! The scenario file format, as read from JSON. Unknown fields are rejected. References to
 //! servers are resolved and checked in `build.rs`.
 
-use crate::raft::{LogIndex, MessageKind, Role, Term};
+use crate::raft::{LogIndex, MessageFields, MessageKind, Role, Term};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -267,9 +267,30 @@ macro_rules! with_message_fields {
         }
 
         impl $name {
+            /// One from its own fields and the message fields.
+            #[allow(clippy::too_many_arguments)]
+            pub fn from_parts(
+                $($field: $ty,)*
+                fields: MessageFields<Vec<EntrySpec>>,
+            ) -> $name {
+                $name {
+                    $($field,)*
+                    term: fields.term,
+                    last_log_index: fields.last_log_index,
+                    last_log_term: fields.last_log_term,
+                    granted: fields.granted,
+                    prev_log_index: fields.prev_log_index,
+                    prev_log_term: fields.prev_log_term,
+                    entries: fields.entries,
+                    leader_commit: fields.leader_commit,
+                    success: fields.success,
+                    match_index: fields.match_index,
+                }
+            }
+
             /// The message fields given.
-            pub fn fields_given(&self) -> FieldsGiven<'_> {
-                FieldsGiven {
+            pub fn fields_given(&self) -> MessageFields<&[EntrySpec]> {
+                MessageFields {
                     term: self.term,
                     last_log_index: self.last_log_index,
                     last_log_term: self.last_log_term,
@@ -284,43 +305,6 @@ macro_rules! with_message_fields {
             }
         }
     };
-}
-
-/// The message fields of a selector, a message pattern or a hand-made message, as given.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct FieldsGiven<'a> {
-    pub term: Option<Term>,
-    pub last_log_index: Option<LogIndex>,
-    pub last_log_term: Option<Term>,
-    pub granted: Option<bool>,
-    pub prev_log_index: Option<LogIndex>,
-    pub prev_log_term: Option<Term>,
-    pub entries: Option<&'a [EntrySpec]>,
-    pub leader_commit: Option<LogIndex>,
-    pub success: Option<bool>,
-    pub match_index: Option<LogIndex>,
-}
-
-impl FieldsGiven<'_> {
-    /// The names of the fields given, as in [`MessageKind::fields`].
-    pub fn names(&self) -> Vec<&'static str> {
-        [
-            ("term", self.term.is_some()),
-            ("last_log_index", self.last_log_index.is_some()),
-            ("last_log_term", self.last_log_term.is_some()),
-            ("granted", self.granted.is_some()),
-            ("prev_log_index", self.prev_log_index.is_some()),
-            ("prev_log_term", self.prev_log_term.is_some()),
-            ("entries", self.entries.is_some()),
-            ("leader_commit", self.leader_commit.is_some()),
-            ("success", self.success.is_some()),
-            ("match_index", self.match_index.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, given)| given.then_some(name))
-        .collect()
-    }
 }
 
 with_message_fields! {

@@ -3,7 +3,7 @@
 //! has been checked.
 
 use crate::raft::{
-    Action, Cluster, ClusterConfig, Entry, Envelope, LogIndex, Message, MessageFields, MessageId,
+    Action, Cluster, ClusterConfig, Entry, Envelope, LogIndex, MessageFields, MessageId,
     MessageKind, Role, ServerAction, ServerId, ServerState, Term,
 };
 
@@ -156,49 +156,28 @@ pub struct MessagePattern {
     pub to: Option<ServerId>,
     /// The kind.
     pub kind: Option<MessageKind>,
-    /// The term it carries.
-    pub term: Option<Term>,
-    /// RequestVote's last log index.
-    pub last_log_index: Option<LogIndex>,
-    /// RequestVote's last log term.
-    pub last_log_term: Option<Term>,
-    /// RequestVoteResponse's vote.
-    pub granted: Option<bool>,
-    /// AppendEntries' prev_log_index.
-    pub prev_log_index: Option<LogIndex>,
-    /// AppendEntries' prev_log_term.
-    pub prev_log_term: Option<Term>,
-    /// AppendEntries' entries.
-    pub entries: Option<Vec<EntryPattern>>,
-    /// AppendEntries' leader commit.
-    pub leader_commit: Option<LogIndex>,
-    /// AppendEntriesResponse's success.
-    pub success: Option<bool>,
-    /// AppendEntriesResponse's match index.
-    pub match_index: Option<LogIndex>,
+    /// The message's own fields, the entries as patterns.
+    pub fields: MessageFields<Vec<EntryPattern>>,
 }
 
 impl MessagePattern {
     /// Whether `message` matches every field given.
     pub fn matches(&self, message: &Envelope) -> bool {
-        let carried = Carried::of(&message.message);
+        let (want, have) = (&self.fields, message.message.fields());
         given(self.from, Some(message.from))
             && given(self.to, Some(message.to))
             && given(self.kind, Some(message.message.kind()))
-            && given(self.term, Some(message.message.term()))
-            && given(
-                self.last_log_index,
-                carried.last_log.map(|(index, _)| index),
-            )
-            && given(self.last_log_term, carried.last_log.map(|(_, term)| term))
-            && given(self.granted, carried.granted)
-            && given(self.prev_log_index, carried.prev.map(|(index, _)| index))
-            && given(self.prev_log_term, carried.prev.map(|(_, term)| term))
-            && given(self.leader_commit, carried.leader_commit)
-            && given(self.success, carried.success)
-            && given(self.match_index, carried.match_index)
-            && self.entries.as_ref().is_none_or(|want| {
-                carried.entries.is_some_and(|have| {
+            && given(want.term, have.term)
+            && given(want.last_log_index, have.last_log_index)
+            && given(want.last_log_term, have.last_log_term)
+            && given(want.granted, have.granted)
+            && given(want.prev_log_index, have.prev_log_index)
+            && given(want.prev_log_term, have.prev_log_term)
+            && given(want.leader_commit, have.leader_commit)
+            && given(want.success, have.success)
+            && given(want.match_index, have.match_index)
+            && want.entries.as_ref().is_none_or(|want| {
+                have.entries.is_some_and(|have| {
                     have.len() == want.len() && have.iter().zip(want).all(|(e, p)| p.matches(e))
                 })
             })
@@ -209,58 +188,6 @@ impl MessagePattern {
 /// kind does not carry it, so it matches nothing given).
 fn given<T: PartialEq>(want: Option<T>, have: Option<T>) -> bool {
     want.is_none() || want == have
-}
-
-/// The fields a message carries besides its term, by name.
-#[derive(Default)]
-struct Carried<'a> {
-    last_log: Option<(LogIndex, Term)>,
-    granted: Option<bool>,
-    prev: Option<(LogIndex, Term)>,
-    entries: Option<&'a crate::raft::Entries>,
-    leader_commit: Option<LogIndex>,
-    success: Option<bool>,
-    match_index: Option<LogIndex>,
-}
-
-impl<'a> Carried<'a> {
-    fn of(message: &'a Message) -> Carried<'a> {
-        match message {
-            Message::RequestVote {
-                last_log_index,
-                last_log_term,
-                ..
-            } => Carried {
-                last_log: Some((*last_log_index, *last_log_term)),
-                ..Carried::default()
-            },
-            Message::RequestVoteResponse { granted, .. } => Carried {
-                granted: Some(*granted),
-                ..Carried::default()
-            },
-            Message::AppendEntries {
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-                ..
-            } => Carried {
-                prev: Some((*prev_log_index, *prev_log_term)),
-                entries: Some(entries),
-                leader_commit: Some(*leader_commit),
-                ..Carried::default()
-            },
-            Message::AppendEntriesResponse {
-                success,
-                match_index,
-                ..
-            } => Carried {
-                success: Some(*success),
-                match_index: Some(*match_index),
-                ..Carried::default()
-            },
-        }
-    }
 }
 
 /// A log entry as a script expects it: a bare term checks the term alone; an entry written

@@ -165,53 +165,8 @@ fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<
 
 /// A hand-made message with every field written out, so replay needs nothing from the sender.
 fn send_spec(from: ServerRef, to: ServerRef, message: &Message) -> SendSpec {
-    let mut spec = SendSpec {
-        from,
-        to,
-        kind: message.kind(),
-        term: Some(message.term()),
-        last_log_index: None,
-        last_log_term: None,
-        granted: None,
-        prev_log_index: None,
-        prev_log_term: None,
-        entries: None,
-        leader_commit: None,
-        success: None,
-        match_index: None,
-    };
-    match message {
-        Message::RequestVote {
-            last_log_index,
-            last_log_term,
-            ..
-        } => {
-            spec.last_log_index = Some(*last_log_index);
-            spec.last_log_term = Some(*last_log_term);
-        }
-        Message::RequestVoteResponse { granted, .. } => spec.granted = Some(*granted),
-        Message::AppendEntries {
-            prev_log_index,
-            prev_log_term,
-            entries,
-            leader_commit,
-            ..
-        } => {
-            spec.prev_log_index = Some(*prev_log_index);
-            spec.prev_log_term = Some(*prev_log_term);
-            spec.entries = Some(entry_specs(entries.iter()));
-            spec.leader_commit = Some(*leader_commit);
-        }
-        Message::AppendEntriesResponse {
-            success,
-            match_index,
-            ..
-        } => {
-            spec.success = Some(*success);
-            spec.match_index = Some(*match_index);
-        }
-    }
-    spec
+    let fields = message.fields().map_entries(|e| entry_specs(e.iter()));
+    SendSpec::from_parts(from, to, message.kind(), fields)
 }
 
 /// Expected entries as a file writes them: a bare term checks the term alone.
@@ -232,22 +187,8 @@ fn pattern_spec(
     count: Option<usize>,
     refer: &impl Fn(ServerId) -> ServerRef,
 ) -> MessagePatternSpec {
-    MessagePatternSpec {
-        from: p.from.map(refer),
-        to: p.to.map(refer),
-        kind: p.kind,
-        count,
-        term: p.term,
-        last_log_index: p.last_log_index,
-        last_log_term: p.last_log_term,
-        granted: p.granted,
-        prev_log_index: p.prev_log_index,
-        prev_log_term: p.prev_log_term,
-        entries: p.entries.as_deref().map(entry_pattern_specs),
-        leader_commit: p.leader_commit,
-        success: p.success,
-        match_index: p.match_index,
-    }
+    let fields = p.fields.clone().map_entries(|e| entry_pattern_specs(&e));
+    MessagePatternSpec::from_parts(count, p.from.map(refer), p.to.map(refer), p.kind, fields)
 }
 
 fn counts_spec(c: &FlightCounts, names: &[String]) -> InFlightSpec {

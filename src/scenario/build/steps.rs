@@ -5,7 +5,7 @@ use super::{MAX_INDEX, MAX_TERM, Resolver, entry_patterns};
 use crate::raft::{Action, Entries, Link, MessageFields, MessageKind, ServerAction, ServerId};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{
-    FieldsGiven, LinkSpec, QuizSpec, Selector, SendSpec, ServerRef, StepSpec,
+    EntrySpec, LinkSpec, QuizSpec, Selector, SendSpec, ServerRef, StepSpec,
 };
 use crate::scenario::script::{
     MessageDraft, MessageFilter, MessageOp, MessagePattern, Pick, Quiz, Step,
@@ -101,7 +101,7 @@ impl Resolver<'_> {
         from: Option<&ServerRef>,
         to: Option<&ServerRef>,
         kind: Option<MessageKind>,
-        given: FieldsGiven,
+        given: MessageFields<&[EntrySpec]>,
         field: &str,
     ) -> Result<MessagePattern, ScenarioError> {
         let names = given.names();
@@ -138,16 +138,7 @@ impl Resolver<'_> {
             from: self.maybe_server(from, &format!("{field}.from"))?,
             to: self.maybe_server(to, &format!("{field}.to"))?,
             kind,
-            term: given.term,
-            last_log_index: given.last_log_index,
-            last_log_term: given.last_log_term,
-            granted: given.granted,
-            prev_log_index: given.prev_log_index,
-            prev_log_term: given.prev_log_term,
-            entries: given.entries.map(entry_patterns),
-            leader_commit: given.leader_commit,
-            success: given.success,
-            match_index: given.match_index,
+            fields: given.map_entries(entry_patterns),
         })
     }
 
@@ -213,27 +204,17 @@ impl Resolver<'_> {
                 ));
             }
         }
-        let entries = send
+        let entries = given
             .entries
-            .as_ref()
             .map(|list| self.entries(list, &at("entries"), None))
             .transpose()?;
+        let mut fields = given.map_entries(|_| Entries::new());
+        fields.entries = entries.map(Entries::from);
         Ok(MessageDraft {
             from,
             to,
             kind: send.kind,
-            fields: MessageFields {
-                term: send.term,
-                last_log_index: send.last_log_index,
-                last_log_term: send.last_log_term,
-                granted: send.granted,
-                prev_log_index: send.prev_log_index,
-                prev_log_term: send.prev_log_term,
-                entries: entries.map(Entries::from),
-                leader_commit: send.leader_commit,
-                success: send.success,
-                match_index: send.match_index,
-            },
+            fields,
         })
     }
 
