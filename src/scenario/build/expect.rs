@@ -34,8 +34,8 @@ impl Resolver<'_> {
             let list = self.keyed(map, &at(name))?;
             if let Some((own, _)) = list.iter().find(|(peer, _)| Some(*peer) == server) {
                 return Err(self.error(
-                    format!("{}.{}", at(name), self.names[*own]),
-                    format!("a leader keeps no {name} for itself"),
+                    at(name),
+                    format!("a leader keeps no {name} for itself ({})", self.names[*own]),
                 ));
             }
             Ok(Some(list))

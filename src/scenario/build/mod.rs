@@ -245,18 +245,24 @@ fn leader_state(
         let list = given.map_or(Ok(Vec::new()), |k| r.keyed(k, &at(field)))?;
         match list.iter().find(|(peer, _)| *peer == id) {
             Some(_) => Err(r.error(
-                format!("{}.{}", at(field), r.names[id]),
-                format!("a leader keeps no {field} for itself"),
+                at(field),
+                format!("a leader keeps no {field} for itself ({})", r.names[id]),
             )),
             None => Ok(list),
         }
     };
     let next = followers(next_given, "next_index")?;
     let matched = followers(match_given, "match_index")?;
-    for &(peer, n) in &next {
+    // Errors name a follower as the file does: the keys, in order.
+    let keys = |given: Option<&Keyed<LogIndex>>| {
+        given.map_or(Vec::new(), |k| {
+            k.0.iter().map(|(key, _)| key.clone()).collect()
+        })
+    };
+    for (&(_, n), key) in next.iter().zip(keys(next_given)) {
         if !(1..=last + 1).contains(&n) {
             return Err(r.error(
-                format!("{}.{}", at("next_index"), r.names[peer]),
+                format!("{}.{key}", at("next_index")),
                 format!(
                     "next_index runs from 1 to the leader's last index + 1 ({}), not {n}",
                     last + 1
@@ -264,8 +270,8 @@ fn leader_state(
             ));
         }
     }
-    for &(peer, m) in &matched {
-        let field = format!("{}.{}", at("match_index"), r.names[peer]);
+    for (&(peer, m), key) in matched.iter().zip(keys(match_given)) {
+        let field = format!("{}.{key}", at("match_index"));
         let has = states[peer].log.len();
         if m > has {
             return Err(r.error(
@@ -285,7 +291,7 @@ fn leader_state(
             return Err(r.error(
                 field,
                 format!(
-                    "match_index ({m}) is below next_index ({n}): the leader sends from the first entry it does not know to match"
+                    "match_index ({m}) must be below next_index ({n}): the leader sends from the entry after the last it knows to match"
                 ),
             ));
         }
@@ -302,7 +308,7 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    /// Where a step's field is, as errors name it: `steps[3].send.term`.
+    /// An error about `field`, a path like `steps[3].send.term`.
     fn error(&self, field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
         ScenarioError::at_field(self.origin, field, message)
     }
