@@ -47,8 +47,9 @@ pub enum Action {
         from: ServerId,
         /// The recipient.
         to: ServerId,
-        /// The message, every field given.
-        message: Message,
+        /// The message, every field given (boxed: the history keeps many actions, few of
+        /// them messages).
+        message: Box<Message>,
     },
 }
 
@@ -272,7 +273,7 @@ impl Cluster {
                     to,
                     both_ways: false,
                 })?;
-                self.network.inject(from, to, message.clone(), events);
+                self.network.inject(from, to, (**message).clone(), events);
             }
         }
         Ok(())
@@ -301,4 +302,18 @@ fn check_server(
 ) {
     let changed_from = servers.get_mut(id).and_then(|s| s.log.take_change());
     monitor.check_server(servers, id, changed_from, events);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_stays_small_for_the_history_that_keeps_one_per_step() {
+        // A hand-made message is boxed: without the box every action would be as large as an
+        // AppendEntries.
+        let size = std::mem::size_of::<Action>();
+        assert!(size <= 32, "an Action takes {size} bytes");
+        assert!(std::mem::size_of::<Message>() > 32);
+    }
 }

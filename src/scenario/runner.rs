@@ -76,7 +76,7 @@ pub fn step_action(
             Some(Action::Inject {
                 from: draft.from,
                 to: draft.to,
-                message: sender.draft(draft.to, draft.kind, &draft.fields),
+                message: Box::new(sender.draft(draft.to, draft.kind, &draft.fields)),
             })
         }
         Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,

@@ -279,7 +279,7 @@ fn actions(op: &Op, cluster: &Cluster) -> Vec<Action> {
             vec![Action::Inject {
                 from,
                 to,
-                message: sender.draft(to, kind, &fields),
+                message: Box::new(sender.draft(to, kind, &fields)),
             }]
         }
     }
