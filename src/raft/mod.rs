@@ -13,12 +13,12 @@ pub mod quorum;
 pub mod server;
 pub mod types;
 
-pub use cluster::{Action, Cluster};
+pub use cluster::{Action, Cluster, ClusterConfig};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};
 pub use log::{ClientCommand, Entries, Entry, Log};
-pub use message::{Envelope, Message, MessageKind};
-pub use network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
+pub use message::{Envelope, Message, MessageFields, MessageKind};
+pub use network::{DELIVER_ALL_CAP, Link, NetworkError, RaftNetwork};
 pub use pvec::PVec;
 pub use server::{Node, RaftServer, ServerAction, ServerState};
 pub use types::{LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term};

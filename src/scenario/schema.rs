@@ -39,6 +39,15 @@ mod tests {
             "say",
             "quiz",
             "expect",
+            "send",
+            "cut",
+            "link",
+            "max_entries_per_append",
+            "newest",
+            "nth",
+            "messages",
+            "next_index",
+            "match_index",
         ] {
             assert!(
                 schema.contains(&format!("\"{step}\"")),
