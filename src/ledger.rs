@@ -124,6 +124,7 @@ pub fn describe(cell: Cell, names: Names) -> String {
                 LossReason::RecipientCrashed => "recipient crashed",
                 LossReason::Partitioned => "partitioned",
                 LossReason::Dropped => "dropped",
+                LossReason::LinkCut => "link cut",
             }
         ),
         Cell::Refused(VoteRefusal::StaleTerm { own_term }) => {

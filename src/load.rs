@@ -130,6 +130,7 @@ pub fn brief_cluster() -> Scenario {
             servers: scenario::format::ServersSpec::Count(3),
             unsafe_start: false,
             timing: None,
+            max_entries_per_append: None,
             steps: Vec::new(),
         },
         "three fresh servers",

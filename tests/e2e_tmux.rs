@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// How long the UI may take to react to anything.
-const PATIENCE: Duration = Duration::from_secs(5);
+/// How long the UI may take to react to anything. Waits end as soon as the screen is right, so
+/// this only matters on failure; it is generous because CI runs these beside other test
+/// binaries on two cores with a debug build.
+const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A tmux server of our own, its socket in a temp dir, killed when dropped (on failure too).
 struct Tmux {

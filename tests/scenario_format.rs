@@ -3,7 +3,8 @@
 
 use raftwalk::raft::{Action, MessageKind, Role, ServerAction, ServerState};
 use raftwalk::scenario::{
-    self, Expectation, MessageFilter, MessageOp, Scenario, ScenarioError, Step,
+    self, EntryPattern, Expectation, FlightCounts, MessageFilter, MessageOp, MessagePattern,
+    Scenario, ScenarioError, Step,
 };
 use std::sync::Arc;
 
@@ -85,6 +86,17 @@ fn assert_fresh(state: &ServerState, who: &str) {
     assert_eq!(state.role, Role::Follower, "{who}.role");
     assert!(!state.crashed, "{who}.crashed");
     assert_eq!(*state, ServerState::default(), "{who}");
+}
+
+/// Expected log entries checked by term alone.
+fn terms_only(terms: &[u64]) -> Vec<EntryPattern> {
+    terms
+        .iter()
+        .map(|&term| EntryPattern {
+            term,
+            command: None,
+        })
+        .collect()
 }
 
 fn on(server: usize, action: ServerAction) -> Step {
@@ -246,7 +258,16 @@ fn selectors_take_id_from_to_and_kind() {
         {"duplicate": {"from": "c", "to": 0, "kind": "AppendEntries"}},
         {"deliver": {"kind": "AppendEntriesResponse"}}
     ]"#));
-    let filter = |id, from, to, kind| MessageFilter { id, from, to, kind };
+    let filter = |id, from, to, kind| MessageFilter {
+        id,
+        pattern: MessagePattern {
+            from,
+            to,
+            kind,
+            ..MessagePattern::default()
+        },
+        ..MessageFilter::default()
+    };
     use MessageKind::*;
     use MessageOp::*;
     assert_eq!(
@@ -311,12 +332,12 @@ fn expect_reads_every_field() {
                 role: Some(Role::Candidate),
                 term: Some(3),
                 voted_for: Some(Some(1)),
-                log: Some(vec![1, 2]),
+                log: Some(terms_only(&[1, 2])),
                 commit_index: Some(1),
                 crashed: Some(false),
                 leaders: Some(vec![0, 2]),
-                in_flight: Some(4),
-                time: None,
+                in_flight: Some(FlightCounts::total(4)),
+                ..Expectation::default()
             }),
             Step::Expect(Expectation {
                 server: Some(2),
@@ -332,7 +353,7 @@ fn expect_reads_every_field() {
             Step::Expect(Expectation {
                 server: Some(2),
                 role: Some(Role::Follower),
-                log: Some(vec![]),
+                log: Some(terms_only(&[])),
                 ..Expectation::default()
             }),
         ]
@@ -370,12 +391,12 @@ fn expect_about_the_cluster_needs_no_server() {
                 ..Expectation::default()
             }),
             Step::Expect(Expectation {
-                in_flight: Some(0),
+                in_flight: Some(FlightCounts::total(0)),
                 ..Expectation::default()
             }),
             Step::Expect(Expectation {
                 leaders: Some(vec![1, 0]),
-                in_flight: Some(2),
+                in_flight: Some(FlightCounts::total(2)),
                 ..Expectation::default()
             }),
         ]
@@ -558,10 +579,10 @@ fn unknown_field_in_a_log_entry_object_is_refused() {
 #[test]
 fn unknown_field_in_an_expect_is_refused() {
     assert_refused_at(
-        "{\"name\": \"x\", \"servers\": 3, \"steps\": [\n {\"expect\": {\"server\": 0, \"leader\": 0}}]}",
-        "steps[0].expect.leader",
+        "{\"name\": \"x\", \"servers\": 3, \"steps\": [\n {\"expect\": {\"server\": 0, \"leadrs\": 0}}]}",
+        "steps[0].expect.leadrs",
         2,
-        &["unknown field `leader`", "`leaders`"],
+        &["unknown field `leadrs`", "`leaders`"],
     );
 }
 

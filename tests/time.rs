@@ -25,7 +25,7 @@ fn apply(c: &mut Cluster, action: Action) -> Vec<Event> {
 
 fn timed(n: usize, timing: Timing) -> Cluster {
     let mut c = Cluster::new(n);
-    apply(&mut c, Action::StartClock(timing));
+    apply(&mut c, Action::StartClock(Box::new(timing)));
     c
 }
 
@@ -157,7 +157,7 @@ fn append_entries_whose_log_does_not_match_still_restarts_the_timer() {
             ..ServerState::default()
         },
     ]);
-    apply(&mut c, Action::StartClock(TIMING));
+    apply(&mut c, Action::StartClock(Box::new(TIMING)));
     apply(&mut c, Action::on(0, ServerAction::Heartbeat));
     advance_ms(&mut c, 3);
     let events = deliver(&mut c, 0, 1, K::AppendEntries);
@@ -405,7 +405,7 @@ fn timed_actions_need_a_clock_and_something_scheduled() {
         Err(NetworkError::NothingScheduled)
     );
     assert_eq!(
-        c.apply(&Action::StartClock(TIMING)),
+        c.apply(&Action::StartClock(Box::new(TIMING))),
         Err(NetworkError::ClockRunning)
     );
 }

@@ -254,7 +254,7 @@ fn a_clock_started_mid_session_saves_as_a_start_clock_step() {
         .act(Action::on(0, raftwalk::raft::ServerAction::Timeout))
         .expect("applies");
     session
-        .act(Action::StartClock(Timing::CLASSROOM))
+        .act(Action::StartClock(Box::new(Timing::CLASSROOM)))
         .expect("applies");
     session.act(Action::NextEvents(4)).expect("applies");
     let saved = serde_json::to_string(&session.to_scenario_file()).expect("JSON");

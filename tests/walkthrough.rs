@@ -87,7 +87,7 @@ fn say_of(steps: &[Step]) -> Option<&str> {
 fn servers_acted_on(step: &Step) -> Vec<usize> {
     match step {
         Step::Act(Action::Server { server, .. }) => vec![*server],
-        Step::Message(MessageOp::Deliver, f) => f.to.into_iter().collect(),
+        Step::Message(MessageOp::Deliver, f) => f.pattern.to.into_iter().collect(),
         _ => Vec::new(),
     }
 }

@@ -3,8 +3,10 @@
 
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;
-use super::message::Envelope;
-use super::network::{DELIVER_ALL_CAP, DeliverAllOutcome, Delivered, NetworkError, RaftNetwork};
+use super::message::{Envelope, Message};
+use super::network::{
+    DELIVER_ALL_CAP, DeliverAllOutcome, Delivered, Link, NetworkError, RaftNetwork,
+};
 use super::server::{RaftServer, ServerAction, ServerState};
 use super::time::{Clock, Due, Micros, Timing};
 use super::types::{MessageId, Role, ServerId};
@@ -39,19 +41,42 @@ pub enum Action {
     DeliverUpTo(usize),
     /// Split the network; servers not listed are each alone.
     Partition(Vec<Vec<ServerId>>),
-    /// Reconnect everyone.
+    /// Reconnect everyone: the partition and every cut link.
     Heal,
-    /// Start the simulated clock: from now on timers run and messages take time.
-    StartClock(Timing),
+    /// Cut a link, one way or both: messages over it are lost when sent or delivered.
+    Cut(Link),
+    /// Restore a cut link, one way or both.
+    Restore(Link),
+    /// Put a hand-made message in flight, as if `from` had sent it.
+    Inject {
+        /// The server it claims to come from.
+        from: ServerId,
+        /// The recipient.
+        to: ServerId,
+        /// The message, every field given (boxed: the history keeps many actions, few of
+        /// them messages).
+        message: Box<Message>,
+    },
+    /// Start the simulated clock: from now on timers run and messages take time (boxed, as
+    /// a message is: few actions are one).
+    StartClock(Box<Timing>),
     /// Change how time behaves from now on: timers and messages already under way keep their
     /// times; what is drawn next uses the new ranges (and the new seed, if it differs).
-    SetTiming(Timing),
+    SetTiming(Box<Timing>),
     /// Make the next timed events happen, this many (fewer if nothing is left): a message
     /// arrives, a heartbeat is sent or an election timer runs out, in time order.
     NextEvents(usize),
     /// Let this much simulated time pass, making everything due on the way happen in time
     /// order (at most [`ADVANCE_CAP`] events).
     Advance(Micros),
+}
+
+/// Settings for the whole cluster (a scenario's top-level fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClusterConfig {
+    /// The most entries one AppendEntries carries; `None` (the default): every entry to the
+    /// end of the leader's log.
+    pub max_entries_per_append: Option<usize>,
 }
 
 impl Action {
@@ -67,6 +92,7 @@ pub struct Cluster {
     servers: Vec<RaftServer>,
     network: RaftNetwork,
     monitor: InvariantMonitor,
+    config: ClusterConfig,
     /// The simulated clock, when time is on.
     clock: Option<Clock>,
 }
@@ -83,16 +109,30 @@ impl Cluster {
     /// # Panics
     /// If there are 0 or more than 9 states; scenario files are validated before this.
     pub fn from_states(states: Vec<ServerState>) -> Cluster {
+        Cluster::with_config(states, ClusterConfig::default())
+    }
+
+    /// Servers starting from the given states, with these settings.
+    ///
+    /// # Panics
+    /// As [`Cluster::from_states`], and if a leader's next/match index names a server that
+    /// is not there.
+    pub fn with_config(states: Vec<ServerState>, config: ClusterConfig) -> Cluster {
         let network = RaftNetwork::new(states.len());
         let servers = states
             .into_iter()
             .enumerate()
-            .map(|(i, state)| RaftServer::with_state(network.create_node(i), state))
+            .map(|(i, state)| {
+                let mut server = RaftServer::with_state(network.create_node(i), state);
+                server.max_entries_per_append = config.max_entries_per_append;
+                server
+            })
             .collect();
         let mut cluster = Cluster {
             servers,
             network,
             monitor: InvariantMonitor::new(),
+            config,
             clock: None,
         };
         let mut ignored = Vec::new();
@@ -112,6 +152,11 @@ impl Cluster {
     /// One server.
     pub fn server(&self, id: ServerId) -> Option<&RaftServer> {
         self.servers.get(id)
+    }
+
+    /// The cluster's settings.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
     }
 
     /// The network.
@@ -227,18 +272,39 @@ impl Cluster {
                 self.network.partition(groups, events)
             }
             Action::Heal => self.network.heal(events),
-            Action::StartClock(timing) => {
+            Action::Cut(link) => {
+                self.check_link(link)?;
+                self.network.cut(link, events)
+            }
+            Action::Restore(link) => {
+                self.check_link(link)?;
+                self.network.restore(link, events)
+            }
+            Action::Inject {
+                from,
+                to,
+                ref message,
+            } => {
+                self.check_link(Link {
+                    from,
+                    to,
+                    both_ways: false,
+                })?;
+                self.network.inject(from, to, (**message).clone(), events);
+            }
+            Action::StartClock(ref timing) => {
                 if self.clock.is_some() {
                     return Err(NetworkError::ClockRunning);
                 }
                 self.clock = Some(Clock::start(
-                    timing,
+                    **timing,
                     &self.servers,
                     self.network.in_flight(),
                     events,
                 ));
             }
-            Action::SetTiming(timing) => {
+            Action::SetTiming(ref timing) => {
+                let timing = **timing;
                 let clock = self.clock.as_mut().ok_or(NetworkError::NoClock)?;
                 clock.set_timing(timing);
                 events.push(Event::TimingChanged {
@@ -376,6 +442,18 @@ impl Cluster {
         Ok(())
     }
 
+    /// A link joins two different servers of the cluster.
+    fn check_link(&self, link: Link) -> Result<(), NetworkError> {
+        let n = self.servers.len();
+        if let Some(bad) = [link.from, link.to].into_iter().find(|&s| s >= n) {
+            return Err(NetworkError::NoSuchServer(bad));
+        }
+        if link.from == link.to {
+            return Err(NetworkError::SameServer(link.from));
+        }
+        Ok(())
+    }
+
     fn sync_clock(&mut self) {
         if let Some(clock) = self.clock.as_mut() {
             clock.sync(&self.network);
@@ -393,4 +471,18 @@ fn check_server(
 ) {
     let changed_from = servers.get_mut(id).and_then(|s| s.log.take_change());
     monitor.check_server(servers, id, changed_from, events);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_stays_small_for_the_history_that_keeps_one_per_step() {
+        // A hand-made message is boxed: without the box every action would be as large as an
+        // AppendEntries.
+        let size = std::mem::size_of::<Action>();
+        assert!(size <= 32, "an Action takes {size} bytes");
+        assert!(std::mem::size_of::<Message>() > 32);
+    }
 }

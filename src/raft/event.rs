@@ -2,6 +2,7 @@
 
 use super::log::{AppendMismatch, Truncation};
 use super::message::MessageKind;
+use super::network::Link;
 use super::time::{Micros, TimerWhy};
 use super::types::{
     LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term,
@@ -70,6 +71,8 @@ pub enum LossReason {
     Partitioned,
     /// The recipient is crashed.
     RecipientCrashed,
+    /// The link from sender to recipient is cut.
+    LinkCut,
 }
 
 /// An outside action a server can refuse.
@@ -375,6 +378,20 @@ pub enum Event {
         /// The follower's next_index now.
         next_index: LogIndex,
     },
+    /// With a cap on the entries an AppendEntries carries, a leader whose follower still
+    /// lacks entries after a success sends it the next batch at once.
+    NextBatchSent {
+        /// The leader.
+        leader: ServerId,
+        /// The follower.
+        follower: ServerId,
+        /// The first index sent (the follower's next_index).
+        from: LogIndex,
+        /// How many entries the message carries.
+        entries: usize,
+        /// The cap.
+        cap: usize,
+    },
     /// A leader backed a follower's next_index off after a rejection and retries.
     NextIndexBackedOff {
         /// The leader.
@@ -479,6 +496,19 @@ pub enum Event {
         /// Why.
         reason: LossReason,
     },
+    /// A hand-made message was put in flight (a scenario's `send`), not sent by the server.
+    MessageInjected {
+        /// Its id.
+        id: MessageId,
+        /// The server it claims to come from.
+        from: ServerId,
+        /// Recipient.
+        to: ServerId,
+        /// Kind.
+        kind: MessageKind,
+        /// The term it carries.
+        term: Term,
+    },
     /// A message was duplicated.
     MessageDuplicated {
         /// The original.
@@ -493,8 +523,18 @@ pub enum Event {
         /// Cluster size.
         cluster_size: usize,
     },
-    /// The partition was healed.
+    /// The partition was healed and every cut link restored.
     Healed,
+    /// A link was cut, one way or both.
+    LinkCut {
+        /// The link.
+        link: Link,
+    },
+    /// A cut link was restored, one way or both.
+    LinkRestored {
+        /// The link.
+        link: Link,
+    },
     /// "Deliver all" stopped at its cap with messages still in flight.
     DeliverAllStopped {
         /// How many were delivered.

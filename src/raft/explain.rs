@@ -357,6 +357,18 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             n(follower),
             n(follower)
         ),
+        Event::NextBatchSent {
+            leader,
+            follower,
+            from,
+            entries,
+            cap,
+        } => format!(
+            "{} sends {} the next entries it lacks at once: AppendEntries from index {from} with {} (at most {cap} per message) (§5.3).",
+            n(leader),
+            n(follower),
+            count(entries, "entry", "entries")
+        ),
         Event::LeaderCommitted {
             leader,
             term,
@@ -471,6 +483,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 LossReason::Dropped => "dropped on purpose",
                 LossReason::Partitioned => "the two are in different partitions",
                 LossReason::RecipientCrashed => "the recipient is crashed",
+                LossReason::LinkCut => "the link between them is cut that way",
             };
             format!(
                 "Message #{id} ({kind} {} → {}) is lost: {why}.",
@@ -478,6 +491,19 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 n(to)
             )
         }
+        Event::MessageInjected {
+            id,
+            from,
+            to,
+            kind,
+            term,
+        } => format!(
+            "Message #{id} ({kind} {} → {}, term {term}) is injected: made by hand, as if {} had sent it, not by {}'s own rules.",
+            n(from),
+            n(to),
+            n(from),
+            n(from)
+        ),
         Event::MessageDuplicated { id, copy } => {
             format!("Message #{id} is duplicated: the copy is #{copy}.")
         }
@@ -504,6 +530,32 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             text
         }
         Event::Healed => "The partition heals: every server can reach every other.".to_string(),
+        Event::LinkCut { link } if link.both_ways => format!(
+            "The link between {} and {} is cut both ways: messages between them are lost, and so are those already on the way.",
+            n(link.from),
+            n(link.to)
+        ),
+        Event::LinkCut { link } => format!(
+            "The link {} → {} is cut: messages from {} to {} are lost, and so are those already on the way; {} → {} still works.",
+            n(link.from),
+            n(link.to),
+            n(link.from),
+            n(link.to),
+            n(link.to),
+            n(link.from)
+        ),
+        Event::LinkRestored { link } if link.both_ways => format!(
+            "The link between {} and {} is restored both ways.",
+            n(link.from),
+            n(link.to)
+        ),
+        Event::LinkRestored { link } => format!(
+            "The link {} → {} is restored: messages from {} reach {} again.",
+            n(link.from),
+            n(link.to),
+            n(link.from),
+            n(link.to)
+        ),
         Event::DeliverAllStopped {
             delivered,
             remaining,

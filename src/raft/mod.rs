@@ -15,12 +15,12 @@ pub mod server;
 pub mod time;
 pub mod types;
 
-pub use cluster::{ADVANCE_CAP, Action, Cluster};
+pub use cluster::{ADVANCE_CAP, Action, Cluster, ClusterConfig};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};
 pub use log::{ClientCommand, Entries, Entry, Log};
-pub use message::{Envelope, Message, MessageKind};
-pub use network::{DELIVER_ALL_CAP, NetworkError, RaftNetwork};
+pub use message::{Envelope, Message, MessageFields, MessageKind};
+pub use network::{DELIVER_ALL_CAP, Link, NetworkError, RaftNetwork};
 pub use pvec::PVec;
 pub use server::{Node, RaftServer, ServerAction, ServerState};
 pub use time::{Between, Clock, Micros, Timing};

@@ -2,6 +2,7 @@
 
 pub mod beats;
 pub mod build;
+pub mod check;
 pub mod describe;
 pub mod error;
 pub mod format;
@@ -14,4 +15,7 @@ pub mod script;
 pub use build::parse;
 pub use error::ScenarioError;
 pub use runner::{RunSummary, apply_step, run};
-pub use script::{Expectation, MessageFilter, MessageOp, Quiz, Scenario, Step};
+pub use script::{
+    EntryPattern, Expectation, FlightCounts, MessageDraft, MessageExpectation, MessageFilter,
+    MessageOp, MessagePattern, Pick, Quiz, Scenario, Step,
+};

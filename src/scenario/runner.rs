@@ -2,42 +2,31 @@
 //! session's walkthrough and the export all play a step through [`apply_step`], and
 //! [`step_action`] is the one place a step becomes an action.
 
-use super::describe::{describe_filter, describe_step};
-use super::script::{Expectation, MessageFilter, RunGoal, RunUntil, Scenario, Step};
-use crate::raft::time::{format_ms, format_ms_exact};
+use super::check::{Mismatch, check};
+use super::describe::{describe_filter, describe_played};
+use super::script::{MessageFilter, Pick, RunGoal, RunUntil, Scenario, Step};
+use crate::raft::time::format_ms;
 use crate::raft::{
-    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, ServerId, explain,
+    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, explain,
     explain::explain_violation,
 };
 use std::fmt;
 use std::io::{self, Write};
-
-/// An expectation that did not hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mismatch {
-    /// What was checked, e.g. `a.role`.
-    pub field: String,
-    /// The expected value.
-    pub expected: String,
-    /// The actual value.
-    pub actual: String,
-}
-
-impl fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: expected {}, got {}",
-            self.field, self.expected, self.actual
-        )
-    }
-}
 
 /// A step that could not be applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepError {
     /// No in-flight message matches the selector.
     NoMatchingMessage(String),
+    /// Fewer messages match than the selector's `nth` needs.
+    TooFewMatches {
+        /// The selector, described.
+        filter: String,
+        /// How many match.
+        found: usize,
+        /// The position asked for, 0-based.
+        nth: usize,
+    },
     /// The model refused (an id that is not there).
     Model(NetworkError),
     /// A `run_until` did not reach its goal within its bound.
@@ -55,6 +44,12 @@ impl fmt::Display for StepError {
             StepError::NoMatchingMessage(filter) => {
                 write!(f, "no message in flight matches {filter}")
             }
+            StepError::TooFewMatches { filter, found, nth } => write!(
+                f,
+                "{found} message{} in flight match{} {filter}, so there is no nth {nth} (counting from 0)",
+                if *found == 1 { "" } else { "s" },
+                if *found == 1 { "es" } else { "" }
+            ),
             StepError::Model(e) => write!(f, "{e}"),
             StepError::NotWithin { what, why } => write!(f, "{what}: {why}"),
         }
@@ -74,7 +69,8 @@ pub struct StepOutcome {
 }
 
 /// The action `step` takes on `cluster` as it stands: the one place a step becomes an action.
-/// A selector picks its message now. `None` for words and checks.
+/// A selector picks its message now; a hand-made message takes the fields it was not given
+/// from its sender now. `None` for words and checks.
 pub fn step_action(
     cluster: &Cluster,
     step: &Step,
@@ -83,6 +79,16 @@ pub fn step_action(
     Ok(match step {
         Step::Act(action) => Some(action.clone()),
         Step::Message(op, filter) => Some(op.action(select(cluster, filter, names)?)),
+        Step::Send(draft) => {
+            let sender = cluster
+                .server(draft.from)
+                .ok_or(StepError::Model(NetworkError::NoSuchServer(draft.from)))?;
+            Some(Action::Inject {
+                from: draft.from,
+                to: draft.to,
+                message: Box::new(sender.draft(draft.to, draft.kind, &draft.fields)),
+            })
+        }
         Step::RunUntil(r) => Some(run_until(cluster, r)?),
         Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
     })
@@ -147,6 +153,16 @@ pub fn apply_step(
     names: &[String],
 ) -> Result<StepOutcome, StepError> {
     let action = step_action(cluster, step, names)?;
+    apply_resolved(cluster, step, action, names)
+}
+
+/// Plays `step` whose action [`step_action`] has resolved to `action`.
+pub fn apply_resolved(
+    cluster: &mut Cluster,
+    step: &Step,
+    action: Option<Action>,
+    names: &[String],
+) -> Result<StepOutcome, StepError> {
     let mut outcome = StepOutcome::default();
     match &action {
         Some(action) => outcome.events = cluster.apply(action).map_err(StepError::Model)?,
@@ -160,116 +176,37 @@ pub fn apply_step(
     Ok(outcome)
 }
 
-/// The oldest in-flight message matching `filter`.
+/// The in-flight message `filter` picks: the oldest match, the newest, or the nth.
 pub fn select(
     cluster: &Cluster,
     filter: &MessageFilter,
     names: &[String],
 ) -> Result<MessageId, StepError> {
-    cluster
-        .in_flight()
-        .find(|m| {
-            filter.id.is_none_or(|id| m.id == id)
-                && filter.from.is_none_or(|s| m.from == s)
-                && filter.to.is_none_or(|s| m.to == s)
-                && filter.kind.is_none_or(|k| m.message.kind() == k)
-        })
-        .map(|m| m.id)
-        .ok_or_else(|| StepError::NoMatchingMessage(describe_filter(filter, names)))
-}
-
-/// Checks an expectation against the cluster.
-pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismatch> {
-    let names = Names(names);
-    let mut out = Vec::new();
-    let mut compare = |field: String, expected: String, actual: String| {
-        if expected != actual {
-            out.push(Mismatch {
-                field,
-                expected,
-                actual,
-            });
-        }
+    let mut matches = cluster.in_flight().filter(|m| filter.matches(m));
+    let picked = match filter.pick {
+        Pick::Oldest => matches.next(),
+        Pick::Newest => matches.last(),
+        Pick::Nth(k) => matches.nth(k),
     };
-    let vote = |v: Option<ServerId>| v.map_or("nobody".to_string(), |s| names.of(s));
-    if let Some(server) = e.server.and_then(|id| cluster.server(id)) {
-        let who = names.of(server.id);
-        if let Some(role) = e.role {
-            compare(
-                format!("{who}.role"),
-                role.to_string(),
-                server.role.to_string(),
-            );
-        }
-        if let Some(term) = e.term {
-            compare(
-                format!("{who}.term"),
-                term.to_string(),
-                server.current_term.to_string(),
-            );
-        }
-        if let Some(voted_for) = e.voted_for {
-            compare(
-                format!("{who}.voted_for"),
-                vote(voted_for),
-                vote(server.voted_for),
-            );
-        }
-        if let Some(log) = &e.log {
-            let actual: Vec<_> = server.log.terms().collect();
-            compare(
-                format!("{who}.log"),
-                format!("{log:?}"),
-                format!("{actual:?}"),
-            );
-        }
-        if let Some(commit) = e.commit_index {
-            compare(
-                format!("{who}.commit_index"),
-                commit.to_string(),
-                server.commit_index.to_string(),
-            );
-        }
-        if let Some(crashed) = e.crashed {
-            compare(
-                format!("{who}.crashed"),
-                crashed.to_string(),
-                server.crashed.to_string(),
-            );
-        }
+    if let Some(message) = picked {
+        return Ok(message.id);
     }
-    if let Some(leaders) = &e.leaders {
-        let mut expected = leaders.clone();
-        expected.sort_unstable();
-        let actual: Vec<ServerId> = cluster.live_leaders().collect();
-        let list = |ids: &[ServerId]| {
-            let named: Vec<String> = ids.iter().map(|&id| names.of(id)).collect();
-            format!("[{}]", named.join(", "))
-        };
-        compare("leaders".to_string(), list(&expected), list(&actual));
-    }
-    if let Some(count) = e.in_flight {
-        compare(
-            "in_flight".to_string(),
-            count.to_string(),
-            cluster.in_flight().len().to_string(),
-        );
-    }
-    if let Some((min, max)) = e.time {
-        let now = cluster.now();
-        if now.is_none_or(|t| !(min..=max).contains(&t)) {
-            out.push(Mismatch {
-                field: "time".to_string(),
-                expected: if min == max {
-                    format_ms_exact(min)
-                } else {
-                    format!("{} to {}", format_ms_exact(min), format_ms_exact(max))
+    let found = cluster.in_flight().filter(|m| filter.matches(m)).count();
+    let filter_text = describe_filter(filter, names);
+    Err(match filter.pick {
+        Pick::Nth(nth) if found > 0 => StepError::TooFewMatches {
+            filter: describe_filter(
+                &MessageFilter {
+                    pick: Pick::Oldest,
+                    ..filter.clone()
                 },
-                actual: now.map_or("no clock".to_string(), format_ms_exact),
-            });
-        }
-    }
-    out
+                names,
+            ),
+            found,
+            nth,
+        },
+        _ => StepError::NoMatchingMessage(filter_text),
+    })
 }
 
 /// How a whole run went.
@@ -329,6 +266,8 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         }
         // Words stand apart from the step lines before them in their beat.
         let gap = if beat.is_some() { "" } else { "\n" };
+        // Resolved first, so a hand-made message is printed with every field it carries.
+        let resolved = step_action(&cluster, step, names);
         match step {
             Step::Say(text) => writeln!(log, "{gap}{text}")?,
             Step::Quiz(quiz) => {
@@ -346,10 +285,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                     writeln!(log, "  {}", quiz.explain)?;
                 }
             }
-            _ => writeln!(log, "step {number}: {}", describe_step(step, names))?,
+            _ => {
+                let action = resolved.as_ref().ok().and_then(|a| a.as_ref());
+                let text = describe_played(step, action, names);
+                writeln!(log, "step {number}: {text}")?
+            }
         }
         let clock_before = cluster.now();
-        let outcome = match apply_step(&mut cluster, step, names) {
+        let outcome = match resolved.and_then(|a| apply_resolved(&mut cluster, step, a, names)) {
             Ok(outcome) => outcome,
             Err(error) => {
                 writeln!(log, "  ERROR: {error}")?;

@@ -3,8 +3,8 @@
 //! has been checked.
 
 use crate::raft::{
-    Action, Cluster, LogIndex, MessageId, MessageKind, Micros, Role, ServerAction, ServerId,
-    ServerState, Term, Timing,
+    Action, Cluster, ClusterConfig, Entry, Envelope, LogIndex, MessageFields, MessageId,
+    MessageKind, Micros, Role, ServerAction, ServerId, ServerState, Term, Timing,
 };
 
 /// A validated scenario, ready to run.
@@ -22,6 +22,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
     pub unsafe_start: bool,
+    /// Settings for the whole cluster.
+    pub config: ClusterConfig,
     /// How time behaves, when the clock runs from the start.
     pub timing: Option<Timing>,
 }
@@ -29,10 +31,10 @@ pub struct Scenario {
 impl Scenario {
     /// The cluster in its starting state (its clock at 0 when the scenario has timing).
     pub fn cluster(&self) -> Cluster {
-        let mut cluster = Cluster::from_states(self.initial.clone());
+        let mut cluster = Cluster::with_config(self.initial.clone(), self.config.clone());
         if let Some(timing) = self.timing {
             // A fresh cluster has no clock, so this cannot be refused.
-            let _ = cluster.apply(&Action::StartClock(timing));
+            let _ = cluster.apply(&Action::StartClock(Box::new(timing)));
         }
         cluster
     }
@@ -46,6 +48,9 @@ pub enum Step {
     Act(Action),
     /// Deliver, drop or duplicate the message a selector picks when the step plays.
     Message(MessageOp, MessageFilter),
+    /// Put a hand-made message in flight; the fields not given come from the sender's state
+    /// when the step plays.
+    Send(MessageDraft),
     /// Narration.
     Say(String),
     /// A question for the class.
@@ -128,17 +133,141 @@ pub struct Quiz {
     pub explain: String,
 }
 
-/// Matches in-flight messages; fields not given match anything.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A hand-made message, as a script gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageDraft {
+    /// The server it comes from.
+    pub from: ServerId,
+    /// The recipient.
+    pub to: ServerId,
+    /// Its kind.
+    pub kind: MessageKind,
+    /// The fields given (each belongs to the kind).
+    pub fields: MessageFields,
+}
+
+/// Picks an in-flight message: the matches of a pattern (and id), then one of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MessageFilter {
     /// The id.
     pub id: Option<MessageId>,
+    /// What the message must be.
+    pub pattern: MessagePattern,
+    /// Which of the matches.
+    pub pick: Pick,
+}
+
+impl MessageFilter {
+    /// Whether `message` matches the id and the pattern.
+    pub fn matches(&self, message: &Envelope) -> bool {
+        self.id.is_none_or(|id| message.id == id) && self.pattern.matches(message)
+    }
+}
+
+/// Which of the matching messages a selector picks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pick {
+    /// The oldest.
+    #[default]
+    Oldest,
+    /// The newest.
+    Newest,
+    /// The one at this position among the matches, 0-based, oldest first.
+    Nth(usize),
+}
+
+/// A message in flight as a script describes it: every field given must match; fields not
+/// given match anything, and a field the message's kind does not carry matches no message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessagePattern {
     /// The sender.
     pub from: Option<ServerId>,
     /// The recipient.
     pub to: Option<ServerId>,
     /// The kind.
     pub kind: Option<MessageKind>,
+    /// The message's own fields, the entries as patterns.
+    pub fields: MessageFields<Vec<EntryPattern>>,
+}
+
+impl MessagePattern {
+    /// Whether `message` matches every field given.
+    pub fn matches(&self, message: &Envelope) -> bool {
+        let (want, have) = (&self.fields, message.message.fields());
+        given(self.from, Some(message.from))
+            && given(self.to, Some(message.to))
+            && given(self.kind, Some(message.message.kind()))
+            && given(want.term, have.term)
+            && given(want.last_log_index, have.last_log_index)
+            && given(want.last_log_term, have.last_log_term)
+            && given(want.granted, have.granted)
+            && given(want.prev_log_index, have.prev_log_index)
+            && given(want.prev_log_term, have.prev_log_term)
+            && given(want.leader_commit, have.leader_commit)
+            && given(want.success, have.success)
+            && given(want.match_index, have.match_index)
+            && want.entries.as_ref().is_none_or(|want| {
+                have.entries.is_some_and(|have| {
+                    have.len() == want.len() && have.iter().zip(want).all(|(e, p)| p.matches(e))
+                })
+            })
+    }
+}
+
+/// Whether a field given in a pattern matches what the message carries (`None`: the message's
+/// kind does not carry it, so it matches nothing given).
+fn given<T: PartialEq>(want: Option<T>, have: Option<T>) -> bool {
+    want.is_none() || want == have
+}
+
+/// A log entry as a script expects it: a bare term checks the term alone; an entry written
+/// as an object checks its command too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryPattern {
+    /// The term.
+    pub term: Term,
+    /// The command, when it is checked.
+    pub command: Option<String>,
+}
+
+impl EntryPattern {
+    /// Whether `entry` matches.
+    pub fn matches(&self, entry: &Entry) -> bool {
+        entry.term == self.term && self.command.as_deref().is_none_or(|c| *entry.command == *c)
+    }
+}
+
+/// Messages that must be in flight.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageExpectation {
+    /// What they are.
+    pub pattern: MessagePattern,
+    /// Exactly how many; `None`: at least one.
+    pub count: Option<usize>,
+}
+
+/// How many messages are in flight: in all, of some kinds, from and to some servers (what is
+/// not listed is not checked).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlightCounts {
+    /// In all.
+    pub total: Option<usize>,
+    /// Of each kind listed.
+    pub by_kind: Vec<(MessageKind, usize)>,
+    /// From each server listed.
+    pub by_from: Vec<(ServerId, usize)>,
+    /// To each server listed.
+    pub by_to: Vec<(ServerId, usize)>,
+}
+
+impl FlightCounts {
+    /// A count of every message in flight.
+    pub fn total(count: usize) -> FlightCounts {
+        FlightCounts {
+            total: Some(count),
+            ..FlightCounts::default()
+        }
+    }
 }
 
 /// Resolved expectations.
@@ -152,16 +281,24 @@ pub struct Expectation {
     pub term: Option<Term>,
     /// Its vote.
     pub voted_for: Option<Option<ServerId>>,
-    /// Its log's terms.
-    pub log: Option<Vec<Term>>,
+    /// The leader it knows.
+    pub leader: Option<Option<ServerId>>,
+    /// Its log.
+    pub log: Option<Vec<EntryPattern>>,
     /// Its commit index.
     pub commit_index: Option<LogIndex>,
     /// Whether it is crashed.
     pub crashed: Option<bool>,
+    /// As leader: next_index of the followers listed.
+    pub next_index: Option<Vec<(ServerId, LogIndex)>>,
+    /// As leader: match_index of the followers listed.
+    pub match_index: Option<Vec<(ServerId, LogIndex)>>,
     /// The live leaders.
     pub leaders: Option<Vec<ServerId>>,
-    /// Messages in flight.
-    pub in_flight: Option<usize>,
+    /// Messages in flight, counted.
+    pub in_flight: Option<FlightCounts>,
+    /// Messages that must be in flight.
+    pub messages: Vec<MessageExpectation>,
     /// The clock's reading: within [min, max] (equal ends for an exact time).
     pub time: Option<(Micros, Micros)>,
 }

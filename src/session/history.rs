@@ -5,7 +5,7 @@
 //! persistent vectors), so it costs about the same however long the logs are.
 
 use crate::raft::{Action, Cluster, Event};
-use crate::scenario::runner::Mismatch;
+use crate::scenario::check::Mismatch;
 
 /// Where an entry came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ pub use walk::OffScript;
 pub use history::{HistoryEntry, Origin};
 
 use crate::raft::{Action, Cluster, Event, NetworkError};
-use crate::scenario::describe::{describe_action, describe_step};
+use crate::scenario::describe::{describe_action, describe_played};
 use crate::scenario::runner::{StepError, apply_step};
 use crate::scenario::{Scenario, Step};
 use history::History;
@@ -222,7 +222,9 @@ impl Session {
     pub fn describe(&self, entry: &HistoryEntry) -> String {
         let names = self.names();
         match (entry.origin, &entry.action) {
-            (Origin::Script(i), _) => describe_step(&self.scenario.steps[i], names),
+            (Origin::Script(i), action) => {
+                describe_played(&self.scenario.steps[i], action.as_ref(), names)
+            }
             (Origin::Free, Some(action)) => describe_action(action, names),
             (Origin::Free, None) => String::new(),
         }

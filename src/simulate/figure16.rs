@@ -167,6 +167,7 @@ pub fn cluster() -> Cluster {
         commit_index: commit,
         role,
         crashed: false,
+        ..ServerState::default()
     };
     Cluster::from_states(vec![
         server(10, Role::Leader),

@@ -74,7 +74,7 @@ impl From<NetworkError> for TrialError {
 pub fn run_trial(initial: &Cluster, timing: Timing) -> Result<Trial, TrialError> {
     let mut cluster = initial.clone();
     let mut events = Vec::new();
-    cluster.apply_into(&Action::StartClock(timing), &mut events)?;
+    cluster.apply_into(&Action::StartClock(Box::new(timing)), &mut events)?;
     let now = |c: &Cluster| c.now().unwrap_or(0);
     // The heartbeat broadcast just before the crash.
     let leader = loop {

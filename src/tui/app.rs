@@ -251,7 +251,7 @@ impl App {
             Command::DeliverOldest => self.act(Action::DeliverOldest),
             Command::DeliverAll => self.start_deliver_all(),
             Command::PartitionOrHeal => {
-                if self.session.cluster().network().is_partitioned() {
+                if self.session.cluster().network().is_split() {
                     self.act(Action::Heal);
                 } else {
                     let me = self.selected_server;

@@ -75,7 +75,7 @@ impl App {
             Command::Request => self.model_refusal(ServerAction::ClientRequest(Arc::from("x"))),
             Command::Heartbeat => self.model_refusal(ServerAction::Heartbeat),
             Command::CrashOrRestart => Ok(()),
-            Command::PartitionOrHeal if cluster.network().is_partitioned() => Ok(()),
+            Command::PartitionOrHeal if cluster.network().is_split() => Ok(()),
             Command::PartitionOrHeal if size == 1 => Err(format!(
                 "a one-server cluster cannot be split: there is no one to cut {} off from",
                 self.name(0)
@@ -198,7 +198,7 @@ impl App {
             {
                 "restart"
             }
-            Command::PartitionOrHeal if cluster.network().is_partitioned() => "heal",
+            Command::PartitionOrHeal if cluster.network().is_split() => "heal",
             Command::ToggleNetwork if self.show_network => "messages",
             Command::Play if cluster.clock().is_none() => "time",
             Command::Play if self.play.playing => "pause",

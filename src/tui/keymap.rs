@@ -35,7 +35,7 @@ pub enum Command {
     DeliverOldest,
     /// Deliver everything.
     DeliverAll,
-    /// Partition the selected server away, or heal.
+    /// Partition the selected server away, or heal (the partition and every cut link).
     PartitionOrHeal,
     /// Undo.
     Undo,
@@ -229,7 +229,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('k')], command: Command::CrashOrRestart, short: "crash", help: "crash the server, or restart it if crashed", group: Group::Server, bar: Bar::Rank(22) },
     Binding { keys: &[key('r')], command: Command::Request, short: "request", help: "client request (only a leader takes it)", group: Group::Server, bar: Bar::Rank(21) },
     Binding { keys: &[key('h')], command: Command::Heartbeat, short: "heartbeat", help: "heartbeat: the leader sends AppendEntries to all", group: Group::Server, bar: Bar::Rank(23) },
-    Binding { keys: &[key('P')], command: Command::PartitionOrHeal, short: "partition", help: "cut the server off from the rest, or heal the partition", group: Group::Server, bar: Bar::Rank(50) },
+    Binding { keys: &[key('P')], command: Command::PartitionOrHeal, short: "partition", help: "cut the server off from the rest, or heal (cut links too)", group: Group::Server, bar: Bar::Rank(50) },
     Binding { keys: &[code(KeyCode::Up)], command: Command::MessageUp, short: "message", help: "select the message above", group: Group::Messages, bar: Bar::Rank(14) },
     Binding { keys: &[code(KeyCode::Down)], command: Command::MessageDown, short: "select", help: "select the message below", group: Group::Messages, bar: Bar::Never },
     Binding { keys: &[key('d'), code(KeyCode::Enter)], command: Command::Deliver, short: "deliver", help: "deliver the selected message", group: Group::Messages, bar: Bar::Rank(10) },

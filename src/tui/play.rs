@@ -169,7 +169,7 @@ impl App {
     pub fn toggle_play(&mut self) {
         if self.session.cluster().clock().is_none() {
             let timing = self.session.scenario().timing.unwrap_or(Timing::CLASSROOM);
-            self.act(Action::StartClock(timing));
+            self.act(Action::StartClock(Box::new(timing)));
             if self.session.cluster().clock().is_none() {
                 return;
             }

@@ -6,6 +6,7 @@ use super::InvariantMonitor;
 use super::reference::ReferenceMonitor;
 use crate::raft::event::Violation;
 use crate::raft::log::{Entry, Log};
+use crate::raft::message::{MessageFields, MessageKind};
 use crate::raft::network::RaftNetwork;
 use crate::raft::server::{RaftServer, ServerAction, ServerState};
 use crate::raft::types::{Role, ServerId, Term};
@@ -157,6 +158,37 @@ enum Op {
     DuplicateNth(usize),
     Partition(usize),
     Heal,
+    /// A hand-made message (a scenario's `send`): from, to, kind, and a few fields.
+    Inject(usize, usize, usize, InjectedFields),
+}
+
+/// The fields a hand-made message gives in a cluster run; the rest come from the sender.
+#[derive(Clone, Debug)]
+struct InjectedFields {
+    term_ahead: Option<u64>,
+    index: Option<usize>,
+    flag: Option<bool>,
+    entries: Option<Vec<(Term, usize)>>,
+}
+
+fn injected_fields() -> impl Strategy<Value = InjectedFields> {
+    (
+        prop::option::of(0u64..3),
+        prop::option::of(0usize..6),
+        prop::option::of(any::<bool>()),
+        prop::option::of(entries()),
+    )
+        .prop_map(|(term_ahead, index, flag, mut entries)| {
+            if let Some(list) = &mut entries {
+                list.sort_unstable();
+            }
+            InjectedFields {
+                term_ahead,
+                index,
+                flag,
+                entries,
+            }
+        })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -181,6 +213,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..32).prop_map(Op::DuplicateNth),
         1 => (1usize..5).prop_map(Op::Partition),
         2 => Just(Op::Heal),
+        3 => (server(), server(), 0usize..4, injected_fields())
+            .prop_map(|(from, to, kind, fields)| Op::Inject(from, to, kind, fields)),
     ]
 }
 
@@ -215,6 +249,39 @@ fn actions(op: &Op, cluster: &Cluster) -> Vec<Action> {
             (cut % n..n).collect(),
         ])],
         Op::Heal => vec![Action::Heal],
+        Op::Inject(from, to, kind, f) => {
+            let from = from % n;
+            let to = if to % n == from {
+                (from + 1) % n
+            } else {
+                to % n
+            };
+            if from == to {
+                return Vec::new();
+            }
+            let sender = &cluster.servers()[from];
+            let kind = MessageKind::ALL[kind % 4];
+            // Each field goes where the kind has one; the others stay unset.
+            let fields = MessageFields {
+                term: f.term_ahead.map(|t| sender.current_term + t),
+                last_log_index: f.index,
+                prev_log_index: f.index,
+                match_index: f.index,
+                leader_commit: f.index,
+                granted: f.flag,
+                success: f.flag,
+                entries: f
+                    .entries
+                    .clone()
+                    .map(|list| list.into_iter().map(entry).collect::<Vec<_>>().into()),
+                ..MessageFields::default()
+            };
+            vec![Action::Inject {
+                from,
+                to,
+                message: Box::new(sender.draft(to, kind, &fields)),
+            }]
+        }
     }
 }
 

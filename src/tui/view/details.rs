@@ -1,6 +1,7 @@
 //! The details of the selected server: what does not fit its row in the grid. A candidate's
 //! votes (✓ granted, ✗ refused, ? no answer yet), a leader's next_index/match_index table, a
-//! crash note, how its log compares with the leader's, and the entry at the selected index.
+//! crash note, how its log compares with the leader's, the links cut at it, and the entry at
+//! the selected index.
 //! On a small screen it is one line under the grid.
 
 use super::grid::{GridLayout, divergence, short_name};
@@ -235,10 +236,31 @@ impl Details<'_> {
             lines.extend(wrap_text(&text, width));
         }
         lines.extend(wrap_text(&self.log_line(s), width));
+        if let Some(text) = self.cuts_line(s) {
+            lines.extend(wrap_text(&text, width));
+        }
         if let Some(text) = self.index_line(s) {
             lines.extend(wrap_text(&text, width));
         }
         lines
+    }
+
+    /// The cut links at the server: `links cut ╳: a → b (lost that way), a ↔ c`.
+    fn cuts_line(&self, s: &RaftServer) -> Option<String> {
+        let name = |id| short_name(self.names(), id);
+        let cuts: Vec<String> = self
+            .app
+            .session
+            .cluster()
+            .network()
+            .cuts()
+            .filter(|l| l.from == s.id || l.to == s.id)
+            .map(|l| {
+                let way = if l.both_ways { "↔" } else { "→" };
+                format!("{} {way} {}", name(l.from), name(l.to))
+            })
+            .collect();
+        (!cuts.is_empty()).then(|| format!("links cut ╳: {}", cuts.join(", ")))
     }
 
     /// Rows the panel wants at `width`: its title rule and its lines.

@@ -95,6 +95,10 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "•••• (network)",
                 "a wall between the groups of a split network",
             ),
+            (
+                "╳ ╳→ (network)",
+                "a link cut both ways; one way, lost the way → points",
+            ),
             ("+N more", "messages out of view: ↑/↓ scroll to them"),
         ],
     ),

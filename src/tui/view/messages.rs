@@ -107,7 +107,13 @@ impl Widget for MessageList<'_> {
             return;
         }
         let messages: Vec<&Envelope> = self.app.session.cluster().in_flight().collect();
-        super::titled_rule(area, &format!(" In flight ({}) ", messages.len()), buf);
+        let mut title = format!(" In flight ({}) ", messages.len());
+        let cut = self.app.session.cluster().network().cuts().count();
+        if cut > 0 {
+            let links = if cut == 1 { "link" } else { "links" };
+            title.push_str(&format!("· {cut} {links} cut ╳ "));
+        }
+        super::titled_rule(area, &title, buf);
         let height = area.height.saturating_sub(1) as usize;
         let width = area.width as usize;
         let mut y = area.y + 1;
