@@ -394,6 +394,35 @@ fn a_message_delivered_early_or_dropped_is_no_longer_scheduled() {
 }
 
 #[test]
+fn a_hand_made_message_is_timed_and_one_lost_over_a_cut_link_is_forgotten() {
+    let mut c = timed(3, TIMING);
+    let message = c.servers()[0].draft(1, K::RequestVote, &Default::default());
+    apply(
+        &mut c,
+        Action::Inject {
+            from: 0,
+            to: 1,
+            message: Box::new(message),
+        },
+    );
+    let id = c.in_flight().next().expect("injected").id;
+    let times = c.clock().unwrap().message(id).expect("timed like a send");
+    assert!((10 * MS..=20 * MS).contains(&times.due), "{times:?}");
+    // The link 0 → 1 is cut: the message is lost on delivery, and the clock forgets it.
+    apply(
+        &mut c,
+        Action::Cut(raftwalk::raft::Link {
+            from: 0,
+            to: 1,
+            both_ways: false,
+        }),
+    );
+    advance_ms(&mut c, 25);
+    assert!(c.clock().unwrap().message(id).is_none());
+    assert_eq!(c.clock().unwrap().messages().len(), c.in_flight().len());
+}
+
+#[test]
 fn timed_actions_need_a_clock_and_something_scheduled() {
     let mut c = Cluster::new(3);
     assert_eq!(c.apply(&Action::NextEvents(1)), Err(NetworkError::NoClock));
