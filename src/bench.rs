@@ -27,17 +27,21 @@ pub enum Workload {
     Undo,
     /// Drawing a Figure 7 frame at three terminal sizes.
     Render,
+    /// The whole Figure 16 experiment of `raftwalk simulate figure16` (11 lines, 10,100
+    /// trials of a timed cluster whose leader crashes).
+    Figure16,
 }
 
 impl Workload {
     /// Every workload, in running order.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Election,
         Workload::Requests,
         Workload::DivergentElection,
         Workload::ForcedLeaders,
         Workload::Undo,
         Workload::Render,
+        Workload::Figure16,
     ];
 }
 
@@ -56,6 +60,8 @@ pub struct Settings {
     pub frames: usize,
     /// Recorded actions in the undo workload.
     pub undo_steps: usize,
+    /// Trials per line of the figure16 workload (its 150–150 line gets a tenth).
+    pub figure16_trials: usize,
 }
 
 impl Default for Settings {
@@ -67,6 +73,7 @@ impl Default for Settings {
             log: 100_000,
             frames: 500,
             undo_steps: 100_000,
+            figure16_trials: crate::simulate::figure16::PAPER_TRIALS,
         }
     }
 }
@@ -83,6 +90,8 @@ pub enum Figure {
     Undo(UndoFigure),
     /// Drawing one frame.
     Render(RenderFigure),
+    /// Simulated trials.
+    Trials(TrialsFigure),
 }
 
 impl Figure {
@@ -130,6 +139,10 @@ impl Figure {
                 "render, {} ({} servers) at {}: {:.0} µs per frame (median of {})",
                 f.scenario, f.servers, f.size, f.median_us, f.frames
             ),
+            Figure::Trials(f) => format!(
+                "figure16, {} trials of 11 lines: {:.3} s, {:.0} trials/s (median of {}; goal < {} s)",
+                f.trials, f.seconds, f.trials_per_sec, f.runs, f.goal_seconds
+            ),
         }
     }
 }
@@ -176,6 +189,10 @@ pub fn run(
                     emit(&Figure::Render(render_figure(size, settings.frames)?));
                 }
             }
+            Workload::Figure16 => emit(&Figure::Trials(figure16_figure(
+                settings.figure16_trials,
+                runs,
+            )?)),
         }
     }
     Ok(())
@@ -674,5 +691,51 @@ pub fn render_figure(size: (u16, u16), frames: usize) -> Result<RenderFigure, St
         size: format!("{}x{}", size.0, size.1),
         frames,
         median_us: times[times.len() / 2],
+    })
+}
+
+// ----- Figure 16 --------------------------------------------------------------------------
+
+/// The goal for the whole Figure 16 experiment at the paper's trial counts, in seconds.
+const FIGURE16_GOAL_SECONDS: f64 = 5.0;
+
+/// The Figure 16 experiment's cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrialsFigure {
+    /// Always `"figure16"`.
+    pub workload: &'static str,
+    /// Trials over all lines.
+    pub trials: usize,
+    /// Median seconds for all of them.
+    pub seconds: f64,
+    /// Trials per second at the median.
+    pub trials_per_sec: f64,
+    /// Runs the median is taken over.
+    pub runs: usize,
+    /// The goal.
+    pub goal_seconds: f64,
+}
+
+/// The median of `runs` runs of the whole experiment with `per_line` trials per line.
+pub fn figure16_figure(per_line: usize, runs: usize) -> Result<TrialsFigure, String> {
+    use crate::simulate::figure16;
+    let mut seconds = Vec::with_capacity(runs);
+    let mut trials = 0;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let measured = figure16::run(per_line, 1, figure16::Network::default(), |_| {})
+            .map_err(|e| e.to_string())?;
+        seconds.push(start.elapsed().as_secs_f64().max(1e-9));
+        trials = measured.iter().map(|m| m.trials.len()).sum();
+    }
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+    Ok(TrialsFigure {
+        workload: "figure16",
+        trials,
+        seconds: median,
+        trials_per_sec: trials as f64 / median,
+        runs: seconds.len(),
+        goal_seconds: FIGURE16_GOAL_SECONDS,
     })
 }

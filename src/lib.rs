@@ -15,4 +15,5 @@ pub mod raft;
 pub mod random_actions;
 pub mod scenario;
 pub mod session;
+pub mod simulate;
 pub mod tui;

@@ -404,6 +404,8 @@ fn bench_json_prints_one_figure_per_workload() {
         "3",
         "--undo-steps",
         "300",
+        "--figure16-trials",
+        "10",
     ]);
     assert_exit(&out, 0);
     let text = stdout(&out);
@@ -423,7 +425,8 @@ fn bench_json_prints_one_figure_per_workload() {
             "undo",
             "render",
             "render",
-            "render"
+            "render",
+            "figure16"
         ],
         "{text}"
     );
@@ -462,12 +465,17 @@ fn bench_json_prints_one_figure_per_workload() {
     positive(undo, "seconds");
     positive(undo, "record_seconds");
     positive(undo, "bytes");
-    let sizes: Vec<&str> = figures[6..]
+    let figure16 = &figures[9];
+    // Ten lines of 10 trials and the 150–150 line's one.
+    assert_eq!(figure16["trials"], 101, "{figure16}");
+    positive(figure16, "seconds");
+    positive(figure16, "trials_per_sec");
+    let sizes: Vec<&str> = figures[6..9]
         .iter()
         .map(|f| f["size"].as_str().unwrap_or("?"))
         .collect();
     assert_eq!(sizes, ["80x24", "160x50", "240x70"], "{text}");
-    for render in &figures[6..] {
+    for render in &figures[6..9] {
         assert_eq!(render["servers"], 7, "{render}");
         positive(render, "median_us");
     }

@@ -304,7 +304,7 @@ fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
 
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
 /// to (f), Figure 8 and Figure 8 (e).
-const QUIZZED: [&str; 15] = [
+const QUIZZED: [&str; 17] = [
     "one-leader-per-term",
     "one-vote-per-term",
     "up-to-date-logs",
@@ -320,6 +320,8 @@ const QUIZZED: [&str; 15] = [
     "figure7-f",
     "figure8",
     "figure8-e",
+    "randomized-timeouts",
+    "heartbeats",
 ];
 
 /// Each listed lesson asks at least one question, and every quiz of every built-in is a

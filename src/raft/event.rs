@@ -3,6 +3,7 @@
 use super::log::{AppendMismatch, Truncation};
 use super::message::MessageKind;
 use super::network::Link;
+use super::time::{Micros, TimerWhy};
 use super::types::{
     LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term,
 };
@@ -540,6 +541,59 @@ pub enum Event {
         delivered: usize,
         /// How many are still in flight.
         remaining: usize,
+    },
+    /// The clock started: from now on timers run out and messages take time to arrive.
+    ClockStarted {
+        /// The seed every duration is drawn with.
+        seed: u64,
+    },
+    /// A server's election timer was started again with a fresh timeout (Figure 2).
+    TimerReset {
+        /// The server.
+        server: ServerId,
+        /// The timeout drawn.
+        timeout: Micros,
+        /// Why.
+        why: TimerWhy,
+    },
+    /// A server's election timer ran out (an election timeout follows).
+    TimerFired {
+        /// The server.
+        server: ServerId,
+        /// Its term when it fired.
+        term: Term,
+        /// Its role when it fired: a candidate's election ended with no winner.
+        role: Role,
+        /// The timeout that ran out.
+        timeout: Micros,
+    },
+    /// A server writes its persistent state to disk; its answers wait for the write.
+    DiskWrite {
+        /// The server.
+        server: ServerId,
+        /// How long the write takes.
+        took: Micros,
+    },
+    /// The timing changed: what is drawn from now on uses the new ranges.
+    TimingChanged {
+        /// The shortest election timeout now.
+        timeout_min: Micros,
+        /// The longest.
+        timeout_max: Micros,
+    },
+    /// Simulated time moved on.
+    TimePassed {
+        /// From.
+        from: Micros,
+        /// To.
+        to: Micros,
+    },
+    /// An advance of the clock stopped at its cap, short of where it was asked to go.
+    AdvanceStopped {
+        /// Timed events that happened.
+        fired: usize,
+        /// The time it stopped at.
+        at: Micros,
     },
     /// An invariant broke.
     Violation(Violation),

@@ -7,6 +7,8 @@ use super::event::{
 };
 use super::log::AppendMismatch;
 use super::quorum;
+use super::time::{TimerWhy, format_ms};
+use super::types::Role;
 use super::types::{LogPosition, ServerId, ServerSet};
 use std::fmt::Write;
 
@@ -560,6 +562,74 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
         } => format!(
             "Deliver-all stopped after {delivered} deliveries with {remaining} message{} still in flight.",
             if remaining == 1 { "" } else { "s" }
+        ),
+        Event::ClockStarted { seed } => format!(
+            "The clock starts (seed {seed}): every follower draws an election timeout, every leader will send heartbeats, and messages take time to arrive (§5.2)."
+        ),
+        Event::TimerReset {
+            server,
+            timeout,
+            why,
+        } => {
+            let why = match why {
+                TimerWhy::GrantedVote(candidate) => {
+                    format!("it granted its vote to {} (Figure 2)", n(candidate))
+                }
+                TimerWhy::HeardFromLeader(leader) => format!(
+                    "AppendEntries came from {}, the leader of its term (Figure 2)",
+                    n(leader)
+                ),
+                TimerWhy::StartedElection => {
+                    "it started an election; if that one ends with no winner, it starts another (§5.2)".to_string()
+                }
+                TimerWhy::SteppedDown => {
+                    "it is no longer leader, so it waits to hear from one (§5.2)".to_string()
+                }
+                TimerWhy::Restarted => "it came back as a follower (§5.2)".to_string(),
+                TimerWhy::ClockStarted => "the clock started (§5.2)".to_string(),
+            };
+            format!(
+                "{} starts its election timer again with a fresh random timeout of {}: {why}.",
+                n(server),
+                format_ms(timeout)
+            )
+        }
+        Event::TimerFired {
+            server,
+            term,
+            role: Role::Candidate,
+            timeout,
+        } => format!(
+            "{}'s election timer runs out ({}) while it is still a candidate: term {term} ended with no winner, a split vote, so it starts a new election (§5.2).",
+            n(server),
+            format_ms(timeout)
+        ),
+        Event::TimerFired {
+            server, timeout, ..
+        } => format!(
+            "{}'s election timer runs out: {} passed without AppendEntries from a leader or a vote granted, so it starts an election (§5.2).",
+            n(server),
+            format_ms(timeout)
+        ),
+        Event::DiskWrite { server, took } => format!(
+            "{} writes its term, vote and log to disk before it answers; the write takes {} (Figure 2).",
+            n(server),
+            format_ms(took)
+        ),
+        Event::TimingChanged {
+            timeout_min,
+            timeout_max,
+        } => format!(
+            "The timing changes: every election timeout drawn from now on lies between {} and {}; timers already running keep theirs (§5.2).",
+            format_ms(timeout_min),
+            format_ms(timeout_max)
+        ),
+        Event::TimePassed { from, to } => {
+            format!("Time passes from {} to {}.", format_ms(from), format_ms(to))
+        }
+        Event::AdvanceStopped { fired, at } => format!(
+            "The clock stopped at {} after {fired} timed events, short of where it was asked to go: something answers itself without end.",
+            format_ms(at)
         ),
         Event::Violation(v) => explain_violation(&v, names),
     }

@@ -19,6 +19,12 @@ pub enum NetworkError {
     NoSuchMessage(MessageId),
     /// No server with this id is given.
     NoSuchServer(ServerId),
+    /// A timed action on a cluster without a clock.
+    NoClock,
+    /// The clock was started already.
+    ClockRunning,
+    /// A timed action with nothing scheduled: no timer runs and nothing is in flight.
+    NothingScheduled,
     /// A link or a message from a server to itself.
     SameServer(ServerId),
 }
@@ -28,6 +34,11 @@ impl std::fmt::Display for NetworkError {
         match self {
             NetworkError::NoSuchMessage(id) => write!(f, "no message #{id} is in flight"),
             NetworkError::NoSuchServer(id) => write!(f, "there is no server {id}"),
+            NetworkError::NoClock => f.write_str("time is off here: start the clock first"),
+            NetworkError::ClockRunning => f.write_str("the clock is running already"),
+            NetworkError::NothingScheduled => f.write_str(
+                "nothing is scheduled: no election timer or heartbeat runs and no message is in flight",
+            ),
             NetworkError::SameServer(id) => {
                 write!(f, "server {id} does not send messages to itself")
             }
@@ -44,6 +55,27 @@ pub struct DeliverAllOutcome {
     pub delivered: usize,
     /// Messages still in flight: 0 unless the cap was reached.
     pub remaining: usize,
+}
+
+impl DeliverAllOutcome {
+    /// How a "deliver all" of `delivered` deliveries ended with `remaining` still in flight;
+    /// if any are, it stopped at its cap, and says so in `events`.
+    pub(super) fn ended(
+        delivered: usize,
+        remaining: usize,
+        events: &mut Vec<Event>,
+    ) -> DeliverAllOutcome {
+        if remaining > 0 {
+            events.push(Event::DeliverAllStopped {
+                delivered,
+                remaining,
+            });
+        }
+        DeliverAllOutcome {
+            delivered,
+            remaining,
+        }
+    }
 }
 
 /// What became of a delivered message.
@@ -146,13 +178,18 @@ impl RaftNetwork {
         }
     }
 
+    /// The id the next message sent will get.
+    pub fn next_id(&self) -> MessageId {
+        self.next_id
+    }
+
     /// How many servers the network connects.
     pub fn size(&self) -> usize {
         self.size
     }
 
     /// Messages in flight, oldest first.
-    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+    pub fn in_flight(&self) -> impl DoubleEndedIterator<Item = &Envelope> + ExactSizeIterator {
         self.in_flight.iter()
     }
 
@@ -330,17 +367,11 @@ impl RaftNetwork {
             delivered += 1;
             after_each(servers, outcome, events);
         }
-        let remaining = self.in_flight.len();
-        if remaining > 0 {
-            events.push(Event::DeliverAllStopped {
-                delivered,
-                remaining,
-            });
-        }
-        Ok(DeliverAllOutcome {
+        Ok(DeliverAllOutcome::ended(
             delivered,
-            remaining,
-        })
+            self.in_flight.len(),
+            events,
+        ))
     }
 
     /// The brief's `process_messages(servers)`: takes every server's outbox, then delivers

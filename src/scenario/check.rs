@@ -3,7 +3,8 @@
 
 use super::describe::{describe_entry_patterns, describe_message, describe_pattern};
 use super::script::{Expectation, FlightCounts, MessagePattern};
-use crate::raft::{Cluster, LogIndex, Names, RaftServer, Role, ServerId, Term};
+use crate::raft::time::format_ms_exact;
+use crate::raft::{Cluster, LogIndex, Micros, Names, RaftServer, Role, ServerId, Term};
 use std::fmt;
 
 /// An expectation that did not hold.
@@ -75,7 +76,26 @@ pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismat
             });
         }
     }
+    if let Some((min, max)) = e.time {
+        check_time(min, max, cluster, &mut out);
+    }
     out.0
+}
+
+/// The clock reads within [min, max]; a mismatch is shown to the microsecond.
+fn check_time(min: Micros, max: Micros, cluster: &Cluster, out: &mut Mismatches) {
+    let now = cluster.now();
+    if now.is_none_or(|t| !(min..=max).contains(&t)) {
+        out.0.push(Mismatch {
+            field: "time".to_string(),
+            expected: if min == max {
+                format_ms_exact(min)
+            } else {
+                format!("{} to {}", format_ms_exact(min), format_ms_exact(max))
+            },
+            actual: now.map_or("no clock".to_string(), format_ms_exact),
+        });
+    }
 }
 
 /// The fields about one server.

@@ -4,9 +4,11 @@
 //! described as that action.
 
 use super::script::{
-    EntryPattern, Expectation, FlightCounts, MessageFilter, MessagePattern, Pick, Step,
+    EntryPattern, Expectation, FlightCounts, MessageFilter, MessagePattern, Pick, RunGoal,
+    RunUntil, Step,
 };
 use crate::escape::escape;
+use crate::raft::time::format_ms;
 use crate::raft::{Action, Entry, Message, MessageFields, Names, ServerAction, ServerId};
 
 /// A short description of a step, e.g. `election timeout on a` or `deliver RequestVote S0 → S1`.
@@ -33,6 +35,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
         Step::Say(text) => format!("say: {text}"),
         Step::Quiz(quiz) => format!("quiz: {}", quiz.question),
         Step::Expect(e) => format!("expect {}", describe_expectation(e, names)),
+        Step::RunUntil(r) => describe_run_until(r),
     }
 }
 
@@ -104,6 +107,24 @@ pub fn describe_action(action: &Action, names: &[String]) -> String {
             n(*to),
             describe_message(message)
         ),
+        Action::StartClock(t) => format!(
+            "start the clock (timeouts {}–{}, heartbeat {}, seed {})",
+            format_ms(t.election_timeout.min),
+            format_ms(t.election_timeout.max),
+            format_ms(t.heartbeat),
+            t.seed
+        ),
+        Action::SetTiming(t) => format!(
+            "set the timing (timeouts {}–{}, heartbeat {}, latency {}–{})",
+            format_ms(t.election_timeout.min),
+            format_ms(t.election_timeout.max),
+            format_ms(t.heartbeat),
+            format_ms(t.latency.min),
+            format_ms(t.latency.max)
+        ),
+        Action::NextEvents(1) => "next timed event".to_string(),
+        Action::NextEvents(count) => format!("next {count} timed events"),
+        Action::Advance(by) => format!("let {} pass", format_ms(*by)),
     }
 }
 
@@ -293,6 +314,9 @@ pub fn describe_expectation(e: &Expectation, names: &[String]) -> String {
     if let Some(counts) = &e.in_flight {
         parts.push(describe_counts(counts, names));
     }
+    if let Some(time) = e.time {
+        parts.push(describe_time(time));
+    }
     let mut text = parts.join(", ");
     for m in &e.messages {
         let what = describe_pattern(&m.pattern, names);
@@ -310,4 +334,28 @@ pub fn describe_expectation(e: &Expectation, names: &[String]) -> String {
         });
     }
     text
+}
+
+/// `time 150 ms`, `time 150 ms to 300 ms`.
+pub fn describe_time((min, max): (crate::raft::Micros, crate::raft::Micros)) -> String {
+    if min == max {
+        format!("time {}", format_ms(min))
+    } else {
+        format!("time {} to {}", format_ms(min), format_ms(max))
+    }
+}
+
+/// `run until a leader is elected (within 10.0 s)`.
+pub fn describe_run_until(r: &RunUntil) -> String {
+    match r.goal {
+        RunGoal::Leader => format!(
+            "run until a leader is elected (within {})",
+            format_ms(r.within)
+        ),
+        RunGoal::Quiet => format!(
+            "run until no message is in flight (within {})",
+            format_ms(r.within)
+        ),
+        RunGoal::Time(t) => format!("run until the clock reads {}", format_ms(t)),
+    }
 }

@@ -33,6 +33,15 @@ pub struct ScenarioFile {
     /// batch as soon as a follower accepts one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_entries_per_append: Option<usize>,
+    /// Time: with it the clock runs from the start — election timers, heartbeats, messages
+    /// that take time — and the timed steps (`advance`, `run_until`, `next_events`) apply.
+    /// Without it nothing happens until a step (or a key) makes it happen.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object_or_none"
+    )]
+    pub timing: Option<TimingSpec>,
     /// The script.
     #[serde(default, deserialize_with = "one_key_steps")]
     pub steps: Vec<StepSpec>,
@@ -177,6 +186,93 @@ pub enum StepSpec {
     /// Expectations about the state.
     #[serde(deserialize_with = "object_only")]
     Expect(ExpectSpec),
+    /// Start the clock here, with this timing (for a scenario without `timing`).
+    #[serde(deserialize_with = "object_only")]
+    StartClock(TimingSpec),
+    /// Change the running clock's timing from here on; fields left out keep their values.
+    #[serde(deserialize_with = "object_only")]
+    SetTiming(TimingSpec),
+    /// Let this many ms of simulated time pass; what falls due on the way happens, in order.
+    Advance(f64),
+    /// Make the next N timed events happen (a message arrives, a heartbeat, a timeout).
+    NextEvents(u64),
+    /// Let time run until a leader is elected, until nothing is in flight, or until a time;
+    /// the step fails if that takes longer than its bound (`within`, 10 s by default).
+    RunUntil(RunUntilSpec),
+}
+
+/// How time behaves: durations in ms of simulated time (to the µs), each a draw from its
+/// range with a generator seeded by `seed`. Every field is optional.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "timing: an object like {\"election_timeout\": [150, 300], \"heartbeat\": 50, \"latency\": [5, 10]}"
+)]
+pub struct TimingSpec {
+    /// The election timeout's range, [min, max] ms (default [150, 300]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_timeout: Option<[f64; 2]>,
+    /// How often a leader sends AppendEntries to every follower, in ms (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat: Option<f64>,
+    /// How long a message takes one way, [min, max] ms (default [10, 20]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<[f64; 2]>,
+    /// How long a server takes to write a change of its term, vote or log to disk, [min, max]
+    /// ms (default [0, 0]); an answer that follows such a change waits for the write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persist: Option<[f64; 2]>,
+    /// The seed of every draw (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// `"leader"`, `"quiet"`, `{"time": T}` or `{"until": "leader", "within": MS}`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "what to run until: \"leader\", \"quiet\", {\"time\": T} or {\"until\": \"leader\", \"within\": 2000}"
+)]
+pub enum RunUntilSpec {
+    /// Until this, within 10 s.
+    Goal(Goal),
+    /// In full.
+    Full(RunUntilObject),
+}
+
+/// What `run_until` waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Goal {
+    /// A live leader exists.
+    Leader,
+    /// No message is in flight.
+    Quiet,
+}
+
+/// `{"until": "leader", "within": 2000}` or `{"time": 500}`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunUntilObject {
+    /// Run until this holds…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Goal>,
+    /// … or until the clock reads this many ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<f64>,
+    /// Fail the step if `until` does not hold within this many ms (default 10000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<f64>,
+}
+
+/// The clock's reading: exactly this many ms, or a `[min, max]` range.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged, expecting = "a time: a number of ms, or [min, max] ms")]
+pub enum TimeSpec {
+    /// Exactly (to the µs).
+    At(f64),
+    /// Within, both ends included.
+    Between([f64; 2]),
 }
 
 /// `{"question": "...", "choices": ["...", "..."], "answer": N, "explain": "..."}`; `answer` is
@@ -588,7 +684,7 @@ pub struct RequestSpec {
 }
 
 /// What should hold at this point. Server fields need `server`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "expectations: an object like {\"server\": \"S0\", \"role\": \"LEADER\"}"
@@ -647,6 +743,9 @@ pub struct ExpectSpec {
         deserialize_with = "some_objects"
     )]
     pub messages: Option<Vec<MessagePatternSpec>>,
+    /// The simulated clock's reading, in ms (needs timing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeSpec>,
 }
 
 /// Deserializes "a number, or something else": numbers go to `from_number`; lists and objects
@@ -780,6 +879,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         object_only(deserializer).map(Object)
     }
+}
+
+/// Reads an optional struct from an object only (see [`Object`]).
+fn object_or_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    object_only(deserializer).map(Some)
 }
 
 /// Reads `T`, a struct, from an object only (see [`Object`]).

@@ -4,9 +4,11 @@
 
 use super::check::{Mismatch, check};
 use super::describe::{describe_filter, describe_played};
-use super::script::{MessageFilter, Pick, Scenario, Step};
+use super::script::{MessageFilter, Pick, RunGoal, RunUntil, Scenario, Step};
+use crate::raft::time::format_ms;
 use crate::raft::{
-    Action, Cluster, Event, MessageId, Names, NetworkError, explain, explain::explain_violation,
+    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, explain,
+    explain::explain_violation,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -27,6 +29,13 @@ pub enum StepError {
     },
     /// The model refused (an id that is not there).
     Model(NetworkError),
+    /// A `run_until` did not reach its goal within its bound.
+    NotWithin {
+        /// The step's description.
+        what: String,
+        /// Why it stopped: the bound passed, or nothing was left to happen.
+        why: String,
+    },
 }
 
 impl fmt::Display for StepError {
@@ -42,6 +51,7 @@ impl fmt::Display for StepError {
                 if *found == 1 { "es" } else { "" }
             ),
             StepError::Model(e) => write!(f, "{e}"),
+            StepError::NotWithin { what, why } => write!(f, "{what}: {why}"),
         }
     }
 }
@@ -79,8 +89,60 @@ pub fn step_action(
                 message: Box::new(sender.draft(draft.to, draft.kind, &draft.fields)),
             })
         }
+        Step::RunUntil(r) => Some(run_until(cluster, r)?),
         Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
     })
+}
+
+/// The timed action that reaches `r`'s goal from `cluster`: the goal is played out on a copy,
+/// counting the timed events it takes, so that replaying the action repeats it exactly.
+fn run_until(cluster: &Cluster, r: &RunUntil) -> Result<Action, StepError> {
+    let Some(start) = cluster.now() else {
+        return Err(StepError::Model(NetworkError::NoClock));
+    };
+    let fail = |why: String| StepError::NotWithin {
+        what: super::describe::describe_run_until(r),
+        why,
+    };
+    let reached = |c: &Cluster| match r.goal {
+        RunGoal::Leader => c.live_leaders().next().is_some(),
+        RunGoal::Quiet => c.in_flight().len() == 0,
+        RunGoal::Time(_) => false,
+    };
+    if let RunGoal::Time(t) = r.goal {
+        return if t >= start {
+            Ok(Action::Advance(t - start))
+        } else {
+            Err(fail(format!(
+                "the clock reads {} already",
+                format_ms(start)
+            )))
+        };
+    }
+    let deadline = start.saturating_add(r.within);
+    let mut trial = cluster.clone();
+    let mut events = Vec::new();
+    let mut count = 0;
+    while !reached(&trial) {
+        match trial.clock().and_then(|c| c.next_due()) {
+            None => return Err(fail("nothing is left to happen".to_string())),
+            Some((at, _)) if at > deadline => {
+                return Err(fail(format!("not reached by {}", format_ms(deadline))));
+            }
+            Some(_) if count == ADVANCE_CAP => {
+                return Err(fail(format!(
+                    "not reached after {ADVANCE_CAP} timed events"
+                )));
+            }
+            Some(_) => {}
+        }
+        events.clear();
+        trial
+            .apply_into(&Action::NextEvents(1), &mut events)
+            .map_err(StepError::Model)?;
+        count += 1;
+    }
+    Ok(Action::NextEvents(count))
 }
 
 /// Plays one step on the cluster: its action, or its check. Narration changes nothing. On
@@ -229,6 +291,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                 writeln!(log, "step {number}: {text}")?
             }
         }
+        let clock_before = cluster.now();
         let outcome = match resolved.and_then(|a| apply_resolved(&mut cluster, step, a, names)) {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -251,6 +314,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                     ),
                 ));
             }
+        }
+        // An advance says where it got to itself.
+        let said = matches!(outcome.events.last(), Some(Event::TimePassed { .. }));
+        if cluster.now() != clock_before
+            && !said
+            && let Some(now) = cluster.now()
+        {
+            writeln!(log, "    The clock reads {}.", format_ms(now))?;
         }
         scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(_) = step {

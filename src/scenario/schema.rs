@@ -48,6 +48,12 @@ mod tests {
             "messages",
             "next_index",
             "match_index",
+            "timing",
+            "start_clock",
+            "advance",
+            "next_events",
+            "run_until",
+            "set_timing",
         ] {
             assert!(
                 schema.contains(&format!("\"{step}\"")),

@@ -4,7 +4,7 @@
 
 use crate::raft::{
     Action, Cluster, ClusterConfig, Entry, Envelope, LogIndex, MessageFields, MessageId,
-    MessageKind, Role, ServerAction, ServerId, ServerState, Term,
+    MessageKind, Micros, Role, ServerAction, ServerId, ServerState, Term, Timing,
 };
 
 /// A validated scenario, ready to run.
@@ -24,12 +24,19 @@ pub struct Scenario {
     pub unsafe_start: bool,
     /// Settings for the whole cluster.
     pub config: ClusterConfig,
+    /// How time behaves, when the clock runs from the start.
+    pub timing: Option<Timing>,
 }
 
 impl Scenario {
-    /// The cluster in its starting state.
+    /// The cluster in its starting state (its clock at 0 when the scenario has timing).
     pub fn cluster(&self) -> Cluster {
-        Cluster::with_config(self.initial.clone(), self.config.clone())
+        let mut cluster = Cluster::with_config(self.initial.clone(), self.config.clone());
+        if let Some(timing) = self.timing {
+            // A fresh cluster has no clock, so this cannot be refused.
+            let _ = cluster.apply(&Action::StartClock(Box::new(timing)));
+        }
+        cluster
     }
 }
 
@@ -50,6 +57,29 @@ pub enum Step {
     Quiz(Quiz),
     /// Expectations.
     Expect(Expectation),
+    /// Let time run until a goal is reached (resolved, when it plays, to the timed events
+    /// it takes).
+    RunUntil(RunUntil),
+}
+
+/// What a `run_until` step waits for, and how long it may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RunUntil {
+    /// The goal.
+    pub goal: RunGoal,
+    /// The step fails if the goal is not reached within this much simulated time.
+    pub within: Micros,
+}
+
+/// A `run_until` goal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunGoal {
+    /// A live leader exists.
+    Leader,
+    /// No message is in flight.
+    Quiet,
+    /// The clock reads this.
+    Time(Micros),
 }
 
 impl Step {
@@ -269,4 +299,6 @@ pub struct Expectation {
     pub in_flight: Option<FlightCounts>,
     /// Messages that must be in flight.
     pub messages: Vec<MessageExpectation>,
+    /// The clock's reading: within [min, max] (equal ends for an exact time).
+    pub time: Option<(Micros, Micros)>,
 }

@@ -27,6 +27,8 @@ pub struct HistoryEntry {
     pub events: Vec<Event>,
     /// For an `expect`, what did not hold.
     pub mismatches: Vec<Mismatch>,
+    /// The simulated clock after it, when time is on (set when it is recorded).
+    pub time: Option<crate::raft::Micros>,
 }
 
 /// A checkpoint every this many entries, so an undo replays at most this many actions...
@@ -82,6 +84,7 @@ impl History {
     pub(super) fn push(&mut self, mut entry: HistoryEntry, cluster: Cluster) -> &HistoryEntry {
         // Long sessions keep every entry: hold no spare capacity.
         entry.events.shrink_to_fit();
+        entry.time = cluster.now();
         if self.cursor < self.entries.len() {
             // Discard what was undone, and the checkpoints taken in it.
             self.entries.truncate(self.cursor);
@@ -205,6 +208,7 @@ mod tests {
                 action,
                 events,
                 mismatches: Vec::new(),
+                time: None,
             };
             history.push(entry, cluster.clone());
             states.push(cluster.clone());
@@ -265,6 +269,7 @@ mod tests {
                 action: Some(action),
                 events,
                 mismatches: Vec::new(),
+                time: None,
             };
             history.push(entry, cluster.clone());
             states.push(cluster.clone());

@@ -143,6 +143,7 @@ impl Session {
                 action: Some(action),
                 events,
                 mismatches: Vec::new(),
+                time: None,
             },
             cluster,
         );
@@ -195,6 +196,7 @@ impl Session {
             action: outcome.action,
             events: outcome.events,
             mismatches: outcome.mismatches,
+            time: None,
         })
     }
 

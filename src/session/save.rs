@@ -5,12 +5,13 @@
 
 use super::{Origin, Session};
 use crate::raft::{
-    Action, Cluster, Entry, Link, Message, Role, ServerAction, ServerId, ServerState,
+    Action, Between, Cluster, Entry, Link, Message, Micros, Role, ServerAction, ServerId,
+    ServerState, Timing,
 };
 use crate::scenario::format::{
     EntrySpec, ExpectSpec, FullEntry, InFlightCounts, InFlightSpec, Keyed, KindCounts, LinkSpec,
     MessagePatternSpec, OneWayLink, QuizSpec, RequestSpec, ScenarioFile, Selector, SendSpec,
-    ServerRef, ServerSpec, ServersSpec, StepSpec,
+    ServerRef, ServerSpec, ServersSpec, StepSpec, TimeSpec, TimingSpec,
 };
 use crate::scenario::{EntryPattern, Expectation, FlightCounts, MessagePattern, Step};
 
@@ -60,6 +61,7 @@ impl Session {
             unsafe_start: scenario.unsafe_start,
             max_entries_per_append: scenario.config.max_entries_per_append,
             steps,
+            timing: scenario.timing.map(timing_spec),
         }
     }
 }
@@ -159,6 +161,10 @@ fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<
         Action::DeliverUpTo(count) => {
             return vec![StepSpec::Deliver(Selector::default()); *count];
         }
+        Action::StartClock(timing) => StepSpec::StartClock(timing_spec(**timing)),
+        Action::SetTiming(timing) => StepSpec::SetTiming(timing_spec(**timing)),
+        Action::NextEvents(count) => StepSpec::NextEvents(*count as u64),
+        Action::Advance(by) => StepSpec::Advance(ms(*by)),
     };
     vec![step]
 }
@@ -242,6 +248,30 @@ fn expect_spec(
                 .map(|m| pattern_spec(&m.pattern, m.count, refer))
                 .collect()
         }),
+        time: e.time.map(|(min, max)| {
+            if min == max {
+                TimeSpec::At(ms(min))
+            } else {
+                TimeSpec::Between([ms(min), ms(max)])
+            }
+        }),
+    }
+}
+
+/// Microseconds as the file's ms.
+fn ms(micros: Micros) -> f64 {
+    micros as f64 / 1e3
+}
+
+/// A timing as the file writes it, every field given.
+fn timing_spec(t: Timing) -> TimingSpec {
+    let range = |r: Between| Some([ms(r.min), ms(r.max)]);
+    TimingSpec {
+        election_timeout: range(t.election_timeout),
+        heartbeat: Some(ms(t.heartbeat)),
+        latency: range(t.latency),
+        persist: range(t.persist),
+        seed: Some(t.seed),
     }
 }
 
@@ -277,6 +307,7 @@ fn final_expectations(
     steps.push(StepSpec::Expect(ExpectSpec {
         leaders: Some(cluster.live_leaders().map(refer).collect()),
         in_flight: Some(InFlightSpec::Count(cluster.in_flight().len())),
+        time: cluster.now().map(|now| TimeSpec::At(ms(now))),
         ..ExpectSpec::default()
     }));
     steps

@@ -95,6 +95,11 @@ impl Resolver<'_> {
             leaders,
             in_flight,
             messages,
+            time: spec
+                .time
+                .as_ref()
+                .map(|t| self.time_check(t, &at("time")))
+                .transpose()?,
         };
         let has_server_fields = expectation.role.is_some()
             || expectation.term.is_some()
@@ -113,7 +118,8 @@ impl Resolver<'_> {
         }
         let has_cluster_fields = expectation.leaders.is_some()
             || expectation.in_flight.is_some()
-            || spec.messages.is_some();
+            || spec.messages.is_some()
+            || expectation.time.is_some();
         if !has_server_fields && !has_cluster_fields {
             return Err(self.error(field, "this expect checks nothing"));
         }

@@ -5,12 +5,13 @@
 
 mod expect;
 mod steps;
+mod time;
 
 use super::error::ScenarioError;
 use super::format::{EntrySpec, Keyed, ScenarioFile, ServerRef, ServerSpec, ServersSpec};
 use super::script::{EntryPattern, Scenario};
 use crate::raft::{
-    ClusterConfig, Entry, Log, LogIndex, MAX_SERVERS, Role, ServerId, ServerState, Term,
+    ClusterConfig, Entry, Log, LogIndex, MAX_SERVERS, Role, ServerId, ServerState, Term, Timing,
 };
 
 /// The highest term a scenario may give (elections must be able to go on from there).
@@ -85,11 +86,21 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
             cap => cap,
         },
     };
+    let timing = file
+        .timing
+        .as_ref()
+        .map(|t| resolver.timing(t, "timing", Timing::CLASSROOM))
+        .transpose()?;
+    // Timed steps need the clock running where they are; what is in force there is what
+    // set_timing changes.
+    let mut clock_on = timing;
     let steps = file
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| steps::resolve_step(step, &format!("steps[{i}]"), &resolver))
+        .map(|(i, step)| {
+            steps::resolve_step(step, &format!("steps[{i}]"), &resolver, &mut clock_on)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario {
         name: file.name.clone(),
@@ -99,6 +110,7 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         steps,
         unsafe_start: file.unsafe_start,
         config,
+        timing,
     })
 }
 

@@ -13,7 +13,15 @@ use crate::scenario::script::{
 use std::sync::Arc;
 
 /// One step of the file, resolved; `at` is where it is (`steps[3]`).
-pub(super) fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<Step, ScenarioError> {
+pub(super) fn resolve_step(
+    step: &StepSpec,
+    at: &str,
+    r: &Resolver,
+    clock_on: &mut super::time::ClockOn,
+) -> Result<Step, ScenarioError> {
+    if let Some(timed) = r.timed_step(step, at, clock_on) {
+        return timed;
+    }
     let server =
         |reference: &ServerRef, action: ServerAction, key: &str| -> Result<Step, ScenarioError> {
             Ok(Step::on(
@@ -55,7 +63,17 @@ pub(super) fn resolve_step(step: &StepSpec, at: &str, r: &Resolver) -> Result<St
         StepSpec::Send(send) => Step::Send(r.draft(send, &format!("{at}.send"))?),
         StepSpec::Say(text) => Step::Say(text.clone()),
         StepSpec::Quiz(quiz) => Step::Quiz(r.quiz(quiz, &format!("{at}.quiz"))?),
-        StepSpec::Expect(spec) => Step::Expect(r.expectation(spec, &format!("{at}.expect"))?),
+        StepSpec::Expect(spec) => {
+            if spec.time.is_some() {
+                r.needs_clock(clock_on, at, "expect.time")?;
+            }
+            Step::Expect(r.expectation(spec, &format!("{at}.expect"))?)
+        }
+        StepSpec::StartClock(_)
+        | StepSpec::SetTiming(_)
+        | StepSpec::Advance(_)
+        | StepSpec::NextEvents(_)
+        | StepSpec::RunUntil(_) => unreachable!("timed steps are resolved above"),
     })
 }
 

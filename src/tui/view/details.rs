@@ -7,6 +7,7 @@
 use super::grid::{GridLayout, divergence, short_name};
 use super::style;
 use super::text::{fit, put_line, width_of};
+use crate::raft::time::format_ms;
 use crate::raft::{Names, RaftServer, Role, quorum};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
@@ -152,6 +153,37 @@ impl Details<'_> {
         text
     }
 
+    /// In time mode, its timers: what is left of its election timer (a leader's: when its next
+    /// heartbeat is due), and a write to disk in progress.
+    fn timer_line(&self, s: &RaftServer) -> Option<String> {
+        let clock = self.app.session.cluster().clock()?;
+        let now = self.app.shown_time()?;
+        if s.crashed {
+            return Some("no timer runs while it is crashed".to_string());
+        }
+        let timers = clock.server(s.id);
+        let mut text = match (timers.heartbeat, timers.election) {
+            (Some(h), _) => format!(
+                "heartbeat every {}, the next in {}",
+                format_ms(h.length()),
+                format_ms(h.end.saturating_sub(now))
+            ),
+            (None, Some(e)) => format!(
+                "election timer {} left of {} drawn",
+                format_ms(e.end.saturating_sub(now)),
+                format_ms(e.length())
+            ),
+            (None, None) => "no timer".to_string(),
+        };
+        if let Some(w) = timers.writing.filter(|w| now < w.end) {
+            text.push_str(&format!(
+                "; ✎ writing to disk, {} left",
+                format_ms(w.end - now)
+            ));
+        }
+        Some(text)
+    }
+
     /// The entry at the selected index.
     fn index_line(&self, s: &RaftServer) -> Option<String> {
         let index = self.app.selected_index?;
@@ -199,6 +231,9 @@ impl Details<'_> {
             lines.extend(wrap_text(&label, width));
         } else {
             lines.extend(wrap_items(&label, items, width));
+        }
+        if let Some(text) = self.timer_line(s) {
+            lines.extend(wrap_text(&text, width));
         }
         lines.extend(wrap_text(&self.log_line(s), width));
         if let Some(text) = self.cuts_line(s) {

@@ -17,6 +17,9 @@ use ratatui::symbols::Marker;
 use ratatui::widgets::Widget;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 
+/// Where a label goes along its line, in order of preference: halfway, then further along.
+const HALFWAY_FIRST: [f64; 6] = [0.5, 0.6, 0.4, 0.7, 0.3, 0.8];
+
 /// A label placed on screen.
 #[derive(Clone, Debug, PartialEq)]
 struct Label {
@@ -71,10 +74,19 @@ impl NetworkLayout {
             .map(|s| {
                 let server = &cluster.servers()[s];
                 let pointer = if s == app.selected_server { "▶" } else { "" };
+                // Busy writing to disk, in time mode.
+                let writing = match (cluster.clock(), app.shown_time()) {
+                    (Some(clock), Some(now)) => clock
+                        .server(s)
+                        .writing
+                        .is_some_and(|w| now < w.end && !server.crashed),
+                    _ => false,
+                };
                 format!(
-                    "{pointer}{}{}",
+                    "{pointer}{}{}{}",
                     style::role_glyph(server),
-                    fit(&names.of(s), 8)
+                    fit(&names.of(s), 8),
+                    if writing { "✎" } else { "" }
                 )
             })
             .collect();
@@ -107,12 +119,12 @@ impl NetworkLayout {
                 }
             })
             .collect();
-        // Halfway along the line first, then further along it, then a row off it; a column
-        // of space on each side, so labels do not run together.
-        let mut place = |from: (f64, f64), to: (f64, f64), text: String| {
+        // At the first of `along` (fractions of the line) that is free, then a row off the
+        // line; a column of space on each side, so labels do not run together.
+        let mut place = |from: (f64, f64), to: (f64, f64), text: String, along: [f64; 6]| {
             let width = width_of(&text) as u16;
             for dy in [0.0, -1.0, 1.0] {
-                for t in [0.5, 0.6, 0.4, 0.7, 0.3, 0.8] {
+                for t in along {
                     let at = (
                         from.0 + (to.0 - from.0) * t,
                         from.1 + (to.1 - from.1) * t + dy,
@@ -142,7 +154,7 @@ impl NetworkLayout {
                 } else {
                     format!("╳{}", arrow(from, to))
                 };
-                place(from, to, text)
+                place(from, to, text, HALFWAY_FIRST)
             })
             .collect();
         let messages: Vec<&Envelope> = cluster.in_flight().collect();
@@ -157,7 +169,12 @@ impl NetworkLayout {
                 ""
             };
             let text = format!("{pointer}{arrow}{}", label(&m.message, compact));
-            placed.push(place(from, to, text));
+            // In time mode where it has got to; else halfway first.
+            let along = match app.message_progress(m.id) {
+                Some(p) => [0.0, 0.08, -0.08, 0.16, -0.16, 0.24].map(|d| (p + d).clamp(0.15, 0.85)),
+                None => HALFWAY_FIRST,
+            };
+            placed.push(place(from, to, text, along));
         }
         NetworkLayout {
             canvas,
@@ -273,7 +290,13 @@ impl Widget for NetworkPicture<'_> {
             let along = |p: (f64, f64), q: (f64, f64), t: f64| {
                 (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t)
             };
-            (to_canvas(along(a, b, ta)), to_canvas(along(b, a, tb)))
+            let (start, end) = (along(a, b, ta), along(b, a, tb));
+            // In time mode only what is left of its way: it moves towards its receiver.
+            let start = match self.app.message_progress(m.id) {
+                Some(p) => along(start, end, p),
+                None => start,
+            };
+            (to_canvas(start), to_canvas(end))
         };
         Canvas::default()
             .x_bounds([0.0, canvas.width as f64])
