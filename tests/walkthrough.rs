@@ -33,33 +33,21 @@ fn words_on(app: &App, width: u16, height: u16) -> String {
     words.join(" ")
 }
 
-/// The words inside the walkthrough box alone (found by its title on the screen), wrapped
-/// lines joined.
+/// The words inside the walkthrough box alone (found by its title rule on the screen, and
+/// ending at the next rule), wrapped lines joined.
 fn box_words(app: &App, width: u16, height: u16) -> String {
     let text = screen(app, width, height);
-    let rows: Vec<Vec<char>> = text
-        .lines()
-        .map(|l| l.trim_matches('"').chars().collect())
-        .collect();
-    let (top, left) = rows
+    let rows: Vec<&str> = text.lines().map(|l| l.trim_matches('"')).collect();
+    let top = rows
         .iter()
-        .enumerate()
-        .find_map(|(r, row)| {
-            let line: String = row.iter().collect();
-            let at = line.find("┌ Walkthrough")?;
-            Some((r, line[..at].chars().count()))
-        })
+        .position(|row| row.starts_with("─ Walkthrough"))
         .expect("a walkthrough box");
-    let right = (left + 1..rows[top].len())
-        .find(|&c| rows[top][c] == '┐')
-        .expect("the box's corner");
     let mut words = Vec::new();
-    for row in &rows[top + 1..] {
-        if row.get(left) == Some(&'└') {
+    for row in &rows[top + 1..rows.len() - 1] {
+        if row.starts_with('─') {
             break;
         }
-        let inside: String = row[left + 1..right.min(row.len())].iter().collect();
-        words.extend(inside.split_whitespace().map(str::to_string));
+        words.extend(row.split_whitespace().map(str::to_string));
     }
     words.join(" ")
 }

@@ -99,7 +99,10 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "╳ ╳→ (network)",
                 "a link cut both ways; one way, lost the way → points",
             ),
-            ("+N more", "messages out of view: ↑/↓ scroll to them"),
+            (
+                "+N more ↓",
+                "in the In flight title: out of view; ↑/↓ reach them",
+            ),
         ],
     ),
     (

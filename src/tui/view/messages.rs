@@ -1,5 +1,5 @@
 //! The in-flight message list: one line a message, oldest first, the selected one marked with
-//! ▶; when they do not all fit, "+N more" says how many are out of view.
+//! ▶; when they do not all fit, "+N more" on the title rule says how many are out of view.
 
 use super::style;
 use super::text::{fit, put_line, width_of};
@@ -11,56 +11,36 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-/// Which messages a list of `height` lines shows: the first, how many, and whether a line
-/// above or below says how many more there are. The selected message is always in view.
+/// Which messages a list of `height` lines shows: the first and how many, and whether some
+/// are out of view above or below (the title says how many). The selected message is always
+/// in view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
     /// The first message shown.
     pub first: usize,
     /// How many are shown.
     pub count: usize,
-    /// Whether the first line says how many are above.
+    /// Whether some are out of view above.
     pub above: bool,
-    /// Whether the last line says how many are below.
+    /// Whether some are out of view below.
     pub below: bool,
 }
 
-/// The window of `total` messages in `height` lines that keeps `selected` in view.
+/// The window of `total` messages in `height` lines that keeps `selected` in view: from the
+/// oldest, or scrolled just far enough that the selected one is the last line.
 pub fn window(total: usize, height: usize, selected: Option<usize>) -> Window {
-    if total <= height || height < 2 {
-        return Window {
-            first: 0,
-            count: total.min(height),
-            above: false,
-            below: false,
-        };
-    }
-    let selected = selected.unwrap_or(0).min(total - 1);
-    // Without a line above: messages 0.. with a "more" line below.
-    if selected < height - 1 {
-        return Window {
-            first: 0,
-            count: height - 1,
-            above: false,
-            below: true,
-        };
-    }
-    // Scrolled to the end: a line above only.
-    if selected >= total - (height - 1) {
-        return Window {
-            first: total - (height - 1),
-            count: height - 1,
-            above: true,
-            below: false,
-        };
-    }
-    // In the middle: both lines, the selected one last.
-    let count = height.saturating_sub(2).max(1);
+    let count = total.min(height);
+    let selected = selected.unwrap_or(0).min(total.saturating_sub(1));
+    let first = if count == 0 || selected < count {
+        0
+    } else {
+        selected + 1 - count
+    };
     Window {
-        first: selected + 1 - count,
+        first,
         count,
-        above: true,
-        below: height >= 3,
+        above: first > 0,
+        below: first + count < total,
     }
 }
 
@@ -96,7 +76,6 @@ impl MessageList<'_> {
             app.selected_message_index(),
         );
         let line = (row - area.y - 1) as usize;
-        let line = line.checked_sub(usize::from(w.above))?;
         (line < w.count).then_some(w.first + line)
     }
 }
@@ -107,28 +86,40 @@ impl Widget for MessageList<'_> {
             return;
         }
         let messages: Vec<&Envelope> = self.app.session.cluster().in_flight().collect();
+        let height = area.height.saturating_sub(1) as usize;
+        let selected = self.app.selected_message_index();
+        let w = window(messages.len(), height, selected);
+        // What is out of view is counted on the title rule, so every line shows a message.
         let mut title = format!(" In flight ({}) ", messages.len());
+        if w.above {
+            title.push_str(&format!("· +{} more ↑ ", w.first));
+        }
+        if w.below {
+            let hidden = messages.len() - w.first - w.count;
+            title.push_str(&format!("· +{hidden} more ↓ "));
+        }
         let cut = self.app.session.cluster().network().cuts().count();
         if cut > 0 {
             let links = if cut == 1 { "link" } else { "links" };
             title.push_str(&format!("· {cut} {links} cut ╳ "));
         }
-        super::titled_rule(area, &title, buf);
-        let height = area.height.saturating_sub(1) as usize;
+        super::titled_rule(
+            area,
+            &fit(&title, area.width.saturating_sub(2) as usize),
+            buf,
+        );
         let width = area.width as usize;
-        let mut y = area.y + 1;
         if messages.is_empty() {
-            buf.set_stringn(area.x, y, " nothing in flight", width, style::dim());
+            buf.set_stringn(
+                area.x,
+                area.y + 1,
+                " nothing in flight",
+                width,
+                style::dim(),
+            );
             return;
         }
-        let selected = self.app.selected_message_index();
-        let w = window(messages.len(), height, selected);
         let names = Names(self.app.session.names());
-        if w.above {
-            let text = format!(" +{} more above (↑)", w.first);
-            buf.set_stringn(area.x, y, text, width, style::dim());
-            y += 1;
-        }
         // One wording for every line shown, the fullest that fits them all.
         let shown = || messages.iter().skip(w.first).take(w.count);
         // In time mode the arrival time needs its room too.
@@ -139,7 +130,8 @@ impl Widget for MessageList<'_> {
                 (0..WORDINGS.len()).find(|&k| shown().all(|m| line_width(m, names, k) <= width))
             })
             .unwrap_or(WORDINGS.len() - 1);
-        for (i, m) in messages.iter().enumerate().skip(w.first).take(w.count) {
+        let rows = area.y + 1..area.bottom();
+        for (y, (i, m)) in rows.zip(messages.iter().enumerate().skip(w.first).take(w.count)) {
             let line = message_line(m, selected == Some(i), names, width, wording);
             put_line(buf, area.x, y, &line, width);
             // In time mode, when it arrives, at the right if there is room.
@@ -150,12 +142,6 @@ impl Widget for MessageList<'_> {
                     buf.set_stringn(x, y, &eta, eta_width, style::dim());
                 }
             }
-            y += 1;
-        }
-        if w.below {
-            let hidden = messages.len() - w.first - w.count;
-            let text = format!(" +{hidden} more (↓)");
-            buf.set_stringn(area.x, y, text, width, style::dim());
         }
     }
 }
@@ -316,19 +302,21 @@ mod tests {
                 below: false
             }
         );
-        // Ten in five lines, the first selected: four and "+6 more".
+        // Ten in five lines, the first selected: the first five, more below.
         let w = window(10, 5, Some(0));
-        assert_eq!((w.first, w.count, w.above, w.below), (0, 4, false, true));
-        // The last selected: "+6 more above" and the last four.
+        assert_eq!((w.first, w.count, w.above, w.below), (0, 5, false, true));
+        // The last selected: the last five, more above.
         let w = window(10, 5, Some(9));
-        assert_eq!((w.first, w.count, w.above, w.below), (6, 4, true, false));
-        // In the middle: both lines, three messages, the selected one last.
-        let w = window(10, 5, Some(5));
-        assert_eq!((w.first, w.count, w.above, w.below), (3, 3, true, true));
+        assert_eq!((w.first, w.count, w.above, w.below), (5, 5, true, false));
+        // In the middle: the selected one last, more on both sides.
+        let w = window(10, 5, Some(6));
+        assert_eq!((w.first, w.count, w.above, w.below), (2, 5, true, true));
         for selected in 0..10 {
             let w = window(10, 5, Some(selected));
             assert!((w.first..w.first + w.count).contains(&selected));
-            assert!(w.count + usize::from(w.above) + usize::from(w.below) <= 5);
+            assert_eq!(w.above, w.first > 0);
+            assert_eq!(w.below, w.first + w.count < 10);
         }
+        assert_eq!(window(0, 5, None).count, 0);
     }
 }

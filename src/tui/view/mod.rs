@@ -41,8 +41,8 @@ const NETWORK_MIN_HEIGHT: u16 = 10;
 const MESSAGES_MIN_WIDTH: u16 = 34;
 /// Messages the in-flight list shows at least, when there are that many.
 const MESSAGES_MIN_SHOWN: u16 = 3;
-/// Rows the walkthrough box needs at least: two lines of narration in a box.
-const NARRATION_MIN_HEIGHT: u16 = 4;
+/// Rows the walkthrough box needs at least: its title rule and two lines of narration.
+const NARRATION_MIN_HEIGHT: u16 = 3;
 
 /// The smallest terminal raftwalk draws in (for any number of servers up to 9).
 pub fn minimum_size(_servers: usize) -> (u16, u16) {
@@ -85,29 +85,32 @@ impl App {
         let rows = area.height - 2;
         let grid_rows = servers + 1;
         let metrics = GridMetrics::new(self);
+        let narration = Narration {
+            session: &self.session,
+            quiz_answers: &self.quiz_answers,
+        };
         let (narration_min, narration_wanted) = if self.session.has_script() {
-            let wanted = Narration {
-                session: &self.session,
-                quiz_answers: &self.quiz_answers,
-            }
-            .height(area.width);
-            (NARRATION_MIN_HEIGHT, wanted.max(NARRATION_MIN_HEIGHT))
+            let wanted = narration.height(area.width);
+            (wanted.min(NARRATION_MIN_HEIGHT), wanted)
         } else {
             (0, 0)
         };
         // Messages and events need their title and, beside the newest event line, up to three
-        // messages (the list says "+N more" for the rest). While the beat's quiz is on screen,
-        // it comes first: a student cannot answer choices that are cut, nor read the answer's
-        // explanation, so the panes give way to one line.
+        // messages (the title says "+N more" for the rest).
         let in_flight = self.session.cluster().in_flight().len() as u16;
+        let mut lower_min = 1 + in_flight.clamp(1, MESSAGES_MIN_SHOWN);
+        // A quiz on screen must show whole, even compact: a student cannot answer choices
+        // that are cut. Only when it cannot do the panes give way, down to one line.
         let quiz_shown = self.session.has_script()
             && !self.session.current_beat_entries().is_empty()
             && self.session.beat_quiz().is_some();
-        let lower_min = if quiz_shown {
-            2
-        } else {
-            1 + in_flight.clamp(1, MESSAGES_MIN_SHOWN)
-        };
+        if quiz_shown {
+            let compact = narration.compact_height(area.width);
+            let room = rows.saturating_sub(grid_rows + lower_min);
+            lower_min = lower_min
+                .saturating_sub(compact.saturating_sub(room))
+                .max(2);
+        }
         let whole = metrics.narrowest_whole();
         let top_min_beside = (grid_rows + 1).max(NETWORK_MIN_HEIGHT);
         // The picture beside the grid only when the narration still shows whole.
@@ -138,12 +141,7 @@ impl App {
         let mut narration_height = narration_min + (narration_wanted - narration_min).min(left);
         if narration_height < narration_wanted {
             // Short of room the box shows its compact form, which may need fewer rows still.
-            let compact = Narration {
-                session: &self.session,
-                quiz_answers: &self.quiz_answers,
-            }
-            .compact_height(area.width)
-            .max(narration_min);
+            let compact = narration.compact_height(area.width).max(narration_min);
             narration_height = narration_height.min(compact);
         }
         left -= narration_height - narration_min;

@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 use std::collections::BTreeMap;
 
 /// The walkthrough box. The narration comes first (it is what the class reads), then the
@@ -129,9 +129,9 @@ impl Narration<'_> {
         title
     }
 
-    /// The box's lines wrapped to fit inside a box `width` wide.
+    /// The box's lines wrapped to fit a box `width` wide.
     fn wrapped(&self, width: u16, compact: bool) -> Vec<Line<'static>> {
-        let inner = (width.saturating_sub(2) as usize).max(1);
+        let inner = (text_width(width) as usize).max(1);
         let mut lines = Vec::new();
         for para in self.paragraphs(compact) {
             // Most paragraphs of a wide box fit a line (bytes are at least columns).
@@ -152,25 +152,31 @@ impl Narration<'_> {
         lines
     }
 
-    /// The height that shows everything at `width`, borders included.
+    /// The height that shows everything at `width`, the title rule included.
     pub fn height(&self, width: u16) -> u16 {
-        (self.wrapped(width, false).len() as u16).saturating_add(2)
+        (self.wrapped(width, false).len() as u16).saturating_add(1)
     }
 
-    /// The height of the compact form (what a box short of room shows), borders included.
+    /// The height of the compact form (what a box short of room shows), the title rule
+    /// included.
     pub fn compact_height(&self, width: u16) -> u16 {
-        (self.wrapped(width, true).len() as u16).saturating_add(2)
+        (self.wrapped(width, true).len() as u16).saturating_add(1)
     }
 
     fn render_into(&self, area: Rect, buf: &mut Buffer) {
-        let block = Block::bordered()
-            .title(text::fit(
-                &self.title(),
-                area.width.saturating_sub(2) as usize,
-            ))
-            .border_style(style::dim());
-        let inner = block.inner(area);
-        block.render(area, buf);
+        if area.height == 0 {
+            return;
+        }
+        let title = text::fit(&self.title(), area.width.saturating_sub(2) as usize);
+        super::titled_rule(area, &title, buf);
+        // No side or bottom border: the panes below start with their own rule, and at 80×24
+        // every row and column counts.
+        let inner = Rect {
+            x: area.x + 1,
+            y: area.y + 1,
+            width: text_width(area.width),
+            height: area.height - 1,
+        };
         let mut lines = self.wrapped(area.width, false);
         if lines.len() > inner.height as usize {
             lines = self.wrapped(area.width, true);
@@ -189,6 +195,11 @@ impl Narration<'_> {
             text::put_line(buf, inner.x, y, line, inner.width as usize);
         }
     }
+}
+
+/// Room for text in a box `width` wide: a column of margin on either side.
+fn text_width(width: u16) -> u16 {
+    width.saturating_sub(2)
 }
 
 impl Widget for Narration<'_> {
