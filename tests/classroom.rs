@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use raftwalk::raft::Role;
 use raftwalk::scenario::{self, Scenario};
 use raftwalk::tui::app::App;
+use raftwalk::tui::keymap::{BINDINGS, Command};
 use ratatui::style::Color;
 
 // ----- Helpers ------------------------------------------------------------------------------
@@ -482,15 +483,128 @@ fn keys_that_do_nothing_say_why() {
             .unwrap_or_else(|| panic!("{key:?}: no word"));
         assert!(status.is_error, "{key:?}: {status:?}");
         assert!(status.text.contains(words), "{key:?}: {:?}", status.text);
-        let bottom = screen_lines(&app, 80, 24).last().cloned().unwrap();
-        assert!(
-            bottom.contains(&words[..words.len().min(20)]),
-            "{key:?}: {bottom}"
-        );
+        // A long one wraps to a second line.
+        let screen = screen_lines(&app, 80, 24);
+        let bottom = normalized(&screen[screen.len() - 2..].join(" "));
+        assert!(bottom.contains(words), "{key:?}: {bottom}");
     }
     // F1 opens the help like ?.
     press_key(&mut app, KeyCode::F(1), KeyModifiers::NONE);
     assert_eq!(app.overlay, raftwalk::tui::app::Overlay::Help);
+}
+
+/// States in which keys say different things: fresh, with messages, a leader, a crashed
+/// server, one server, a quiz waiting, off the script, a beat that cannot play on a changed
+/// state, the end of a walkthrough, time running, the help open.
+fn states_for_the_bottom_line() -> Vec<(&'static str, App)> {
+    let mut states = Vec::new();
+    let with = |mut app: App, keys: &str| {
+        app.resize(80, 24);
+        press(&mut app, keys);
+        app.status = None;
+        app
+    };
+    states.push(("brief", with(brief(), "")));
+    states.push(("brief, a candidate", with(brief(), "c")));
+    states.push(("brief, a leader", with(brief(), "ca1")));
+    states.push(("brief, a crashed leader", with(brief(), "cak")));
+    states.push(("brief, split", with(brief(), "cP")));
+    states.push(("brief, time runs", with(brief(), "tt")));
+    states.push(("brief, the help open", with(brief(), "?")));
+    let mut wide = brief();
+    wide.resize(200, 60);
+    states.push(("brief at 200×60", wide));
+    states.push(("single-server", with(builtin("single-server"), "")));
+    let mut quiz = builtin("figure7-a");
+    quiz.resize(80, 24);
+    press(&mut quiz, "nAnn");
+    assert!(quiz.pending_quiz().is_some(), "no quiz waiting");
+    states.push(("figure7-a, a quiz waiting", quiz));
+    // Off the script: b's request is dropped, so the next beat's delivery to b cannot play.
+    let mut off = builtin("figure7-a");
+    off.resize(80, 24);
+    press(&mut off, "nAn");
+    press_key(&mut off, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut off, "x");
+    states.push(("figure7-a, off the script", off.clone()));
+    press(&mut off, "n");
+    states.push(("figure7-a, warned off the script", off));
+    let mut end = builtin("figure7-a");
+    end.resize(80, 24);
+    play_to_end(&mut end);
+    states.push(("figure7-a, at its end", end));
+    states
+}
+
+/// Every message the bottom line can show fits 80 columns: a key's refusal on one line, and
+/// what a key says (a refusal, an undo, the model's refusal, a beat that cannot play) whole
+/// on the bottom line at 80×24, wrapped to a second line when it must be.
+#[test]
+fn every_bottom_line_message_fits_80_columns() {
+    let mut said = 0;
+    for (what, app) in states_for_the_bottom_line() {
+        for binding in BINDINGS {
+            let commands = match binding.command {
+                Command::SelectServer(_) => (0..10).map(Command::SelectServer).collect(),
+                Command::IndexLeft => vec![Command::IndexLeft, Command::IndexRight],
+                command => vec![command],
+            };
+            for command in commands {
+                // The model's own refusals explain a rule with its section, and may take two
+                // lines (checked below, on screen); the keys' own refusals take one.
+                let model = matches!(
+                    command,
+                    Command::Timeout | Command::Request | Command::Heartbeat
+                );
+                if let Err(why) = app.availability(command)
+                    && !model
+                {
+                    let width = why.chars().count() + 3;
+                    assert!(
+                        width <= 80,
+                        "{what}: {command:?} says {width} columns: {why}"
+                    );
+                }
+            }
+            for key in binding.keys {
+                if binding.command == Command::Save {
+                    continue;
+                }
+                let mut app = app.clone();
+                press_key(&mut app, key.code, key.modifiers);
+                let Some(status) = app.status.clone() else {
+                    continue;
+                };
+                said += 1;
+                let screen = screen_lines(&app, 80, 24);
+                let bottom = normalized(&screen[screen.len() - 2..].join(" "));
+                // The help covers the screen; what a key says there fits one line.
+                if app.overlay != raftwalk::tui::app::Overlay::None {
+                    assert!(status.text.chars().count() + 3 <= 80, "{what}: {status:?}");
+                    continue;
+                }
+                assert!(
+                    bottom.contains(&normalized(&status.text)),
+                    "{what}: {key:?} says {:?}, cut:\n{}",
+                    status.text,
+                    screen.join("\n")
+                );
+            }
+        }
+        // A key bound to nothing, and one on a terminal too small.
+        let mut app = app.clone();
+        if app.overlay != raftwalk::tui::app::Overlay::None {
+            continue;
+        }
+        press_key(&mut app, KeyCode::F(12), KeyModifiers::NONE);
+        let text = app.status.clone().expect("F12 says why").text;
+        assert!(text.chars().count() + 3 <= 80, "{text}");
+        app.resize(79, 23);
+        press(&mut app, "c");
+        let text = app.status.clone().expect("too small says why").text;
+        assert!(text.chars().count() + 3 <= 80, "{text}");
+    }
+    assert!(said > 100, "only {said} messages");
 }
 
 /// A partition of a one-server cluster is refused with a reason, and changes nothing.

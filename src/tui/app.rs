@@ -117,7 +117,7 @@ impl App {
             Some(command) if self.too_small() && !self.acts_when_too_small(command) => {
                 let (width, height) = self.screen.unwrap_or_default();
                 self.error(format!(
-                    "the terminal is {width}×{height}, smaller than {}×{}: only q (quit) and ? (help) work until it is larger",
+                    "the terminal is {width}×{height}, under {}×{}: only q (quit) and ? (help) work",
                     super::availability::MIN_WIDTH,
                     super::availability::MIN_HEIGHT
                 ));
@@ -514,7 +514,7 @@ impl App {
             }
             // A step of the beat cannot apply: only a state the user changed can do that.
             Err(e) if self.session.off_script().is_some() => Some(format!(
-                "the next beat cannot play on this changed state: {e}; b returns to the script"
+                "the next beat cannot play on this changed state (b returns to the script): {e}"
             )),
             Err(e) => Some(e.to_string()),
         };

@@ -108,9 +108,9 @@ impl App {
             }
             Command::Redo if !self.session.can_redo() => Err("nothing to redo".to_string()),
             Command::Undo | Command::Redo => Ok(()),
-            Command::NextStep if !self.session.has_script() => Err(
-                "this scenario has no walkthrough; act freely with the keys below".to_string(),
-            ),
+            Command::NextStep if !self.session.has_script() => {
+                Err("this scenario has no walkthrough; act freely with the keys below".to_string())
+            }
             Command::NextStep if self.session.next_beat().is_none() => {
                 Err("the walkthrough has no more beats".to_string())
             }
@@ -141,10 +141,9 @@ impl App {
                 Err("the event log already shows the newest step".to_string())
             }
             Command::ScrollDown => Ok(()),
-            Command::ToggleNetwork if facts().network_beside => Err(
-                "the network picture is already on screen, beside the logs (m switches it only when both do not fit)"
-                    .to_string(),
-            ),
+            Command::ToggleNetwork if facts().network_beside => {
+                Err("the network picture is already on screen, beside the logs".to_string())
+            }
             Command::ToggleNetwork => Ok(()),
             Command::IndexLeft | Command::IndexRight if self.longest_log() == 0 => {
                 Err("every log is empty: there is no index to select".to_string())
@@ -170,9 +169,9 @@ impl App {
                 Err(crate::raft::NetworkError::NothingScheduled.to_string())
             }
             Command::NextEvent => Ok(()),
-            Command::Break(_) if self.overlay != super::app::Overlay::Help => Err(
-                "breakpoints are turned on and off in the help: press ? first".to_string(),
-            ),
+            Command::Break(_) if self.overlay != super::app::Overlay::Help => {
+                Err("breakpoints are turned on and off in the help: press ? first".to_string())
+            }
             Command::Break(_) => Ok(()),
         }
     }

@@ -176,7 +176,7 @@ impl App {
             self.play.ahead = 0;
             self.play.playing = true;
             return self.info(format!(
-                "time runs: timeouts {}–{}, heartbeat {}, at {} (t pauses, + and - change the speed)",
+                "time runs: timeouts {}–{}, heartbeat {}, {}; t pauses, + and - set the speed",
                 format_ms(timing.election_timeout.min),
                 format_ms(timing.election_timeout.max),
                 format_ms(timing.heartbeat),
@@ -246,9 +246,9 @@ impl App {
                 self.play.ahead = 0;
                 let names = Names(self.session.names());
                 let text = format!(
-                    "paused on {}: {} t plays on; the help (?) turns breakpoints off",
+                    "paused on {}: {}. t plays on; the help (?) turns breakpoints off",
                     which.describe(),
-                    explain(event, names)
+                    headline(&explain(event, names))
                 );
                 return self.info(text);
             }
@@ -272,7 +272,8 @@ impl App {
         self.play.playing = false;
     }
 
-    /// The status line after `.`: what happened, and when.
+    /// The status line after `.`: what happened (in a line: the event log explains it),
+    /// and when.
     fn say_what_fired(&mut self, events: &[Event]) {
         let names = Names(self.session.names());
         let Some(first) = events.first() else { return };
@@ -282,7 +283,10 @@ impl App {
             .now()
             .map(format_ms)
             .unwrap_or_default();
-        let text = format!("{when}: {}", explain(first, names));
+        let text = format!(
+            "{when}: {}; What happened says why",
+            headline(&explain(first, names))
+        );
         self.info(text);
     }
 
@@ -316,4 +320,13 @@ pub fn short_ms(micros: Micros) -> String {
     } else {
         ms.to_string()
     }
+}
+
+/// What an explanation says happened, without the why after its first colon, for the bottom
+/// line: the event log has the whole explanation.
+fn headline(explanation: &str) -> &str {
+    let what = explanation
+        .split_once(": ")
+        .map_or(explanation, |(what, _)| what);
+    what.trim_end_matches('.')
 }

@@ -82,7 +82,9 @@ impl App {
             return None;
         }
         let servers = self.session.cluster().servers().len() as u16;
-        let rows = area.height - 2;
+        // The bottom line takes a second row while a message too long for one is shown.
+        let bottom = self.bottom_lines(area.width).len().max(1) as u16;
+        let rows = area.height - 1 - bottom;
         let grid_rows = servers + 1;
         let metrics = GridMetrics::new(self);
         let narration = Narration {
@@ -165,8 +167,8 @@ impl App {
 
         let header = Rect { height: 1, ..area };
         let keybar = Rect {
-            y: area.bottom() - 1,
-            height: 1,
+            y: area.bottom() - bottom,
+            height: bottom,
             ..area
         };
         let top = Rect {
@@ -514,6 +516,31 @@ impl App {
             .render(popup, buf);
     }
 
+    /// The message for the user on the bottom line, wrapped to `width`: one line, or two for a
+    /// long one (the model's explanation of a refusal, say), the second cut with `…` if it
+    /// must be. None when there is no message (the key bar is shown).
+    pub fn bottom_lines(&self, width: u16) -> Vec<String> {
+        let Some(status) = self.status.as_ref().filter(|_| self.work.is_none()) else {
+            return Vec::new();
+        };
+        let prefix = if status.is_error { " ! " } else { " ✓ " };
+        let text = format!("{prefix}{}", status.text);
+        let width = width as usize;
+        if text::width_of(&text) <= width {
+            return vec![text];
+        }
+        let options = textwrap::Options::new(width.saturating_sub(1).max(10))
+            .subsequent_indent("   ")
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        let pieces = textwrap::wrap(&text, options);
+        let mut lines: Vec<String> = pieces.iter().take(2).map(|p| p.to_string()).collect();
+        if pieces.len() > 2 {
+            let rest: Vec<&str> = pieces[1..].iter().map(|p| p.trim()).collect();
+            lines[1] = text::fit(&format!("   {}", rest.join(" ")), width);
+        }
+        lines
+    }
+
     /// The bottom line: a deliver-all's progress while one runs in slices; else the last
     /// message for the user, or the keys that act now, in the table's order of importance
     /// while they fit; help and quit always at the right.
@@ -530,9 +557,10 @@ impl App {
             } else {
                 style::good()
             };
-            let prefix = if status.is_error { " ! " } else { " ✓ " };
-            let text = text::fit(&format!("{prefix}{}", status.text), area.width as usize);
-            buf.set_stringn(area.x, area.y, text, area.width as usize, st);
+            let lines = self.bottom_lines(area.width);
+            for (y, line) in (area.y..area.bottom()).zip(lines) {
+                buf.set_stringn(area.x, y, line, area.width as usize, st);
+            }
             return;
         }
         let label = |binding: &keymap::Binding| {
