@@ -322,6 +322,150 @@ fn roles_and_terms_have_their_own_colours() {
     }
 }
 
+/// The screen as a terminal with `NO_COLOR` shows it: crossterm then drops every colour and
+/// the bold and reversed attributes, so only the characters are left.
+fn no_colour_screen(app: &App, width: u16, height: u16) -> Vec<String> {
+    let terminal = render_terminal(app, width, height);
+    let mut buffer = terminal.backend().buffer().clone();
+    buffer.set_style(buffer.area, ratatui::style::Style::reset());
+    buffer
+        .content()
+        .chunks(width as usize)
+        .map(|row| row.iter().map(|cell| cell.symbol()).collect())
+        .collect()
+}
+
+/// The grid's rows with no colour: each server's row from its name to the end of its log
+/// (where the network picture begins beside it, on a wide screen).
+fn grid_rows(screen: &[String], servers: usize) -> Vec<String> {
+    let header: Vec<char> = screen[1].chars().collect();
+    let start = header
+        .iter()
+        .position(|&c| c == '│')
+        .expect("the grid's separator");
+    let end = (start + 1..header.len())
+        .find(|&x| matches!(header[x], '│' | '┬'))
+        .unwrap_or(header.len());
+    screen[2..2 + servers]
+        .iter()
+        .map(|row| row.chars().take(end).collect())
+        .collect()
+}
+
+/// The log part of a grid row (after the separator between the fields and the log).
+fn log_part(row: &str, header: &str) -> String {
+    let start = header
+        .chars()
+        .position(|c| c == '│')
+        .expect("the grid's separator");
+    row.chars().skip(start + 1).collect()
+}
+
+/// How many entries a log part shows before `mark`, if the mark is there.
+fn entries_before(log: &str, mark: char) -> Option<usize> {
+    let (before, _) = log.split_once(mark)?;
+    Some(
+        before
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .count(),
+    )
+}
+
+/// With NO_COLOR, figure7-a still tells everything apart by its characters alone: each role
+/// by its glyph, the selected server and message by `▶`, committed entries by `┃` after the
+/// last one, and where a log conflicts with the leader's by `≠` (or runs past it, `+`).
+#[test]
+fn without_colour_glyphs_tell_roles_selection_commits_and_conflicts_apart() {
+    let glyph_of = |role: &str| match role {
+        "leader" => "★",
+        "candidate" => "◆",
+        "follower" => "·",
+        _ => "✗",
+    };
+    let role_of = |app: &App, id: usize| {
+        let s = &app.session.cluster().servers()[id];
+        match (s.crashed, s.role) {
+            (true, _) => "crashed",
+            (false, Role::Leader) => "leader",
+            (false, Role::Candidate) => "candidate",
+            (false, Role::Follower) => "follower",
+        }
+    };
+    let mut app = builtin("figure7-a");
+    let mut roles_seen = std::collections::BTreeSet::new();
+    let mut checked_commits = 0;
+    for beat in 0..=app.session.beats().len() {
+        for (width, height) in [(80, 24), (120, 40)] {
+            let screen = no_colour_screen(&app, width, height);
+            let shown = screen.join("\n");
+            let servers = app.session.cluster().servers().len();
+            let rows = grid_rows(&screen, servers);
+            for (id, row) in rows.iter().enumerate() {
+                // Roles: the row has its role's glyph and no other role's.
+                let role = role_of(&app, id);
+                roles_seen.insert(role);
+                for other in ["leader", "candidate", "follower", "crashed"] {
+                    assert_eq!(
+                        row.contains(glyph_of(other)),
+                        other == role,
+                        "beat {beat}, server {id} ({role}), glyph of {other}:\n{shown}"
+                    );
+                }
+                // Selection: ▶ before the selected server's name only.
+                assert_eq!(
+                    row.starts_with('▶'),
+                    id == app.selected_server,
+                    "beat {beat}, server {id}:\n{shown}"
+                );
+                // Committed: ┃ right after the last committed entry.
+                let s = &app.session.cluster().servers()[id];
+                let log = log_part(row, &screen[1]);
+                let committed = entries_before(&log, '┃');
+                if s.commit_index == 0 {
+                    assert_eq!(committed, None, "beat {beat}, server {id}:\n{shown}");
+                } else {
+                    assert_eq!(
+                        committed,
+                        Some(s.commit_index),
+                        "beat {beat}, server {id}:\n{shown}"
+                    );
+                    checked_commits += 1;
+                }
+            }
+            // The selected message: ▶ on exactly one line of the list, when any is in flight.
+            let in_flight = app.session.cluster().in_flight().len();
+            let pointed = screen
+                .iter()
+                .filter(|l| l.starts_with("▶#") || l.contains("│▶#"))
+                .count();
+            assert_eq!(pointed, usize::from(in_flight > 0), "beat {beat}:\n{shown}");
+        }
+        next(&mut app);
+    }
+    assert_eq!(roles_seen.len(), 4, "{roles_seen:?}");
+    assert!(checked_commits >= 6, "{checked_commits} committed rows");
+
+    // Conflicts, at the start (compared with a, selected): e's log differs from a's at index
+    // 6 and f's at 4 (≠ after 5 and 3 entries); c's and d's run past a's end (+ after 9); b's
+    // is a prefix of a's (no mark).
+    let app = builtin("figure7-a");
+    let screen = no_colour_screen(&app, 80, 24);
+    let rows = grid_rows(&screen, 7);
+    let log = |id: usize| log_part(&rows[id], &screen[1]);
+    assert!(screen[1].contains("vs a"), "{}", screen.join("\n"));
+    assert_eq!(entries_before(&log(5), '≠'), Some(5), "{}", log(5));
+    assert_eq!(entries_before(&log(6), '≠'), Some(3), "{}", log(6));
+    assert_eq!(entries_before(&log(3), '+'), Some(9), "{}", log(3));
+    assert_eq!(entries_before(&log(4), '+'), Some(9), "{}", log(4));
+    assert!(!log(2).contains(['≠', '+']), "{}", log(2));
+    assert!(
+        !log(1).contains(['≠', '+']),
+        "a is the reference: {}",
+        log(1)
+    );
+}
+
 // ----- The network picture ------------------------------------------------------------------
 
 /// Every message in flight is drawn with an arrow and what it is; a crashed server is marked;
