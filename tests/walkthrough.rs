@@ -588,14 +588,38 @@ fn the_start_says_how_to_begin_and_words_only_beats_change_nothing() {
         "{shown}"
     );
     assert!(shown.contains("beat 0 of"), "{shown}");
-    for _ in 0..7 {
+    for _ in 0..8 {
         next(&mut app);
     }
-    let elected = cluster(&app);
+    let repaired = cluster(&app);
     next(&mut app);
-    assert_eq!(app.session.describe_beat(7), None, "beat 8 is words only");
-    assert_eq!(cluster(&app), elected);
-    assert!(words_on(&app, 120, 40).contains("In the same delivery a's AppendEntries"));
+    assert_eq!(app.session.describe_beat(8), None, "beat 9 is words only");
+    assert_eq!(cluster(&app), repaired);
+    assert!(words_on(&app, 120, 40).contains("c and d matched at index 9"));
+}
+
+/// In figure7-a, a's win and the repair of the logs are two beats: after the first, the box
+/// and the newest lines of the event log tell the win, with a's AppendEntries still in flight;
+/// after the second, the repair.
+#[test]
+fn figure7a_tells_the_win_and_the_repair_in_two_beats() {
+    let mut app = builtin("figure7-a");
+    while app.session.cluster().live_leaders().count() == 0 {
+        next(&mut app);
+    }
+    let win = app.session.beats_played();
+    let shown = words_on(&app, 80, 24);
+    assert!(shown.contains("a counted 4 of 7"), "{shown}");
+    assert!(shown.contains("a becomes leader for term 9"), "{shown}");
+    assert!(!shown.contains("backs next_index"), "{shown}");
+    assert_eq!(app.session.cluster().in_flight().count(), 6);
+    next(&mut app);
+    assert_eq!(app.session.beats_played(), win + 1);
+    let shown = words_on(&app, 200, 60);
+    assert!(shown.contains("repaired the lagging logs"), "{shown}");
+    assert!(shown.contains("match_index 9"), "{shown}");
+    assert!(!shown.contains("a counted 4 of 7"), "{shown}");
+    assert_eq!(app.session.cluster().in_flight().count(), 0);
 }
 
 /// A walkthrough of a saved session still replays; a free action inside a lesson is saved
