@@ -144,6 +144,23 @@ fn a_deliver_all_run_to_its_end_equals_the_models_and_is_one_step() {
     assert!(*app.session.cluster() == expected);
 }
 
+/// Runs the work to its end, and checks that it stopped at the cap with the hint that fits
+/// two leaders of one term answering each other.
+fn finish_at_the_cap_of_two_leaders(app: &mut App) {
+    while app.is_working() {
+        app.advance_work(1000);
+    }
+    let status = app.status.clone().expect("an alarm");
+    assert!(status.is_error, "{status:?}");
+    assert!(
+        status
+            .text
+            .contains("Deliver-all stopped after 10000 deliveries")
+            && status.text.contains("S0 and S1 are both leaders of term 1"),
+        "{status:?}"
+    );
+}
+
 #[test]
 fn two_leaders_of_one_term_stop_at_the_cap_with_the_hint_that_fits() {
     let s = scenario::parse(
@@ -155,18 +172,7 @@ fn two_leaders_of_one_term_stop_at_the_cap_with_the_hint_that_fits() {
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('a'));
-    while app.is_working() {
-        app.advance_work(1000);
-    }
-    let status = app.status.clone().expect("an alarm");
-    assert!(status.is_error);
-    assert!(
-        status
-            .text
-            .contains("Deliver-all stopped after 10000 deliveries")
-            && status.text.contains("S0 and S1 are both leaders of term 1"),
-        "{status:?}"
-    );
+    finish_at_the_cap_of_two_leaders(&mut app);
     let last = app.session.entries().last().expect("an entry");
     assert!(last.events.iter().any(|e| matches!(
         e,
@@ -298,17 +304,6 @@ fn a_beat_whose_deliver_all_reaches_its_cap_says_so_and_q_stops_it_first() {
 
     let mut app = app_on(s);
     press(&mut app, KeyCode::Char('n'));
-    while app.is_working() {
-        app.advance_work(1000);
-    }
-    let status = app.status.clone().expect("an alarm");
-    assert!(status.is_error, "{status:?}");
-    assert!(
-        status
-            .text
-            .contains("Deliver-all stopped after 10000 deliveries")
-            && status.text.contains("S0 and S1 are both leaders of term 1"),
-        "{status:?}"
-    );
+    finish_at_the_cap_of_two_leaders(&mut app);
     assert_eq!(app.session.beats_played(), 1);
 }
