@@ -307,3 +307,18 @@ fn a_beat_whose_deliver_all_reaches_its_cap_says_so_and_q_stops_it_first() {
     finish_at_the_cap_of_two_leaders(&mut app);
     assert_eq!(app.session.beats_played(), 1);
 }
+
+/// Logs longer than a u16 of columns can hold (25,000 entries) once overflowed the grid's
+/// width arithmetic (a panic in debug builds): they draw, at the smallest size and a large one.
+#[test]
+fn logs_of_25000_entries_draw_at_any_size() {
+    let app = app_on(long_repair(25_000, "[]"));
+    for (width, height) in [(80, 24), (200, 60)] {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .expect("draw");
+        let screen = raftwalk::export::to_text(terminal.backend().buffer());
+        assert!(screen.contains("S0"), "{screen}");
+    }
+}
