@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod builtin;
+pub mod cli_error;
 pub mod escape;
 pub mod export;
 pub mod ledger;

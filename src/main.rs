@@ -394,18 +394,31 @@ fn simulate_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A command line clap refuses: a bad option value is one line, like every other input error
-/// (`raftwalk: invalid value ...`); help, version and usage errors are printed as clap prints
-/// them.
+/// A command line clap refuses is one line, like every other input error (`raftwalk: ...`,
+/// exit 2), with anything clap echoes from the arguments escaped; help and version are
+/// printed as clap prints them.
 fn usage_error(error: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match error.kind() {
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            let rendered = error.render().to_string();
-            let line = rendered.lines().next().unwrap_or("invalid value");
-            eprintln!("raftwalk: {}", line.strip_prefix("error: ").unwrap_or(line));
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => error.exit(),
+        _ => {
+            // clap echoes the arguments, and drops escape sequences from what it renders
+            // (a newline in one would split the line). Parsed again with each argument
+            // escaped, the same error shows them as visible escapes.
+            let escaped: Vec<String> = std::env::args_os()
+                .map(|arg| escape(&arg.to_string_lossy()).into_owned())
+                .collect();
+            let shown = match Cli::try_parse_from(&escaped) {
+                Err(again)
+                    if again.kind() == error.kind() && error.kind() != ErrorKind::InvalidUtf8 =>
+                {
+                    again
+                }
+                _ => error,
+            };
+            let line = raftwalk::cli_error::one_line(&shown.render().to_string());
+            eprintln!("raftwalk: {}", escape(&line));
             ExitCode::from(EXIT_BAD_INPUT)
         }
-        _ => error.exit(),
     }
 }

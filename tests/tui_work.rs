@@ -144,6 +144,23 @@ fn a_deliver_all_run_to_its_end_equals_the_models_and_is_one_step() {
     assert!(*app.session.cluster() == expected);
 }
 
+/// Runs the work to its end, and checks that it stopped at the cap with the hint that fits
+/// two leaders of one term answering each other.
+fn finish_at_the_cap_of_two_leaders(app: &mut App) {
+    while app.is_working() {
+        app.advance_work(1000);
+    }
+    let status = app.status.clone().expect("an alarm");
+    assert!(status.is_error, "{status:?}");
+    assert!(
+        status
+            .text
+            .contains("Deliver-all stopped after 10000 deliveries")
+            && status.text.contains("S0 and S1 are both leaders of term 1"),
+        "{status:?}"
+    );
+}
+
 #[test]
 fn two_leaders_of_one_term_stop_at_the_cap_with_the_hint_that_fits() {
     let s = scenario::parse(
@@ -155,18 +172,7 @@ fn two_leaders_of_one_term_stop_at_the_cap_with_the_hint_that_fits() {
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('a'));
-    while app.is_working() {
-        app.advance_work(1000);
-    }
-    let status = app.status.clone().expect("an alarm");
-    assert!(status.is_error);
-    assert!(
-        status
-            .text
-            .contains("Deliver-all stopped after 10000 deliveries")
-            && status.text.contains("S0 and S1 are both leaders of term 1"),
-        "{status:?}"
-    );
+    finish_at_the_cap_of_two_leaders(&mut app);
     let last = app.session.entries().last().expect("an entry");
     assert!(last.events.iter().any(|e| matches!(
         e,
@@ -191,4 +197,128 @@ fn the_header_says_when_the_start_is_unsafe() {
     );
     let safe = the_screen(&app_on(raftwalk::load::brief_cluster()));
     assert!(!safe.contains("UNSAFE"), "{safe}");
+}
+
+/// A walkthrough whose second beat is a heartbeat and a deliver_all of 2,000 deliveries,
+/// then a check and words.
+fn long_beat() -> Scenario {
+    long_repair(
+        1000,
+        r#"[{"say": "Intro."},
+            {"heartbeat": 0}, "deliver_all", {"expect": {"in_flight": 0}}, {"say": "Repaired."},
+            {"say": "The end."}]"#,
+    )
+}
+
+#[test]
+fn a_beat_with_a_long_deliver_all_plays_in_slices_and_a_stop_key_leaves_it_unplayed() {
+    let mut app = app_on(long_beat());
+    press(&mut app, KeyCode::Char('n'));
+    assert!(!app.is_working(), "the intro beat is words only");
+    let before = app.session.cluster().clone();
+    let position = app.session.position();
+
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.is_working(),
+        "2,000 deliveries do not fit the first slice"
+    );
+    let line = bottom_line(&app);
+    assert!(
+        line.contains("beat 2: delivering:") && line.contains("q or Esc stops"),
+        "{line}"
+    );
+    // One more tick of work: the beat goes on but is still not done, nothing recorded yet.
+    let delivered = app.work.as_ref().expect("work").delivered();
+    app.advance_work(100);
+    assert!(app.is_working());
+    assert!(app.work.as_ref().expect("work").delivered() > delivered);
+    assert_eq!(app.session.position(), position);
+    assert!(
+        *app.session.cluster() == before,
+        "the screen shows the state before the beat"
+    );
+    press(&mut app, KeyCode::Char('h'));
+    assert!(app.is_working(), "other keys wait");
+
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.is_working());
+    assert!(!app.quit);
+    let status = app.status.clone().expect("a status");
+    assert!(
+        status.text.contains("beat 2 stopped after") && status.text.contains("nothing changed"),
+        "{status:?}"
+    );
+    assert_eq!(app.session.position(), position, "nothing recorded");
+    assert!(*app.session.cluster() == before);
+    assert_eq!(app.session.beats_played(), 1);
+}
+
+#[test]
+fn a_sliced_beat_ends_as_the_one_go_beat_and_undoes_as_one_step() {
+    let mut one_go = Session::new(long_beat());
+    one_go.play_beat().expect("intro");
+    one_go.play_beat().expect("the long beat");
+
+    let mut app = app_on(long_beat());
+    press(&mut app, KeyCode::Char('n'));
+    let before = app.session.cluster().clone();
+    press(&mut app, KeyCode::Char('n'));
+    let mut ticks = 0;
+    while app.is_working() {
+        app.advance_work(64);
+        ticks += 1;
+    }
+    assert!(ticks > 10, "it took {ticks} slices");
+    assert_eq!(app.session.entries(), one_go.entries());
+    assert!(app.session.cluster() == one_go.cluster());
+    assert_eq!(app.session.beats_played(), 2);
+    assert_eq!(app.session.expectation_counts(), (1, 0));
+    assert_eq!(app.status, None, "it settled: nothing to warn about");
+
+    press(&mut app, KeyCode::Char('u'));
+    assert!(
+        *app.session.cluster() == before,
+        "one undo takes the whole beat back"
+    );
+    assert_eq!(app.session.beats_played(), 1);
+}
+
+#[test]
+fn a_beat_whose_deliver_all_reaches_its_cap_says_so_and_q_stops_it_first() {
+    let s = scenario::parse(
+        r#"{"name": "t", "servers": 3, "unsafe_start": true, "steps": [
+            {"become_leader": 0}, {"become_leader": 1}, "deliver_all", {"say": "Two leaders."}]}"#,
+        "t.json",
+    )
+    .expect("valid");
+    let mut app = app_on(s.clone());
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.is_working(),
+        "10,000 deliveries do not fit the first slice"
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.is_working() && !app.quit);
+    assert_eq!(app.session.position(), 0);
+
+    let mut app = app_on(s);
+    press(&mut app, KeyCode::Char('n'));
+    finish_at_the_cap_of_two_leaders(&mut app);
+    assert_eq!(app.session.beats_played(), 1);
+}
+
+/// Logs longer than a u16 of columns can hold (25,000 entries) once overflowed the grid's
+/// width arithmetic (a panic in debug builds): they draw, at the smallest size and a large one.
+#[test]
+fn logs_of_25000_entries_draw_at_any_size() {
+    let app = app_on(long_repair(25_000, "[]"));
+    for (width, height) in [(80, 24), (200, 60)] {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .expect("draw");
+        let screen = raftwalk::export::to_text(terminal.backend().buffer());
+        assert!(screen.contains("S0"), "{screen}");
+    }
 }

@@ -60,11 +60,7 @@ pub struct DeliverAllOutcome {
 impl DeliverAllOutcome {
     /// How a "deliver all" of `delivered` deliveries ended with `remaining` still in flight;
     /// if any are, it stopped at its cap, and says so in `events`.
-    pub(super) fn ended(
-        delivered: usize,
-        remaining: usize,
-        events: &mut Vec<Event>,
-    ) -> DeliverAllOutcome {
+    pub fn ended(delivered: usize, remaining: usize, events: &mut Vec<Event>) -> DeliverAllOutcome {
         if remaining > 0 {
             events.push(Event::DeliverAllStopped {
                 delivered,

@@ -96,6 +96,10 @@ pub struct ServerSpec {
     pub leader: Option<ServerRef>,
 }
 
+/// What serde says when a server reference is neither form: the `expecting` of
+/// [`ServerRef`] (an attribute cannot name a constant; a test keeps the two the same).
+pub const SERVER_REF_EXPECTING: &str = "a server: its 0-based id (a number) or its name (a string)";
+
 /// A server, by 0-based id or by name.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(

@@ -4,8 +4,10 @@
 
 mod history;
 pub mod save;
+mod slices;
 mod walk;
 
+pub use slices::{BeatWork, DeliverAllSlices};
 pub use walk::OffScript;
 
 pub use history::{HistoryEntry, Origin};

@@ -97,28 +97,12 @@ impl Session {
 
     /// Plays the rest of the next beat: its actions, checks and words, all or nothing. A step
     /// that cannot apply (no message matches, after the user changed the state) leaves the
-    /// session as it was. Returns the steps played.
+    /// session as it was. Returns the steps played. (The TUI plays a beat in slices with
+    /// [`Session::start_beat`]; this is the same play in one go.)
     pub fn play_beat(&mut self) -> Result<Range<usize>, PlayError> {
-        let from = self.script_position();
-        let beat = self.next_beat().ok_or(PlayError::NoMoreSteps)?;
-        let end = self.beats[beat].end;
-        let before = self.cluster().clone();
-        let mut cluster = before.clone();
-        let mut planned = Vec::with_capacity(end - from);
-        for index in from..end {
-            let entry = self.plan_step(&mut cluster, index)?;
-            planned.push((entry, cluster.clone()));
-        }
-        let changes = planned.iter().any(|(e, _)| e.action.is_some());
-        for (entry, after) in planned {
-            self.history.push(entry, after);
-        }
-        // A beat of words only leaves the highlights of the beat before it.
-        if changes {
-            let starts_run = from == self.beats[beat].start;
-            self.refresh_before_beat(starts_run.then_some(before));
-        }
-        Ok(from..end)
+        let mut work = self.start_beat()?;
+        work.advance(self, usize::MAX)?;
+        Ok(self.finish_beat(work).unwrap_or_default())
     }
 
     /// Goes back to just before the latest beat played, undoing any free actions after it too.

@@ -58,8 +58,9 @@ pub struct App {
     pub warned_off_script: Option<usize>,
     /// Set when the user quits.
     pub quit: bool,
-    /// A "deliver all" being done in slices between frames (see `work.rs`).
-    pub work: Option<super::work::DeliverAllWork>,
+    /// A "deliver all", or a beat with one, being done in slices between frames (see
+    /// `work.rs`).
+    pub work: Option<super::work::Work>,
     /// Whether the network picture stands in for the message list (when both do not fit).
     pub show_network: bool,
     /// The log index selected with `[` and `]`; `None` lets the index window follow the
@@ -502,15 +503,33 @@ impl App {
                 crate::scenario::build::plural(off.free_actions, "free action", "free actions")
             ));
         }
-        let problem = match self.session.play_beat() {
-            Ok(_) => {
+        // A beat with a long deliver_all goes on in slices between frames (see `work.rs`).
+        self.start_beat_work();
+    }
+
+    /// Tells how the beat just played went: its failed expectations, or the step that could
+    /// not apply (then nothing was played).
+    pub(super) fn beat_ended(&mut self, played: Result<(), crate::session::PlayError>) {
+        let problem = match played {
+            Ok(()) => {
                 let failed: Vec<String> = self
                     .session
                     .current_beat_entries()
                     .iter()
                     .flat_map(|e| e.mismatches.iter().map(|m| m.to_string()))
                     .collect();
-                (!failed.is_empty()).then(|| format!("expectation failed: {}", failed.join("; ")))
+                let names = crate::raft::Names(self.session.names());
+                let events: Vec<Event> = self
+                    .session
+                    .current_beat_entries()
+                    .iter()
+                    .flat_map(|e| e.events.iter().cloned())
+                    .collect();
+                (!failed.is_empty())
+                    .then(|| format!("expectation failed: {}", failed.join("; ")))
+                    // Else a deliver_all of the beat that had to stop (a broken invariant is
+                    // the lesson's to tell, in the event log).
+                    .or_else(|| super::work::cap_reached(&events, self.session.cluster(), names))
             }
             // A step of the beat cannot apply: only a state the user changed can do that.
             Err(e) if self.session.off_script().is_some() => Some(format!(

@@ -38,7 +38,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let super::format::Object(file): super::format::Object<ScenarioFile> =
         serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
             let path = e.path().to_string();
-            ScenarioError::from_json(origin, &path, e.inner()).explain_large_number(text)
+            ScenarioError::from_json(origin, &path, e.inner())
+                .explain_large_number(text)
+                .explain_server_number(text)
+                .explain_lone_surrogate(text)
         })?;
     // Text after the scenario (a second object, a stray bracket) is an error too.
     deserializer
@@ -328,13 +331,9 @@ impl Resolver<'_> {
     fn server(&self, reference: &ServerRef, field: &str) -> Result<ServerId, ScenarioError> {
         match reference {
             ServerRef::Id(id) if (*id as usize) < self.names.len() => Ok(*id as usize),
-            ServerRef::Id(id) => Err(self.error(
-                field,
-                format!(
-                    "there is no server {id}: ids run from 0 to {}",
-                    self.names.len() - 1
-                ),
-            )),
+            ServerRef::Id(id) => {
+                Err(self.error(field, super::error::no_such_server(id, self.names.len())))
+            }
             ServerRef::Name(name) => self.names.iter().position(|n| n == name).ok_or_else(|| {
                 self.error(
                     field,

@@ -236,7 +236,9 @@ impl GridMetrics {
         if self.longest == 0 {
             return left + EMPTY.len() as u16;
         }
-        left + self.longest as u16 * cell + 1
+        // Saturating: a 25,000-entry log needs more columns than any terminal has (u16).
+        let entries = u16::try_from(self.longest).unwrap_or(u16::MAX);
+        entries.saturating_mul(*cell).saturating_add(left + 1)
     }
 
     /// The width of the most generous level.
