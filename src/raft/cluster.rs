@@ -1,6 +1,7 @@
 //! The engine under everything: servers, network and invariant monitor, changed only by
 //! [`Cluster::apply`]. The TUI, the scenario runner and the benchmarks all go this way.
 
+use super::bug::Bug;
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;
 use super::message::Envelope;
@@ -75,6 +76,20 @@ impl Cluster {
         let mut ignored = Vec::new();
         cluster.monitor.check(&cluster.servers, &mut ignored);
         cluster
+    }
+
+    /// Like [`Cluster::from_states`], with every server running `bug` (`None`: Raft itself).
+    pub fn with_bug(states: Vec<ServerState>, bug: Option<Bug>) -> Cluster {
+        let mut cluster = Cluster::from_states(states);
+        for server in &mut cluster.servers {
+            server.bug = bug;
+        }
+        cluster
+    }
+
+    /// The rule this cluster breaks on purpose, if any.
+    pub fn bug(&self) -> Option<Bug> {
+        self.servers.first().and_then(|s| s.bug)
     }
 
     /// The servers, by id.

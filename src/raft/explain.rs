@@ -509,6 +509,12 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             if remaining == 1 { "" } else { "s" }
         ),
         Event::Violation(v) => explain_violation(&v, names),
+        Event::RuleBroken { server, bug } => format!(
+            "{} breaks a rule here: {}. Raft says: {}.",
+            n(server),
+            bug.plain(),
+            bug.rule()
+        ),
     }
 }
 

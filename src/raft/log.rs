@@ -158,6 +158,11 @@ impl Log {
         self.entries.len()
     }
 
+    /// Keeps only the first `len` entries.
+    pub fn truncate(&mut self, len: LogIndex) {
+        self.entries.truncate(len);
+    }
+
     /// Whether an AppendEntries with this `prev_log_index`/`prev_log_term` fits the log.
     pub fn check_prev(&self, prev_index: LogIndex, prev_term: Term) -> Result<(), AppendMismatch> {
         match self.term_at(prev_index) {

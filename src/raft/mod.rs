@@ -1,6 +1,7 @@
 //! The pure Raft model: no terminal, files, clock, global state or randomness. All state is
 //! `Clone + Eq + Hash + Debug`, so undo, replay and exhaustive exploration are cheap.
 
+pub mod bug;
 pub mod cluster;
 pub mod event;
 pub mod explain;
@@ -12,6 +13,7 @@ pub mod quorum;
 pub mod server;
 pub mod types;
 
+pub use bug::Bug;
 pub use cluster::{Action, Cluster};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};

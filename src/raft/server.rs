@@ -2,6 +2,7 @@
 //! message handlers. Term rules run once for every message in [`RaftServer::handle`]; then the
 //! handler for the message kind runs.
 
+use super::bug::Bug;
 use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
 use super::log::{Command, Entry, Log};
 use super::message::{Message, Outgoing};
@@ -99,6 +100,8 @@ pub struct RaftServer {
     pub leader_id: Option<ServerId>,
     /// Whether it is crashed.
     pub crashed: bool,
+    /// The rule this server breaks on purpose, if any (see [`Bug`]); `None` for Raft.
+    pub bug: Option<Bug>,
     outbox: Vec<Outgoing>,
     events: Vec<Event>,
 }
@@ -131,6 +134,7 @@ impl RaftServer {
             match_index: [0; MAX_SERVERS],
             leader_id: None,
             crashed: state.crashed,
+            bug: None,
             outbox: Vec::new(),
             events: Vec::new(),
         };
@@ -326,7 +330,10 @@ impl RaftServer {
             self.voted_for = None;
             self.step_down();
         } else if term < self.current_term {
-            return self.handle_stale(from, message);
+            if !self.obeys_stale(&message) {
+                return self.handle_stale(from, message);
+            }
+            self.broke_rule();
         }
         match message {
             Message::RequestVote {
@@ -420,6 +427,25 @@ impl RaftServer {
                 })
             }
             _ => None,
+        };
+        // The two mutants of this rule each skip one of its checks.
+        let refusal = match refusal {
+            Some(VoteRefusal::AlreadyVoted { .. }) if self.bug == Some(Bug::VoteTwice) => {
+                let log_refusal = (!candidate_last.at_least_as_up_to_date_as(voter_last))
+                    .then_some(VoteRefusal::LogNotUpToDate {
+                        candidate_last,
+                        voter_last,
+                    });
+                if log_refusal.is_none() {
+                    self.broke_rule();
+                }
+                log_refusal
+            }
+            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => {
+                self.broke_rule();
+                None
+            }
+            other => other,
         };
         match refusal {
             Some(reason) => self.events.push(Event::VoteRefused {
@@ -537,6 +563,9 @@ impl RaftServer {
             Role::Follower => {}
         }
         self.leader_id = Some(leader);
+        if self.bug == Some(Bug::TruncateAlways) {
+            self.truncate_after(prev, entries);
+        }
         match self.log.try_append(prev.index, prev.term, entries) {
             Err(mismatch) => {
                 self.events.push(Event::AppendRejected {
@@ -643,7 +672,12 @@ impl RaftServer {
             .filter(|&s| matches[s] >= n)
             .collect();
         let entry_term = self.log.term_at(n).unwrap_or(0);
-        if entry_term == self.current_term {
+        let old_term_by_count =
+            entry_term != self.current_term && self.bug == Some(Bug::CommitOldTerm);
+        if old_term_by_count {
+            self.broke_rule();
+        }
+        if entry_term == self.current_term || old_term_by_count {
             self.events.push(Event::LeaderCommitted {
                 leader: self.id,
                 term: self.current_term,
@@ -721,6 +755,45 @@ impl RaftServer {
         self.votes_refused = ServerSet::EMPTY;
         self.next_index = [0; MAX_SERVERS];
         self.match_index = [0; MAX_SERVERS];
+    }
+
+    /// Whether a message of an older term is handled as if it were current: only under the
+    /// two mutants that break the term rule (§5.1), each for one kind of message.
+    fn obeys_stale(&self, message: &Message) -> bool {
+        match (self.bug, message) {
+            (Some(Bug::AcceptStaleTerm), Message::AppendEntries { .. }) => {
+                self.role == Role::Follower
+            }
+            (Some(Bug::CountStaleVotes), Message::RequestVoteResponse { granted, .. }) => {
+                *granted && self.role == Role::Candidate
+            }
+            _ => false,
+        }
+    }
+
+    /// The `truncate-always` mutant: a matching AppendEntries deletes everything after
+    /// `prev_log_index` first, where Raft deletes only from the first conflicting entry.
+    fn truncate_after(&mut self, prev: LogPosition, entries: &[Entry]) {
+        if self.log.check_prev(prev.index, prev.term).is_err() || self.log.len() <= prev.index {
+            return;
+        }
+        let conflicts_at_once = entries
+            .first()
+            .is_some_and(|e| self.log.term_at(prev.index + 1) != Some(e.term));
+        if !conflicts_at_once {
+            self.broke_rule();
+        }
+        self.log.truncate(prev.index);
+    }
+
+    /// Records that this server's bug just decided differently from Raft.
+    fn broke_rule(&mut self) {
+        if let Some(bug) = self.bug {
+            self.events.push(Event::RuleBroken {
+                server: self.id,
+                bug,
+            });
+        }
     }
 
     fn ignore_for_role(&mut self, from: ServerId, kind: super::message::MessageKind) {
