@@ -7,8 +7,8 @@ use super::format::{
     StepSpec,
 };
 use crate::raft::{
-    Cluster, Entry, Log, LogIndex, MAX_SERVERS, MessageId, MessageKind, Role, ServerAction,
-    ServerId, ServerState, Term,
+    Bug, Cluster, Entry, Invariant, Log, LogIndex, MAX_SERVERS, MessageId, MessageKind, Role,
+    ServerAction, ServerId, ServerState, Term,
 };
 use std::sync::Arc;
 
@@ -26,6 +26,8 @@ pub struct Scenario {
     pub names: Vec<String>,
     /// The servers' starting states.
     pub initial: Vec<ServerState>,
+    /// The rule the servers break on purpose, if any.
+    pub bug: Option<Bug>,
     /// The script.
     pub steps: Vec<Step>,
 }
@@ -33,7 +35,7 @@ pub struct Scenario {
 impl Scenario {
     /// The cluster in its starting state.
     pub fn cluster(&self) -> Cluster {
-        Cluster::from_states(self.initial.clone())
+        Cluster::with_bug(self.initial.clone(), self.bug)
     }
 }
 
@@ -114,6 +116,8 @@ pub struct Expectation {
     pub leaders: Option<Vec<ServerId>>,
     /// Messages in flight.
     pub in_flight: Option<usize>,
+    /// An invariant broken by now.
+    pub broken: Option<Invariant>,
 }
 
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
@@ -164,6 +168,7 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         description: file.description.clone(),
         names,
         initial,
+        bug: file.bug,
         steps,
     })
 }
@@ -471,6 +476,7 @@ impl Resolver<'_> {
             crashed: spec.crashed,
             leaders,
             in_flight: spec.in_flight,
+            broken: spec.broken,
         };
         let has_server_fields = expectation.role.is_some()
             || expectation.term.is_some()
@@ -484,7 +490,11 @@ impl Resolver<'_> {
                 "role, term, voted_for, log, commit_index and crashed need \"server\" to say which server",
             ));
         }
-        if !has_server_fields && expectation.leaders.is_none() && expectation.in_flight.is_none() {
+        if !has_server_fields
+            && expectation.leaders.is_none()
+            && expectation.in_flight.is_none()
+            && expectation.broken.is_none()
+        {
             return Err(self.error(field, "this expect checks nothing"));
         }
         Ok(expectation)

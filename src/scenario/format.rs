@@ -1,7 +1,7 @@
 //! The scenario file format, as read from JSON. Unknown fields are rejected. References to
 //! servers are resolved and checked in `build.rs`.
 
-use crate::raft::{LogIndex, MessageKind, Role, Term};
+use crate::raft::{Bug, Invariant, LogIndex, MessageKind, Role, Term};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub struct ScenarioFile {
     pub description: Option<String>,
     /// A count of fresh servers, or a list of server descriptions.
     pub servers: ServersSpec,
+    /// The rule every server breaks on purpose (a mutant for teaching), e.g. `vote-twice`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<Bug>,
     /// The script.
     #[serde(default, deserialize_with = "one_key_steps")]
     pub steps: Vec<StepSpec>,
@@ -217,6 +220,9 @@ pub struct ExpectSpec {
     /// How many messages are in flight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<usize>,
+    /// An invariant that has been broken by now (in a scenario that runs a `bug`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken: Option<Invariant>,
 }
 
 /// Deserializes "a number, or something else": numbers go to `from_number`; lists and objects

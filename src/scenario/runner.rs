@@ -183,6 +183,24 @@ pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismat
             cluster.in_flight().len().to_string(),
         );
     }
+    if let Some(invariant) = e.broken {
+        let broken: Vec<&str> = cluster
+            .violations()
+            .iter()
+            .map(|v| v.invariant().title())
+            .collect();
+        if !broken.contains(&invariant.title()) {
+            compare(
+                "broken".to_string(),
+                invariant.title().to_string(),
+                if broken.is_empty() {
+                    "no invariant broken".to_string()
+                } else {
+                    broken.join(", ")
+                },
+            );
+        }
+    }
     out
 }
 
@@ -219,6 +237,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     writeln!(log, "Scenario: {} ({size})", scenario.name)?;
     if let Some(description) = &scenario.description {
         writeln!(log, "  {description}")?;
+    }
+    if let Some(bug) = scenario.bug {
+        writeln!(
+            log,
+            "  MUTANT {bug}: {}. Raft says: {}.",
+            bug.plain(),
+            bug.rule()
+        )?;
     }
     for v in cluster.violations() {
         writeln!(
@@ -382,6 +408,9 @@ fn describe_expectation(e: &Expectation, names: &[String]) -> String {
     }
     if let Some(count) = e.in_flight {
         parts.push(format!("{count} in flight"));
+    }
+    if let Some(invariant) = e.broken {
+        parts.push(format!("{invariant} broken"));
     }
     parts.join(", ")
 }

@@ -44,6 +44,7 @@ impl Session {
             schema: None,
             name: format!("{} (saved)", self.scenario().name),
             description: self.scenario().description.clone(),
+            bug: self.scenario().bug,
             servers: ServersSpec::List(
                 self.scenario()
                     .initial
@@ -139,6 +140,7 @@ fn expect_spec(e: &Expectation, refer: &impl Fn(ServerId) -> ServerRef) -> Expec
             .as_ref()
             .map(|l| l.iter().map(|&s| refer(s)).collect()),
         in_flight: e.in_flight,
+        broken: e.broken,
     }
 }
 

@@ -197,10 +197,15 @@ impl App {
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
         let s = &self.session;
         let violations = s.cluster().violations().len();
-        let mut left = vec![
-            Span::styled(" raftwalk", style::heading()),
-            Span::raw(format!(" · {}", s.scenario().name)),
-        ];
+        let mut left = vec![Span::styled(" raftwalk", style::heading())];
+        // A mutant is named first, where it cannot be missed.
+        if let Some(bug) = s.cluster().bug() {
+            left.push(Span::styled(
+                format!(" · ⚠ {}", bug.plain()),
+                style::alarm(),
+            ));
+        }
+        left.push(Span::raw(format!(" · {}", s.scenario().name)));
         if s.has_script() {
             left.push(Span::raw(format!(
                 " · step {}/{}",
@@ -227,11 +232,14 @@ impl App {
         if violations == 0 {
             right.push(Span::styled(" invariants ✓", style::good()));
         } else {
+            // Name the first invariant broken; count any others.
+            let first = s.cluster().violations()[0].invariant();
+            let more = match violations {
+                1 => String::new(),
+                n => format!(" (+{})", n - 1),
+            };
             right.push(Span::styled(
-                format!(
-                    " ✗ {violations} INVARIANT VIOLATION{} ",
-                    if violations == 1 { "" } else { "S" }
-                ),
+                format!(" ✗ {} BROKEN{more} ", first.title().to_uppercase()),
                 style::alarm(),
             ));
         }
