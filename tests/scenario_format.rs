@@ -306,6 +306,7 @@ fn expect_reads_every_field() {
                 crashed: Some(false),
                 leaders: Some(vec![0, 2]),
                 in_flight: Some(4),
+                broken: None,
             }),
             Step::Expect(Expectation {
                 server: Some(2),
