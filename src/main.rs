@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::scenario::{self, report::StateReport};
-use raftwalk::{bench, builtin, export, load};
+use raftwalk::{bench, builtin, explore, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -60,6 +60,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search every interleaving from a scenario's state (within bounds) for a broken
+    /// invariant; exit 0 if none, 1 with the shortest counterexample, 2 on bad input.
+    Check(explore::CheckArgs),
     /// Measure the model's throughput (elections and deliveries per second).
     Bench {
         /// Print one JSON object per line.
@@ -133,6 +136,10 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run { scenario, json }) => run(&scenario, json),
+        Some(Command::Check(args)) => load::load(&args.scenario).and_then(|scenario| {
+            let code = explore::command::run(&args, scenario, &mut io::stdout().lock())?;
+            Ok(ExitCode::from(code))
+        }),
         Some(Command::Bench {
             json,
             elections,

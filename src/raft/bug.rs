@@ -78,6 +78,25 @@ impl Bug {
         }
     }
 
+    /// What the server just did wrong, to follow its name in an explanation (the event comes
+    /// right after the wrong vote or commit, and right before the wrong append or count).
+    pub fn wrong_step(self) -> &'static str {
+        match self {
+            Bug::VoteTwice => "has just voted a second time in this term",
+            Bug::NoLogCheck => {
+                "has just voted for a candidate whose log is less up-to-date than its own"
+            }
+            Bug::CommitOldTerm => {
+                "has just committed an entry of an earlier term by counting its replicas"
+            }
+            Bug::AcceptStaleTerm => "obeys an AppendEntries from a leader of an older term",
+            Bug::CountStaleVotes => "counts a vote that was given in an earlier term",
+            Bug::TruncateAlways => {
+                "deletes entries after prev_log_index that do not conflict with the leader's"
+            }
+        }
+    }
+
     /// The rule the bug skips, as Figure 2 states it, with its section: what would have
     /// stopped the failure.
     pub fn rule(self) -> &'static str {

@@ -1,6 +1,8 @@
 //! The engine under everything: servers, network and invariant monitor, changed only by
 //! [`Cluster::apply`]. The TUI, the scenario runner and the benchmarks all go this way.
 
+mod restore;
+
 use super::bug::Bug;
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;

@@ -128,8 +128,11 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
         } => {
             let how = if candidate_last == voter_last {
                 "as up-to-date as".to_string()
-            } else {
+            } else if candidate_last.at_least_as_up_to_date_as(voter_last) {
                 "more up-to-date than".to_string()
+            } else {
+                // Only a mutant that skips the check grants such a vote.
+                "less up-to-date than".to_string()
             };
             format!(
                 "{} grants its vote to {} for term {term}: it has not voted for anyone else, and {}'s log ends at {}, {how} {}'s {} (§5.2, §5.4.1).",
@@ -510,8 +513,9 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
         ),
         Event::Violation(v) => explain_violation(&v, names),
         Event::RuleBroken { server, bug } => format!(
-            "{} breaks a rule here: {}. Raft says: {}.",
+            "{} {}, which breaks a rule ({}). Raft says: {}.",
             n(server),
+            bug.wrong_step(),
             bug.plain(),
             bug.rule()
         ),

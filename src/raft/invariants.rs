@@ -1,6 +1,10 @@
 //! Safety checks run after every step (Figure 3 of the paper, plus sanity rules). Some need
 //! history (who led which term, what was ever committed), which the monitor keeps.
 
+mod history;
+
+pub use history::MonitorHistory;
+
 use super::event::{Event, Violation};
 use super::log::Entry;
 use super::server::RaftServer;

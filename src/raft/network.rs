@@ -1,6 +1,8 @@
 //! The simulated network (the brief's `RaftNetwork`): messages in flight with stable ids,
 //! delivery, loss, duplication and partitions.
 
+mod restore;
+
 use super::event::{Event, LossReason};
 use super::message::{Envelope, Outgoing};
 use super::server::{Node, RaftServer};

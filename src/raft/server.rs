@@ -431,20 +431,14 @@ impl RaftServer {
         // The two mutants of this rule each skip one of its checks.
         let refusal = match refusal {
             Some(VoteRefusal::AlreadyVoted { .. }) if self.bug == Some(Bug::VoteTwice) => {
-                let log_refusal = (!candidate_last.at_least_as_up_to_date_as(voter_last))
-                    .then_some(VoteRefusal::LogNotUpToDate {
+                (!candidate_last.at_least_as_up_to_date_as(voter_last)).then_some(
+                    VoteRefusal::LogNotUpToDate {
                         candidate_last,
                         voter_last,
-                    });
-                if log_refusal.is_none() {
-                    self.broke_rule();
-                }
-                log_refusal
+                    },
+                )
             }
-            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => {
-                self.broke_rule();
-                None
-            }
+            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => None,
             other => other,
         };
         match refusal {
@@ -455,6 +449,7 @@ impl RaftServer {
                 reason,
             }),
             None => {
+                let second_vote = self.voted_for.is_some_and(|v| v != candidate);
                 self.voted_for = Some(candidate);
                 self.events.push(Event::VoteGranted {
                     voter: self.id,
@@ -463,6 +458,10 @@ impl RaftServer {
                     candidate_last,
                     voter_last,
                 });
+                // Only a mutant gets here with either.
+                if second_vote || !candidate_last.at_least_as_up_to_date_as(voter_last) {
+                    self.broke_rule();
+                }
             }
         }
         self.reply_vote(from, refusal.is_none());
@@ -674,9 +673,6 @@ impl RaftServer {
         let entry_term = self.log.term_at(n).unwrap_or(0);
         let old_term_by_count =
             entry_term != self.current_term && self.bug == Some(Bug::CommitOldTerm);
-        if old_term_by_count {
-            self.broke_rule();
-        }
         if entry_term == self.current_term || old_term_by_count {
             self.events.push(Event::LeaderCommitted {
                 leader: self.id,
@@ -687,6 +683,9 @@ impl RaftServer {
                 cluster_size: self.cluster_size,
             });
             self.commit_index = n;
+            if old_term_by_count {
+                self.broke_rule();
+            }
         } else if before != Some(n) {
             self.events.push(Event::CommitWaitsForCurrentTerm {
                 leader: self.id,

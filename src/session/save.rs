@@ -13,6 +13,26 @@ use crate::scenario::{Expectation, Step};
 impl Session {
     /// The session so far, as a scenario file.
     pub fn to_scenario_file(&self) -> ScenarioFile {
+        let mut file = self.script_file();
+        file.steps.push(StepSpec::Say(
+            "Saved here. The expectations below pin the state this session reached.".to_string(),
+        ));
+        file.steps.extend(self.state_expectations());
+        file
+    }
+
+    /// Expectations that pin the state reached: every server's fields, the leaders and the
+    /// number of messages in flight.
+    pub fn state_expectations(&self) -> Vec<StepSpec> {
+        let names = self.names();
+        final_expectations(self.cluster(), &|id: ServerId| {
+            ServerRef::Name(names[id].clone())
+        })
+    }
+
+    /// The session so far as a scenario file: the starting servers and every step taken,
+    /// with nothing added.
+    pub fn script_file(&self) -> ScenarioFile {
         let names = self.names();
         let name = |id: ServerId| ServerRef::Name(names[id].clone());
         let mut steps = Vec::new();
@@ -36,10 +56,6 @@ impl Session {
                 (None, _) => {}
             }
         }
-        steps.push(StepSpec::Say(
-            "Saved here. The expectations below pin the state this session reached.".to_string(),
-        ));
-        steps.extend(final_expectations(self.cluster(), &name));
         ScenarioFile {
             schema: None,
             name: format!("{} (saved)", self.scenario().name),
