@@ -33,7 +33,7 @@ fn a_scenario_with_a_bug_runs_the_mutated_model() {
         "{log}"
     );
     assert!(log.contains("MUTANT vote-twice"), "{log}");
-    assert!(log.contains("breaks a rule here"), "{log}");
+    assert!(log.contains("which breaks a rule"), "{log}");
     // The same file without the bug keeps the rule: the expectation fails.
     let correct = TWO_VOTES.replace(r#""bug": "vote-twice","#, "");
     let scenario = scenario::parse(&correct, "two.json").expect("valid");
