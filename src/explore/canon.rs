@@ -709,3 +709,132 @@ impl Reader<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::moves::{self, Bounds};
+    use crate::raft::{Action, ServerAction};
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+
+    fn timeouts(order: &[usize]) -> Cluster {
+        let mut cluster = Cluster::new(3);
+        for &s in order {
+            cluster
+                .apply(Action::on(s, ServerAction::Timeout))
+                .expect("times out");
+        }
+        cluster
+    }
+
+    fn key(codec: &Codec, cluster: &Cluster) -> Vec<u8> {
+        codec
+            .canonical(cluster, Budget::default(), &mut Scratch::default())
+            .to_vec()
+    }
+
+    #[test]
+    fn message_ids_and_order_do_not_count() {
+        let a = timeouts(&[0, 1]);
+        let b = timeouts(&[1, 0]);
+        let ids = |c: &Cluster| c.in_flight().map(|m| (m.id, m.from)).collect::<Vec<_>>();
+        assert_ne!(ids(&a), ids(&b));
+        let codec = Codec::new(&Cluster::new(3), &[], false);
+        assert_eq!(key(&codec, &a), key(&codec, &b));
+        assert_ne!(key(&codec, &a), key(&codec, &timeouts(&[0])));
+    }
+
+    #[test]
+    fn servers_the_start_cannot_tell_apart_are_merged_and_others_are_not() {
+        let fresh = Cluster::new(3);
+        let merged = Codec::new(&fresh, &[], true);
+        let plain = Codec::new(&fresh, &[], false);
+        assert_eq!(key(&merged, &timeouts(&[0])), key(&merged, &timeouts(&[2])));
+        assert_ne!(key(&plain, &timeouts(&[0])), key(&plain, &timeouts(&[2])));
+        // A start where S2 differs: only S0 and S1 may be swapped.
+        let mut states = vec![ServerState::default(); 3];
+        states[2].term = 2;
+        let start = Cluster::from_states(states);
+        let codec = Codec::new(&start, &[], true);
+        assert_eq!(codec.symmetries(), 2);
+        let after = |s: usize| {
+            let mut c = start.clone();
+            c.apply(Action::on(s, ServerAction::Timeout))
+                .expect("times out");
+            c
+        };
+        assert_eq!(key(&codec, &after(0)), key(&codec, &after(1)));
+        assert_ne!(key(&codec, &after(0)), key(&codec, &after(2)));
+    }
+
+    /// Along random walks with every kind of fault: a state decodes to one with the same
+    /// canonical form, and a move taken on the decoded state and on the real one (through
+    /// the renaming and message order the canonical form chose) leads to the same canonical
+    /// form again.
+    #[test]
+    fn decoded_states_behave_like_the_states_they_stand_for() {
+        let requests: Vec<Command> = (0..400).map(|i| Arc::from(format!("x{i}"))).collect();
+        let bounds = Bounds {
+            max_term: 50,
+            max_requests: 3,
+            max_crashes: 2,
+            max_dups: 2,
+            max_depth: None,
+        };
+        for (name, seed) in [
+            ("seed-example", 1),
+            ("figure7-a", 2),
+            ("stale-leader", 3),
+            ("figure8", 4),
+        ] {
+            let scenario = crate::load::load(name).expect("built-in");
+            let start = scenario.cluster();
+            let mut commands: Vec<Command> = requests.clone();
+            commands.extend((1..=3).map(|i| Arc::from(format!("x{i}")) as Command));
+            let codec = Codec::new(&start, &commands, true);
+            let mut rng = SmallRng::seed_from_u64(seed);
+            let mut cluster = start.clone();
+            let mut checked = 0;
+            for step in 0..300 {
+                let action = crate::random_actions::random_action(&cluster, &mut rng, step);
+                let _ = cluster.apply(action);
+                if !cluster.violations().is_empty() {
+                    break;
+                }
+                let budget = Budget::default();
+                let mut order = Vec::new();
+                let (canonical, perm) = codec.canonical_witness(&cluster, budget, &mut order);
+                let (decoded, decoded_budget) = codec.decode(&canonical);
+                assert_eq!(decoded_budget, budget);
+                assert_eq!(key(&codec, &decoded), canonical, "{name} step {step}");
+                let mut options = Vec::new();
+                moves::moves(&decoded, budget, &bounds, &mut options);
+                let n = cluster.servers().len();
+                let mut servers = vec![0; n];
+                for (server, &slot) in perm.iter().enumerate().take(n) {
+                    servers[slot as usize] = server;
+                }
+                let decoded_ids: Vec<u64> = decoded.in_flight().map(|m| m.id).collect();
+                let slots: Vec<usize> = (0..n).collect();
+                for mv in options.iter().copied().take(12) {
+                    let (on_decoded, b1) =
+                        moves::action(mv, &slots, &decoded_ids, budget, &commands[400..]);
+                    let (on_real, b2) =
+                        moves::action(mv, &servers, &order, budget, &commands[400..]);
+                    let mut d = decoded.clone();
+                    let mut r = cluster.clone();
+                    d.apply(on_decoded).expect("applies");
+                    r.apply(on_real).expect("applies");
+                    assert_eq!(
+                        codec.canonical(&d, b1, &mut Scratch::default()),
+                        codec.canonical(&r, b2, &mut Scratch::default()),
+                        "{name} step {step} move {mv:?}"
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 100, "{name}: only {checked} moves checked");
+        }
+    }
+}

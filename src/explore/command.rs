@@ -195,8 +195,9 @@ fn print_counterexample(
     let count = counterexample.steps.len();
     writeln!(
         out,
-        "\nVIOLATION after {count} step{}: {}",
+        "\nVIOLATION after {count} step{} ({}): {}",
         if count == 1 { "" } else { "s" },
+        counterexample.violation.invariant(),
         text.trim_start_matches("INVARIANT VIOLATED: ")
     )?;
     for (i, step) in counterexample.steps.iter().enumerate() {

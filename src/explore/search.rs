@@ -183,6 +183,12 @@ struct ChunkOut {
 /// Searches breadth first from `start` (which must have no violation); returns the numbers
 /// and the first violation found, if any.
 pub fn search(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>) {
+    let (stats, found, _) = search_keeping(start, config);
+    (stats, found)
+}
+
+/// [`search`], also handing back the states found.
+fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>, Store) {
     let begun = Instant::now();
     let codec = config.codec;
     let mut store = Store::new();
@@ -258,7 +264,7 @@ pub fn search(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>) {
         exhausted: exhausted && found.is_none(),
         depth_limited,
     };
-    (stats, found)
+    (stats, found, store)
 }
 
 /// Expands every state of `level`, in chunks, on `threads` threads; returns the chunks'
@@ -384,5 +390,77 @@ impl<'a> Worker<'a> {
                 .fetch_add(self.moves.len() as u64, Ordering::Relaxed);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::canon::{Codec, identity};
+    use crate::raft::MAX_SERVERS;
+
+    fn config<'a>(codec: &'a Codec, progress: &'a Progress, max_term: u64) -> Config<'a> {
+        Config {
+            codec,
+            bounds: Bounds {
+                max_term,
+                max_requests: 0,
+                max_crashes: 0,
+                max_dups: 0,
+                max_depth: None,
+            },
+            requests: &[],
+            max_states: 1_000_000,
+            threads: 1,
+            progress,
+        }
+    }
+
+    /// Every renaming of three servers.
+    fn renamings() -> Vec<[u8; MAX_SERVERS]> {
+        let mut out = Vec::new();
+        for a in 0..3u8 {
+            for b in 0..3u8 {
+                for c in 0..3u8 {
+                    if a != b && b != c && a != c {
+                        let mut perm = identity();
+                        perm[..3].copy_from_slice(&[a, b, c]);
+                        out.push(perm);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn merged_states_stand_for_exactly_the_states_of_the_plain_search() {
+        // Each canonical state stands for its orbit: the distinct renamings of it. Their
+        // sizes must add up to the number of states the search without symmetry finds.
+        let start = Cluster::new(3);
+        let progress = Progress::default();
+        let merged = Codec::new(&start, &[], true);
+        let plain = Codec::new(&start, &[], false);
+        assert_eq!(merged.symmetries(), 6);
+        let (with, _, store) = search_keeping(&start, &config(&merged, &progress, 2));
+        let (without, _, _) = search_keeping(&start, &config(&plain, &progress, 2));
+        assert!(with.exhausted && without.exhausted);
+        let mut covered = 0;
+        let mut buf = Vec::new();
+        for index in 0..store.len() {
+            let (cluster, budget) = merged.decode(store.bytes(index));
+            let mut orbit: Vec<Vec<u8>> = renamings()
+                .iter()
+                .map(|perm| {
+                    plain.encode_as(&cluster, budget, perm, &mut buf);
+                    buf.clone()
+                })
+                .collect();
+            orbit.sort();
+            orbit.dedup();
+            covered += orbit.len() as u64;
+        }
+        assert_eq!(covered, without.distinct);
+        assert!(with.distinct < without.distinct);
     }
 }

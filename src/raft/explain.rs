@@ -541,7 +541,7 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             first,
             second,
         } => format!(
-            "{} voted twice in term {term}: for {} and for {} (§5.2)",
+            "One Vote per Term broken: {} voted twice in term {term}: for {} and for {} (§5.2)",
             n(server),
             n(first),
             n(second)
@@ -564,7 +564,7 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             n(server)
         ),
         Violation::CommittedEntryLost { server, index } => format!(
-            "{} lost or changed the entry it had committed at index {index} (§5.4)",
+            "Committed Entries Kept broken: {} lost or changed the entry it had committed at index {index} (§5.4)",
             n(server)
         ),
         Violation::CommitBeyondLog {
@@ -572,11 +572,11 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             commit_index,
             log_len,
         } => format!(
-            "{}'s commit index {commit_index} is past the end of its log ({log_len} entries)",
+            "Commit Within Log broken: {}'s commit index {commit_index} is past the end of its log ({log_len} entries)",
             n(server)
         ),
         Violation::TermDecreased { server, from, to } => format!(
-            "{}'s term went down from {from} to {to}; terms only grow (§5.1)",
+            "Terms Only Grow broken: {}'s term went down from {from} to {to} (§5.1)",
             n(server)
         ),
     };
