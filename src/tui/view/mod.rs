@@ -198,7 +198,8 @@ impl App {
         let s = &self.session;
         let violations = s.cluster().violations().len();
         let mut left = vec![Span::styled(" raftwalk", style::heading())];
-        // A mutant is named first, where it cannot be missed.
+        // A mutant is named first, where it cannot be missed; in plain words if they fit.
+        let bug_at = left.len();
         if let Some(bug) = s.cluster().bug() {
             left.push(Span::styled(
                 format!(" · ⚠ {}", bug.plain()),
@@ -245,6 +246,12 @@ impl App {
         }
         right.push(Span::styled(" · ? help ", style::dim()));
         let right_width: usize = right.iter().map(Span::width).sum();
+        if let Some(bug) = s.cluster().bug()
+            && left[..=bug_at].iter().map(Span::width).sum::<usize>() + right_width
+                > area.width as usize
+        {
+            left[bug_at] = Span::styled(format!(" · ⚠ mutant {bug}"), style::alarm());
+        }
         let [left_area, right_area] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width as u16)])
                 .areas(area);
