@@ -77,6 +77,12 @@ enum Command {
         /// Steps in the random session whose undo history is measured.
         #[arg(long, default_value_t = 100_000)]
         undo_steps: usize,
+        /// Distinct states at which each explorer run stops (3 servers, terms up to 4).
+        #[arg(long, default_value_t = 1_000_000)]
+        explore_states: usize,
+        /// Explorer threads (default: every core).
+        #[arg(long)]
+        explore_threads: Option<usize>,
     },
 }
 
@@ -145,7 +151,12 @@ fn main() -> ExitCode {
             elections,
             frames,
             undo_steps,
-        }) => run_bench(json, elections, frames, undo_steps),
+            explore_states,
+            explore_threads,
+        }) => run_bench(json, elections, frames, undo_steps).and_then(|code| {
+            explore_bench(json, explore_states, explore_threads)?;
+            Ok(code)
+        }),
     };
     match result {
         Ok(code) => code,
@@ -215,6 +226,34 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     } else {
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// The explorer's line of `bench` (see `explore::bench`).
+fn explore_bench(json: bool, states: usize, threads: Option<usize>) -> Result<()> {
+    let threads = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let figure = explore::bench::bench_figure(4, states, threads).map_err(anyhow::Error::msg)?;
+    if json {
+        println!("{}", serde_json::to_string(&figure)?);
+    } else {
+        println!(
+            "explore, {} servers, terms up to {}: {:.0} distinct states/s, {} states in {:.2} s{} (median of {}, {} threads)",
+            figure.servers,
+            figure.max_term,
+            figure.states_per_sec,
+            figure.distinct_states,
+            figure.seconds,
+            if figure.exhausted {
+                ", exhausted"
+            } else {
+                ", stopped at the state limit"
+            },
+            explore::bench::RUNS,
+            figure.threads
+        );
+    }
+    Ok(())
 }
 
 fn run_bench(json: bool, elections: usize, frames: usize, undo_steps: usize) -> Result<ExitCode> {

@@ -394,11 +394,22 @@ fn bench_json_prints_one_figure_per_workload() {
         "3",
         "--undo-steps",
         "300",
+        "--explore-states",
+        "200",
     ]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
+    let explore = parse_json(lines[4]);
+    assert_eq!(explore["workload"], "explore", "{text}");
+    assert_eq!(explore["servers"], 3, "{text}");
+    assert_eq!(explore["max_term"], 4, "{text}");
+    assert_eq!(explore["distinct_states"], 200, "{text}");
+    assert!(
+        explore["states_per_sec"].as_f64().is_some_and(|r| r > 0.0),
+        "{text}"
+    );
     let render = parse_json(lines[2]);
     assert_eq!(render["workload"], "render", "{text}");
     assert_eq!(render["servers"], 7, "{text}");

@@ -7,6 +7,7 @@
 //! The search runs the model itself ([`Cluster::apply`]), on states stored in a compact
 //! canonical form ([`canon`]), so what it finds is what `run` and the TUI show.
 
+pub mod bench;
 pub mod canon;
 pub mod command;
 pub mod moves;
