@@ -7,7 +7,7 @@ use raftwalk::{bench, builtin, explore, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicIsize, Ordering};
 
 /// Step through Raft leader election, one message at a time.
 ///
@@ -89,23 +89,41 @@ enum Command {
 /// Counts live heap bytes, so `bench` can report what the undo history holds.
 struct CountingAllocator;
 
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Live heap bytes, counted in one slot per thread (picked by the address of a thread-local)
+/// so that threads do not fight over one cache line: the explorer allocates on every step of
+/// every thread. A slot may go below zero; the sum cannot.
+#[repr(align(64))]
+struct Slot(AtomicIsize);
+
+const SLOTS: usize = 16;
+static LIVE_BYTES: [Slot; SLOTS] = [const { Slot(AtomicIsize::new(0)) }; SLOTS];
+
+fn slot() -> &'static AtomicIsize {
+    thread_local!(static MARK: u8 = const { 0 });
+    let at = MARK
+        .try_with(|mark| std::ptr::from_ref(mark) as usize)
+        .unwrap_or(0);
+    let index = ((at >> 6).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60) % SLOTS;
+    &LIVE_BYTES[index].0
+}
 
 // SAFETY: every call is forwarded unchanged to the system allocator; we only count.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        slot().fetch_add(layout.size() as isize, Ordering::Relaxed);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        slot().fetch_sub(layout.size() as isize, Ordering::Relaxed);
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        slot().fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -115,7 +133,8 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn live_bytes() -> usize {
-    LIVE_BYTES.load(Ordering::Relaxed)
+    let total: isize = LIVE_BYTES.iter().map(|s| s.0.load(Ordering::Relaxed)).sum();
+    total.max(0) as usize
 }
 
 /// Exit status for input the user must fix.
