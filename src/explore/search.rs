@@ -124,21 +124,35 @@ impl Store {
             .is_some()
     }
 
-    /// Adds the state unless known; returns whether it was new.
+    /// Adds the state unless known (one probe of the table); returns whether it was new.
     fn insert(&mut self, hash: u64, key: &[u8], parent: u32, mv: Move) -> bool {
-        if self.contains(hash, key) {
+        let Store {
+            arena,
+            metas,
+            table,
+            ..
+        } = self;
+        let stored = |index: u32| {
+            let m = metas[index as usize];
+            &arena[m.offset as usize..m.offset as usize + m.len as usize]
+        };
+        let entry = table.entry(
+            hash,
+            |slot| slot.hash == hash && stored(slot.index) == key,
+            |slot| slot.hash,
+        );
+        let hashbrown::hash_table::Entry::Vacant(vacant) = entry else {
             return false;
-        }
-        let index = self.metas.len() as u32;
-        self.metas.push(Meta {
-            offset: self.arena.len() as u64,
+        };
+        let index = metas.len() as u32;
+        vacant.insert(Slot { hash, index });
+        metas.push(Meta {
+            offset: arena.len() as u64,
             len: key.len() as u32,
             parent,
             mv,
         });
-        self.arena.extend_from_slice(key);
-        self.table
-            .insert_unique(hash, Slot { hash, index }, |slot| slot.hash);
+        arena.extend_from_slice(key);
         true
     }
 
