@@ -383,6 +383,13 @@ impl<'a> Worker<'a> {
                     out.violation = Some((index as u32, mv, v));
                     return out;
                 }
+                // A response its recipient ignores changes nothing but its absence: the same
+                // state as dropping it, which is the next move, so skip the work twice done.
+                if matches!(mv, Move::Deliver(_))
+                    && matches!(self.events[..], [Event::ResponseIgnored { .. }])
+                {
+                    continue;
+                }
                 let key = config.codec.canonical(&next, after, &mut self.scratch);
                 let hash = store.hash(key);
                 if store.contains(hash, key) {
