@@ -44,13 +44,7 @@ pub fn bench_figure(
     let options = Options {
         bug: None,
         after_steps: false,
-        bounds: Bounds {
-            max_term,
-            max_requests: 0,
-            max_crashes: 0,
-            max_dups: 0,
-            max_depth: None,
-        },
+        bounds: Bounds::election(max_term),
         max_states,
         threads,
         symmetry: true,

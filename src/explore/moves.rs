@@ -21,6 +21,20 @@ pub struct Bounds {
     pub max_depth: Option<usize>,
 }
 
+impl Bounds {
+    /// Elections only: timeouts up to `max_term`, deliveries and drops; no requests,
+    /// crashes or duplicates, no depth limit.
+    pub fn election(max_term: Term) -> Bounds {
+        Bounds {
+            max_term,
+            max_requests: 0,
+            max_crashes: 0,
+            max_dups: 0,
+            max_depth: None,
+        }
+    }
+}
+
 /// One step, naming servers by slot and messages by their canonical position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Move {

@@ -423,13 +423,7 @@ mod tests {
     fn config<'a>(codec: &'a Codec, progress: &'a Progress, max_term: u64) -> Config<'a> {
         Config {
             codec,
-            bounds: Bounds {
-                max_term,
-                max_requests: 0,
-                max_crashes: 0,
-                max_dups: 0,
-                max_depth: None,
-            },
+            bounds: Bounds::election(max_term),
             requests: &[],
             max_states: 1_000_000,
             threads: 1,
