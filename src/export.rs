@@ -1,6 +1,8 @@
-//! `raftwalk export`: plays a scenario and writes one frame per step, drawn exactly as the TUI
-//! draws it, as text or SVG, plus an index of each step's narration. For handouts and slides.
+//! `raftwalk export`: plays a scenario and writes one frame per beat of the walkthrough, drawn
+//! exactly as the TUI draws it, as text or SVG, plus an index of each beat's narration and
+//! quiz. For handouts and slides.
 
+use crate::escape::escape;
 use crate::scenario::Scenario;
 use crate::session::Session;
 use crate::tui::app::App;
@@ -21,8 +23,10 @@ pub enum Format {
     Svg,
 }
 
-/// Plays `scenario` and writes `frame-000` (the start) to `frame-N` (after step N) into `out`,
-/// plus `index.md`. Returns the paths written.
+/// Plays `scenario` beat by beat, as `n` does in the walkthrough, and writes `frame-000` (the
+/// start) to `frame-N` (after beat N) into `out`, plus `index.md` with what each beat played,
+/// its narration and its quiz. Returns the paths written. A size smaller than the screen can
+/// be drawn in (80×24), or an `out` that is a file, is refused before anything is written.
 pub fn export(
     scenario: Scenario,
     format: Format,
@@ -30,28 +34,45 @@ pub fn export(
     width: u16,
     height: u16,
 ) -> Result<Vec<PathBuf>> {
+    let (min_width, min_height) = (
+        crate::tui::availability::MIN_WIDTH,
+        crate::tui::availability::MIN_HEIGHT,
+    );
+    if width < min_width || height < min_height {
+        bail!(
+            "{width}x{height} is too small to draw the screen: the smallest size is {min_width}x{min_height}"
+        );
+    }
+    if out.exists() && !out.is_dir() {
+        bail!("--out {}: is a file, not a directory", out.display());
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let total = scenario.steps.len();
+    let beats = Session::new(scenario.clone()).beats().len();
     let mut app = App::new(Session::new(scenario), out.to_path_buf());
+    app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     let mut written = Vec::new();
-    let mut index = format!("# {}\n\n", app.session.scenario().name);
+    // The index quotes the file: every line of it is escaped.
+    let mut index = format!("# {}\n\n", escape(&app.session.scenario().name));
     if let Some(description) = &app.session.scenario().description {
-        let _ = writeln!(index, "{description}\n");
+        for line in description.split('\n') {
+            let _ = writeln!(index, "{}", escape(line));
+        }
+        index.push('\n');
     }
     let ext = match format {
         Format::Txt => "txt",
         Format::Svg => "svg",
     };
-    for step in 0..=total {
-        if step > 0
-            && let Err(e) = app.session.play_next()
+    for beat in 0..=beats {
+        if beat > 0
+            && let Err(e) = app.session.play_beat()
         {
-            bail!("step {step} cannot be played: {e}");
+            bail!("beat {beat} cannot be played: {e}");
         }
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
         let buffer = terminal.backend().buffer();
-        let name = format!("frame-{step:03}.{ext}");
+        let name = format!("frame-{beat:03}.{ext}");
         let path = out.join(&name);
         let content = match format {
             Format::Txt => to_text(buffer),
@@ -60,14 +81,31 @@ pub fn export(
         std::fs::write(&path, content)
             .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
-        let what = match app.session.entries().last() {
-            Some(entry) if step > 0 => app.session.describe(entry),
-            _ => "the start".to_string(),
+        let what = match beat {
+            0 => "the start".to_string(),
+            _ => app
+                .session
+                .describe_beat(beat - 1)
+                .unwrap_or_else(|| "words only".to_string()),
         };
-        let narration = app.session.narration().unwrap_or("");
-        let _ = writeln!(index, "- [{name}]({name}) — step {step}: {what}");
-        if step > 0 && !narration.is_empty() && what.starts_with("say:") {
-            let _ = writeln!(index, "  > {narration}");
+        let _ = writeln!(index, "- [{name}]({name}) — beat {beat}: {}", escape(&what));
+        if beat > 0 {
+            if let Some(narration) = app.session.narration() {
+                let _ = writeln!(index, "  > {}", escape(narration));
+            }
+            if let Some((_, quiz)) = app.session.beat_quiz() {
+                let _ = writeln!(index, "  >\n  > **Quiz:** {}", escape(&quiz.question));
+                for (i, choice) in quiz.choices.iter().enumerate() {
+                    let _ = writeln!(index, "  > {}) {}", i + 1, escape(choice));
+                }
+                let _ = writeln!(
+                    index,
+                    "  >\n  > *Answer:* {}) {} — {}",
+                    quiz.answer,
+                    escape(&quiz.choices[quiz.answer - 1]),
+                    escape(&quiz.explain)
+                );
+            }
         }
     }
     let index_path = out.join("index.md");
@@ -83,7 +121,7 @@ pub fn to_text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for row in buffer.content().chunks(width.max(1)) {
         let line: String = row.iter().map(|cell| cell.symbol()).collect();
-        out.push_str(line.trim_end());
+        out.push_str(&escape(line.trim_end()));
         out.push('\n');
     }
     out
@@ -145,7 +183,7 @@ pub fn to_svg(buffer: &Buffer) -> String {
                 "<text x=\"{}\" y=\"{:.1}\" fill=\"{fill}\"{weight}{underline} xml:space=\"preserve\">{}</text>",
                 positions.join(" "),
                 (y as f32 + 0.78) * CELL_HEIGHT,
-                escape(&text)
+                xml_text(&text)
             );
         }
     }
@@ -153,8 +191,10 @@ pub fn to_svg(buffer: &Buffer) -> String {
     svg
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+/// Text for an SVG `<text>`: terminal-escaped like everything else, then XML-escaped.
+fn xml_text(text: &str) -> String {
+    escape(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

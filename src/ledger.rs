@@ -1,8 +1,9 @@
 //! The vote ledger: for each term, every candidate against every voter — granted, refused
-//! and why, or never asked. Built from the model's events, so it agrees with the explanations.
+//! and why, the request lost (and why), or no answer yet. Built from the model's events, so it
+//! agrees with the explanations.
 
-use crate::raft::event::VoteRefusal;
-use crate::raft::{Event, LogPosition, Names, ServerId, Term};
+use crate::raft::event::{LossReason, VoteRefusal};
+use crate::raft::{Event, LogPosition, MessageKind, Names, ServerId, Term};
 use std::collections::BTreeMap;
 
 /// What one voter did with one candidate's request in one term.
@@ -14,8 +15,11 @@ pub enum Cell {
     Granted,
     /// Vote refused, with the reason.
     Refused(VoteRefusal),
-    /// The request never reached the voter (in flight, dropped, lost).
-    NotAsked,
+    /// Asked, but the request was lost on the way, and why.
+    Lost(LossReason),
+    /// Asked, and no answer yet: the request is still in flight (a candidate asks every
+    /// other server when it stands).
+    NoAnswer,
 }
 
 /// One term's elections.
@@ -25,7 +29,7 @@ pub struct TermLedger {
     pub candidates: Vec<ServerId>,
     /// The winner, if any.
     pub winner: Option<ServerId>,
-    /// (candidate, voter) → what happened; missing means not asked.
+    /// (candidate, voter) → what happened; missing means no answer yet.
     pub cells: BTreeMap<(ServerId, ServerId), Cell>,
 }
 
@@ -38,7 +42,7 @@ impl TermLedger {
         self.cells
             .get(&(candidate, voter))
             .copied()
-            .unwrap_or(Cell::NotAsked)
+            .unwrap_or(Cell::NoAnswer)
     }
 }
 
@@ -71,14 +75,34 @@ pub fn build<'a>(events: impl IntoIterator<Item = &'a Event>) -> BTreeMap<Term, 
                 term,
                 reason,
             } => {
-                // Keep a grant if a later duplicate was refused: the vote was given.
+                // Keep a grant if a later duplicate was refused: the vote was given. A refusal
+                // of a duplicate tells more than the loss of the first copy.
                 let cells = &mut terms.entry(term).or_default().cells;
-                cells
+                let cell = cells
                     .entry((candidate, voter))
                     .or_insert(Cell::Refused(reason));
+                if matches!(cell, Cell::Lost(_)) {
+                    *cell = Cell::Refused(reason);
+                }
             }
             Event::ElectionWon { server, term, .. } => {
                 terms.entry(term).or_default().winner = Some(server)
+            }
+            // A lost request: unless an answer came anyway (from a duplicate).
+            Event::MessageLost {
+                from,
+                to,
+                kind: MessageKind::RequestVote,
+                term,
+                reason,
+                ..
+            } => {
+                terms
+                    .entry(term)
+                    .or_default()
+                    .cells
+                    .entry((from, to))
+                    .or_insert(Cell::Lost(reason));
             }
             _ => {}
         }
@@ -93,7 +117,15 @@ pub fn describe(cell: Cell, names: Names) -> String {
     match cell {
         Cell::Own => "self".to_string(),
         Cell::Granted => "granted".to_string(),
-        Cell::NotAsked => "not asked".to_string(),
+        Cell::NoAnswer => "asked, no answer yet (the request is in flight)".to_string(),
+        Cell::Lost(reason) => format!(
+            "asked, request lost ({})",
+            match reason {
+                LossReason::RecipientCrashed => "recipient crashed",
+                LossReason::Partitioned => "partitioned",
+                LossReason::Dropped => "dropped",
+            }
+        ),
         Cell::Refused(VoteRefusal::StaleTerm { own_term }) => {
             format!("refused: stale term (mine is {own_term})")
         }
@@ -179,15 +211,59 @@ mod tests {
     }
 
     #[test]
-    fn a_dropped_request_is_not_asked() {
+    fn a_dropped_request_is_asked_and_lost() {
         let mut c = Cluster::new(3);
         let mut events = c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
         let first = c.in_flight().next().unwrap().id;
         events.extend(c.apply(Action::Drop(first)).unwrap());
         events.extend(c.apply(Action::DeliverAll).unwrap());
         let ledger = build(&events);
-        assert_eq!(ledger[&2].cell(0, 1), Cell::NotAsked);
+        assert_eq!(ledger[&2].cell(0, 1), Cell::Lost(LossReason::Dropped));
         assert_eq!(ledger[&2].cell(0, 2), Cell::Granted);
         assert_eq!(ledger[&2].winner, Some(0));
+        let text = render_text(&ledger, Names(&[]), 3);
+        assert!(text.contains("asked, request lost (dropped)"), "{text}");
+    }
+
+    #[test]
+    fn requests_lost_to_a_crash_or_a_partition_say_so_and_unanswered_ones_too() {
+        let mut c = Cluster::new(4);
+        let mut events = Vec::new();
+        for action in [
+            Action::on(1, ServerAction::Crash),
+            Action::Partition(vec![vec![0, 1, 2], vec![3]]),
+            Action::on(0, ServerAction::Timeout),
+        ] {
+            events.extend(c.apply(action).unwrap());
+        }
+        // Deliver the request to S1 (crashed) and leave the one to S2 in flight.
+        let to_s1 = c.in_flight().find(|m| m.to == 1).unwrap().id;
+        events.extend(c.apply(Action::Deliver(to_s1)).unwrap());
+        let ledger = build(&events);
+        assert_eq!(
+            ledger[&2].cell(0, 1),
+            Cell::Lost(LossReason::RecipientCrashed)
+        );
+        assert_eq!(ledger[&2].cell(0, 3), Cell::Lost(LossReason::Partitioned));
+        assert_eq!(ledger[&2].cell(0, 2), Cell::NoAnswer);
+        let text = render_text(&ledger, Names(&[]), 4);
+        assert!(
+            text.contains("asked, request lost (recipient crashed)"),
+            "{text}"
+        );
+        assert!(text.contains("asked, request lost (partitioned)"), "{text}");
+        assert!(text.contains("asked, no answer yet"), "{text}");
+    }
+
+    #[test]
+    fn a_lost_request_of_an_older_term_does_not_count_for_a_newer_one() {
+        let mut c = Cluster::new(3);
+        let mut events = c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
+        let old = c.in_flight().find(|m| m.to == 1).unwrap().id;
+        events.extend(c.apply(Action::on(0, ServerAction::Timeout)).unwrap());
+        events.extend(c.apply(Action::Drop(old)).unwrap());
+        let ledger = build(&events);
+        assert_eq!(ledger[&2].cell(0, 1), Cell::Lost(LossReason::Dropped));
+        assert_eq!(ledger[&3].cell(0, 1), Cell::NoAnswer);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod builtin;
+pub mod escape;
 pub mod explore;
 pub mod export;
 pub mod ledger;

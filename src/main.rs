@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use raftwalk::escape::{EscapingWriter, escape};
 use raftwalk::scenario::{self, report::StateReport};
 use raftwalk::{bench, builtin, explore, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -37,7 +38,8 @@ enum Command {
     List,
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
-    /// Play a scenario and write one frame per step (as the TUI draws it) plus an index.
+    /// Play a scenario beat by beat and write one frame per beat (as the TUI draws it) plus an
+    /// index.
     Export {
         /// The scenario file, or a built-in scenario's name.
         scenario: String,
@@ -153,7 +155,11 @@ fn main() -> ExitCode {
             size,
         }) => load::load(&scenario).and_then(|s| {
             let written = export::export(s, format, &out, size.0, size.1)?;
-            println!("wrote {} files to {}", written.len(), out.display());
+            println!(
+                "wrote {} files to {}",
+                written.len(),
+                escape(&out.display().to_string())
+            );
             Ok(ExitCode::SUCCESS)
         }),
         Some(Command::Schema) => {
@@ -162,7 +168,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Run { scenario, json }) => run(&scenario, json),
         Some(Command::Check(args)) => load::load(&args.scenario).and_then(|scenario| {
-            let code = explore::command::run(&args, scenario, &mut io::stdout().lock())?;
+            // The report quotes the file (names, commands): every line is escaped.
+            let mut out = EscapingWriter(io::stdout().lock());
+            let code = explore::command::run(&args, scenario, &mut out)?;
             Ok(ExitCode::from(code))
         }),
         Some(Command::Bench {
@@ -180,7 +188,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("raftwalk: {error:#}");
+            // One line, whatever the file or the path held.
+            eprintln!("raftwalk: {}", escape(&format!("{error:#}")));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
@@ -206,32 +215,38 @@ fn list() -> Result<ExitCode> {
         let about = scenario::parse(builtin.text, builtin.name)
             .map(|s| s.description.unwrap_or(s.name))
             .unwrap_or_else(|e| format!("(invalid: {e})"));
-        println!("{:<24} {about}", builtin.name);
+        println!("{:<24} {}", builtin.name, escape(&about));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn run(what: &str, json: bool) -> Result<ExitCode> {
     let scenario = load::load(what)?;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // The step log quotes the file (names, narration, commands): every line is escaped.
+    let mut out = EscapingWriter(io::stdout().lock());
     let (cluster, summary) = if json {
         scenario::run(&scenario, &mut io::sink())?
     } else {
         scenario::run(&scenario, &mut out)?
     };
     if json {
-        serde_json::to_writer_pretty(&mut out, &StateReport::new(&cluster, &scenario.names))?;
-        writeln!(out)?;
+        // JSON escapes control characters itself, and names cannot hold any.
+        let mut raw = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut raw, &StateReport::new(&cluster, &scenario.names))?;
+        writeln!(raw)?;
     }
+    let fail = |text: String| eprintln!("FAIL {}", escape(&text));
     for (step, mismatch) in &summary.failures {
-        eprintln!("FAIL step {step}: {mismatch}");
+        fail(format!("step {step}: {mismatch}"));
     }
     if let Some((step, error)) = &summary.error {
-        eprintln!("FAIL step {step}: {error}");
+        fail(format!("step {step}: {error}"));
     }
     for violation in &summary.violations {
-        eprintln!("FAIL {violation}");
+        fail(violation.clone());
+    }
+    for (step, stopped) in &summary.stopped {
+        fail(format!("step {step}: {stopped}"));
     }
     if summary.passed() {
         if !json {

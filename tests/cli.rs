@@ -103,14 +103,17 @@ fn passing_scenario_exits_0_and_narrates() {
     );
     // A `say` line and a step line with the model's explanation.
     assert!(
-        text.contains("Time is external: we fire S0's election timeout by hand."),
+        text.contains("Time is external: the next beat fires S0's election timeout by hand."),
         "{text}"
     );
     assert!(text.contains("step 3: election timeout on S0"), "{text}");
     assert!(text.contains("S0 wins term 2"), "{text}");
+    // The steps are grouped in the walkthrough's beats: the timeout starts the second.
+    let beat = text.find("── beat 2 of 5 ──").expect("beat headings");
+    assert!(beat < text.find("step 3:").unwrap(), "{text}");
     assert!(
         text.lines()
-            .any(|l| l.starts_with("PASS: 18 steps, 9 expectations held")),
+            .any(|l| l.starts_with("PASS: 19 steps, 9 expectations held")),
         "{text}"
     );
     assert!(!text.contains("FAIL"), "{text}");
@@ -346,7 +349,7 @@ fn run_json_lists_messages_in_flight_votes_logs_and_crashes() {
         "inflight.json",
         r#"{"name": "j", "servers": [
             {"name": "a", "log": [1], "commit_index": 1},
-            {"name": "b"},
+            {"name": "b", "log": [1]},
             {"name": "c", "crashed": true}
         ], "steps": [{"timeout": "a"}]}"#,
     );

@@ -1240,6 +1240,7 @@ fn messages_delivered_to_a_crashed_server_are_lost() {
             from: 0,
             to: 1,
             kind: K::RequestVote,
+            term: 2,
             reason: LossReason::RecipientCrashed,
         }]
     );
@@ -1443,6 +1444,7 @@ fn a_dropped_message_is_lost() {
             from: 0,
             to: 1,
             kind: K::RequestVote,
+            term: 2,
             reason: LossReason::Dropped,
         }]
     );

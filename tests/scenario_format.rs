@@ -145,6 +145,7 @@ fn every_server_field_is_read() {
     let s = parse_ok(
         r#"{
           "name": "t",
+          "unsafe_start": true,
           "servers": [
             {"name": "lead", "term": 5, "voted_for": "lead", "log": [1, 3, 5],
              "commit_index": 2, "role": "LEADER", "crashed": false},
@@ -156,6 +157,8 @@ fn every_server_field_is_read() {
         }"#,
     );
     assert_eq!(s.names, ["lead", "cand", "down", "quiet"]);
+    // Entry 2 is committed on `lead` alone: only an unsafe start may say so.
+    assert!(s.unsafe_start);
     let lead = &s.initial[0];
     assert_eq!(lead.term, 5);
     assert_eq!(lead.voted_for, Some(0));
@@ -413,9 +416,15 @@ fn syntax_error_at_the_top_level_gives_line_and_column() {
 
 #[test]
 fn empty_and_truncated_text_are_syntax_errors() {
-    let err = parse_err("");
-    assert!(err.position.is_some(), "{err}");
-    assert!(err.to_string().contains("EOF"), "{err}");
+    for empty in ["", "  \n", "\u{feff}"] {
+        let err = parse_err(empty);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{ORIGIN}: empty file: a scenario is a JSON object like {{\"name\": \"...\", \"servers\": 3}}"
+            )
+        );
+    }
     let err = assert_refused("{\"name\": \"x\", \"servers\": [{}", "servers", &["EOF"]);
     assert!(err.position.is_some(), "{err}");
 }
@@ -861,7 +870,13 @@ fn a_starting_leader_needs_a_majority_in_its_term() {
     assert_refused(
         r#"{"name": "x", "servers": [{"role": "LEADER", "term": 2}, {}, {}]}"#,
         "servers[0].role",
-        &["leader of term 2", "at least 2 of 3", "term 2 or later"],
+        &[
+            "S0 leads term 2",
+            "a majority (2 of 3)",
+            "only 1 can have voted for it",
+            "\"voted_for\": \"S0\"",
+            "§5.2",
+        ],
     );
     let ok = scenario::parse(
         r#"{"name": "x", "servers": [{"role": "LEADER", "term": 2}, {"term": 2, "voted_for": 0}, {}]}"#,
@@ -884,4 +899,116 @@ fn a_leader_that_voted_for_another_server_is_refused() {
         "servers[0].voted_for",
         &["leader", "voted for itself"],
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Starting states Raft can reach (issue 8, item 4)
+// ---------------------------------------------------------------------------------------
+
+/// Every starting-state refusal names its rule and says how to start broken on purpose.
+fn assert_unreachable(text: &str, field: &str, words: &[&str]) {
+    let err = assert_refused(text, field, words);
+    assert!(
+        err.to_string().contains("\"unsafe_start\": true"),
+        "no way out named: {err}"
+    );
+    let unsafe_text = text.replacen('{', r#"{"unsafe_start": true, "#, 1);
+    let s = parse_ok(&unsafe_text);
+    assert!(s.unsafe_start);
+}
+
+#[test]
+fn two_leaders_of_one_term_are_refused() {
+    assert_unreachable(
+        r#"{"name": "t", "servers": [{"role": "LEADER", "term": 2}, {"role": "LEADER", "term": 2}, {"term": 3}]}"#,
+        "servers[1].role",
+        &[
+            "S0 and S1 are both leaders of term 2",
+            "Election Safety",
+            "§5.2",
+        ],
+    );
+}
+
+#[test]
+fn a_vote_for_another_candidate_does_not_count_for_a_leader() {
+    assert_unreachable(
+        r#"{"name": "t", "servers": [{"role": "LEADER", "term": 2}, {"term": 2, "voted_for": 2}, {"term": 2, "voted_for": 2}]}"#,
+        "servers[0].role",
+        &["S0 leads term 2", "only 1 can have voted for it"],
+    );
+    // A server in a later term may have voted for it before moving on.
+    parse_ok(r#"{"name": "t", "servers": [{"role": "LEADER", "term": 2}, {"term": 3}, {}]}"#);
+}
+
+#[test]
+fn a_commit_index_on_an_entry_no_majority_holds_is_refused() {
+    // The issue's case: a leader commits an entry only it holds.
+    assert_unreachable(
+        r#"{"name": "t", "servers": [{"role": "LEADER", "term": 2, "log": [2], "commit_index": 1}, {"term": 2, "voted_for": 0}, {}]}"#,
+        "servers[0].commit_index",
+        &[
+            "S0 has committed entry 1 (term 2)",
+            "a majority (2 of 3)",
+            "1 does",
+            "§5.3",
+        ],
+    );
+    // The same index with another term does not count.
+    assert_unreachable(
+        r#"{"name": "t", "servers": [{"term": 2, "log": [2], "commit_index": 1}, {"log": [1]}, {"log": [1]}]}"#,
+        "servers[0].commit_index",
+        &["entry 1 (term 2)", "1 does"],
+    );
+    parse_ok(
+        r#"{"name": "t", "servers": [{"role": "LEADER", "term": 2, "log": [2], "commit_index": 1}, {"term": 2, "voted_for": 0, "log": [2]}, {}]}"#,
+    );
+}
+
+#[test]
+fn a_leader_lacking_a_committed_entry_is_refused() {
+    assert_unreachable(
+        r#"{"name": "t", "servers": [
+            {"role": "LEADER", "term": 3, "log": [1]},
+            {"term": 2, "log": [1, 2], "commit_index": 2},
+            {"term": 3, "voted_for": 0, "log": [1, 2]}]}"#,
+        "servers[0].log",
+        &[
+            "S0 leads term 3",
+            "lacks entry 2 (term 2) that S1 has committed",
+            "Leader Completeness",
+        ],
+    );
+    // A stale leader need not hold what a later term committed.
+    parse_ok(
+        r#"{"name": "t", "servers": [
+            {"role": "LEADER", "term": 2, "log": [1]},
+            {"role": "LEADER", "term": 3, "log": [1, 3], "commit_index": 2},
+            {"term": 3, "voted_for": 1, "log": [1, 3]}]}"#,
+    );
+}
+
+#[test]
+fn an_invariant_broken_at_the_start_is_refused() {
+    assert_unreachable(
+        r#"{"name": "t", "servers": [
+            {"term": 2, "log": [1, {"term": 2, "command": "a"}]},
+            {"term": 2, "log": [1, {"term": 2, "command": "b"}]}, {}]}"#,
+        "servers",
+        &["Log Matching broken", "at the start"],
+    );
+}
+
+#[test]
+fn every_builtin_starts_from_a_reachable_state() {
+    for builtin in raftwalk::builtin::all() {
+        let s = scenario::parse(builtin.text, builtin.name)
+            .unwrap_or_else(|e| panic!("{}: {e}", builtin.name));
+        assert!(!s.unsafe_start, "{} starts unsafe", builtin.name);
+        assert!(
+            s.cluster().violations().is_empty(),
+            "{} breaks an invariant at the start",
+            builtin.name
+        );
+    }
 }

@@ -43,3 +43,78 @@ fn the_schema_refuses_mistakes_the_loader_refuses() {
         assert!(!validator.is_valid(&value), "the schema accepts {bad}");
     }
 }
+
+/// Files that the loader and the schema must both refuse: structs written as arrays (serde's
+/// sequence form), wrong shapes and unknown names.
+const REFUSED_BY_BOTH: &[&str] = &[
+    r#"["t", 3]"#,
+    r#"{"name": "t", "servers": [["a", 2]]}"#,
+    r#"{"name": "t", "servers": [[]]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": ["S1", null, 2]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": []}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": []}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"drop": [1]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"duplicate": [null, 0]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"request": [0, "x"]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"quiz": ["q", ["a", "b"], 1]}]}"#,
+    r#"{"name": "t", "servers": [{"log": [[1, "x"]]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": 5}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"timeout": [0]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"partition": [0, 1]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [["timeout", 0]]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"say": ["a"]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"timeout": 0, "crash": 1}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": {"timeout": 0}}"#,
+    r#"{"name": ["t"], "servers": 3}"#,
+    r#"{"name": "t", "servers": "3"}"#,
+    r#"{"name": "t", "servers": -1}"#,
+    r#"{"name": "t", "servers": 3.5}"#,
+    r#"{"name": "t", "servers": [{"term": -1}]}"#,
+    r#"{"name": "t", "servers": [{"crashed": "yes"}]}"#,
+    r#"{"name": "t", "servers": [{"log": [{"term": 1, "cmd": "x"}]}]}"#,
+    r#"{"name": "t", "servers": [{"voted_for": true}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "voted_for": [0]}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"leaders": "S0"}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": {"kind": "AppendEntriesReply"}}]}"#,
+    r#"{"name": "t", "servers": 3, "unsafe_start": "yes"}"#,
+    r#"{"name": "t", "servers": 3, "steps": ["timeout"]}"#,
+];
+
+/// Files both must accept (the loader may still refuse something the schema cannot express,
+/// like a reference to a server that is not there; none of these does).
+const ACCEPTED_BY_BOTH: &[&str] = &[
+    r#"{"name": "t", "servers": 3}"#,
+    r#"{"$schema": "x", "name": "t", "description": "d", "servers": [{}, {"name": "b"}]}"#,
+    r#"{"name": "t", "servers": [{"term": 2, "voted_for": 0, "role": "LEADER", "log": [1, {"term": 2, "command": "x"}], "commit_index": 0}, {"term": 2, "voted_for": 0}, {"crashed": true}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": ["deliver_all", "heal", {"deliver": {}}, {"drop": {"id": 1}}, {"duplicate": {"from": 0, "to": "S1", "kind": "RequestVote"}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"request": {"server": 0}}, {"partition": [[0], ["S1", 2]]}, {"say": "x"}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"quiz": {"question": "q", "choices": ["a", "b"], "answer": 2}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "voted_for": null, "log": [], "role": "FOLLOWER", "term": 1, "commit_index": 0, "crashed": false}}, {"expect": {"leaders": [], "in_flight": 0}}]}"#,
+    r#"{"name": "t", "servers": 3, "unsafe_start": true}"#,
+    r#"{"name": "t", "servers": 3, "unsafe_start": false}"#,
+];
+
+#[test]
+fn the_loader_and_the_schema_refuse_the_same_files_arrays_included() {
+    let validator = schema();
+    for text in REFUSED_BY_BOTH {
+        let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        assert!(!validator.is_valid(&value), "the schema accepts {text}");
+        assert!(
+            raftwalk::scenario::parse(text, "t.json").is_err(),
+            "the loader accepts {text}"
+        );
+    }
+    for text in ACCEPTED_BY_BOTH {
+        let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "the schema refuses {text}: {errors:?}");
+        if let Err(e) = raftwalk::scenario::parse(text, "t.json") {
+            panic!("the loader refuses {text}: {e}");
+        }
+    }
+}

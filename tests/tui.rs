@@ -7,13 +7,11 @@
 //! Update the snapshots after a deliberate change to the screen with
 //! `INSTA_UPDATE=always cargo test --test tui`, then read every changed `.snap` file.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use raftwalk::raft::{Cluster, Message, MessageKind, Role};
 use raftwalk::scenario::{self, Scenario, Step};
-use raftwalk::session::{Origin, Session};
+use raftwalk::session::Session;
 use raftwalk::tui::app::{App, Overlay};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
@@ -21,66 +19,14 @@ use std::path::{Path, PathBuf};
 
 // ----- Helpers ------------------------------------------------------------------------------
 
-/// A directory that does not exist: apps that are not meant to save get it, so an accidental
-/// save fails loudly instead of writing into the source tree.
-fn no_save_dir() -> PathBuf {
-    std::env::temp_dir().join("raftwalk-tui-test-no-such-dir/never/created")
-}
-
-fn app_on(scenario: Scenario) -> App {
-    App::new(Session::new(scenario), no_save_dir())
-}
-
-/// The brief's cluster: S0, S1, S2, followers in term 1, no script.
-fn brief() -> App {
-    app_on(raftwalk::load::brief_cluster())
-}
-
-fn builtin(name: &str) -> App {
-    app_on(raftwalk::load::load(name).expect("the built-in loads"))
-}
-
-fn press_key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-    app.handle_key(KeyEvent::new(code, modifiers));
-}
-
-/// Presses each character of `keys` as a plain key (shift for upper case, as a terminal sends).
-fn press(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        let modifiers = if c.is_ascii_uppercase() {
-            KeyModifiers::SHIFT
-        } else {
-            KeyModifiers::NONE
-        };
-        press_key(app, KeyCode::Char(c), modifiers);
-    }
-}
-
-/// Plays the next walkthrough step with `n`, answering a quiz it reaches (rightly), since the
-/// walkthrough waits for the answer.
-fn next(app: &mut App) {
-    press(app, "n");
-    if let Some((_, quiz)) = app.pending_quiz() {
-        let answer = char::from_digit(quiz.answer as u32, 10).expect("answers are 1 to 9");
-        press(app, &answer.to_string());
-        assert!(app.pending_quiz().is_none(), "the quiz took no answer");
-    }
-}
-
-/// Whether the last entry played a scripted step of this kind.
-fn last_step_was(app: &App, is: fn(&Step) -> bool) -> bool {
-    match app.session.entries().last().map(|e| e.origin) {
-        Some(Origin::Script(i)) => is(&app.session.scenario().steps[i]),
-        _ => false,
-    }
-}
+mod common;
+use common::{
+    app_on, assert_no_error, beat_played, brief, builtin, cluster, next, press, press_key,
+    render_terminal, screen, screen_lines,
+};
 
 fn ctrl(app: &mut App, c: char) {
     press_key(app, KeyCode::Char(c), KeyModifiers::CONTROL);
-}
-
-fn cluster(app: &App) -> Cluster {
-    app.session.cluster().clone()
 }
 
 fn role(app: &App, server: usize) -> Role {
@@ -104,12 +50,6 @@ fn messages(app: &App) -> Vec<(u64, usize, usize, MessageKind)> {
         .collect()
 }
 
-fn assert_no_error(app: &App) {
-    if let Some(status) = &app.status {
-        assert!(!status.is_error, "unexpected error: {}", status.text);
-    }
-}
-
 /// Asserts that the last key was refused with an error mentioning `words`, and changed neither
 /// the cluster nor the history.
 fn assert_refused(app: &App, before: &Cluster, position: usize, words: &str) {
@@ -122,19 +62,6 @@ fn assert_refused(app: &App, before: &Cluster, position: usize, words: &str) {
     );
     assert_eq!(app.session.cluster(), before, "the cluster changed");
     assert_eq!(app.session.position(), position, "the history changed");
-}
-
-fn render_terminal(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .expect("draw");
-    terminal
-}
-
-/// The screen as text, one line per row.
-fn screen(app: &App, width: u16, height: u16) -> String {
-    render_terminal(app, width, height).backend().to_string()
 }
 
 /// The screen rows that mention `needle`.
@@ -174,20 +101,18 @@ fn snapshot_brief_cluster_after_election_120x40() {
 #[test]
 fn snapshot_figure7a_after_the_first_delivery_120x40() {
     let mut app = builtin("figure7-a");
-    // Up to the first delivery (a's RequestVote to b) and the narration after it: five
+    // Up to the beat of the first delivery (a's RequestVote to b), with its narration: five
     // requests still in flight, the first selected.
-    while !last_step_was(&app, |s| matches!(s, Step::Deliver(_))) {
+    while !beat_played(&app, |s| matches!(s, Step::Deliver(_))) {
         next(&mut app);
         assert_no_error(&app);
     }
-    next(&mut app);
-    assert_no_error(&app);
     // Five requests and b's granted vote.
     assert_eq!(in_flight(&app), 6);
     let terminal = render_terminal(&app, 120, 40);
     let text = terminal.backend().to_string();
-    assert!(text.contains("▶ #"), "no selected message: {text}");
-    let step = format!("step {}/", app.session.script_position());
+    assert!(text.contains("▶#"), "no selected message: {text}");
+    let step = format!("beat {}/", app.session.beats_played());
     assert!(text.contains(&step), "{text}");
     insta::assert_snapshot!(terminal.backend());
 }
@@ -214,13 +139,11 @@ fn snapshot_help_overlay_120x40() {
 #[test]
 fn snapshot_seed_example_80x24() {
     let mut app = builtin("seed-example");
-    // Up to S0's timeout and the narration after it: two requests in flight.
-    while !last_step_was(&app, |s| matches!(s, Step::Server { .. })) {
+    // Up to the beat of S0's timeout, with its narration: two requests in flight.
+    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
         next(&mut app);
         assert_no_error(&app);
     }
-    next(&mut app);
-    assert_no_error(&app);
     assert_eq!(role(&app, 0), Role::Candidate);
     let terminal = render_terminal(&app, 80, 24);
     let text = terminal.backend().to_string();
@@ -878,33 +801,38 @@ fn expect_steps(scenario: &Scenario) -> usize {
 fn figure7a_walkthrough_forward_back_and_forward_again() {
     let mut app = builtin("figure7-a");
     let start = cluster(&app);
-    let steps = app.session.scenario().steps.len();
-    assert!(steps > 20);
-    for i in 0..steps {
-        assert_eq!(app.session.script_position(), i);
+    let beats = app.session.beats().len();
+    assert!(beats > 10);
+    for i in 0..beats {
+        assert_eq!(app.session.beats_played(), i);
         next(&mut app);
         assert_no_error(&app);
-        assert_eq!(app.session.expectation_counts().1, 0, "step {}", i + 1);
+        assert_eq!(app.session.expectation_counts().1, 0, "beat {}", i + 1);
     }
-    assert_eq!(app.session.script_position(), steps);
+    assert_eq!(app.session.beats_played(), beats);
+    assert_eq!(
+        app.session.script_position(),
+        app.session.scenario().steps.len()
+    );
     assert_eq!(
         app.session.expectation_counts(),
         (expect_steps(app.session.scenario()), 0)
     );
     let end = cluster(&app);
+    let position = app.session.position();
     assert_eq!(
         app.session.cluster().live_leaders().collect::<Vec<_>>(),
         [1]
     );
     // Past the end: an error, nothing changes.
     press(&mut app, "n");
-    assert_refused(&app, &end, steps, "no more steps");
+    assert_refused(&app, &end, position, "no more beats");
 
-    // Back with p, one step each, to the start.
-    for i in (0..steps).rev() {
+    // Back with p, one beat each, to the start.
+    for i in (0..beats).rev() {
         press(&mut app, "p");
         assert_no_error(&app);
-        assert_eq!(app.session.script_position(), i);
+        assert_eq!(app.session.beats_played(), i);
     }
     assert_eq!(app.session.position(), 0);
     assert_eq!(cluster(&app), start);
@@ -912,61 +840,64 @@ fn figure7a_walkthrough_forward_back_and_forward_again() {
     assert_refused(&app, &start, 0, "start of the walkthrough");
 
     // Forward again with → (quizzes keep their answers).
-    for _ in 0..steps {
+    for _ in 0..beats {
         press_key(&mut app, KeyCode::Right, KeyModifiers::NONE);
         assert_no_error(&app);
         assert!(app.pending_quiz().is_none());
     }
-    assert_eq!(app.session.script_position(), steps);
+    assert_eq!(app.session.beats_played(), beats);
     assert_eq!(cluster(&app), end);
     // ← goes back like p.
     press_key(&mut app, KeyCode::Left, KeyModifiers::NONE);
-    assert_eq!(app.session.script_position(), steps - 1);
+    assert_eq!(app.session.beats_played(), beats - 1);
 }
 
 #[test]
-fn p_goes_back_over_free_actions_and_one_step() {
+fn p_goes_back_over_free_actions_and_one_beat() {
     let mut app = builtin("figure7-a");
-    // Up to the first action step (a's timeout), remembering the cluster before it.
-    let mut before_step = cluster(&app);
-    while !last_step_was(&app, |s| matches!(s, Step::Server { .. })) {
-        before_step = cluster(&app);
+    // Up to the first beat with an action (a's timeout), remembering the cluster before it.
+    let mut before_beat = cluster(&app);
+    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
+        before_beat = cluster(&app);
         next(&mut app);
     }
-    let played = app.session.script_position();
-    let after_step = cluster(&app);
-    assert_ne!(after_step, before_step);
+    let played = app.session.beats_played();
+    let after_beat = cluster(&app);
+    assert_ne!(after_beat, before_beat);
     // Free actions on b (server 2): a timeout and a delivery.
     press_key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press_key(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press(&mut app, "c ");
     assert_no_error(&app);
     assert_eq!(
-        app.session.script_position(),
+        app.session.beats_played(),
         played,
-        "free actions are not steps"
+        "free actions are not beats"
     );
-    assert_ne!(cluster(&app), after_step);
-    // p undoes them and the step.
+    assert_ne!(cluster(&app), after_beat);
+    // p undoes them and the beat.
     press(&mut app, "p");
     assert_no_error(&app);
-    assert_eq!(app.session.script_position(), played - 1);
-    assert_eq!(cluster(&app), before_step);
+    assert_eq!(app.session.beats_played(), played - 1);
+    assert_eq!(cluster(&app), before_beat);
     // And the walkthrough goes on from there, to the same state.
     next(&mut app);
     assert_no_error(&app);
-    assert_eq!(app.session.script_position(), played);
-    assert_eq!(cluster(&app), after_step);
+    assert_eq!(app.session.beats_played(), played);
+    assert_eq!(cluster(&app), after_beat);
 }
 
-/// `n` gives, after every step, the cluster `scenario::run` reaches over the same steps: for
+/// `n` gives, after every beat, the cluster `scenario::run` reaches over the same steps: for
 /// figure7-a and every other built-in.
 #[test]
 fn n_replays_like_the_scenario_runner() {
     for builtin in raftwalk::builtin::all() {
         let scenario = scenario::parse(builtin.text, builtin.name).expect("built-in parses");
         let mut app = app_on(scenario.clone());
-        for k in 0..=scenario.steps.len() {
+        let ends: Vec<usize> = std::iter::once(0)
+            .chain(app.session.beats().iter().map(|b| b.end))
+            .collect();
+        for k in ends {
             let mut prefix = scenario.clone();
             prefix.steps.truncate(k);
             let (ran, summary) = scenario::run(&prefix, &mut std::io::sink()).expect("run");
@@ -1133,26 +1064,65 @@ fn click(app: &mut App, column: u16, row: u16) {
     app.handle_mouse(event, ratatui::layout::Rect::new(0, 0, 120, 40));
 }
 
-/// A click on a panel selects its server; a click on a message selects the message; clicks
+/// Where `needle` is drawn on a `width`×`height` screen of `app`: (column, row) of its first
+/// character, searching rows top to bottom and, in a row, left to right from `from_column`.
+fn find_on_screen(
+    app: &App,
+    width: u16,
+    height: u16,
+    needle: &str,
+    from_column: usize,
+) -> Option<(u16, u16)> {
+    screen_lines(app, width, height)
+        .iter()
+        .enumerate()
+        .find_map(|(row, line)| {
+            let chars: Vec<char> = line.chars().collect();
+            let needle: Vec<char> = needle.chars().collect();
+            (from_column..chars.len().saturating_sub(needle.len() - 1))
+                .find(|&x| chars[x..x + needle.len()] == needle[..])
+                .map(|x| (x as u16, row as u16))
+        })
+}
+
+/// A click on a server's row in the grid or its label in the network picture selects it; a
+/// click on a message in the list or its label in the picture selects the message; clicks
 /// elsewhere change nothing.
 #[test]
 fn clicks_select_servers_and_messages() {
     let mut app = brief();
-    // Three panels 28 columns wide from column 0, rows 1 to 8; the message pane from column 84.
-    click(&mut app, 60, 3);
+    // Grid rows start at column 0 with the selection marker.
+    let (_, row) = find_on_screen(&app, 120, 40, " S2 ", 0).expect("S2's row");
+    click(&mut app, 3, row);
     assert_eq!(app.selected_server, 2);
-    click(&mut app, 30, 5);
+    let (_, row) = find_on_screen(&app, 120, 40, " S1 ", 0).expect("S1's row");
+    click(&mut app, 20, row);
     assert_eq!(app.selected_server, 1);
-    press(&mut app, "c");
+    // S0's label in the network picture, right of the grid.
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) = find_on_screen(&app, 120, 40, "·S0", picture as usize).expect("S0 pictured");
+    click(&mut app, x + 1, y);
+    assert_eq!(app.selected_server, 0);
+    press(&mut app, "1c");
     assert_eq!(in_flight(&app), 2);
-    // Messages take two lines each, below the pane's top border at row 1.
-    click(&mut app, 90, 4);
+    // The second message in the list, then the first by its label in the picture.
+    let (x, y) = find_on_screen(&app, 120, 40, "#2 S1→S2", 0).expect("message #2 listed");
+    click(&mut app, x + 2, y);
     assert_eq!(app.selected_message, 1);
-    click(&mut app, 90, 2);
-    assert_eq!(app.selected_message, 0);
+    let (picture, _) = find_on_screen(&app, 120, 40, "Network", 0).expect("the picture");
+    let (x, y) =
+        find_on_screen(&app, 120, 40, "t2", picture as usize).expect("a label in the picture");
+    click(&mut app, x, y);
+    let clicked = app.selected_message;
+    let label_of = |i: usize| {
+        let m = app.session.cluster().in_flight().nth(i).unwrap().clone();
+        (m.from, m.to)
+    };
+    assert_eq!(label_of(clicked).0, 1, "a RequestVote from S1");
     let before = cluster(&app);
-    click(&mut app, 90, 30);
-    click(&mut app, 5, 39);
-    assert_eq!((app.selected_server, app.selected_message), (1, 0));
+    let selected = (app.selected_server, app.selected_message);
+    click(&mut app, 119, 39);
+    click(&mut app, 0, 0);
+    assert_eq!((app.selected_server, app.selected_message), selected);
     assert_eq!(cluster(&app), before, "a click never acts on the model");
 }

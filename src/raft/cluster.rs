@@ -31,6 +31,9 @@ pub enum Action {
     Duplicate(MessageId),
     /// Deliver in FIFO order until none is left (at most [`DELIVER_ALL_CAP`]).
     DeliverAll,
+    /// Deliver the oldest message, this many times or until none is left: a "deliver all"
+    /// that the user stopped part-way, so that undo and replay repeat exactly what was done.
+    DeliverUpTo(usize),
     /// Split the network; servers not listed are each alone.
     Partition(Vec<Vec<ServerId>>),
     /// Reconnect everyone.
@@ -146,6 +149,28 @@ impl Cluster {
         )
     }
 
+    /// Delivers the oldest message up to `max` times (fewer if none is left), checking
+    /// invariants after each, like [`Cluster::deliver_all`] but without its cap's event: the
+    /// TUI runs a long "deliver all" in such slices between frames.
+    pub fn deliver_up_to(
+        &mut self,
+        max: usize,
+        events: &mut Vec<Event>,
+    ) -> Result<usize, NetworkError> {
+        let mut delivered = 0;
+        while delivered < max {
+            match self.network.deliver_oldest(&mut self.servers[..], events)? {
+                None => break,
+                Some(Delivered::Handled(server)) => {
+                    self.monitor.check_server(&self.servers, server, events)
+                }
+                Some(Delivered::Lost) => {}
+            }
+            delivered += 1;
+        }
+        Ok(delivered)
+    }
+
     /// Applies one action and returns what happened.
     pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, NetworkError> {
         let mut events = Vec::new();
@@ -187,6 +212,9 @@ impl Cluster {
             }
             Action::DeliverAll => {
                 self.deliver_all(events)?;
+            }
+            Action::DeliverUpTo(max) => {
+                self.deliver_up_to(max, events)?;
             }
             // The network's own actions change no server, so there is nothing new to check.
             Action::Partition(groups) => {

@@ -474,6 +474,8 @@ pub enum Event {
         to: ServerId,
         /// Kind.
         kind: MessageKind,
+        /// The term it carries (the vote ledger tells which election a lost request was for).
+        term: Term,
         /// Why.
         reason: LossReason,
     },

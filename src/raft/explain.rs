@@ -466,6 +466,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             to,
             kind,
             reason,
+            ..
         } => {
             let why = match reason {
                 LossReason::Dropped => "dropped on purpose",
@@ -508,7 +509,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             delivered,
             remaining,
         } => format!(
-            "Deliver-all stopped after {delivered} deliveries with {remaining} message{} still in flight: the cluster is not settling (are there two leaders in one term?).",
+            "Deliver-all stopped after {delivered} deliveries with {remaining} message{} still in flight.",
             if remaining == 1 { "" } else { "s" }
         ),
         Event::Violation(v) => explain_violation(&v, names),
@@ -581,4 +582,28 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
         ),
     };
     format!("INVARIANT VIOLATED: {text}.")
+}
+
+/// Why a "deliver all" that stopped at its cap did not settle, from the cluster it left: two
+/// leaders of one term that can reach each other answer each other forever; anything else is
+/// work not yet done (a long log is repaired one round trip per entry).
+pub fn why_deliver_all_stopped(cluster: &super::Cluster, names: Names<'_>) -> String {
+    let leaders: Vec<&super::RaftServer> = cluster
+        .live_leaders()
+        .filter_map(|id| cluster.server(id))
+        .collect();
+    for (i, a) in leaders.iter().enumerate() {
+        if let Some(b) = leaders[i + 1..]
+            .iter()
+            .find(|b| b.current_term == a.current_term && cluster.network().connected(a.id, b.id))
+        {
+            return format!(
+                "{} and {} are both leaders of term {} and keep answering each other, so this never settles (Election Safety is broken, §5.2)",
+                names.of(a.id),
+                names.of(b.id),
+                a.current_term
+            );
+        }
+    }
+    "the cluster had not settled yet (a long log is repaired one round trip per entry); deliver all again to go on".to_string()
 }

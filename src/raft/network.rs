@@ -164,6 +164,7 @@ impl RaftNetwork {
                     from,
                     to,
                     kind: message.kind(),
+                    term: message.term(),
                     reason: LossReason::Partitioned,
                 });
             } else {
@@ -364,6 +365,7 @@ fn lost(envelope: &Envelope, reason: LossReason) -> Event {
         from: envelope.from,
         to: envelope.to,
         kind: envelope.message.kind(),
+        term: envelope.message.term(),
         reason,
     }
 }

@@ -30,6 +30,8 @@ pub struct Scenario {
     pub bug: Option<Bug>,
     /// The script.
     pub steps: Vec<Step>,
+    /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
+    pub unsafe_start: bool,
 }
 
 impl Scenario {
@@ -122,11 +124,24 @@ pub struct Expectation {
 
 /// Parses and validates scenario text. `origin` names it in errors (a path or a name).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    // Some editors start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ScenarioError {
+            origin: origin.to_string(),
+            position: None,
+            field: None,
+            message:
+                "empty file: a scenario is a JSON object like {\"name\": \"...\", \"servers\": 3}"
+                    .to_string(),
+        });
+    }
     let deserializer = &mut serde_json::Deserializer::from_str(text);
-    let file: ScenarioFile = serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        ScenarioError::from_json(origin, &path, e.inner())
-    })?;
+    let super::format::Object(file): super::format::Object<ScenarioFile> =
+        serde_path_to_error::deserialize(&mut *deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            ScenarioError::from_json(origin, &path, e.inner()).explain_large_number(text)
+        })?;
     // Text after the scenario (a second object, a stray bracket) is an error too.
     deserializer
         .end()
@@ -156,7 +171,9 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         .enumerate()
         .map(|(id, spec)| server_state(id, spec, &resolver))
         .collect::<Result<Vec<_>, _>>()?;
-    check_leaders_won(&initial, origin)?;
+    if !file.unsafe_start {
+        super::reachable::check(&initial, &names, origin)?;
+    }
     let steps = file
         .steps
         .iter()
@@ -170,33 +187,8 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
         initial,
         bug: file.bug,
         steps,
+        unsafe_start: file.unsafe_start,
     })
-}
-
-/// A leader of term T won a majority's votes, so a majority is in term T or later; a starting
-/// state without that could never have happened, and would let a second leader win term T.
-fn check_leaders_won(states: &[ServerState], origin: &str) -> Result<(), ScenarioError> {
-    let needed = crate::raft::quorum::majority(states.len());
-    for (id, state) in states.iter().enumerate() {
-        if state.role != Role::Leader {
-            continue;
-        }
-        let with_term = states.iter().filter(|s| s.term >= state.term).count();
-        if with_term < needed {
-            return Err(ScenarioError::at_field(
-                origin,
-                format!("servers[{id}].role"),
-                format!(
-                    "a leader of term {} won a majority's votes, so at least {needed} of {} servers must be in term {} or later; {with_term} {} (give the voters \"term\" and \"voted_for\")",
-                    state.term,
-                    states.len(),
-                    state.term,
-                    if with_term == 1 { "is" } else { "are" }
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn check_size(n: u64, origin: &str) -> Result<usize, ScenarioError> {
@@ -221,6 +213,18 @@ fn server_names(specs: &[ServerSpec], origin: &str) -> Result<Vec<String>, Scena
                 origin,
                 field,
                 "a name cannot be empty",
+            ));
+        }
+        // A name is a label on screen and in every explanation; a control character in it
+        // could only hide it or play tricks on the terminal.
+        if let Some(c) = name.chars().find(|&c| crate::escape::is_unsafe(c)) {
+            return Err(ScenarioError::at_field(
+                origin,
+                field,
+                format!(
+                    "a name is a label and cannot hold control characters, but this one holds U+{:04X}",
+                    c as u32
+                ),
             ));
         }
         if let Some(other) = names.iter().position(|n| *n == name) {

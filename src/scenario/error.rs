@@ -43,11 +43,52 @@ impl ScenarioError {
         let field = (!known.is_empty()).then(|| known.join("."));
         ScenarioError {
             origin: origin.to_string(),
-            position: (error.line() > 0).then(|| (error.line(), error.column())),
+            // serde_json says column 0 before the first character of a line; editors count
+            // from 1.
+            position: (error.line() > 0).then(|| (error.line(), error.column().max(1))),
             field,
             message,
         }
     }
+}
+
+impl ScenarioError {
+    /// serde_json reads an integer too large for 64 bits as a float, and then reports
+    /// "invalid type: floating point `1.8446744073709552e19`". When the file holds an integer
+    /// there, say that it is too large instead.
+    pub fn explain_large_number(mut self, text: &str) -> Self {
+        if !self.message.starts_with("invalid type: floating point") {
+            return self;
+        }
+        let Some(literal) = self.position.and_then(|at| number_before(text, at)) else {
+            return self;
+        };
+        if literal.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            let what = if literal.starts_with('-') {
+                "out of range"
+            } else {
+                "too large"
+            };
+            self.message = format!(
+                "{literal} is {what}: numbers here are whole numbers from 0 to {}",
+                u64::MAX
+            );
+        }
+        self
+    }
+}
+
+/// The number literal that ends at `line:column` (1-based; serde_json points just after a
+/// value it refuses).
+fn number_before(text: &str, (line, column): (usize, usize)) -> Option<&str> {
+    let line = text.split('\n').nth(line.checked_sub(1)?)?;
+    let end = column.min(line.len());
+    let head = line.get(..end)?;
+    let start = head
+        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+        .map_or(0, |i| i + 1);
+    let literal = &head[start..];
+    (!literal.is_empty()).then_some(literal)
 }
 
 impl fmt::Display for ScenarioError {

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a scenario: an object like {\"name\": \"...\", \"servers\": 3, \"steps\": [...]}"
+)]
 pub struct ScenarioFile {
     /// Optional pointer to the JSON Schema, for editors.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +25,11 @@ pub struct ScenarioFile {
     /// The rule every server breaks on purpose (a mutant for teaching), e.g. `vote-twice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bug: Option<Bug>,
+    /// Start from a state Raft cannot reach (two leaders in a term, a commit index on an entry
+    /// no majority holds, ...), for a lesson that shows a broken cluster on purpose. Without
+    /// it such a file is refused, naming the rule it breaks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsafe_start: bool,
     /// The script.
     #[serde(default, deserialize_with = "one_key_steps")]
     pub steps: Vec<StepSpec>,
@@ -39,7 +47,10 @@ pub enum ServersSpec {
 
 /// One server's starting state; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a server: an object like {\"name\": \"S0\", \"term\": 2, \"log\": [1, 2]}"
+)]
 pub struct ServerSpec {
     /// Its name (default `S<id>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +100,10 @@ pub enum EntrySpec {
 
 /// `{"term": N, "command": "..."}`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a log entry: an object like {\"term\": 2, \"command\": \"x\"}"
+)]
 pub struct FullEntry {
     /// The term.
     pub term: Term,
@@ -106,10 +120,13 @@ pub enum StepSpec {
     /// The server's election timer fires.
     Timeout(ServerRef),
     /// Deliver the oldest matching message.
+    #[serde(deserialize_with = "object_only")]
     Deliver(Selector),
     /// Drop the oldest matching message.
+    #[serde(deserialize_with = "object_only")]
     Drop(Selector),
     /// Duplicate the oldest matching message.
+    #[serde(deserialize_with = "object_only")]
     Duplicate(Selector),
     /// Deliver everything in FIFO order.
     DeliverAll,
@@ -122,6 +139,7 @@ pub enum StepSpec {
     /// Reconnect everyone.
     Heal,
     /// A client request to a server.
+    #[serde(deserialize_with = "object_only")]
     Request(RequestSpec),
     /// The leader sends AppendEntries to everyone.
     Heartbeat(ServerRef),
@@ -134,15 +152,20 @@ pub enum StepSpec {
     /// Narration.
     Say(String),
     /// A question for the class: the walkthrough waits for an answer.
+    #[serde(deserialize_with = "object_only")]
     Quiz(QuizSpec),
     /// Expectations about the state.
+    #[serde(deserialize_with = "object_only")]
     Expect(ExpectSpec),
 }
 
 /// `{"question": "...", "choices": ["...", "..."], "answer": N, "explain": "..."}`; `answer` is
 /// the number of the right choice, counting from 1 as the choices are shown.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a quiz: an object like {\"question\": \"...\", \"choices\": [\"...\", \"...\"], \"answer\": 1}"
+)]
 pub struct QuizSpec {
     /// The question.
     pub question: String,
@@ -157,7 +180,10 @@ pub struct QuizSpec {
 
 /// Picks the oldest in-flight message matching every field given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a message selector: an object like {\"from\": \"S0\", \"kind\": \"RequestVote\"}"
+)]
 pub struct Selector {
     /// The message id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,7 +201,10 @@ pub struct Selector {
 
 /// `{"server": S, "command": "x"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a client request: an object like {\"server\": \"S0\", \"command\": \"x\"}"
+)]
 pub struct RequestSpec {
     /// The server asked.
     pub server: ServerRef,
@@ -186,7 +215,10 @@ pub struct RequestSpec {
 
 /// What should hold at this point. Server fields need `server`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "expectations: an object like {\"server\": \"S0\", \"role\": \"LEADER\"}"
+)]
 pub struct ExpectSpec {
     /// The server the server fields are about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,7 +293,7 @@ number_or!(
     ServersSpec,
     "a server count (1 to 9) or a list of servers",
     ServersSpec::Count,
-    seq => ServersSpec::List
+    seq => |list: Vec<Object<ServerSpec>>| ServersSpec::List(list.into_iter().map(|o| o.0).collect())
 );
 
 number_or!(
@@ -337,5 +369,52 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for FirstEntry
         seed: V,
     ) -> Result<V::Value, A::Error> {
         self.map.next_value_seed(seed)
+    }
+}
+
+/// A struct read from a JSON object only. serde's derive also reads a struct from an array of
+/// its fields in order (`{"expect": ["S1", null, 2]}`), which the schema refuses and no author
+/// means; every struct of the format is read through this (or [`object_only`]).
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        object_only(deserializer).map(Object)
+    }
+}
+
+/// Reads `T`, a struct, from an object only (see [`Object`]).
+pub fn object_only<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(StructAsMap(deserializer))
+}
+
+/// A deserializer that asks for a map where a struct is asked for: serde_json then refuses an
+/// array ("invalid type: sequence, expected ...") instead of reading the fields by position.
+struct StructAsMap<D>(D);
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for StructAsMap<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
     }
 }

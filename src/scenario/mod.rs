@@ -1,8 +1,10 @@
 //! Scenario files: the JSON format, validation into a runnable [`Scenario`], and the runner.
 
+pub mod beats;
 pub mod build;
 pub mod error;
 pub mod format;
+pub mod reachable;
 pub mod report;
 pub mod runner;
 pub mod schema;

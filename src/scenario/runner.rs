@@ -217,12 +217,18 @@ pub struct RunSummary {
     pub error: Option<(usize, StepError)>,
     /// Invariant violations found, explained.
     pub violations: Vec<String>,
+    /// `deliver_all` steps that stopped at their cap: (1-based step number, what happened and
+    /// why). A lesson should settle; one that does not fails.
+    pub stopped: Vec<(usize, String)>,
 }
 
 impl RunSummary {
     /// Whether every expectation held, every step applied and no invariant broke.
     pub fn passed(&self) -> bool {
-        self.failures.is_empty() && self.error.is_none() && self.violations.is_empty()
+        self.failures.is_empty()
+            && self.error.is_none()
+            && self.violations.is_empty()
+            && self.stopped.is_empty()
     }
 }
 
@@ -253,12 +259,20 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
             explain_violation(v, Names(names))
         )?;
     }
+    // The steps are printed in the walkthrough's beats, so the two tell the same story.
+    let beats = super::beats::beats(&scenario.steps);
     for (i, step) in scenario.steps.iter().enumerate() {
         let number = i + 1;
+        let beat = beats.iter().position(|b| b.start == i);
+        if let Some(beat) = beat {
+            writeln!(log, "\n── beat {} of {} ──", beat + 1, beats.len())?;
+        }
+        // Words stand apart from the step lines before them in their beat.
+        let gap = if beat.is_some() { "" } else { "\n" };
         match step {
-            Step::Say(text) => writeln!(log, "\n{text}")?,
+            Step::Say(text) => writeln!(log, "{gap}{text}")?,
             Step::Quiz(quiz) => {
-                writeln!(log, "\nQuiz: {}", quiz.question)?;
+                writeln!(log, "{gap}Quiz: {}", quiz.question)?;
                 for (i, choice) in quiz.choices.iter().enumerate() {
                     writeln!(log, "  {}) {choice}", i + 1)?;
                 }
@@ -285,6 +299,17 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         summary.steps_run += 1;
         for event in &outcome.events {
             writeln!(log, "    {}", explain(event, Names(names)))?;
+            if let Event::DeliverAllStopped { .. } = event {
+                let why = explain::why_deliver_all_stopped(&cluster, Names(names));
+                writeln!(log, "    Why: {why}.")?;
+                summary.stopped.push((
+                    number,
+                    format!(
+                        "{}: {why}",
+                        explain(event, Names(names)).trim_end_matches('.')
+                    ),
+                ));
+            }
         }
         scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(_) = step {
@@ -324,6 +349,7 @@ pub fn describe_step(step: &Step, names: &[String]) -> String {
                 format!("client request to {}", n(*server))
             }
             ServerAction::ClientRequest(cmd) => {
+                let cmd = crate::escape::escape(cmd);
                 format!("client request \"{cmd}\" to {}", n(*server))
             }
             ServerAction::Heartbeat => format!("heartbeat from {}", n(*server)),

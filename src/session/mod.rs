@@ -1,9 +1,12 @@
 //! A session: a scenario being explored, with its whole history so that every action can be
-//! undone and redone, and the scripted walkthrough stepped forward and back. No terminal here:
-//! the TUI, the export and the benchmarks drive it.
+//! undone and redone, and the scripted walkthrough stepped forward and back beat by beat. No
+//! terminal here: the TUI, the export and the benchmarks drive it.
 
 mod history;
 pub mod save;
+mod walk;
+
+pub use walk::OffScript;
 
 pub use history::{Entry, Origin};
 
@@ -11,12 +14,18 @@ use crate::raft::{Action, Cluster, Event, NetworkError};
 use crate::scenario::runner::{StepError, apply_step, select};
 use crate::scenario::{Scenario, Step};
 use history::History;
+use std::ops::Range;
 
 /// A scenario being explored.
 #[derive(Clone, Debug)]
 pub struct Session {
     scenario: Scenario,
     history: History,
+    /// The script's beats (see [`crate::scenario::beats`]).
+    beats: Vec<Range<usize>>,
+    /// The cluster before the latest beat that changed it, when that beat took more than one
+    /// action (otherwise the history's own "previous" is the same cluster).
+    before_beat: Option<Cluster>,
 }
 
 /// What a free action did.
@@ -40,7 +49,7 @@ pub enum PlayError {
 impl std::fmt::Display for PlayError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PlayError::NoMoreSteps => f.write_str("the walkthrough has no more steps"),
+            PlayError::NoMoreSteps => f.write_str("the walkthrough has no more beats"),
             PlayError::Step(e) => write!(f, "{e}"),
         }
     }
@@ -50,7 +59,13 @@ impl Session {
     /// A session at the start of `scenario`.
     pub fn new(scenario: Scenario) -> Session {
         let history = History::new(scenario.cluster());
-        Session { scenario, history }
+        let beats = crate::scenario::beats::beats(&scenario.steps);
+        Session {
+            scenario,
+            history,
+            beats,
+            before_beat: None,
+        }
     }
 
     /// The scenario.
@@ -68,9 +83,12 @@ impl Session {
         self.history.current()
     }
 
-    /// The cluster before the latest entry that changed it (for "what changed" highlights).
+    /// The cluster before the latest change, for "what changed" highlights: before the whole
+    /// beat when the walkthrough played it, before the one action when the user took it.
     pub fn previous(&self) -> Option<&Cluster> {
-        self.history.previous()
+        self.before_beat
+            .as_ref()
+            .or_else(|| self.history.previous())
     }
 
     /// The entries up to now, oldest first.
@@ -104,12 +122,20 @@ impl Session {
     pub fn act(&mut self, action: Action) -> Result<Acted, NetworkError> {
         let mut cluster = self.cluster().clone();
         let events = cluster.apply(action.clone())?;
+        Ok(self.record(action, cluster, events))
+    }
+
+    /// Records `action`, already applied to a copy of the current cluster with `cluster` and
+    /// `events` as the result (the TUI does a long "deliver all" so, in slices). Like
+    /// [`Session::act`], an action that changed nothing is not recorded.
+    pub fn record(&mut self, action: Action, cluster: Cluster, events: Vec<Event>) -> Acted {
         if cluster == *self.cluster() {
-            return Ok(Acted {
+            return Acted {
                 events,
                 recorded: false,
-            });
+            };
         }
+        self.before_beat = None;
         let entry = self.history.push(
             Entry {
                 origin: Origin::Free,
@@ -119,10 +145,10 @@ impl Session {
             },
             cluster,
         );
-        Ok(Acted {
+        Acted {
             events: entry.events.clone(),
             recorded: true,
-        })
+        }
     }
 
     /// The index of the next scripted step to play.
@@ -142,38 +168,35 @@ impl Session {
         !self.scenario.steps.is_empty()
     }
 
-    /// The narration reached so far: the text of the latest `say` step played.
-    pub fn narration(&self) -> Option<&str> {
-        self.entries().iter().rev().find_map(|e| match e.origin {
-            Origin::Script(i) => match &self.scenario.steps[i] {
-                Step::Say(text) => Some(text.as_str()),
-                _ => None,
-            },
-            Origin::Free => None,
-        })
-    }
-
-    /// Plays the next scripted step.
+    /// Plays the next scripted step alone, even in the middle of a beat (the walkthrough plays
+    /// whole beats with [`Session::play_beat`]).
     pub fn play_next(&mut self) -> Result<&Entry, PlayError> {
         let index = self.script_position();
+        let mut cluster = self.cluster().clone();
+        let entry = self.plan_step(&mut cluster, index)?;
+        self.history.push(entry, cluster);
+        self.refresh_before_beat(None);
+        Ok(self.history.done().last().expect("just pushed"))
+    }
+
+    /// Plays step `index` on `cluster`: the entry it makes, `cluster` changed by it.
+    fn plan_step(&self, cluster: &mut Cluster, index: usize) -> Result<Entry, PlayError> {
         let step = self
             .scenario
             .steps
             .get(index)
-            .ok_or(PlayError::NoMoreSteps)?
-            .clone();
-        let mut cluster = self.cluster().clone();
-        let names = self.scenario.names.clone();
+            .ok_or(PlayError::NoMoreSteps)?;
+        let names = &self.scenario.names;
         // Resolve a message selector to the id it picks now, so replay is exact.
-        let action = match &step {
+        let action = match step {
             Step::Deliver(f) => Some(Action::Deliver(
-                select(&cluster, f, &names).map_err(PlayError::Step)?,
+                select(cluster, f, names).map_err(PlayError::Step)?,
             )),
             Step::Drop(f) => Some(Action::Drop(
-                select(&cluster, f, &names).map_err(PlayError::Step)?,
+                select(cluster, f, names).map_err(PlayError::Step)?,
             )),
             Step::Duplicate(f) => Some(Action::Duplicate(
-                select(&cluster, f, &names).map_err(PlayError::Step)?,
+                select(cluster, f, names).map_err(PlayError::Step)?,
             )),
             Step::Server { server, action } => Some(Action::on(*server, action.clone())),
             Step::DeliverAll => Some(Action::DeliverAll),
@@ -189,43 +212,16 @@ impl Session {
                 Vec::new(),
             ),
             None => {
-                let outcome = apply_step(&mut cluster, &step, &names).map_err(PlayError::Step)?;
+                let outcome = apply_step(cluster, step, names).map_err(PlayError::Step)?;
                 (outcome.events, outcome.mismatches)
             }
         };
-        Ok(self.history.push(
-            Entry {
-                origin: Origin::Script(index),
-                action,
-                events,
-                mismatches,
-            },
-            cluster,
-        ))
-    }
-
-    /// Undoes the last entry. False if there was none.
-    pub fn undo(&mut self) -> bool {
-        self.history.undo()
-    }
-
-    /// Redoes the next undone entry. False if there was none.
-    pub fn redo(&mut self) -> bool {
-        self.history.redo()
-    }
-
-    /// Goes back to just before the last scripted step played (undoing free actions after it
-    /// too). False if no scripted step was played.
-    pub fn back_one_step(&mut self) -> bool {
-        let Some(last) = self
-            .entries()
-            .iter()
-            .rposition(|e| matches!(e.origin, Origin::Script(_)))
-        else {
-            return false;
-        };
-        self.history.go_to(last);
-        true
+        Ok(Entry {
+            origin: Origin::Script(index),
+            action,
+            events,
+            mismatches,
+        })
     }
 
     /// Expectations checked so far: (passed, failed).
@@ -272,6 +268,9 @@ fn describe_action(action: &Action, names: &[String]) -> String {
         Action::Drop(id) => format!("drop message #{id}"),
         Action::Duplicate(id) => format!("duplicate message #{id}"),
         Action::DeliverAll => as_step(Step::DeliverAll),
+        Action::DeliverUpTo(count) => {
+            format!("deliver all, stopped after {count} deliveries")
+        }
         Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
         Action::Heal => as_step(Step::Heal),
     }

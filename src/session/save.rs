@@ -42,7 +42,7 @@ impl Session {
                 Origin::Free => None,
             };
             match (&entry.action, scripted) {
-                (Some(action), _) => steps.push(action_step(action, &name)),
+                (Some(action), _) => steps.extend(action_steps(action, &name)),
                 (None, Some(Step::Say(text))) => steps.push(StepSpec::Say(text.clone())),
                 (None, Some(Step::Quiz(q))) => steps.push(StepSpec::Quiz(QuizSpec {
                     question: q.question.clone(),
@@ -70,6 +70,7 @@ impl Session {
                     .collect(),
             ),
             steps,
+            unsafe_start: self.scenario().unsafe_start,
         }
     }
 }
@@ -104,12 +105,14 @@ fn server_spec(
     }
 }
 
-fn action_step(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> StepSpec {
+/// The steps that replay `action`: one, except for a "deliver all" stopped part-way, which is
+/// that many deliveries of the oldest message.
+fn action_steps(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> Vec<StepSpec> {
     let by_id = |id| Selector {
         id: Some(id),
         ..Selector::default()
     };
-    match action {
+    let step = match action {
         Action::Server { server, action } => {
             let s = refer(*server);
             match action {
@@ -139,7 +142,11 @@ fn action_step(action: &Action, refer: &impl Fn(ServerId) -> ServerRef) -> StepS
                 .collect(),
         ),
         Action::Heal => StepSpec::Heal,
-    }
+        Action::DeliverUpTo(count) => {
+            return vec![StepSpec::Deliver(Selector::default()); *count];
+        }
+    };
+    vec![step]
 }
 
 fn expect_spec(e: &Expectation, refer: &impl Fn(ServerId) -> ServerRef) -> ExpectSpec {

@@ -2,9 +2,10 @@
 //! terminal (see `mod.rs`), so tests drive it directly.
 
 use super::keymap::{self, Command};
-use crate::raft::{Action, Event, Role, ServerAction, ServerId};
-use crate::scenario::{Quiz, Step};
-use crate::session::{Origin, PlayError, Session};
+use super::quiz::{Pick, QuizState};
+use crate::raft::{Action, Event, LogIndex, Role, ServerAction, ServerId};
+use crate::scenario::Quiz;
+use crate::session::{Origin, Session};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -49,10 +50,23 @@ pub struct App {
     pub status: Option<Status>,
     /// Where `s` saves.
     pub save_dir: PathBuf,
-    /// Answers given to quizzes, by the quiz's step index.
-    pub quiz_answers: BTreeMap<usize, usize>,
+    /// Where each quiz reached stands (choices tried, answered or revealed), by the quiz's
+    /// step index.
+    pub quiz_answers: BTreeMap<usize, QuizState>,
+    /// The history position at which `n` just warned that the state had left the script; a
+    /// second `n` right after it goes on.
+    pub warned_off_script: Option<usize>,
     /// Set when the user quits.
     pub quit: bool,
+    /// A "deliver all" being done in slices between frames (see `work.rs`).
+    pub work: Option<super::work::DeliverAllWork>,
+    /// Whether the network picture stands in for the message list (when both do not fit).
+    pub show_network: bool,
+    /// The log index selected with `[` and `]`; `None` lets the index window follow the
+    /// newest entries and the divergence.
+    pub selected_index: Option<LogIndex>,
+    /// The terminal's size as last seen (`None`: not known, as in tests and exports).
+    pub screen: Option<(u16, u16)>,
 }
 
 impl App {
@@ -75,24 +89,64 @@ impl App {
             status: None,
             save_dir,
             quiz_answers: BTreeMap::new(),
+            warned_off_script: None,
             quit: false,
+            work: None,
+            show_network: false,
+            selected_index: None,
+            screen: None,
         }
     }
 
-    /// Handles one key press.
+    /// Tells the app the terminal's size, for what depends on it: whether keys act on a
+    /// terminal too small to draw in, and what `m` and PgUp can do.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen = Some((width, height));
+    }
+
+    /// Handles one key press. On a terminal too small to draw in, only quit and help act.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.work.is_some() {
+            return self.key_while_working(key);
+        }
         self.status = None;
         match keymap::command_for(key) {
+            Some(command) if self.too_small() && !self.acts_when_too_small(command) => {
+                let (width, height) = self.screen.unwrap_or_default();
+                self.error(format!(
+                    "the terminal is {width}×{height}, smaller than {}×{}: only q (quit) and ? (help) work until it is larger",
+                    super::availability::MIN_WIDTH,
+                    super::availability::MIN_HEIGHT
+                ));
+            }
             Some(command) => self.run(command),
             None if self.overlay != Overlay::None => self.overlay = Overlay::None,
-            None => {}
+            None => self.error(format!(
+                "{} does nothing here; ? lists the keys",
+                keymap::event_label(key)
+            )),
+        }
+    }
+
+    fn acts_when_too_small(&self, command: Command) -> bool {
+        match command {
+            Command::Quit | Command::Help => true,
+            // Scrolling the help, when it is open.
+            Command::MessageUp | Command::MessageDown | Command::ScrollUp | Command::ScrollDown => {
+                self.overlay == Overlay::Help
+            }
+            _ => false,
         }
     }
 
     /// Handles a mouse event on a screen of `area`: a left click on a server's panel selects
     /// the server, on a message selects the message. Anything else is ignored.
     pub fn handle_mouse(&mut self, event: MouseEvent, area: ratatui::layout::Rect) {
-        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.overlay != Overlay::None {
+        if event.kind != MouseEventKind::Down(MouseButton::Left)
+            || self.overlay != Overlay::None
+            || self.work.is_some()
+            || self.too_small()
+        {
             return;
         }
         match self.target_at(area, event.column, event.row) {
@@ -111,6 +165,10 @@ impl App {
     /// Does what `command` says.
     pub fn run(&mut self, command: Command) {
         self.status = None;
+        // Going on with the script on a changed state takes two presses of n in a row.
+        if command != Command::NextStep {
+            self.warned_off_script = None;
+        }
         if self.overlay == Overlay::Help {
             let last = super::view::help_line_count();
             match command {
@@ -139,31 +197,20 @@ impl App {
             self.overlay = Overlay::None;
             return;
         }
-        if let Some((step, count)) = self
-            .pending_quiz()
-            .map(|(step, quiz)| (step, quiz.choices.len()))
+        if let Command::SelectServer(choice) = command
+            && self.pending_quiz().is_some()
         {
-            match command {
-                Command::SelectServer(n) if (1..=count).contains(&n) => {
-                    self.quiz_answers.insert(step, n);
-                    return;
-                }
-                Command::SelectServer(_) | Command::NextStep => {
-                    return self.error(format!("answer the question first: press 1 to {count}"));
-                }
-                _ => {}
-            }
+            return self.answer_quiz(choice);
+        }
+        if let Err(why) = self.availability(command) {
+            return self.error(why);
         }
         let size = self.session.cluster().servers().len();
         match command {
             Command::Quit => self.quit = true,
             Command::Help => self.toggle(Overlay::Help),
             Command::Ledger => self.toggle(Overlay::Ledger),
-            Command::SelectServer(n) if n < size => self.selected_server = n,
-            Command::SelectServer(n) => self.error(format!(
-                "there is no server {n}: ids run from 0 to {}",
-                size - 1
-            )),
+            Command::SelectServer(n) => self.selected_server = n,
             Command::NextServer => self.selected_server = (self.selected_server + 1) % size,
             Command::PrevServer => self.selected_server = (self.selected_server + size - 1) % size,
             Command::Timeout => self.on_server(ServerAction::Timeout),
@@ -191,17 +238,8 @@ impl App {
             Command::Deliver => self.on_selected_message(Action::Deliver),
             Command::Drop => self.on_selected_message(Action::Drop),
             Command::Duplicate => self.on_selected_message(Action::Duplicate),
-            Command::DeliverOldest => {
-                if self.session.cluster().in_flight().len() == 0 {
-                    self.error("no message is in flight".to_string());
-                } else {
-                    self.act(Action::DeliverOldest);
-                }
-            }
-            Command::DeliverAll if self.session.cluster().in_flight().len() == 0 => {
-                self.error("no message is in flight".to_string())
-            }
-            Command::DeliverAll => self.act(Action::DeliverAll),
+            Command::DeliverOldest => self.act(Action::DeliverOldest),
+            Command::DeliverAll => self.start_deliver_all(),
             Command::PartitionOrHeal => {
                 if self.session.cluster().network().is_partitioned() {
                     self.act(Action::Heal);
@@ -212,28 +250,73 @@ impl App {
                 }
             }
             Command::Undo => {
-                if !self.session.undo() {
-                    self.error("nothing to undo: this is the start".to_string());
+                let undone = self.last_entry_described();
+                if self.session.undo() {
+                    self.info(format!("undid {undone}"));
                 }
                 self.scroll_back = 0;
             }
             Command::Redo => {
-                if !self.session.redo() {
-                    self.error("nothing to redo".to_string());
+                if self.session.redo() {
+                    let redone = self.last_entry_described();
+                    self.info(format!("redid {redone}"));
                 }
                 self.scroll_back = 0;
             }
             Command::NextStep => self.next_step(),
             Command::PrevStep => {
-                if !self.session.back_one_step() {
-                    self.error("this is the start of the walkthrough".to_string());
-                }
+                // Availability has checked that a beat was played.
+                self.session.back_one_beat();
                 self.scroll_back = 0;
             }
-            Command::ScrollUp => self.scroll_back += 5,
-            Command::ScrollDown => self.scroll_back = self.scroll_back.saturating_sub(5),
+            Command::RevealAnswer => self.reveal_answer(),
+            Command::ReturnToScript => self.return_to_script(),
+            Command::ScrollUp => self.scroll_back += super::view::SCROLL_LINES,
+            Command::ScrollDown => {
+                self.scroll_back = self.scroll_back.saturating_sub(super::view::SCROLL_LINES)
+            }
             Command::Save => self.save(),
+            Command::ToggleNetwork => self.show_network = !self.show_network,
+            Command::IndexLeft => {
+                let longest = self.longest_log();
+                self.selected_index = Some(match self.selected_index {
+                    None => longest,
+                    Some(i) => i.saturating_sub(1).clamp(1, longest),
+                });
+            }
+            Command::IndexRight => {
+                self.selected_index = match self.selected_index {
+                    None => Some(1),
+                    Some(i) if i >= self.longest_log() => {
+                        self.info(
+                            "no index selected: the logs' window follows the newest entries"
+                                .to_string(),
+                        );
+                        None
+                    }
+                    Some(i) => Some(i + 1),
+                };
+            }
         }
+    }
+
+    /// What undo would undo, or redo just redid: the latest free action as the event log
+    /// numbers and names it (`12. deliver all`), or the beat of the walkthrough just played
+    /// (`beat 7 of 12: deliver VoteReply b → a; …`), since undo and redo take a whole beat.
+    fn last_entry_described(&self) -> String {
+        let s = &self.session;
+        let entries = s.entries();
+        if !s.current_beat_entries().is_empty()
+            && let Some(beat) = s.current_beat()
+        {
+            let what = s
+                .describe_beat(beat)
+                .unwrap_or_else(|| "words only".to_string());
+            return format!("beat {} of {}: {what}", beat + 1, s.beats().len());
+        }
+        entries.last().map_or_else(String::new, |entry| {
+            format!("{}. {}", entries.len(), s.describe(entry))
+        })
     }
 
     fn toggle(&mut self, overlay: Overlay) {
@@ -245,16 +328,73 @@ impl App {
         self.help_scroll = 0;
     }
 
-    /// The quiz just reached and not yet answered: its step index and the quiz.
+    /// The quiz of the beat just played, while it waits for its answer: its step index and
+    /// the quiz. None once the user has acted freely after it.
     pub fn pending_quiz(&self) -> Option<(usize, &Quiz)> {
-        let entry = self.session.entries().last()?;
-        let Origin::Script(step) = entry.origin else {
+        let last = self.session.entries().last()?;
+        if last.origin == Origin::Free {
             return None;
-        };
-        match &self.session.scenario().steps[step] {
-            Step::Quiz(quiz) if !self.quiz_answers.contains_key(&step) => Some((step, quiz)),
-            _ => None,
         }
+        let (step, quiz) = self.session.beat_quiz()?;
+        let settled = self.quiz_answers.get(&step).is_some_and(QuizState::settled);
+        (!settled).then_some((step, quiz))
+    }
+
+    /// A digit while a quiz waits picks a choice; a wrong one asks again.
+    fn answer_quiz(&mut self, choice: usize) {
+        let Some((step, quiz)) = self.pending_quiz().map(|(s, q)| (s, q.clone())) else {
+            return;
+        };
+        let count = quiz.choices.len();
+        let text = match self
+            .quiz_answers
+            .entry(step)
+            .or_default()
+            .pick(&quiz, choice)
+        {
+            Pick::Right => return,
+            Pick::Wrong => format!(
+                "✗ {choice} is not it. Try again (1 to {count}), or press A to reveal the answer"
+            ),
+            Pick::Again => format!(
+                "{choice} was tried already: pick another (1 to {count}), or press A to reveal the answer"
+            ),
+            Pick::NoSuchChoice => format!(
+                "there is no choice {choice}: answer with 1 to {count}, or press A to reveal the answer"
+            ),
+        };
+        self.error(text);
+    }
+
+    /// `A`: reveals the answer of the quiz waiting (availability has checked there is one).
+    fn reveal_answer(&mut self) {
+        if let Some((step, _)) = self.pending_quiz() {
+            self.quiz_answers.entry(step).or_default().reveal();
+        }
+    }
+
+    /// `b`: undoes the free actions and returns to where the script was left (availability
+    /// has checked that it was left).
+    fn return_to_script(&mut self) {
+        self.scroll_back = 0;
+        let Some(off) = self.session.off_script() else {
+            return;
+        };
+        self.session.return_to_script();
+        let undone = self.session.can_redo();
+        self.status = Some(Status {
+            text: format!(
+                "back on the script after beat {}: {} undone{}",
+                off.beats_played,
+                crate::scenario::build::plural(off.free_actions, "free action", "free actions"),
+                match (undone, off.free_actions) {
+                    (false, _) => "",
+                    (true, 1) => " (U redoes it)",
+                    (true, _) => " (U redoes them)",
+                }
+            ),
+            is_error: false,
+        });
     }
 
     fn request_count(&self) -> usize {
@@ -313,18 +453,37 @@ impl App {
         }
     }
 
+    /// Plays the next beat (availability has checked that there is a walkthrough and a beat
+    /// left, and no quiz waiting). On a state the user changed, the first `n` only warns: the
+    /// script was written for its own state, so going on must be a choice.
     fn next_step(&mut self) {
         self.scroll_back = 0;
-        let has_script = self.session.has_script();
-        let problem = match self.session.play_next() {
-            Ok(entry) if !entry.mismatches.is_empty() => {
-                let text: Vec<String> = entry.mismatches.iter().map(|m| m.to_string()).collect();
-                Some(format!("expectation failed: {}", text.join("; ")))
+        let position = self.session.position();
+        if let Some(off) = self.session.off_script()
+            && off.fresh
+            && self.warned_off_script != Some(position)
+        {
+            self.warned_off_script = Some(position);
+            return self.error(format!(
+                // Short enough for the bottom line of 80 columns; the box says the rest.
+                "you left the script ({}): n again goes on anyway; b returns to it",
+                crate::scenario::build::plural(off.free_actions, "free action", "free actions")
+            ));
+        }
+        let problem = match self.session.play_beat() {
+            Ok(_) => {
+                let failed: Vec<String> = self
+                    .session
+                    .current_beat_entries()
+                    .iter()
+                    .flat_map(|e| e.mismatches.iter().map(|m| m.to_string()))
+                    .collect();
+                (!failed.is_empty()).then(|| format!("expectation failed: {}", failed.join("; ")))
             }
-            Ok(_) => None,
-            Err(PlayError::NoMoreSteps) if !has_script => {
-                Some("this scenario has no walkthrough; act freely with the keys below".to_string())
-            }
+            // A step of the beat cannot apply: only a state the user changed can do that.
+            Err(e) if self.session.off_script().is_some() => Some(format!(
+                "the next beat cannot play on this changed state: {e}; b returns to the script"
+            )),
             Err(e) => Some(e.to_string()),
         };
         if let Some(text) = problem {
@@ -348,6 +507,13 @@ impl App {
         self.status = Some(Status {
             text,
             is_error: true,
+        });
+    }
+
+    fn info(&mut self, text: String) {
+        self.status = Some(Status {
+            text,
+            is_error: false,
         });
     }
 

@@ -1,192 +1,407 @@
 //! Drawing: a pure function of the app's state (`impl Widget for &App`).
+//!
+//! The screen, top to bottom: the header; the log grid (with the network picture beside it when
+//! there is room) and the selected server's details; the walkthrough box; the in-flight
+//! messages (or the network picture, switched with `m`) beside the event log; the key bar.
+//! [`App::regions`] decides where each goes, for drawing and for mouse clicks alike.
 
+mod details;
+mod events;
+mod grid;
+mod help;
 mod messages;
-mod servers;
+mod network;
 mod story;
 pub mod style;
+mod text;
 
 use super::app::{App, Overlay};
-use super::keymap::{self, BINDINGS, Group, Show};
-use crate::raft::Names;
-use messages::MessagePane;
+use super::availability::{MIN_HEIGHT, MIN_WIDTH, ScreenFacts};
+use super::keymap::{self, BINDINGS, Bar};
+use details::Details;
+use events::EventLog;
+use grid::{Grid, GridLayout, GridMetrics};
+use messages::MessageList;
+use network::{NetworkLayout, NetworkPicture};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
-use servers::{MIN_PANEL_WIDTH, ServerPanel, grid_shape, panel_height};
-use story::{EventLog, Narration};
+use story::Narration;
 
-/// Width of the in-flight pane beside the servers.
-const MESSAGE_PANE_WIDTH: u16 = 36;
-/// Lines the lower part (messages/events) needs at least.
-const MIN_LOWER_HEIGHT: u16 = 6;
+pub use help::help_line_count;
 
-/// The smallest terminal that shows `servers` servers.
-pub fn minimum_size(servers: usize) -> (u16, u16) {
-    let width = 2 * MIN_PANEL_WIDTH + 4;
-    let (_, rows) = grid_shape(servers, width);
-    (
-        width,
-        2 + rows as u16 * panel_height(servers) + MIN_LOWER_HEIGHT,
-    )
+/// Lines PgUp and PgDn scroll the event log by.
+pub const SCROLL_LINES: usize = 5;
+/// The narrowest the network picture is drawn beside the grid.
+const NETWORK_MIN_WIDTH: u16 = 34;
+/// The lowest it is drawn beside the grid.
+const NETWORK_MIN_HEIGHT: u16 = 10;
+/// The narrowest the message list is drawn.
+const MESSAGES_MIN_WIDTH: u16 = 34;
+/// Messages the in-flight list shows at least, when there are that many.
+const MESSAGES_MIN_SHOWN: u16 = 3;
+/// Rows the walkthrough box needs at least: two lines of narration in a box.
+const NARRATION_MIN_HEIGHT: u16 = 4;
+
+/// The smallest terminal raftwalk draws in (for any number of servers up to 9).
+pub fn minimum_size(_servers: usize) -> (u16, u16) {
+    (MIN_WIDTH, MIN_HEIGHT)
 }
 
 /// Where each part of the screen goes. Drawing and mouse clicks both use it, so a click
 /// lands on what is drawn there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Regions {
     header: Rect,
     grid: Rect,
-    columns: usize,
-    messages: Rect,
+    grid_layout: GridLayout,
+    details: Rect,
+    network: Option<Rect>,
+    messages: Option<Rect>,
     narration: Rect,
     events: Rect,
     keybar: Rect,
+    /// Vertical separators: (x, y, height).
+    separators: Vec<(u16, u16, u16)>,
 }
 
 /// What a mouse click hit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// A server's panel.
+    /// A server's row in the grid, or its label in the network picture.
     Server(usize),
-    /// A message in the in-flight pane, by position.
+    /// A message in the in-flight list or the network picture, by position.
     Message(usize),
 }
 
 impl App {
     /// The layout of the screen at `area`, or `None` when the terminal is too small.
     pub fn regions(&self, area: Rect) -> Option<Regions> {
-        let count = self.session.cluster().servers().len();
-        let wide = area.width >= 3.min(count as u16) * MIN_PANEL_WIDTH + MESSAGE_PANE_WIDTH;
-        let grid_width = if wide {
-            area.width - MESSAGE_PANE_WIDTH
-        } else {
-            area.width
-        };
-        let (columns, rows) = grid_shape(count, grid_width);
-        let grid_height = rows as u16 * panel_height(count);
-        let narration_height = if self.session.has_script() {
-            Narration {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            return None;
+        }
+        let servers = self.session.cluster().servers().len() as u16;
+        let rows = area.height - 2;
+        let grid_rows = servers + 1;
+        let metrics = GridMetrics::new(self);
+        let (narration_min, narration_wanted) = if self.session.has_script() {
+            let wanted = Narration {
                 session: &self.session,
                 quiz_answers: &self.quiz_answers,
             }
-            .height(area.width)
-            .clamp(5, 12)
+            .height(area.width);
+            (NARRATION_MIN_HEIGHT, wanted.max(NARRATION_MIN_HEIGHT))
         } else {
-            0
+            (0, 0)
         };
-        let needed = 2 + grid_height + MIN_LOWER_HEIGHT;
-        if area.width < 2 * MIN_PANEL_WIDTH + 4 || area.height < needed {
-            return None;
-        }
-        let [header, body, narration, lower, keybar] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(grid_height),
-            // A long walkthrough text (a quiz) may take the event log's lines: it is what the
-            // class is looking at.
-            Constraint::Length(narration_height.min(area.height - needed + MIN_LOWER_HEIGHT)),
-            Constraint::Min(0),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        let (grid, events, messages) = if wide {
-            let [grid, messages] =
-                Layout::horizontal([Constraint::Min(0), Constraint::Length(MESSAGE_PANE_WIDTH)])
-                    .areas(body);
-            (grid, lower, messages)
+        // Messages and events need their title and, beside the newest event line, up to three
+        // messages (the list says "+N more" for the rest). While the beat's quiz is on screen,
+        // it comes first: a student cannot answer choices that are cut, nor read the answer's
+        // explanation, so the panes give way to one line.
+        let in_flight = self.session.cluster().in_flight().len() as u16;
+        let quiz_shown = self.session.has_script()
+            && !self.session.current_beat_entries().is_empty()
+            && self.session.beat_quiz().is_some();
+        let lower_min = if quiz_shown {
+            2
         } else {
-            let [messages, events] = Layout::horizontal([
-                Constraint::Length(MESSAGE_PANE_WIDTH.min(area.width / 2)),
-                Constraint::Min(0),
-            ])
-            .areas(lower);
-            (body, events, messages)
+            1 + in_flight.clamp(1, MESSAGES_MIN_SHOWN)
+        };
+        let whole = metrics.narrowest_whole();
+        let top_min_beside = (grid_rows + 1).max(NETWORK_MIN_HEIGHT);
+        // The picture beside the grid only when the narration still shows whole.
+        let beside = area.width >= whole + 1 + NETWORK_MIN_WIDTH
+            && rows >= top_min_beside + narration_wanted + lower_min;
+        // The grid's width, and what is left beside it.
+        let grid_width = if beside {
+            metrics
+                .preferred_width()
+                .min(area.width - 1 - NETWORK_MIN_WIDTH)
+        } else {
+            area.width
+        };
+        let grid_layout = metrics.choose(self, grid_width);
+        let grid_width = grid_layout.width().min(area.width);
+        let details_width = if beside { grid_width } else { area.width };
+        let details_wanted = Details {
+            app: self,
+            layout: &grid_layout,
+        }
+        .wanted_height(details_width);
+
+        // Rows: first every minimum, then the narration's whole text, then the details' rule
+        // (the selected server in a line), then a few more lines for messages and events, then
+        // the rest of the details, then the rest to messages and events.
+        let top_min = if beside { top_min_beside } else { grid_rows };
+        let mut left = rows.saturating_sub(top_min + narration_min + lower_min);
+        let mut narration_height = narration_min + (narration_wanted - narration_min).min(left);
+        if narration_height < narration_wanted {
+            // Short of room the box shows its compact form, which may need fewer rows still.
+            let compact = Narration {
+                session: &self.session,
+                quiz_answers: &self.quiz_answers,
+            }
+            .compact_height(area.width)
+            .max(narration_min);
+            narration_height = narration_height.min(compact);
+        }
+        left -= narration_height - narration_min;
+        let mut take = |want: u16| {
+            let got = want.min(left);
+            left -= got;
+            got
+        };
+        let details_rule = if beside { 0 } else { take(1) };
+        let lower_extra = take(4);
+        let top_height = if beside {
+            let network_wanted = (rows * 2 / 5).clamp(NETWORK_MIN_HEIGHT, 24);
+            let wanted = (grid_rows + details_wanted).max(network_wanted);
+            top_min + take(wanted.saturating_sub(top_min))
+        } else if details_rule == 0 {
+            top_min
+        } else {
+            top_min + details_rule + take(details_wanted.saturating_sub(1))
+        };
+        let lower_height = lower_min + lower_extra + left;
+
+        let header = Rect { height: 1, ..area };
+        let keybar = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        let top = Rect {
+            y: area.y + 1,
+            height: top_height,
+            ..area
+        };
+        let grid = Rect {
+            width: grid_width,
+            height: grid_rows.min(top.height),
+            ..top
+        };
+        let details = Rect {
+            y: grid.bottom(),
+            height: top.height - grid.height,
+            width: details_width,
+            ..top
+        };
+        let mut separators = Vec::new();
+        // Beside the grid: the picture, no wider than a round picture needs, and the message
+        // list beside it when that leaves room for one.
+        let (network_beside, messages_beside) = if beside {
+            let (_, rest) = split(
+                Rect {
+                    width: area.width,
+                    ..top
+                },
+                grid_width,
+                &mut separators,
+            );
+            let round = (top.height * 5 / 2 + 10).max(NETWORK_MIN_WIDTH);
+            if rest.width >= round + 1 + MESSAGES_MIN_WIDTH {
+                let (net, list) = split(rest, round, &mut separators);
+                (Some(net), Some(list))
+            } else {
+                (Some(rest), None)
+            }
+        } else {
+            (None, None)
+        };
+        let narration = Rect {
+            y: top.bottom(),
+            height: narration_height,
+            ..area
+        };
+        let lower = Rect {
+            y: narration.bottom(),
+            height: lower_height,
+            ..area
+        };
+        let (network, messages, events) = match (network_beside, messages_beside) {
+            (Some(net), Some(list)) => (Some(net), Some(list), lower),
+            (Some(net), None) => {
+                let (list, events) = split(lower, messages_width(lower), &mut separators);
+                (Some(net), Some(list), events)
+            }
+            _ if self.show_network => {
+                let (net, events) = split(lower, lower.width * 3 / 5, &mut separators);
+                (Some(net), None, events)
+            }
+            _ => {
+                let (list, events) = split(lower, messages_width(lower), &mut separators);
+                (None, Some(list), events)
+            }
         };
         Some(Regions {
             header,
             grid,
-            columns,
+            grid_layout,
+            details,
+            network,
             messages,
             narration,
             events,
             keybar,
+            separators,
         })
     }
 
-    /// The panel of server `id` in `grid`.
-    fn panel_area(&self, grid: Rect, columns: usize, id: usize) -> Rect {
-        let height = panel_height(self.session.cluster().servers().len());
-        let width = grid.width / columns as u16;
-        Rect {
-            x: grid.x + (id % columns) as u16 * width,
-            y: grid.y + (id / columns) as u16 * height,
-            width,
-            height,
+    /// What the screen of the terminal's size (80×24 when not known) shows that commands
+    /// depend on.
+    pub fn screen_facts(&self) -> ScreenFacts {
+        let (width, height) = self.screen.unwrap_or((MIN_WIDTH, MIN_HEIGHT));
+        match self.regions(Rect::new(0, 0, width, height)) {
+            Some(r) => ScreenFacts {
+                network_beside: r.network.is_some() && r.messages.is_some(),
+                can_scroll_back: events::can_scroll_back(&self.session, r.events, self.scroll_back),
+            },
+            None => ScreenFacts {
+                network_beside: false,
+                can_scroll_back: false,
+            },
         }
-        .intersection(grid)
     }
 
-    /// What is drawn at (`column`, `row`) when the screen is `area`: a server panel or a
-    /// message, if either.
+    /// What is drawn at (`column`, `row`) when the screen is `area`: a server or a message, if
+    /// either.
     pub fn target_at(&self, area: Rect, column: u16, row: u16) -> Option<Target> {
         let regions = self.regions(area)?;
-        let at = ratatui::layout::Position { x: column, y: row };
-        if let Some(id) = (0..self.session.cluster().servers().len()).find(|&id| {
-            self.panel_area(regions.grid, regions.columns, id)
-                .contains(at)
-        }) {
-            return Some(Target::Server(id));
+        let at = Position { x: column, y: row };
+        let servers = self.session.cluster().servers().len();
+        if regions.grid.contains(at) && row > regions.grid.y {
+            let id = (row - regions.grid.y - 1) as usize;
+            return (id < servers).then_some(Target::Server(id));
         }
-        let inner = Block::bordered().inner(regions.messages);
-        if !inner.contains(at) {
-            return None;
+        if let Some(net) = regions.network.filter(|n| n.contains(at)) {
+            let layout = NetworkLayout::new(self, net);
+            if let Some(id) = layout.server_at(at) {
+                return Some(Target::Server(id));
+            }
+            return layout.message_at(at).map(Target::Message);
         }
-        let first = messages::first_shown(self.selected_message_index(), inner.height);
-        let index = first + (row - inner.y) as usize / 2;
-        (index < self.session.cluster().in_flight().len()).then_some(Target::Message(index))
+        let list = regions.messages.filter(|m| m.contains(at))?;
+        MessageList::message_at(self, list, row).map(Target::Message)
     }
+}
+
+/// The message list's width beside the event log.
+fn messages_width(lower: Rect) -> u16 {
+    (lower.width * 2 / 5).clamp(MESSAGES_MIN_WIDTH, 64)
+}
+
+/// `area` cut into a left part `width` wide, a separator, and the rest.
+fn split(area: Rect, width: u16, separators: &mut Vec<(u16, u16, u16)>) -> (Rect, Rect) {
+    let width = width.min(area.width.saturating_sub(2));
+    separators.push((area.x + width, area.y, area.height));
+    (
+        Rect { width, ..area },
+        Rect {
+            x: area.x + width + 1,
+            width: area.width - width - 1,
+            ..area
+        },
+    )
+}
+
+/// A horizontal rule across `area`'s first row (a pane's title goes on it).
+fn rule(area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    for x in area.left()..area.right() {
+        buf[(x, area.y)].set_symbol("─").set_style(style::border());
+    }
+}
+
+/// A pane's title rule: a rule across `area`'s first row with `title` on it.
+fn titled_rule(area: Rect, title: &str, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    rule(area, buf);
+    buf.set_stringn(
+        area.x + 1,
+        area.y,
+        title,
+        area.width.saturating_sub(2) as usize,
+        style::title(),
+    );
 }
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let cluster = self.session.cluster();
-        let Some(Regions {
-            header,
-            grid,
-            columns,
-            messages: messages_area,
-            narration,
-            events: events_area,
-            keybar,
-        }) = self.regions(area)
-        else {
-            return too_small(area, buf, cluster.servers().len());
+        let Some(regions) = self.regions(area) else {
+            too_small(area, buf);
+            if self.overlay == Overlay::Help {
+                help::render(area, buf, self.help_scroll);
+            }
+            return;
         };
-        self.render_header(header, buf);
-        self.render_grid(grid, columns, buf);
-        MessagePane {
-            messages: cluster.in_flight().collect(),
-            selected: self.selected_message_index(),
-            names: Names(self.session.names()),
+        self.render_header(regions.header, buf);
+        Grid {
+            app: self,
+            layout: &regions.grid_layout,
         }
-        .render(messages_area, buf);
-        if narration.height > 0 {
+        .render(regions.grid, buf);
+        Details {
+            app: self,
+            layout: &regions.grid_layout,
+        }
+        .render(regions.details, buf);
+        // The selected index, marked under its column on the details' rule.
+        if let Some(x) = self
+            .selected_index
+            .and_then(|i| regions.grid_layout.column_of(regions.grid.x, i))
+            .filter(|&x| regions.details.height > 0 && x < regions.details.right())
+            .filter(|&x| buf[(x, regions.details.y)].symbol() == "─")
+        {
+            buf[(x, regions.details.y)].set_symbol("▲");
+        }
+        if let Some(net) = regions.network {
+            let layout = NetworkLayout::new(self, net);
+            NetworkPicture {
+                app: self,
+                layout: &layout,
+            }
+            .render(net, buf);
+        }
+        if let Some(list) = regions.messages {
+            MessageList { app: self }.render(list, buf);
+        }
+        if regions.narration.height > 0 {
             Narration {
                 session: &self.session,
                 quiz_answers: &self.quiz_answers,
             }
-            .render(narration, buf);
+            .render(regions.narration, buf);
         }
-        if events_area.height >= 3 {
-            EventLog {
-                session: &self.session,
-                scroll_back: self.scroll_back,
+        let log = EventLog::new(&self.session, regions.events, self.scroll_back);
+        let facts = ScreenFacts {
+            network_beside: regions.network.is_some() && regions.messages.is_some(),
+            can_scroll_back: log.more_above(),
+        };
+        log.render(regions.events, buf);
+        for &(x, y, height) in &regions.separators {
+            for row in y..y + height {
+                let beside_rule = |dx: i32| {
+                    let nx = x as i32 + dx;
+                    nx >= area.x as i32
+                        && nx < area.right() as i32
+                        && buf[(nx as u16, row)].symbol() == "─"
+                };
+                let symbol = if row == y && (beside_rule(-1) || beside_rule(1)) {
+                    "┬"
+                } else {
+                    "│"
+                };
+                buf[(x, row)].set_symbol(symbol).set_style(style::border());
             }
-            .render(events_area, buf);
         }
-        self.render_keybar(keybar, buf);
+        self.render_keybar(regions.keybar, facts, buf);
         match self.overlay {
-            Overlay::Help => render_help(area, buf, self.help_scroll),
+            Overlay::Help => help::render(area, buf, self.help_scroll),
             Overlay::Ledger => self.render_ledger(area, buf),
             Overlay::None => {}
         }
@@ -194,31 +409,11 @@ impl Widget for &App {
 }
 
 impl App {
+    /// The header: where the walkthrough is on the left; what must never be missed (failed
+    /// expectations, broken invariants) on the right, which never gives way.
     fn render_header(&self, area: Rect, buf: &mut Buffer) {
         let s = &self.session;
         let violations = s.cluster().violations().len();
-        let mut left = vec![Span::styled(" raftwalk", style::heading())];
-        // A mutant is named first, where it cannot be missed; in plain words if they fit.
-        let bug_at = left.len();
-        if let Some(bug) = s.cluster().bug() {
-            left.push(Span::styled(
-                format!(" · ⚠ {}", bug.plain()),
-                style::alarm(),
-            ));
-        }
-        left.push(Span::raw(format!(" · {}", s.scenario().name)));
-        if s.has_script() {
-            left.push(Span::raw(format!(
-                " · step {}/{}",
-                s.script_position(),
-                s.scenario().steps.len()
-            )));
-        }
-        left.push(Span::styled(
-            format!(" · history {}", s.position()),
-            style::dim(),
-        ));
-        // The status on the right never gives way: an invariant alarm must always show.
         let mut right = Vec::new();
         let (passed, failed) = s.expectation_counts();
         if passed + failed > 0 {
@@ -244,40 +439,74 @@ impl App {
                 style::alarm(),
             ));
         }
-        right.push(Span::styled(" · ? help ", style::dim()));
+        // The key bar says it too; on a narrow screen the scenario's name needs the room.
+        if area.width >= 100 {
+            right.push(Span::styled(" · ? help ", style::dim()));
+        } else {
+            right.push(Span::raw(" "));
+        }
         let right_width: usize = right.iter().map(Span::width).sum();
-        if let Some(bug) = s.cluster().bug()
-            && left[..=bug_at].iter().map(Span::width).sum::<usize>() + right_width
-                > area.width as usize
-        {
-            left[bug_at] = Span::styled(format!(" · ⚠ mutant {bug}"), style::alarm());
+        // The left side: the history count gives way first, then the name is cut.
+        let mut position = String::new();
+        if s.has_script() {
+            position.push_str(&format!(" · beat {}/{}", s.beats_played(), s.beats().len()));
         }
-        let [left_area, right_area] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width as u16)])
-                .areas(area);
-        Paragraph::new(Line::from(left)).render(left_area, buf);
-        Paragraph::new(Line::from(right)).render(right_area, buf);
-    }
-
-    fn render_grid(&self, area: Rect, columns: usize, buf: &mut Buffer) {
-        let cluster = self.session.cluster();
-        let network = cluster.network();
-        let partitioned = network.is_partitioned();
-        for server in cluster.servers() {
-            let cell = self.panel_area(area, columns, server.id);
-            ServerPanel {
-                server,
-                before: self.session.previous().and_then(|p| p.server(server.id)),
-                names: Names(self.session.names()),
-                selected: server.id == self.selected_server,
-                partition_group: partitioned.then(|| network.groups()[server.id]),
+        // The file asked to start from a state Raft cannot reach: say so, always.
+        let unsafe_start = if s.scenario().unsafe_start {
+            " · UNSAFE START"
+        } else {
+            ""
+        };
+        let history = format!(" · history {}", s.position());
+        let room = (area.width as usize).saturating_sub(right_width + 1);
+        // A mutant is said always: in plain words ("this cluster votes twice in a term") if
+        // they fit beside the rest, else by its name.
+        let mutant = match s.cluster().bug() {
+            None => String::new(),
+            Some(bug) => {
+                let plain = format!(" · ⚠ {}", bug.plain());
+                let short = format!(" · ⚠ {bug}");
+                let others = " raftwalk".len() + unsafe_start.len() + text::width_of(&position);
+                if others + text::width_of(&plain) + 12 <= room {
+                    plain
+                } else {
+                    short
+                }
             }
-            .render(cell, buf);
-        }
+        };
+        let fixed = " raftwalk".len()
+            + unsafe_start.len()
+            + text::width_of(&mutant)
+            + text::width_of(&position);
+        // The history count gives way before the scenario's name is cut.
+        let name_width = text::width_of(&s.scenario().name) + 3;
+        let history = if fixed + name_width + history.len() <= room {
+            history
+        } else {
+            String::new()
+        };
+        let name_room = room.saturating_sub(fixed + history.len() + 3);
+        let name = text::fit(&s.scenario().name, name_room);
+        let left = Line::from(vec![
+            Span::styled(" raftwalk", style::heading()),
+            // Before the name, which is cut first.
+            Span::styled(mutant, style::alarm()),
+            Span::raw(if name.is_empty() {
+                String::new()
+            } else {
+                format!(" · {name}")
+            }),
+            Span::styled(unsafe_start, style::alarm()),
+            Span::raw(position),
+            Span::styled(history, style::dim()),
+        ]);
+        buf.set_line(area.x, area.y, &left, room as u16);
+        let right_x = area.right().saturating_sub(right_width as u16);
+        buf.set_line(right_x, area.y, &Line::from(right), right_width as u16);
     }
 
     fn render_ledger(&self, area: Rect, buf: &mut Buffer) {
-        let names = Names(self.session.names());
+        let names = crate::raft::Names(self.session.names());
         let ledger = crate::ledger::build(self.session.events());
         let size = self.session.cluster().servers().len();
         let text = crate::ledger::render_text(&ledger, names, size);
@@ -296,7 +525,16 @@ impl App {
             .render(popup, buf);
     }
 
-    fn render_keybar(&self, area: Rect, buf: &mut Buffer) {
+    /// The bottom line: a deliver-all's progress while one runs in slices; else the last
+    /// message for the user, or the keys that act now, in the table's order of importance
+    /// while they fit; help and quit always at the right.
+    fn render_keybar(&self, area: Rect, facts: ScreenFacts, buf: &mut Buffer) {
+        // A deliver-all in slices: how far it got, and how to stop it.
+        if let Some(work) = &self.work {
+            let text = text::fit(&work.progress(), area.width as usize);
+            buf.set_stringn(area.x, area.y, text, area.width as usize, style::heading());
+            return;
+        }
         if let Some(status) = &self.status {
             let st = if status.is_error {
                 style::alarm()
@@ -304,99 +542,43 @@ impl App {
                 style::good()
             };
             let prefix = if status.is_error { " ! " } else { " ✓ " };
-            Paragraph::new(Line::styled(format!("{prefix}{}", status.text), st)).render(area, buf);
+            let text = text::fit(&format!("{prefix}{}", status.text), area.width as usize);
+            buf.set_stringn(area.x, area.y, text, area.width as usize, st);
             return;
         }
-        let has_messages = self.session.cluster().in_flight().len() > 0;
-        let shown = |binding: &&keymap::Binding| match binding.show {
-            Show::Always | Show::Essential => true,
-            Show::WithMessages => has_messages,
-            Show::WithScript => self.session.has_script(),
-            Show::WithLeader => self.selected_is_leader(),
-            Show::HelpOnly => false,
-        };
         let label = |binding: &keymap::Binding| {
             vec![
-                Span::styled(
-                    format!(" {}", keymap::key_label(&binding.keys[0])),
-                    style::heading(),
-                ),
-                Span::styled(format!(" {} ", binding.short), style::dim()),
+                Span::styled(format!(" {}", keymap::bar_key(binding)), style::heading()),
+                Span::styled(format!(" {} ", self.bar_word(binding)), style::dim()),
             ]
         };
         let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
-        // Help and quit always fit at the right; the rest fill from the left, the
-        // walkthrough's keys first, as long as there is room.
         let essentials: Vec<Span> = BINDINGS
             .iter()
-            .filter(|b| b.show == Show::Essential)
+            .filter(|b| b.bar == Bar::Essential)
             .flat_map(label)
             .collect();
         let room = (area.width as usize).saturating_sub(width(&essentials));
-        let mut spans = Vec::new();
-        let rank = |show: Show| match show {
-            Show::WithScript => 0,
-            Show::Always => 1,
-            Show::WithMessages => 2,
-            _ => 3,
-        };
-        let mut ordered: Vec<&keymap::Binding> = BINDINGS
+        let mut ranked: Vec<(u8, &keymap::Binding)> = BINDINGS
             .iter()
-            .filter(|b| b.show != Show::Essential)
-            .filter(shown)
+            .filter_map(|b| match b.bar {
+                Bar::Rank(rank) => Some((rank, b)),
+                _ => None,
+            })
+            .filter(|(_, b)| self.binding_available(b, facts))
             .collect();
-        ordered.sort_by_key(|b| rank(b.show));
-        for binding in ordered {
+        ranked.sort_by_key(|(rank, _)| *rank);
+        let mut spans = Vec::new();
+        for (_, binding) in ranked {
             let item = label(binding);
-            if width(&spans) + width(&item) > room {
-                break;
+            if width(&spans) + width(&item) <= room {
+                spans.extend(item);
             }
-            spans.extend(item);
         }
-        let [left, right] = Layout::horizontal([
-            Constraint::Min(0),
-            Constraint::Length(width(&essentials) as u16),
-        ])
-        .areas(area);
-        Paragraph::new(Line::from(spans)).render(left, buf);
-        Paragraph::new(Line::from(essentials)).render(right, buf);
+        buf.set_line(area.x, area.y, &Line::from(spans), room as u16);
+        let x = area.right().saturating_sub(width(&essentials) as u16);
+        buf.set_line(x, area.y, &Line::from(essentials), area.width);
     }
-}
-
-/// The help's lines, from the key table.
-fn help_lines() -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for group in Group::ALL {
-        lines.push(Line::styled(group.title(), style::heading()));
-        for binding in BINDINGS.iter().filter(|b| b.group == group) {
-            lines.push(Line::from(vec![
-                Span::raw(format!("  {:<14}", keymap::keys_label(binding))),
-                Span::raw(binding.help),
-            ]));
-        }
-    }
-    lines
-}
-
-/// How many help lines there are (the app clamps its scrolling with it).
-pub fn help_line_count() -> usize {
-    help_lines().len()
-}
-
-fn render_help(area: Rect, buf: &mut Buffer, scroll: usize) {
-    let lines = help_lines();
-    let popup = centered(area, 76, lines.len() as u16 + 2);
-    let visible = popup.height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(visible));
-    let title = if visible < lines.len() {
-        " Keys · ↑/↓ scroll · q quits · any other key closes "
-    } else {
-        " Keys · q quits · any other key closes "
-    };
-    Clear.render(popup, buf);
-    Paragraph::new(lines[scroll..].to_vec())
-        .block(Block::bordered().title(title))
-        .render(popup, buf);
 }
 
 /// A rectangle of at most `width`×`height`, centred in `area` and never larger than it.
@@ -411,10 +593,10 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn too_small(area: Rect, buf: &mut Buffer, servers: usize) {
-    let (w, h) = minimum_size(servers);
+/// The notice on a terminal too small to draw in.
+fn too_small(area: Rect, buf: &mut Buffer) {
     let text = format!(
-        "Terminal too small: {}×{}. raftwalk needs at least {w}×{h} for {servers} servers. Enlarge the window, or press q to quit.",
+        "Terminal too small: {}×{}. raftwalk needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window; until then only q (quit) and ? (help) work.",
         area.width, area.height
     );
     Paragraph::new(text)

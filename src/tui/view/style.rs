@@ -16,29 +16,77 @@ pub fn role_glyph(server: &RaftServer) -> &'static str {
     }
 }
 
-/// The colour of a role.
+/// The colour of a role: each its own, none the border's grey.
 pub fn role_style(server: &RaftServer) -> Style {
     if server.crashed {
-        return Style::new().fg(Color::DarkGray);
+        return Style::new().fg(Color::LightRed);
     }
-    match server.role {
-        Role::Leader => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        Role::Candidate => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        Role::Follower => Style::new().fg(Color::Gray),
+    role_color_style(server.role)
+}
+
+/// The colour of a live server's role.
+pub fn role_color_style(role: Role) -> Style {
+    match role {
+        Role::Leader => Style::new()
+            .fg(Color::LightYellow)
+            .add_modifier(Modifier::BOLD),
+        Role::Candidate => Style::new()
+            .fg(Color::LightMagenta)
+            .add_modifier(Modifier::BOLD),
+        Role::Follower => Style::new().fg(Color::LightCyan),
     }
 }
 
-/// Each term its own colour, so equal terms line up visibly across logs.
+/// The borders and rules between panes.
+pub fn border() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// The background of each term, as the paper colours its figures: consecutive terms always
+/// differ, and dark text reads on every one.
+const TERM_COLORS: [Color; 6] = [
+    Color::LightBlue,
+    Color::LightGreen,
+    Color::LightMagenta,
+    Color::LightYellow,
+    Color::LightCyan,
+    Color::LightRed,
+];
+
+/// The colour of a term.
+pub fn term_color(term: Term) -> Color {
+    TERM_COLORS[(term as usize) % TERM_COLORS.len()]
+}
+
+/// Each term its own colour, so equal terms line up visibly across logs (for text).
 pub fn term_style(term: Term) -> Style {
-    const PALETTE: [Color; 6] = [
-        Color::LightBlue,
-        Color::LightGreen,
-        Color::LightMagenta,
-        Color::LightYellow,
-        Color::LightCyan,
-        Color::LightRed,
-    ];
-    Style::new().fg(PALETTE[(term as usize) % PALETTE.len()])
+    Style::new().fg(term_color(term))
+}
+
+/// A log entry in the grid: its term's colour behind dark text; committed entries bold and
+/// underlined.
+pub fn term_cell(term: Term, committed: bool) -> Style {
+    let st = Style::new().bg(term_color(term)).fg(Color::Black);
+    if committed {
+        st.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    } else {
+        st
+    }
+}
+
+/// A mark between entries (`┃` committed up to here, `≠` differs from here, `+` runs past the
+/// compared log), on no entry.
+pub fn mark(glyph: &str) -> Style {
+    let color = match glyph {
+        "┃" => Color::LightGreen,
+        _ => Color::LightRed,
+    };
+    Style::new().fg(color).add_modifier(Modifier::BOLD)
+}
+
+/// The same mark drawn in the gap of an entry's cell.
+pub fn mark_on(_glyph: &str, cell: Style) -> Style {
+    cell.fg(Color::Black).add_modifier(Modifier::BOLD)
 }
 
 /// The colour of a message kind.
@@ -61,16 +109,19 @@ pub fn kind_label(kind: MessageKind) -> &'static str {
     }
 }
 
-/// Something that changed in the last step.
+/// Something that changed in the last step (a `*` goes with it).
 pub fn changed() -> Style {
-    Style::new()
-        .fg(Color::LightYellow)
-        .add_modifier(Modifier::BOLD)
+    Style::new().fg(Color::White).add_modifier(Modifier::BOLD)
 }
 
 /// Quiet text.
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
+}
+
+/// Section titles on the rules.
+pub fn title() -> Style {
+    Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD)
 }
 
 /// Trouble: a violation, a failed expectation, an error.
@@ -79,6 +130,16 @@ pub fn alarm() -> Style {
         .fg(Color::White)
         .bg(Color::Red)
         .add_modifier(Modifier::BOLD)
+}
+
+/// Bad news in a list: a refused vote.
+pub fn bad() -> Style {
+    Style::new().fg(Color::LightRed)
+}
+
+/// The mark of the newest step's lines in the event log.
+pub fn newest() -> Style {
+    Style::new().fg(Color::Yellow)
 }
 
 /// Good news: a held expectation, no violation.
