@@ -229,6 +229,9 @@ fn describe(action: &Action, step: &trace::TraceStep, names: &[String]) -> Strin
                     server: *server,
                     action: action.clone(),
                 },
+                Action::DeliverUpTo(count) => {
+                    return format!("deliver the oldest message, {count} times");
+                }
                 Action::DeliverAll | Action::DeliverOldest => crate::scenario::Step::DeliverAll,
                 Action::Partition(groups) => crate::scenario::Step::Partition(groups.clone()),
                 _ => crate::scenario::Step::Heal,

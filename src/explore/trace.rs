@@ -131,11 +131,16 @@ pub fn scenario_file(
             }
         }
     }
+    // Each recorded action: how many steps the file gives it, and its explanation.
     let mut explained = Vec::new();
     for action in actions {
         let acted = session.act(action.clone()).map_err(|e| e.to_string())?;
         if acted.recorded {
-            explained.push(narrate(&acted.events, session.names()));
+            let steps = match action {
+                Action::DeliverUpTo(count) => *count,
+                _ => 1,
+            };
+            explained.push((steps, narrate(&acted.events, session.names())));
         }
     }
     let violation = *session
@@ -144,9 +149,10 @@ pub fn scenario_file(
         .first()
         .ok_or("the trace breaks no invariant")?;
     let mut file = session.script_file();
-    let ours = file.steps.split_off(file.steps.len() - explained.len());
-    for (step, text) in ours.into_iter().zip(explained) {
-        file.steps.push(step);
+    let count: usize = explained.iter().map(|(steps, _)| steps).sum();
+    let mut ours = file.steps.split_off(file.steps.len() - count).into_iter();
+    for (steps, text) in explained {
+        file.steps.extend(ours.by_ref().take(steps));
         file.steps.push(StepSpec::Say(text));
     }
     let names = session.names();
