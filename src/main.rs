@@ -8,7 +8,7 @@ use raftwalk::{bench, builtin, explore, export, load};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 /// Step through Raft leader election, one message at a time.
 ///
@@ -65,41 +65,60 @@ enum Command {
     /// Search every interleaving from a scenario's state (within bounds) for a broken
     /// invariant; exit 0 if none, 1 with the shortest counterexample, 2 on bad input.
     Check(explore::CheckArgs),
-    /// Measure the model's throughput (elections and deliveries per second).
+    /// Measure the model's costs on fixed workloads (each figure the median of several runs).
     Bench {
         /// Print one JSON object per line.
         #[arg(long)]
         json: bool,
-        /// Elections per run (each figure is the median of 5 runs).
-        #[arg(long, default_value_t = 200_000)]
-        elections: usize,
-        /// Frames drawn for the render figure.
-        #[arg(long, default_value_t = 500)]
-        frames: usize,
+        /// Run only these workloads (comma-separated or repeated; default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<bench::Workload>,
+        /// Runs per figure; each figure is their median.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=99))]
+        runs: u64,
+        /// Elections per run of the election workload.
+        #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        elections: u64,
+        /// Client requests in the requests workload.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        steps: u64,
+        /// Entries per log in the divergent-election and forced-leaders workloads.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        log: u64,
+        /// Frames drawn at each size for the render figures.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        frames: u64,
         /// Steps in the random session whose undo history is measured.
-        #[arg(long, default_value_t = 100_000)]
-        undo_steps: usize,
-        /// Distinct states at which each explorer run stops (3 servers, terms up to 4).
-        #[arg(long, default_value_t = 1_000_000)]
-        explore_states: usize,
-        /// Explorer threads (default: every core).
-        #[arg(long)]
-        explore_threads: Option<usize>,
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        undo_steps: u64,
+        /// Distinct states at which each run of the explore workload stops (3 servers, terms
+        /// up to 4).
+        #[arg(long, default_value_t = 20_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+        explore_states: u64,
+        /// Threads of the explore workload (default: every core).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+        explore_threads: Option<u64>,
     },
 }
 
-/// Counts live heap bytes, so `bench` can report what the undo history holds.
+/// Counts live heap bytes while `bench` runs, so it can report what the undo history holds.
+/// Other commands pay one relaxed load per allocation and deallocation.
 struct CountingAllocator;
 
-/// Live heap bytes, counted in one slot per thread (picked by the address of a thread-local)
-/// so that threads do not fight over one cache line: the explorer allocates on every step of
-/// every thread. A slot may go below zero; the sum cannot.
+/// Set once, before anything else, when the command is `bench`.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+
+/// Live heap bytes since counting began, in one slot per thread (picked by the address of a
+/// thread-local) so that the explorer's threads, which allocate as they go, do not fight over
+/// one cache line. A slot may go below zero (a block freed by another thread, or allocated
+/// before counting began); differences of the wrapping sum are what was held.
 #[repr(align(64))]
 struct Slot(AtomicIsize);
 
 const SLOTS: usize = 16;
 static LIVE_BYTES: [Slot; SLOTS] = [const { Slot(AtomicIsize::new(0)) }; SLOTS];
 
+/// This thread's slot.
 fn slot() -> &'static AtomicIsize {
     thread_local!(static MARK: u8 = const { 0 });
     let at = MARK
@@ -112,20 +131,26 @@ fn slot() -> &'static AtomicIsize {
 // SAFETY: every call is forwarded unchanged to the system allocator; we only count.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        slot().fetch_add(layout.size() as isize, Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            slot().fetch_add(layout.size() as isize, Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        slot().fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            slot().fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        slot().fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
+        if COUNTING.load(Ordering::Relaxed) {
+            slot().fetch_add(
+                new_size as isize - layout.size() as isize,
+                Ordering::Relaxed,
+            );
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -135,15 +160,23 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn live_bytes() -> usize {
-    let total: isize = LIVE_BYTES.iter().map(|s| s.0.load(Ordering::Relaxed)).sum();
-    total.max(0) as usize
+    // Wrapping, like the slots: callers take differences.
+    LIVE_BYTES.iter().fold(0usize, |sum, s| {
+        sum.wrapping_add(s.0.load(Ordering::Relaxed) as usize)
+    })
 }
 
 /// Exit status for input the user must fix.
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    if std::env::args_os().nth(1).is_some_and(|a| a == "bench") {
+        COUNTING.store(true, Ordering::Relaxed);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     let result = match cli.command {
         None => tui(cli.scenario.as_deref()),
         Some(Command::Tui { scenario }) => tui(scenario.as_deref()),
@@ -175,15 +208,32 @@ fn main() -> ExitCode {
         }),
         Some(Command::Bench {
             json,
+            only,
+            runs,
             elections,
+            steps,
+            log,
             frames,
             undo_steps,
             explore_states,
             explore_threads,
-        }) => run_bench(json, elections, frames, undo_steps).and_then(|code| {
-            explore_bench(json, explore_states, explore_threads)?;
-            Ok(code)
-        }),
+        }) => {
+            // Each is capped by its clap range, far below usize::MAX.
+            let settings = bench::Settings {
+                runs: runs as usize,
+                elections: elections as usize,
+                steps: steps as usize,
+                log: log as usize,
+                frames: frames as usize,
+                undo_steps: undo_steps as usize,
+                explore_states: explore_states as usize,
+                explore_threads: explore_threads.map_or_else(
+                    || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+                    |n| n as usize,
+                ),
+            };
+            run_bench(json, &only, settings)
+        }
     };
     match result {
         Ok(code) => code,
@@ -262,63 +312,44 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     }
 }
 
-/// The explorer's line of `bench` (see `explore::bench`).
-fn explore_bench(json: bool, states: usize, threads: Option<usize>) -> Result<()> {
-    let threads = threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let figure = explore::bench::bench_figure(4, states, threads).map_err(anyhow::Error::msg)?;
-    if json {
-        println!("{}", serde_json::to_string(&figure)?);
+fn run_bench(json: bool, only: &[bench::Workload], settings: bench::Settings) -> Result<ExitCode> {
+    let workloads = if only.is_empty() {
+        &bench::Workload::ALL[..]
     } else {
-        println!(
-            "explore, {} servers, terms up to {}: {:.0} distinct states/s, {} states in {:.2} s{} (median of {}, {} threads)",
-            figure.servers,
-            figure.max_term,
-            figure.states_per_sec,
-            figure.distinct_states,
-            figure.seconds,
-            if figure.exhausted {
-                ", exhausted"
-            } else {
-                ", stopped at the state limit"
-            },
-            explore::bench::RUNS,
-            figure.threads
-        );
-    }
-    Ok(())
+        only
+    };
+    let mut printed = Ok(());
+    bench::run(workloads, settings, live_bytes, |figure| {
+        let line = if json {
+            serde_json::to_string(figure).map_err(anyhow::Error::from)
+        } else {
+            Ok(figure.human())
+        };
+        if printed.is_ok() {
+            printed = line.and_then(|line| {
+                let mut out = io::stdout().lock();
+                writeln!(out, "{line}")?;
+                out.flush().map_err(anyhow::Error::from)
+            });
+        }
+    })
+    .map_err(anyhow::Error::msg)?;
+    printed?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn run_bench(json: bool, elections: usize, frames: usize, undo_steps: usize) -> Result<ExitCode> {
-    for servers in [3, 5] {
-        let figure = bench::election_figure(servers, elections).map_err(anyhow::Error::msg)?;
-        if json {
-            println!("{}", serde_json::to_string(&figure)?);
-        } else {
-            println!(
-                "election, {servers} servers: {:.0} elections/s, {:.0} deliveries/s (median of {} runs of {elections})",
-                figure.elections_per_sec,
-                figure.deliveries_per_sec,
-                bench::RUNS
-            );
+/// A command line clap refuses: a bad option value is one line, like every other input error
+/// (`raftwalk: invalid value ...`); help, version and usage errors are printed as clap prints
+/// them.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let rendered = error.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid value");
+            eprintln!("raftwalk: {}", line.strip_prefix("error: ").unwrap_or(line));
+            ExitCode::from(EXIT_BAD_INPUT)
         }
+        _ => error.exit(),
     }
-    let render = bench::render_figure(frames).map_err(anyhow::Error::msg)?;
-    let undo = bench::undo_figure(undo_steps, live_bytes).map_err(anyhow::Error::msg)?;
-    if json {
-        println!("{}", serde_json::to_string(&render)?);
-        println!("{}", serde_json::to_string(&undo)?);
-    } else {
-        println!(
-            "render, Figure 7 ({} servers) at 160×50: {:.0} µs per frame (median of {frames})",
-            render.servers, render.median_us
-        );
-        println!(
-            "undo, {} steps of a random session on 5 servers: {:.1} MB held",
-            undo.steps,
-            undo.bytes as f64 / 1e6
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }

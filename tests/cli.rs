@@ -290,6 +290,7 @@ fn unknown_subcommand_or_flag_exits_2() {
         let err = stderr(&out);
         assert!(
             err.contains("error:")
+                || err.starts_with("raftwalk: invalid value 'many' for '--elections")
                 || err.contains("Usage: raftwalk")
                 || err.contains("cannot read walk")
                 || err.contains("needs a terminal"),
@@ -391,8 +392,14 @@ fn bench_json_prints_one_figure_per_workload() {
     let out = raftwalk([
         "bench",
         "--json",
+        "--runs",
+        "1",
         "--elections",
         "200",
+        "--steps",
+        "50",
+        "--log",
+        "300",
         "--frames",
         "3",
         "--undo-steps",
@@ -402,37 +409,131 @@ fn bench_json_prints_one_figure_per_workload() {
     ]);
     assert_exit(&out, 0);
     let text = stdout(&out);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5, "{text}");
-    let explore = parse_json(lines[4]);
-    assert_eq!(explore["workload"], "explore", "{text}");
-    assert_eq!(explore["servers"], 3, "{text}");
-    assert_eq!(explore["max_term"], 4, "{text}");
-    assert_eq!(explore["distinct_states"], 200, "{text}");
-    assert!(
-        explore["states_per_sec"].as_f64().is_some_and(|r| r > 0.0),
+    let figures: Vec<Value> = text.lines().map(parse_json).collect();
+    let workloads: Vec<&str> = figures
+        .iter()
+        .map(|f| f["workload"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        workloads,
+        [
+            "election",
+            "election",
+            "requests",
+            "divergent-election",
+            "forced-leaders",
+            "undo",
+            "render",
+            "render",
+            "render",
+            "explore"
+        ],
         "{text}"
     );
-    let render = parse_json(lines[2]);
-    assert_eq!(render["workload"], "render", "{text}");
-    assert_eq!(render["servers"], 7, "{text}");
-    assert!(
-        render["median_us"].as_f64().is_some_and(|us| us > 0.0),
-        "{text}"
-    );
-    let undo = parse_json(lines[3]);
-    assert_eq!(undo["workload"], "undo", "{text}");
-    assert_eq!(undo["steps"], 300, "{text}");
-    assert!(undo["bytes"].as_u64().is_some_and(|b| b > 0), "{text}");
-    for (line, servers) in lines.iter().zip([3, 5]) {
-        let figure = parse_json(line);
-        assert_eq!(figure["workload"], "election", "{line}");
-        assert_eq!(figure["servers"], servers, "{line}");
+    for (figure, servers) in figures.iter().zip([3, 5]) {
+        assert_eq!(figure["servers"], servers, "{figure}");
         for key in ["elections_per_sec", "deliveries_per_sec"] {
             let value = figure[key]
                 .as_f64()
-                .unwrap_or_else(|| panic!("{key} missing: {line}"));
-            assert!(value.is_finite() && value > 0.0, "{key}: {line}");
+                .unwrap_or_else(|| panic!("{key} missing: {figure}"));
+            assert!(value.is_finite() && value > 0.0, "{key}: {figure}");
         }
+    }
+    let positive = |figure: &Value, key: &str| {
+        assert!(
+            figure[key].as_f64().is_some_and(|v| v > 0.0),
+            "{key}: {figure}"
+        );
+    };
+    let requests = &figures[2];
+    assert_eq!(requests["steps"], 50, "{requests}");
+    assert_eq!(requests["deliveries"], 200, "4 per request: {requests}");
+    positive(requests, "seconds");
+    let divergent = &figures[3];
+    assert_eq!(
+        (divergent["servers"].as_u64(), divergent["log"].as_u64()),
+        (Some(9), Some(300)),
+        "{divergent}"
+    );
+    assert_eq!(divergent["divergent"], 3, "{divergent}");
+    positive(divergent, "seconds");
+    let forced = &figures[4];
+    assert_eq!(forced["deliveries"], 10_000, "stopped at the cap: {forced}");
+    positive(forced, "seconds");
+    let undo = &figures[5];
+    assert_eq!(undo["steps"], 300, "{undo}");
+    positive(undo, "seconds");
+    positive(undo, "record_seconds");
+    positive(undo, "bytes");
+    let sizes: Vec<&str> = figures[6..9]
+        .iter()
+        .map(|f| f["size"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(sizes, ["80x24", "160x50", "240x70"], "{text}");
+    for render in &figures[6..9] {
+        assert_eq!(render["servers"], 7, "{render}");
+        positive(render, "median_us");
+    }
+    let explore = &figures[9];
+    assert_eq!(explore["servers"], 3, "{explore}");
+    assert_eq!(explore["max_term"], 4, "{explore}");
+    assert_eq!(
+        explore["distinct_states"], 200,
+        "stopped at the limit: {explore}"
+    );
+    assert_eq!(explore["exhausted"], false, "{explore}");
+    positive(explore, "seconds");
+    positive(explore, "states_per_sec");
+}
+
+#[test]
+fn bench_only_runs_the_workloads_named() {
+    let out = raftwalk([
+        "bench",
+        "--only",
+        "requests,undo",
+        "--runs",
+        "1",
+        "--steps",
+        "10",
+        "--undo-steps",
+        "20",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("requests, 10 × "), "{text}");
+    assert!(lines[1].starts_with("undo, 20 random steps"), "{text}");
+}
+
+/// Numeric options are bounded by clap: out of range, huge or zero values are one line and
+/// exit 2, before any work (they once panicked, aborted on an 80 GB allocation or printed a
+/// median of nothing).
+#[test]
+fn bench_refuses_out_of_range_numbers_in_one_line() {
+    for (option, value) in [
+        ("--frames", "18446744073709551615"),
+        ("--frames", "10000000000"),
+        ("--frames", "0"),
+        ("--undo-steps", "0"),
+        ("--undo-steps", "18446744073709551616"),
+        ("--elections", "0"),
+        ("--elections", "-1"),
+        ("--steps", "0"),
+        ("--steps", "1000001"),
+        ("--log", "99"),
+        ("--runs", "0"),
+        ("--runs", "100"),
+        ("--explore-states", "0"),
+        ("--explore-threads", "0"),
+        ("--explore-threads", "65"),
+    ] {
+        let out = raftwalk(["bench".to_string(), format!("{option}={value}")]);
+        assert_exit(&out, 2);
+        let err = assert_one_line_error(&out);
+        assert!(err.contains(option), "{option} {value}: {err}");
+        assert!(err.contains(value), "{option} {value}: {err}");
+        assert_eq!(stdout(&out), "", "{option} {value}");
     }
 }

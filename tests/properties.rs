@@ -378,8 +378,10 @@ proptest! {
             // The entries sit at prev_index+1.. and everything up to prev_index is kept.
             let end = prev_index + entries.len();
             prop_assert!(once.len() >= end, "log {:?} shorter than {}", once, end);
-            prop_assert_eq!(&once.entries()[prev_index..end], &entries[..]);
-            prop_assert_eq!(&once.entries()[..prev_index], &log.entries()[..prev_index]);
+            let (now, before): (Vec<Entry>, Vec<Entry>) =
+                (once.entries().cloned().collect(), log.entries().cloned().collect());
+            prop_assert_eq!(&now[prev_index..end], &entries[..]);
+            prop_assert_eq!(&now[..prev_index], &before[..prev_index]);
         } else {
             prop_assert_eq!(&once, &log, "a rejected call changed the log");
         }

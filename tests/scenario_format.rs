@@ -72,12 +72,7 @@ fn terms(state: &ServerState) -> Vec<u64> {
 }
 
 fn commands(state: &ServerState) -> Vec<String> {
-    state
-        .log
-        .entries()
-        .iter()
-        .map(|e| e.command.to_string())
-        .collect()
+    state.log.entries().map(|e| e.command.to_string()).collect()
 }
 
 fn assert_fresh(state: &ServerState, who: &str) {

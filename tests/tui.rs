@@ -519,8 +519,8 @@ fn r_on_the_leader_appends_a_client_request() {
     assert_no_error(&app);
     let log = &app.session.cluster().servers()[0].log;
     assert_eq!(log.len(), 1);
-    assert_eq!(log.entries()[0].term, 2);
-    assert_eq!(&*log.entries()[0].command, "x1");
+    assert_eq!(log.entry(1).unwrap().term, 2);
+    assert_eq!(&*log.entry(1).unwrap().command, "x1");
     // It is replicated to both followers ...
     let sent: Vec<_> = app
         .session
@@ -541,7 +541,7 @@ fn r_on_the_leader_appends_a_client_request() {
     // The next request gets the next number.
     press(&mut app, "r");
     let log = &app.session.cluster().servers()[0].log;
-    assert_eq!(&*log.entries()[1].command, "x2");
+    assert_eq!(&*log.entry(2).unwrap().command, "x2");
 }
 
 #[test]

@@ -7,9 +7,6 @@ use super::search::Progress;
 use super::{Options, check};
 use serde::Serialize;
 
-/// How many runs the figure is the median of.
-pub const RUNS: usize = 5;
-
 /// One line of `raftwalk bench --json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct ExploreFigure {
@@ -29,17 +26,21 @@ pub struct ExploreFigure {
     pub exhausted: bool,
     /// Worker threads.
     pub threads: usize,
+    /// Runs the median is taken over.
+    pub runs: usize,
     /// Renamings of the servers merged by symmetry.
     pub symmetries: usize,
 }
 
-/// Runs the search [`RUNS`] times, stopping each after `max_states` distinct states, on
+/// Runs the search `runs` times, stopping each after `max_states` distinct states, on
 /// `threads` threads; returns the median run.
 pub fn bench_figure(
     max_term: u64,
     max_states: usize,
     threads: usize,
+    runs: usize,
 ) -> Result<ExploreFigure, String> {
+    let count = runs.max(1);
     let scenario = crate::load::load("seed-example").map_err(|e| e.to_string())?;
     let options = Options {
         bug: None,
@@ -49,8 +50,8 @@ pub fn bench_figure(
         threads,
         symmetry: true,
     };
-    let mut runs = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+    let mut runs = Vec::with_capacity(count);
+    for _ in 0..count {
         let outcome = check(&scenario, &options, &Progress::default())?;
         if outcome.counterexample.is_some() {
             return Err("the correct model broke an invariant".to_string());
@@ -59,7 +60,7 @@ pub fn bench_figure(
     }
     let rate = |o: &super::Outcome| o.stats.distinct as f64 / o.stats.seconds.max(1e-9);
     runs.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
-    let median = &runs[RUNS / 2];
+    let median = &runs[count / 2];
     Ok(ExploreFigure {
         workload: "explore",
         servers: scenario.names.len(),
@@ -69,6 +70,7 @@ pub fn bench_figure(
         states_per_sec: rate(median),
         exhausted: median.stats.exhausted,
         threads,
+        runs: count,
         symmetries: median.symmetries,
     })
 }

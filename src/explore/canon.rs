@@ -15,8 +15,8 @@
 
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    Bug, Cluster, Command, Entry, Envelope, Log, MAX_SERVERS, Message, RaftNetwork, RaftServer,
-    Role, ServerSet, ServerState,
+    Bug, Cluster, Command, Entry, Envelope, Log, MAX_SERVERS, Message, PVec, RaftNetwork,
+    RaftServer, Role, ServerSet, ServerState,
 };
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -100,7 +100,7 @@ impl Codec {
             }
         };
         for server in start.servers() {
-            server.log.entries().iter().for_each(|e| intern(&e.command));
+            server.log.entries().for_each(|e| intern(&e.command));
         }
         for envelope in start.in_flight() {
             if let Message::AppendEntries { entries, .. } = &envelope.message {
@@ -306,12 +306,12 @@ impl Codec {
         }
         let history = cluster.monitor_history();
         put(out, history.leaders.len() as u64);
-        for &(term, leader) in history.leaders {
+        for &(term, leader) in history.leaders.iter() {
             put(out, term);
             out.push(perm[leader]);
         }
         put(out, history.committed.len() as u64);
-        for (entry, term) in history.committed {
+        for (entry, term) in history.committed.iter() {
             self.encode_entry(entry, out);
             put(out, *term);
         }
@@ -446,7 +446,7 @@ impl Codec {
                 put(out, *prev_log_term);
                 put(out, *leader_commit as u64);
                 put(out, entries.len() as u64);
-                for entry in entries {
+                for entry in entries.iter() {
                     self.encode_entry(entry, out);
                 }
             }
@@ -538,11 +538,11 @@ impl Codec {
             }
         }
         let leaders_len = r.num() as usize;
-        let leaders: Vec<_> = (0..leaders_len)
+        let leaders: PVec<_> = (0..leaders_len)
             .map(|_| (r.num(), r.byte() as usize))
             .collect();
         let committed_len = r.num() as usize;
-        let committed: Vec<_> = (0..committed_len)
+        let committed: PVec<_> = (0..committed_len)
             .map(|_| (self.read_entry(&mut r), r.num()))
             .collect();
         let max_commit: Vec<usize> = (0..n).map(|_| r.num() as usize).collect();

@@ -79,7 +79,11 @@ impl Cluster {
             monitor: InvariantMonitor::new(),
         };
         let mut ignored = Vec::new();
-        cluster.monitor.check(&cluster.servers, &mut ignored);
+        cluster.monitor.check_all(&cluster.servers, &mut ignored);
+        for server in &mut cluster.servers {
+            // Seen whole by `check_all`.
+            let _ = server.log.take_change();
+        }
         cluster
     }
 
@@ -143,7 +147,7 @@ impl Cluster {
             events,
             |servers, delivered, events| {
                 if let Delivered::Handled(server) = delivered {
-                    monitor.check_server(servers, server, events);
+                    check_server(monitor, servers, server, events);
                 }
             },
         )
@@ -162,7 +166,7 @@ impl Cluster {
             match self.network.deliver_oldest(&mut self.servers[..], events)? {
                 None => break,
                 Some(Delivered::Handled(server)) => {
-                    self.monitor.check_server(&self.servers, server, events)
+                    check_server(&mut self.monitor, &mut self.servers, server, events)
                 }
                 Some(Delivered::Lost) => {}
             }
@@ -192,18 +196,18 @@ impl Cluster {
                     .ok_or(NetworkError::NoSuchServer(server))?;
                 target.perform(action);
                 self.network.collect(target, events);
-                self.monitor.check_server(&self.servers, server, events);
+                check_server(&mut self.monitor, &mut self.servers, server, events);
             }
             Action::Deliver(id) => {
                 let delivered = self.network.deliver(id, &mut self.servers[..], events)?;
                 if let Delivered::Handled(server) = delivered {
-                    self.monitor.check_server(&self.servers, server, events);
+                    check_server(&mut self.monitor, &mut self.servers, server, events);
                 }
             }
             Action::DeliverOldest => {
                 let delivered = self.network.deliver_oldest(&mut self.servers[..], events)?;
                 if let Some(Delivered::Handled(server)) = delivered {
-                    self.monitor.check_server(&self.servers, server, events);
+                    check_server(&mut self.monitor, &mut self.servers, server, events);
                 }
             }
             Action::Drop(id) => self.network.drop_message(id, events)?,
@@ -227,4 +231,16 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// Checks the invariants after a step that changed only server `id`, telling the monitor
+/// from where its log changed.
+fn check_server(
+    monitor: &mut InvariantMonitor,
+    servers: &mut [RaftServer],
+    id: ServerId,
+    events: &mut Vec<Event>,
+) {
+    let changed_from = servers.get_mut(id).and_then(|s| s.log.take_change());
+    monitor.check_server(servers, id, changed_from, events);
 }

@@ -1,6 +1,7 @@
 //! The replicated log (the course's Project 4): entries indexed from 1, and the follower's
 //! side of AppendEntries.
 
+use super::pvec::{PVec, Range};
 use super::types::{LogIndex, LogPosition, Term};
 use std::sync::Arc;
 
@@ -69,15 +70,55 @@ pub struct Truncation {
     pub new_term: Term,
 }
 
-/// A log of entries, 1-indexed as in the paper.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// Entries as a log holds them and an AppendEntries carries them: a persistent vector, so a
+/// message carrying a long suffix of the leader's log shares it instead of copying it.
+pub type Entries = PVec<Entry>;
+
+/// A log of entries, 1-indexed as in the paper. Stored persistently: cloning a log (for undo,
+/// snapshots, messages) is O(1), and a clone shares every entry.
+#[derive(Clone, Default)]
 pub struct Log {
-    entries: Vec<Entry>,
+    entries: Entries,
+    /// The lowest index written or removed since [`Log::take_change`] was last called: what
+    /// the invariant monitor must look at again. Bookkeeping, not part of the log's value
+    /// (equality and hashing ignore it).
+    changed_from: Option<LogIndex>,
+}
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Log) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for Log {}
+
+impl std::hash::Hash for Log {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.entries.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("entries", &self.entries)
+            .finish()
+    }
 }
 
 impl From<Vec<Entry>> for Log {
     fn from(entries: Vec<Entry>) -> Log {
-        Log { entries }
+        Log::from(Entries::from(entries))
+    }
+}
+
+impl From<Entries> for Log {
+    fn from(entries: Entries) -> Log {
+        Log {
+            changed_from: (!entries.is_empty()).then_some(1),
+            entries,
+        }
     }
 }
 
@@ -89,9 +130,16 @@ impl Log {
 
     /// A log whose entries have these terms and empty commands.
     pub fn from_terms(terms: &[Term]) -> Log {
-        Log {
-            entries: terms.iter().map(|&t| Entry::of_term(t)).collect(),
-        }
+        let empty: Command = Arc::from("");
+        Log::from(
+            terms
+                .iter()
+                .map(|&term| Entry {
+                    term,
+                    command: empty.clone(),
+                })
+                .collect::<Entries>(),
+        )
     }
 
     /// Number of entries (also the last index).
@@ -122,7 +170,7 @@ impl Log {
         }
     }
 
-    /// Term of the entry at `index`; index 0 has term 0; `None` past the end.
+    /// Term of the entry at `index`; index 0 has term 0; `None` past the end. O(log n).
     pub fn term_at(&self, index: LogIndex) -> Option<Term> {
         if index == 0 {
             Some(0)
@@ -131,31 +179,44 @@ impl Log {
         }
     }
 
-    /// The entry at `index` (1-based).
+    /// The entry at `index` (1-based). O(log n).
     pub fn entry(&self, index: LogIndex) -> Option<&Entry> {
         index.checked_sub(1).and_then(|i| self.entries.get(i))
     }
 
     /// All entries, first to last.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    pub fn entries(&self) -> Range<'_, Entry> {
+        self.entries.iter()
     }
 
-    /// The entries from `index` (1-based) to the end; empty past the end.
-    pub fn entries_from(&self, index: LogIndex) -> &[Entry] {
-        let start = index.saturating_sub(1).min(self.entries.len());
-        &self.entries[start..]
+    /// The entries from `index` (1-based) to the end; none past the end. O(log n) to start.
+    pub fn entries_from(&self, index: LogIndex) -> Range<'_, Entry> {
+        self.entries.iter_from(index.saturating_sub(1))
+    }
+
+    /// The entries from `from` to `to` (1-based, inclusive; clamped to the log), in order or
+    /// reversed. O(log n) to start.
+    pub fn entries_in(&self, from: LogIndex, to: LogIndex) -> Range<'_, Entry> {
+        self.entries.iter_range(from.saturating_sub(1), to)
+    }
+
+    /// The entries from `index` (1-based) to the end, sharing this log's storage (what an
+    /// AppendEntries carries). O(log n).
+    pub fn suffix(&self, index: LogIndex) -> Entries {
+        self.entries.suffix(index.saturating_sub(1))
     }
 
     /// The terms of all entries, first to last.
-    pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
+    pub fn terms(&self) -> impl DoubleEndedIterator<Item = Term> + ExactSizeIterator + '_ {
         self.entries.iter().map(|e| e.term)
     }
 
     /// Appends one entry at the end (the leader's side); returns its index.
     pub fn push(&mut self, entry: Entry) -> LogIndex {
         self.entries.push(entry);
-        self.entries.len()
+        let index = self.entries.len();
+        self.mark_changed(index);
+        index
     }
 
     /// Keeps only the first `len` entries.
@@ -181,30 +242,41 @@ impl Log {
         &mut self,
         prev_index: LogIndex,
         prev_term: Term,
-        entries: &[Entry],
+        entries: impl Into<Entries>,
     ) -> Result<AppendReport, AppendMismatch> {
         self.check_prev(prev_index, prev_term)?;
-        let mut report = AppendReport::default();
-        for (offset, entry) in entries.iter().enumerate() {
-            let index = prev_index + 1 + offset;
-            match self.term_at(index) {
-                Some(existing) if existing == entry.term => continue,
-                Some(existing) => {
-                    report.truncated = Some(Truncation {
-                        from: index,
-                        removed: self.len() - index + 1,
-                        old_term: existing,
-                        new_term: entry.term,
-                    });
-                    self.entries.truncate(index - 1);
-                }
-                None => {}
-            }
-            let rest = &entries[offset..];
-            report.appended = rest.len();
-            self.entries.extend_from_slice(rest);
-            break;
+        let entries = entries.into();
+        if entries.is_empty() {
+            return Ok(AppendReport::default());
         }
+        // Entries already present with the same term are skipped (Log Matching: they are the
+        // same entries).
+        let present = entries
+            .iter()
+            .zip(
+                self.entries
+                    .iter_range(prev_index, prev_index + entries.len()),
+            )
+            .take_while(|(new, old)| new.term == old.term)
+            .count();
+        let mut report = AppendReport::default();
+        if present == entries.len() {
+            return Ok(report);
+        }
+        let index = prev_index + 1 + present;
+        if let Some(existing) = self.term_at(index) {
+            report.truncated = Some(Truncation {
+                from: index,
+                removed: self.len() - index + 1,
+                old_term: existing,
+                new_term: entries.get(present).map_or(0, |e| e.term),
+            });
+            self.entries.truncate(index - 1);
+        }
+        let rest = entries.suffix(present);
+        report.appended = rest.len();
+        self.entries.append(rest);
+        self.mark_changed(index);
         Ok(report)
     }
 
@@ -214,9 +286,19 @@ impl Log {
         &mut self,
         prev_index: LogIndex,
         prev_term: Term,
-        entries: &[Entry],
+        entries: impl Into<Entries>,
     ) -> bool {
         self.try_append(prev_index, prev_term, entries).is_ok()
+    }
+
+    /// The lowest index written or removed since the last call, and forgets it: `None` when
+    /// the log has not changed. The invariant monitor re-checks from there.
+    pub(crate) fn take_change(&mut self) -> Option<LogIndex> {
+        self.changed_from.take()
+    }
+
+    fn mark_changed(&mut self, index: LogIndex) {
+        self.changed_from = Some(self.changed_from.map_or(index, |from| from.min(index)));
     }
 }
 

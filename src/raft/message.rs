@@ -1,6 +1,6 @@
 //! The four RPC messages of Figure 2, and the envelope the network wraps them in.
 
-use super::log::Entry;
+use super::log::Entries;
 use super::types::{LogIndex, MessageId, ServerId, Term};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -36,8 +36,9 @@ pub enum Message {
         prev_log_index: LogIndex,
         /// Term of that entry.
         prev_log_term: Term,
-        /// The entries to store (empty for a heartbeat).
-        entries: Vec<Entry>,
+        /// The entries to store (empty for a heartbeat): a suffix of the leader's log, shared
+        /// with it rather than copied.
+        entries: Entries,
         /// The leader's commit index.
         leader_commit: LogIndex,
     },

@@ -4,7 +4,7 @@
 
 use super::bug::Bug;
 use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
-use super::log::{Command, Entry, Log};
+use super::log::{Command, Entries, Entry, Log};
 use super::message::{Message, Outgoing};
 use super::quorum::{self, VoteTally};
 use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
@@ -362,7 +362,7 @@ impl RaftServer {
                     index: prev_log_index,
                     term: prev_log_term,
                 },
-                &entries,
+                entries,
                 leader_commit,
             ),
             Message::AppendEntriesResponse {
@@ -537,10 +537,11 @@ impl RaftServer {
         &mut self,
         leader: ServerId,
         prev: LogPosition,
-        entries: &[Entry],
+        entries: Entries,
         leader_commit: LogIndex,
     ) {
         let term = self.current_term;
+        let sent = entries.len();
         match self.role {
             Role::Leader => {
                 self.events.push(Event::AppendRejected {
@@ -563,7 +564,7 @@ impl RaftServer {
         }
         self.leader_id = Some(leader);
         if self.bug == Some(Bug::TruncateAlways) {
-            self.truncate_after(prev, entries);
+            self.truncate_after(prev, &entries);
         }
         match self.log.try_append(prev.index, prev.term, entries) {
             Err(mismatch) => {
@@ -583,13 +584,13 @@ impl RaftServer {
                         truncation,
                     });
                 }
-                let match_index = prev.index + entries.len();
+                let match_index = prev.index + sent;
                 self.events.push(Event::AppendAccepted {
                     follower: self.id,
                     leader,
                     term,
                     prev,
-                    sent: entries.len(),
+                    sent,
                     appended: report.appended,
                     log_len: self.log.len(),
                 });
@@ -712,7 +713,7 @@ impl RaftServer {
                 leader: self.id,
                 prev_log_index,
                 prev_log_term: self.log.term_at(prev_log_index).unwrap_or(0),
-                entries: self.log.entries_from(prev_log_index + 1).to_vec(),
+                entries: self.log.suffix(prev_log_index + 1),
                 leader_commit: self.commit_index,
             },
         });
@@ -772,7 +773,7 @@ impl RaftServer {
 
     /// The `truncate-always` mutant: a matching AppendEntries deletes everything after
     /// `prev_log_index` first, where Raft deletes only from the first conflicting entry.
-    fn truncate_after(&mut self, prev: LogPosition, entries: &[Entry]) {
+    fn truncate_after(&mut self, prev: LogPosition, entries: &Entries) {
         if self.log.check_prev(prev.index, prev.term).is_err() || self.log.len() <= prev.index {
             return;
         }

@@ -1,6 +1,8 @@
 //! Undo/redo history: the list of entries plus checkpoints of the cluster. The cluster at any
 //! position is the nearest checkpoint before it with the entries' actions replayed — the model
-//! is deterministic, so replay is exact, and memory stays small.
+//! is deterministic, so replay is exact, and memory stays small. A checkpoint is a clone of
+//! the cluster, which shares its logs and committed prefix with every other clone (they are
+//! persistent vectors), so it costs about the same however long the logs are.
 
 use crate::raft::{Action, Cluster, Event};
 use crate::scenario::runner::Mismatch;
@@ -27,11 +29,8 @@ pub struct Entry {
     pub mismatches: Vec<Mismatch>,
 }
 
-/// A checkpoint every this many entries at least...
-const CHECKPOINT_EVERY_ENTRIES: usize = 256;
-/// ... and, for a big cluster (long logs), only after its size in bytes divided by this many
-/// entries, so checkpoints cost about this many bytes per entry whatever the cluster's size.
-const CHECKPOINT_BYTES_PER_ENTRY: usize = 256;
+/// A checkpoint every this many entries, so an undo replays at most this many actions...
+const CHECKPOINT_EVERY_ENTRIES: usize = 64;
 /// ... or after this many events' worth of work, so a replay is always short.
 const CHECKPOINT_EVERY_EVENTS: usize = 20_000;
 
@@ -83,8 +82,14 @@ impl History {
     pub(super) fn push(&mut self, mut entry: Entry, cluster: Cluster) -> &Entry {
         // Long sessions keep every entry: hold no spare capacity.
         entry.events.shrink_to_fit();
-        self.entries.truncate(self.cursor);
-        self.checkpoints.retain(|(at, _)| *at <= self.cursor);
+        if self.cursor < self.entries.len() {
+            // Discard what was undone, and the checkpoints taken in it.
+            self.entries.truncate(self.cursor);
+            let kept = self
+                .checkpoints
+                .partition_point(|(at, _)| *at <= self.cursor);
+            self.checkpoints.truncate(kept);
+        }
         self.events_since_checkpoint += entry.events.len();
         let changes_cluster = entry.action.is_some();
         self.entries.push(entry);
@@ -94,9 +99,7 @@ impl History {
             self.previous = Some(std::mem::replace(&mut self.current, cluster));
         }
         let last_checkpoint = self.checkpoints.last().map_or(0, |(at, _)| *at);
-        let spacing = CHECKPOINT_EVERY_ENTRIES
-            .max(approximate_bytes(&self.current) / CHECKPOINT_BYTES_PER_ENTRY);
-        if self.cursor - last_checkpoint >= spacing
+        if self.cursor - last_checkpoint >= CHECKPOINT_EVERY_ENTRIES
             || self.events_since_checkpoint >= CHECKPOINT_EVERY_EVENTS
         {
             self.checkpoints.push((self.cursor, self.current.clone()));
@@ -130,37 +133,147 @@ impl History {
     /// Moves to `position` (at most the number of entries).
     pub(super) fn go_to(&mut self, position: usize) {
         let position = position.min(self.entries.len());
-        self.current = self.replay(position);
         let last_change = self.entries[..position]
             .iter()
             .rposition(|e| e.action.is_some());
-        self.previous = last_change.map(|p| self.replay(p));
+        let (current, previous) = self.replay(position, last_change);
+        self.current = current;
+        self.previous = previous;
         self.cursor = position;
     }
 
-    fn replay(&self, position: usize) -> Cluster {
-        let (start, base) = self
-            .checkpoints
-            .iter()
-            .rev()
-            .find(|(at, _)| *at <= position)
-            .expect("the first checkpoint is at position 0");
+    /// The cluster at `position`, and at `also` (before `position`) if given: one replay from
+    /// the nearest checkpoint when both follow it.
+    fn replay(&self, position: usize, also: Option<usize>) -> (Cluster, Option<Cluster>) {
+        let (start, base) = self.checkpoint_before(position);
         let mut cluster = base.clone();
-        for entry in &self.entries[*start..position] {
+        let mut earlier = None;
+        let mut at = start;
+        if let Some(also) = also {
+            if also < start {
+                earlier = Some(self.replay(also, None).0);
+            } else {
+                self.apply_entries(&mut cluster, at, also);
+                at = also;
+                earlier = Some(cluster.clone());
+            }
+        }
+        self.apply_entries(&mut cluster, at, position);
+        (cluster, earlier)
+    }
+
+    fn checkpoint_before(&self, position: usize) -> (usize, &Cluster) {
+        let at = self.checkpoints.partition_point(|(at, _)| *at <= position);
+        let (start, base) = &self.checkpoints[at.saturating_sub(1)];
+        (*start, base)
+    }
+
+    fn apply_entries(&self, cluster: &mut Cluster, from: usize, to: usize) {
+        for entry in &self.entries[from..to] {
             if let Some(action) = &entry.action {
+                // Replaying an action that applied once cannot fail: the model is
+                // deterministic.
                 let _ = cluster.apply(action.clone());
             }
         }
-        cluster
     }
 }
 
-/// Roughly what a copy of the cluster costs: its logs and messages in flight.
-fn approximate_bytes(cluster: &Cluster) -> usize {
-    let entries: usize = cluster.servers().iter().map(|s| s.log.len()).sum();
-    std::mem::size_of::<Cluster>()
-        + std::mem::size_of_val(cluster.servers())
-        // Each server's log, plus the monitor's record of what is committed.
-        + entries * std::mem::size_of::<crate::raft::Entry>() * 2
-        + cluster.in_flight().len() * std::mem::size_of::<crate::raft::Envelope>()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// A seeded random history of `len` entries on 5 servers, some of them narration (no
+    /// action), and the cluster after each position, replayed from scratch.
+    fn random_history(len: usize) -> (History, Vec<Cluster>) {
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+        let mut cluster = Cluster::new(5);
+        let mut history = History::new(cluster.clone());
+        let mut states = vec![cluster.clone()];
+        for step in 0..len {
+            // Runs of narration, some longer than the checkpoint spacing.
+            let narration = (step / 100) % 3 == 2;
+            let action = (!narration)
+                .then(|| crate::random_actions::random_action(&cluster, &mut rng, step));
+            let events = match &action {
+                Some(action) => cluster.apply(action.clone()).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let entry = Entry {
+                origin: Origin::Free,
+                action,
+                events,
+                mismatches: Vec::new(),
+            };
+            history.push(entry, cluster.clone());
+            states.push(cluster.clone());
+        }
+        (history, states)
+    }
+
+    #[test]
+    fn every_position_replays_to_the_cluster_it_had_and_its_previous() {
+        let (mut history, states) = random_history(700);
+        assert!(
+            history.checkpoints.len() > 5,
+            "{}",
+            history.checkpoints.len()
+        );
+        for position in (0..=700)
+            .rev()
+            .step_by(7)
+            .chain([700, 0, 1, 64, 65, 299, 300])
+        {
+            history.go_to(position);
+            assert_eq!(history.cursor(), position);
+            assert!(*history.current() == states[position], "at {position}");
+            let last_change = history.entries[..position]
+                .iter()
+                .rposition(|e| e.action.is_some());
+            assert_eq!(
+                history.previous(),
+                last_change.map(|p| &states[p]),
+                "previous at {position}"
+            );
+        }
+        // Undo and redo step by step agree with the states too.
+        history.go_to(700);
+        for position in (600..700).rev() {
+            assert!(history.undo());
+            assert!(*history.current() == states[position], "undo to {position}");
+        }
+        for (position, state) in states.iter().enumerate().skip(601) {
+            assert!(history.redo());
+            assert!(history.current() == state, "redo to {position}");
+        }
+        assert!(!history.redo());
+    }
+
+    #[test]
+    fn acting_after_undo_discards_the_undone_entries_and_their_checkpoints() {
+        let (mut history, mut states) = random_history(400);
+        history.go_to(130);
+        states.truncate(131);
+        let mut cluster = states[130].clone();
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
+        for step in 0..100 {
+            let action = crate::random_actions::random_action(&cluster, &mut rng, step);
+            let events = cluster.apply(action.clone()).unwrap_or_default();
+            let entry = Entry {
+                origin: Origin::Free,
+                action: Some(action),
+                events,
+                mismatches: Vec::new(),
+            };
+            history.push(entry, cluster.clone());
+            states.push(cluster.clone());
+        }
+        assert_eq!(history.len(), 230);
+        assert!(history.checkpoints.iter().all(|(at, _)| *at <= 230));
+        for position in (0..=230).rev().step_by(3) {
+            history.go_to(position);
+            assert!(*history.current() == states[position], "at {position}");
+        }
+    }
 }

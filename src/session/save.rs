@@ -87,7 +87,6 @@ fn server_spec(
         log: state
             .log
             .entries()
-            .iter()
             .map(|e| {
                 if e.command.is_empty() {
                     EntrySpec::Term(e.term)
