@@ -277,15 +277,15 @@ fn results_do_not_depend_on_threads() {
 
 #[test]
 fn symmetry_merges_states_but_finds_the_same_shortest_violation() {
-    let with = raftwalk(&["check", "seed-example", "--max-term", "2"]);
-    let without = raftwalk(&["check", "seed-example", "--max-term", "2", "--no-symmetry"]);
+    let with = raftwalk(&["check", "seed-example", "--max-term", "3"]);
+    let without = raftwalk(&["check", "seed-example", "--max-term", "3", "--no-symmetry"]);
     assert!(
-        text(&with.stdout).contains("1384 distinct"),
+        text(&with.stdout).contains("1657 distinct"),
         "{}",
         text(&with.stdout)
     );
     assert!(
-        text(&without.stdout).contains("8030 distinct"),
+        text(&without.stdout).contains("9765 distinct"),
         "{}",
         text(&without.stdout)
     );
@@ -306,6 +306,65 @@ fn symmetry_merges_states_but_finds_the_same_shortest_violation() {
         );
         assert_exit(&out, 1);
         assert!(text(&out.stdout).contains("VIOLATION after 7 steps (Election Safety)"));
+    }
+}
+
+/// The number of distinct states a check reports.
+fn distinct_states(out: &Output) -> u64 {
+    let report = text(&out.stdout);
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("explored"))
+        .unwrap_or_else(|| panic!("no counts: {report}"));
+    let (_, rest) = line
+        .split_once(", ")
+        .expect("explored N states, M distinct");
+    rest.split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count")
+}
+
+/// The line naming the violation and the length of its counterexample.
+fn violation_line(out: &Output) -> String {
+    let report = text(&out.stdout);
+    report
+        .lines()
+        .find(|l| l.starts_with("VIOLATION after"))
+        .unwrap_or_else(|| panic!("no violation: {report}"))
+        .to_string()
+}
+
+fn assert_fewer_states(bug: &str, reduced: &Output, plain: &Output) {
+    assert!(
+        distinct_states(reduced) < distinct_states(plain),
+        "{bug}: {} and {}",
+        text(&reduced.stdout),
+        text(&plain.stdout)
+    );
+}
+
+#[test]
+fn reductions_merge_states_but_change_no_verdict() {
+    for case in cases() {
+        let reduced = raftwalk(&check_args(&case, Some(case.bug), &[]));
+        let plain = raftwalk(&check_args(&case, Some(case.bug), &["--no-reduction"]));
+        assert_exit(&reduced, 1);
+        assert_exit(&plain, 1);
+        // The same invariant, broken after the same number of steps.
+        assert_eq!(
+            violation_line(&reduced),
+            violation_line(&plain),
+            "{}",
+            case.bug
+        );
+        assert_fewer_states(case.bug, &reduced, &plain);
+
+        let reduced = raftwalk(&check_args(&case, None, &[]));
+        let plain = raftwalk(&check_args(&case, None, &["--no-reduction"]));
+        assert_exit(&reduced, 0);
+        assert_exit(&plain, 0);
+        assert_fewer_states(case.bug, &reduced, &plain);
     }
 }
 

@@ -49,6 +49,7 @@ pub fn bench_figure(
         max_states,
         threads,
         symmetry: true,
+        reduce: true,
     };
     let mut runs = Vec::with_capacity(count);
     for _ in 0..count {

@@ -13,6 +13,7 @@
 //! step or check: message ids, the leader a follower last heard from (used only in
 //! explanations) and the monitor's caches.
 
+use super::reduce::{Reduced, Reducer};
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
     Bug, Cluster, Command, Entry, Envelope, Log, MAX_SERVERS, Message, PVec, RaftNetwork,
@@ -47,6 +48,7 @@ pub struct Codec {
     bug: Option<Bug>,
     commands: Vec<Command>,
     perms: Vec<Perm>,
+    reducer: Reducer,
 }
 
 /// Reusable buffers for encoding, one per thread.
@@ -58,6 +60,7 @@ pub struct Scratch {
     records: Vec<MessageRecord>,
     order: Vec<(u128, u32)>,
     tied: Vec<usize>,
+    reduced: Reduced,
 }
 
 /// How many leading bytes of a message sort as one number; every byte naming a server is
@@ -118,6 +121,11 @@ impl Codec {
             bug: start.bug(),
             commands,
             perms: vec![identity()],
+            reducer: Reducer {
+                enabled: false,
+                bug: start.bug(),
+                ceiling: 0,
+            },
         };
         if symmetry && n <= MAX_SYMMETRIC_SERVERS {
             let mut scratch = Scratch::default();
@@ -133,6 +141,14 @@ impl Codec {
             codec.perms = perms;
         }
         codec
+    }
+
+    /// The same codec, leaving out of every state what the reductions of [`reduce`](super::reduce)
+    /// allow, for a search in which no term passes `ceiling`.
+    pub fn reducing(mut self, ceiling: crate::raft::Term) -> Codec {
+        self.reducer.enabled = true;
+        self.reducer.ceiling = ceiling;
+        self
     }
 
     /// How many renamings of the servers the search merges (1: none).
@@ -176,6 +192,7 @@ impl Codec {
         scratch: &mut Scratch,
         order: Option<&mut Vec<u64>>,
     ) -> Perm {
+        self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, scratch);
         self.candidates(cluster, scratch);
         // Among the renamings that order the servers' signatures best, the smallest
@@ -183,12 +200,18 @@ impl Codec {
         let mut head = std::mem::take(&mut scratch.candidate);
         let mut best = std::mem::take(&mut scratch.best);
         let mut chosen = scratch.tied[0];
-        self.encode_head(cluster, budget, &self.perms[chosen], &mut best);
+        self.encode_head(
+            cluster,
+            budget,
+            &self.perms[chosen],
+            &scratch.reduced,
+            &mut best,
+        );
         self.sort_messages(&self.perms[chosen], scratch);
         self.write_messages(scratch, &mut best);
         for t in 1..scratch.tied.len() {
             let i = scratch.tied[t];
-            self.encode_head(cluster, budget, &self.perms[i], &mut head);
+            self.encode_head(cluster, budget, &self.perms[i], &scratch.reduced, &mut head);
             self.sort_messages(&self.perms[i], scratch);
             self.write_messages(scratch, &mut head);
             if head < best {
@@ -198,7 +221,12 @@ impl Codec {
         }
         if let Some(order) = order {
             self.sort_messages(&self.perms[chosen], scratch);
-            let ids: Vec<u64> = cluster.in_flight().map(|e| e.id).collect();
+            let ids: Vec<u64> = cluster
+                .in_flight()
+                .zip(&scratch.reduced.dead)
+                .filter(|(_, dead)| !**dead)
+                .map(|(e, _)| e.id)
+                .collect();
             order.clear();
             order.extend(scratch.order.iter().map(|&(_, i)| ids[i as usize]));
         }
@@ -229,7 +257,8 @@ impl Codec {
             h.add(s.current_term);
             h.add(s.commit_index as u64);
             h.add(history.max_commit[s.id] as u64);
-            h.add(s.votes_granted.len() as u64 | (s.votes_refused.len() as u64) << 8);
+            let refused = scratch.reduced.refusals[s.id];
+            h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
             h.add(s.log.len() as u64);
             if let Some(last) = s.log.entries().last() {
                 h.add(last.term);
@@ -267,15 +296,23 @@ impl Codec {
     /// group is found with it).
     pub fn encode_as(&self, cluster: &Cluster, budget: Budget, perm: &Perm, out: &mut Vec<u8>) {
         let mut scratch = Scratch::default();
+        self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, &mut scratch);
-        self.encode_head(cluster, budget, perm, out);
+        self.encode_head(cluster, budget, perm, &scratch.reduced, out);
         self.sort_messages(perm, &mut scratch);
         self.write_messages(&scratch, out);
     }
 
     /// Everything but the messages: the budget, the servers in slot order, the partition and
     /// the monitor's history.
-    fn encode_head(&self, cluster: &Cluster, budget: Budget, perm: &Perm, out: &mut Vec<u8>) {
+    fn encode_head(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        perm: &Perm,
+        reduced: &Reduced,
+        out: &mut Vec<u8>,
+    ) {
         let n = self.n;
         let mut inv = [0usize; MAX_SERVERS];
         for s in 0..n {
@@ -285,7 +322,7 @@ impl Codec {
         out.extend_from_slice(&[budget.dups, budget.crashes, budget.requests]);
         let servers = cluster.servers();
         for &id in &inv[..n] {
-            self.encode_server(&servers[id], perm, &inv, out);
+            self.encode_server(&servers[id], perm, &inv, reduced.refusals[id], out);
         }
         // The partition, with groups numbered in order of first appearance.
         if cluster.network().is_partitioned() {
@@ -305,8 +342,16 @@ impl Codec {
             out.push(0);
         }
         let history = cluster.monitor_history();
-        put(out, history.leaders.len() as u64);
-        for &(term, leader) in history.leaders.iter() {
+        let live = |&&(term, leader): &&(crate::raft::Term, usize)| {
+            !self.reducer.enabled
+                || servers.iter().any(|s| {
+                    s.id != leader
+                        && (s.current_term < term
+                            || (s.current_term == term && s.role == Role::Candidate))
+                })
+        };
+        put(out, history.leaders.iter().filter(live).count() as u64);
+        for &(term, leader) in history.leaders.iter().filter(live) {
             put(out, term);
             out.push(perm[leader]);
         }
@@ -326,7 +371,10 @@ impl Codec {
         scratch.messages.clear();
         scratch.records.clear();
         let none = identity();
-        for envelope in cluster.in_flight() {
+        for (envelope, &dead) in cluster.in_flight().zip(&scratch.reduced.dead) {
+            if dead {
+                continue;
+            }
             let start = scratch.messages.len();
             let reference = self.encode_message(envelope, &none, &mut scratch.messages);
             let bytes = &scratch.messages[start..];
@@ -377,7 +425,14 @@ impl Codec {
         }
     }
 
-    fn encode_server(&self, s: &RaftServer, perm: &Perm, inv: &[usize], out: &mut Vec<u8>) {
+    fn encode_server(
+        &self,
+        s: &RaftServer,
+        perm: &Perm,
+        inv: &[usize],
+        refused: ServerSet,
+        out: &mut Vec<u8>,
+    ) {
         out.push(s.role as u8 | (s.crashed as u8) << 2 | (s.voted_for.is_some() as u8) << 3);
         put(out, s.current_term);
         if let Some(v) = s.voted_for {
@@ -392,7 +447,7 @@ impl Codec {
             Role::Follower => {}
             Role::Candidate => {
                 put(out, rename_set(s.votes_granted, perm) as u64);
-                put(out, rename_set(s.votes_refused, perm) as u64);
+                put(out, rename_set(refused, perm) as u64);
             }
             Role::Leader => {
                 for &peer in &inv[..self.n] {
@@ -774,14 +829,20 @@ mod tests {
     /// form again.
     #[test]
     fn decoded_states_behave_like_the_states_they_stand_for() {
+        decoded_states_behave_alike(None);
+    }
+
+    /// The same with the reductions, which leave dead messages, refusals that cannot matter
+    /// and the history of finished terms out of the decoded state: the real state, with all
+    /// of them, takes every move to the same canonical form. Walks stop at the ceiling the
+    /// reductions are told no term passes (here 12 terms above the start's highest).
+    #[test]
+    fn reduced_states_behave_like_the_states_they_stand_for() {
+        decoded_states_behave_alike(Some(12));
+    }
+
+    fn decoded_states_behave_alike(terms_above_start: Option<u64>) {
         let requests: Vec<Command> = (0..400).map(|i| Arc::from(format!("x{i}"))).collect();
-        let bounds = Bounds {
-            max_term: 50,
-            max_requests: 3,
-            max_crashes: 2,
-            max_dups: 2,
-            max_depth: None,
-        };
         for (name, seed) in [
             ("seed-example", 1),
             ("figure7-a", 2),
@@ -790,16 +851,30 @@ mod tests {
         ] {
             let scenario = crate::load::load(name).expect("built-in");
             let start = scenario.cluster();
+            let start_term = start.servers().iter().map(|s| s.current_term).max();
+            let ceiling = terms_above_start.and_then(|above| Some(start_term? + above));
+            let bounds = Bounds {
+                max_term: ceiling.unwrap_or(50),
+                max_requests: 3,
+                max_crashes: 2,
+                max_dups: 2,
+                max_depth: None,
+            };
             let mut commands: Vec<Command> = requests.clone();
             commands.extend((1..=3).map(|i| Arc::from(format!("x{i}")) as Command));
-            let codec = Codec::new(&start, &commands, true);
+            let mut codec = Codec::new(&start, &commands, true);
+            if let Some(ceiling) = ceiling {
+                codec = codec.reducing(ceiling);
+            }
             let mut rng = SmallRng::seed_from_u64(seed);
             let mut cluster = start.clone();
             let mut checked = 0;
+            let mut dead_delivered = 0;
             for step in 0..300 {
                 let action = crate::random_actions::random_action(&cluster, &mut rng, step);
                 let _ = cluster.apply(action);
-                if !cluster.violations().is_empty() {
+                let highest = cluster.servers().iter().map(|s| s.current_term).max();
+                if !cluster.violations().is_empty() || highest > ceiling.or(highest) {
                     break;
                 }
                 let budget = Budget::default();
@@ -809,11 +884,26 @@ mod tests {
                 assert_eq!(decoded_budget, budget);
                 assert_eq!(key(&codec, &decoded), canonical, "{name} step {step}");
                 let mut options = Vec::new();
-                moves::moves(&decoded, budget, &bounds, &mut options);
+                moves::moves(&decoded, budget, &bounds, true, &mut options);
                 let n = cluster.servers().len();
                 let mut servers = vec![0; n];
                 for (server, &slot) in perm.iter().enumerate().take(n) {
                     servers[slot as usize] = server;
+                }
+                // What the reductions left out changes nothing when it is delivered.
+                for dead in cluster
+                    .in_flight()
+                    .map(|m| m.id)
+                    .filter(|id| !order.contains(id))
+                {
+                    let mut r = cluster.clone();
+                    r.apply(Action::Deliver(dead)).expect("applies");
+                    assert_eq!(
+                        codec.canonical(&r, budget, &mut Scratch::default()),
+                        canonical,
+                        "{name} step {step}: delivering dead message {dead}"
+                    );
+                    dead_delivered += 1;
                 }
                 let decoded_ids: Vec<u64> = decoded.in_flight().map(|m| m.id).collect();
                 let slots: Vec<usize> = (0..n).collect();
@@ -835,6 +925,12 @@ mod tests {
                 }
             }
             assert!(checked > 100, "{name}: only {checked} moves checked");
+            if ceiling.is_some() {
+                assert!(
+                    dead_delivered > 10,
+                    "{name}: only {dead_delivered} dead messages"
+                );
+            }
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct CheckArgs {
     /// Do not merge servers that the starting state cannot tell apart.
     #[arg(long)]
     pub no_symmetry: bool,
+    /// Keep what the reductions leave out (messages no server can act on, history no check
+    /// can consult again) and try dropping messages: the same verdict, more states.
+    #[arg(long)]
+    pub no_reduction: bool,
     /// Write the counterexample, if one is found, to this file as a scenario.
     #[arg(long)]
     pub save_trace: Option<PathBuf>,
@@ -89,6 +93,7 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         max_states: args.max_states,
         threads,
         symmetry: !args.no_symmetry,
+        reduce: !args.no_reduction,
     };
     if args.random {
         return run_random(args, &scenario, &options, out);

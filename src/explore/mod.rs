@@ -12,6 +12,7 @@ pub mod canon;
 pub mod command;
 pub mod moves;
 pub mod random;
+pub mod reduce;
 pub mod search;
 pub mod trace;
 
@@ -39,6 +40,8 @@ pub struct Options {
     pub threads: usize,
     /// Merge servers the starting state cannot tell apart.
     pub symmetry: bool,
+    /// Leave out of states what cannot matter, and do not drop messages ([`reduce`]).
+    pub reduce: bool,
 }
 
 /// A violation and the steps that lead to it from the scenario's start.
@@ -95,7 +98,10 @@ pub fn check(
 ) -> Result<Outcome, String> {
     let (scenario, start) = starting_point(scenario, options)?;
     let requests = request_commands(options.bounds.max_requests);
-    let codec = Codec::new(&start, &requests, options.symmetry);
+    let mut codec = Codec::new(&start, &requests, options.symmetry);
+    if options.reduce {
+        codec = codec.reducing(ceiling(&start, &options.bounds));
+    }
     if let Some(&violation) = start.violations().first() {
         // Broken before any search step: the scenario's own steps are the trace.
         return Ok(Outcome {
@@ -121,6 +127,7 @@ pub fn check(
         requests: &requests,
         max_states: options.max_states,
         threads: options.threads,
+        drops: !options.reduce,
         progress,
     };
     let (stats, found) = search::search(&start, &config);
@@ -137,6 +144,15 @@ pub fn check(
         symmetries: codec.symmetries(),
         counterexample,
     })
+}
+
+/// The highest term any server can reach in a search from `start` within `bounds`: a term
+/// grows only by a timeout (which `bounds` caps) or by adopting a term a message carries, and
+/// every message carries a term some server had.
+pub fn ceiling(start: &Cluster, bounds: &Bounds) -> crate::raft::Term {
+    let servers = start.servers().iter().map(|s| s.current_term);
+    let messages = start.in_flight().map(|e| e.message.term());
+    servers.chain(messages).fold(bounds.max_term, u64::max)
 }
 
 /// The actions of a counterexample, in order.

@@ -77,7 +77,7 @@ impl Move {
 /// Every move possible in `cluster` (a decoded state) within `bounds`, in a fixed order:
 /// messages first (by position), then servers (by slot). Of equal messages only the first is
 /// offered: delivering either leads to the same state.
-pub fn moves(cluster: &Cluster, budget: Budget, bounds: &Bounds, out: &mut Vec<Move>) {
+pub fn moves(cluster: &Cluster, budget: Budget, bounds: &Bounds, drops: bool, out: &mut Vec<Move>) {
     out.clear();
     let mut previous: Option<&Envelope> = None;
     for (k, envelope) in cluster.in_flight().enumerate() {
@@ -90,7 +90,9 @@ pub fn moves(cluster: &Cluster, budget: Budget, bounds: &Bounds, out: &mut Vec<M
         }
         let k = k as u16;
         out.push(Move::Deliver(k));
-        out.push(Move::Drop(k));
+        if drops {
+            out.push(Move::Drop(k));
+        }
         if budget.dups < bounds.max_dups {
             out.push(Move::Duplicate(k));
         }

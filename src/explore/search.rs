@@ -71,6 +71,8 @@ pub struct Config<'a> {
     pub max_states: usize,
     /// Worker threads (at least 1).
     pub threads: usize,
+    /// Whether to try dropping messages (needless with the reductions).
+    pub drops: bool,
     /// Counters for a progress display.
     pub progress: &'a Progress,
 }
@@ -343,6 +345,8 @@ struct Worker<'a> {
     events: Vec<Event>,
     ids: Vec<u64>,
     slots: Vec<usize>,
+    /// The state each move is tried on, copied from the parent in place (keeping buffers).
+    child: Option<Cluster>,
 }
 
 impl<'a> Worker<'a> {
@@ -354,6 +358,7 @@ impl<'a> Worker<'a> {
             events: Vec::new(),
             ids: Vec::new(),
             slots: (0..crate::raft::MAX_SERVERS).collect(),
+            child: None,
         }
     }
 
@@ -362,7 +367,13 @@ impl<'a> Worker<'a> {
         let mut out = ChunkOut::default();
         for index in states {
             let (parent, budget) = config.codec.decode(store.bytes(index));
-            moves::moves(&parent, budget, &config.bounds, &mut self.moves);
+            moves::moves(
+                &parent,
+                budget,
+                &config.bounds,
+                config.drops,
+                &mut self.moves,
+            );
             // A decoded state numbers its messages 1, 2, … in canonical order.
             let in_flight = parent.in_flight().len() as u64;
             if self.ids.len() < in_flight as usize {
@@ -371,7 +382,13 @@ impl<'a> Worker<'a> {
             for &mv in &self.moves {
                 let (action, after) =
                     moves::action(mv, &self.slots, &self.ids, budget, config.requests);
-                let mut next = parent.clone();
+                let next = match &mut self.child {
+                    Some(child) => {
+                        child.clone_from(&parent);
+                        child
+                    }
+                    none => none.insert(parent.clone()),
+                };
                 self.events.clear();
                 next.apply_into(action, &mut self.events)
                     .expect("a move names a server and a message that exist");
@@ -390,7 +407,7 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                let key = config.codec.canonical(&next, after, &mut self.scratch);
+                let key = config.codec.canonical(next, after, &mut self.scratch);
                 let hash = store.hash(key);
                 if store.contains(hash, key) {
                     continue;
@@ -427,6 +444,7 @@ mod tests {
             requests: &[],
             max_states: 1_000_000,
             threads: 1,
+            drops: true,
             progress,
         }
     }

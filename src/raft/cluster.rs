@@ -1,6 +1,7 @@
 //! The engine under everything: servers, network and invariant monitor, changed only by
 //! [`Cluster::apply`]. The TUI, the scenario runner and the benchmarks all go this way.
 
+mod clone;
 mod restore;
 
 use super::bug::Bug;
@@ -47,8 +48,9 @@ impl Action {
     }
 }
 
-/// A cluster of servers on one network, with its invariant history.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A cluster of servers on one network, with its invariant history. Cloning it into an
+/// existing cluster (`clone_from`) reuses its buffers.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Cluster {
     servers: Vec<RaftServer>,
     network: RaftNetwork,

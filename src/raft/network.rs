@@ -1,6 +1,7 @@
 //! The simulated network (the brief's `RaftNetwork`): messages in flight with stable ids,
 //! delivery, loss, duplication and partitions.
 
+mod clone;
 mod restore;
 
 use super::event::{Event, LossReason};
@@ -77,8 +78,9 @@ impl ServerSlots for [&mut RaftServer] {
     }
 }
 
-/// The network between `n` servers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The network between `n` servers. Cloning it into an existing network (`clone_from`)
+/// reuses its buffer.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RaftNetwork {
     size: usize,
     in_flight: VecDeque<Envelope>,

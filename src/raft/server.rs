@@ -2,6 +2,8 @@
 //! message handlers. Term rules run once for every message in [`RaftServer::handle`]; then the
 //! handler for the message kind runs.
 
+mod clone;
+
 use super::bug::Bug;
 use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
 use super::log::{Command, Entries, Entry, Log};
@@ -71,8 +73,9 @@ pub enum ServerAction {
 }
 
 /// One Raft server. Fields are public to read (as the brief's `server0.role`); change them
-/// only through the methods, which record an [`Event`] for every decision.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// only through the methods, which record an [`Event`] for every decision. Cloning it into
+/// an existing server (`clone_from`) reuses its buffers.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RaftServer {
     /// This server's id.
     pub id: ServerId,
@@ -755,6 +758,70 @@ impl RaftServer {
         self.votes_refused = ServerSet::EMPTY;
         self.next_index = [0; MAX_SERVERS];
         self.match_index = [0; MAX_SERVERS];
+    }
+
+    /// Whether `message` (from `from`) can never change this server: delivered now or at any
+    /// later time, it is only recorded as ignored. The explorer leaves such messages out of
+    /// its states (delivering, dropping or duplicating one changes no server, so a state with
+    /// it behaves as the state without it). Only responses qualify (a request is always
+    /// answered). Why each case stays ignored, whatever happens meanwhile — terms never
+    /// decrease, and a server becomes candidate only by moving to a new term:
+    /// - a response of an older term is ignored (§5.1), and the server's term will stay
+    ///   above it; except a vote grant under `count-stale-votes`, which counts it;
+    /// - a vote response of its term to a server that is not a candidate (follower or
+    ///   leader) is ignored for the role, and the server can never be candidate in that
+    ///   term again (not under `count-stale-votes`, which counts a grant in a later term);
+    /// - a vote response from a voter a candidate has already counted this term is ignored
+    ///   as a duplicate: the counted voters only grow while it is candidate in this term,
+    ///   and afterwards the two cases above apply (again not under `count-stale-votes`);
+    /// - an AppendEntries response of its term to a follower is ignored for the role, and a
+    ///   follower never leads the term it follows in (leading takes a candidacy, which takes
+    ///   a new term);
+    /// - a success of its term, to a leader, reporting no more than the leader already
+    ///   knows the follower matches, when the leader's next index for it is just past that
+    ///   match: it sets the match index to what it is and the next index to what it is, and
+    ///   commits nothing (the match indices did not move, and every change to them, or to
+    ///   the leader's log, was followed by the commit rule already). While it leads the
+    ///   term, the match index only grows and the next index never leaves match + 1 once
+    ///   there (a success sets it so; a failure backs off no lower than that); then the
+    ///   cases above apply.
+    pub fn ignores_forever(&self, from: ServerId, message: &Message) -> bool {
+        use std::cmp::Ordering;
+        match *message {
+            Message::RequestVoteResponse { term, granted } => {
+                if self.bug == Some(Bug::CountStaleVotes) && granted {
+                    return false;
+                }
+                match term.cmp(&self.current_term) {
+                    Ordering::Less => true,
+                    Ordering::Greater => false,
+                    Ordering::Equal => match self.role {
+                        Role::Follower | Role::Leader => true,
+                        Role::Candidate => {
+                            self.votes_granted.contains(from) || self.votes_refused.contains(from)
+                        }
+                    },
+                }
+            }
+            Message::AppendEntriesResponse {
+                term,
+                success,
+                match_index,
+            } => match term.cmp(&self.current_term) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => match self.role {
+                    Role::Follower => true,
+                    Role::Candidate => false,
+                    Role::Leader => {
+                        success
+                            && match_index <= self.match_index[from]
+                            && self.next_index[from] == self.match_index[from] + 1
+                    }
+                },
+            },
+            Message::RequestVote { .. } | Message::AppendEntries { .. } => false,
+        }
     }
 
     /// Whether a message of an older term is handled as if it were current: only under the
