@@ -31,11 +31,14 @@ pub enum Workload {
     /// The explorer: distinct states per second on 3 servers from the brief's example,
     /// election only, terms up to 4.
     Explore,
+    /// The whole Figure 16 experiment of `raftwalk simulate figure16` (11 lines, 10,100
+    /// trials of a timed cluster whose leader crashes).
+    Figure16,
 }
 
 impl Workload {
     /// Every workload, in running order.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::Election,
         Workload::Requests,
         Workload::DivergentElection,
@@ -43,6 +46,7 @@ impl Workload {
         Workload::Undo,
         Workload::Render,
         Workload::Explore,
+        Workload::Figure16,
     ];
 }
 
@@ -65,6 +69,8 @@ pub struct Settings {
     pub explore_states: usize,
     /// Threads of the explore workload.
     pub explore_threads: usize,
+    /// Trials per line of the figure16 workload (its 150–150 line gets a tenth).
+    pub figure16_trials: usize,
 }
 
 impl Default for Settings {
@@ -78,6 +84,7 @@ impl Default for Settings {
             undo_steps: 100_000,
             explore_states: 20_000_000,
             explore_threads: 1,
+            figure16_trials: crate::simulate::figure16::PAPER_TRIALS,
         }
     }
 }
@@ -96,6 +103,8 @@ pub enum Figure {
     Render(RenderFigure),
     /// The explorer's throughput.
     Explore(ExploreFigure),
+    /// Simulated trials.
+    Trials(TrialsFigure),
 }
 
 impl Figure {
@@ -160,6 +169,10 @@ impl Figure {
                 f.runs,
                 f.threads
             ),
+            Figure::Trials(f) => format!(
+                "figure16, {} trials of 11 lines: {:.3} s, {:.0} trials/s (median of {}; goal < {} s)",
+                f.trials, f.seconds, f.trials_per_sec, f.runs, f.goal_seconds
+            ),
         }
     }
 }
@@ -212,6 +225,10 @@ pub fn run(
                 settings.explore_threads,
                 runs,
             )?)),
+            Workload::Figure16 => emit(&Figure::Trials(figure16_figure(
+                settings.figure16_trials,
+                runs,
+            )?)),
         }
     }
     Ok(())
@@ -248,7 +265,7 @@ pub fn election_run(servers: usize, elections: usize) -> Result<(f64, f64), Stri
         let candidate = round % servers;
         events.clear();
         cluster
-            .apply_into(Action::on(candidate, ServerAction::Timeout), &mut events)
+            .apply_into(&Action::on(candidate, ServerAction::Timeout), &mut events)
             .map_err(|e| e.to_string())?;
         let outcome = cluster
             .deliver_all(&mut events)
@@ -333,7 +350,7 @@ fn median_of(
 /// Applies `action`, appending its events.
 fn apply(cluster: &mut Cluster, action: Action, events: &mut Vec<Event>) -> Result<(), String> {
     cluster
-        .apply_into(action, events)
+        .apply_into(&action, events)
         .map_err(|e| e.to_string())
 }
 
@@ -710,5 +727,51 @@ pub fn render_figure(size: (u16, u16), frames: usize) -> Result<RenderFigure, St
         size: format!("{}x{}", size.0, size.1),
         frames,
         median_us: times[times.len() / 2],
+    })
+}
+
+// ----- Figure 16 --------------------------------------------------------------------------
+
+/// The goal for the whole Figure 16 experiment at the paper's trial counts, in seconds.
+const FIGURE16_GOAL_SECONDS: f64 = 5.0;
+
+/// The Figure 16 experiment's cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrialsFigure {
+    /// Always `"figure16"`.
+    pub workload: &'static str,
+    /// Trials over all lines.
+    pub trials: usize,
+    /// Median seconds for all of them.
+    pub seconds: f64,
+    /// Trials per second at the median.
+    pub trials_per_sec: f64,
+    /// Runs the median is taken over.
+    pub runs: usize,
+    /// The goal.
+    pub goal_seconds: f64,
+}
+
+/// The median of `runs` runs of the whole experiment with `per_line` trials per line.
+pub fn figure16_figure(per_line: usize, runs: usize) -> Result<TrialsFigure, String> {
+    use crate::simulate::figure16;
+    let mut seconds = Vec::with_capacity(runs);
+    let mut trials = 0;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let measured = figure16::run(per_line, 1, figure16::Network::default(), |_| {})
+            .map_err(|e| e.to_string())?;
+        seconds.push(start.elapsed().as_secs_f64().max(1e-9));
+        trials = measured.iter().map(|m| m.trials.len()).sum();
+    }
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+    Ok(TrialsFigure {
+        workload: "figure16",
+        trials,
+        seconds: median,
+        trials_per_sec: trials as f64 / median,
+        runs: seconds.len(),
+        goal_seconds: FIGURE16_GOAL_SECONDS,
     })
 }

@@ -124,6 +124,7 @@ pub fn describe(cell: Cell, names: Names) -> String {
                 LossReason::RecipientCrashed => "recipient crashed",
                 LossReason::Partitioned => "partitioned",
                 LossReason::Dropped => "dropped",
+                LossReason::LinkCut => "link cut",
             }
         ),
         Cell::Refused(VoteRefusal::StaleTerm { own_term }) => {
@@ -187,7 +188,7 @@ mod tests {
             Action::on(1, ServerAction::Timeout),
             Action::DeliverAll,
         ] {
-            events.extend(c.apply(action).unwrap());
+            events.extend(c.apply(&action).unwrap());
         }
         let ledger = build(&events);
         let t2 = &ledger[&2];
@@ -213,10 +214,10 @@ mod tests {
     #[test]
     fn a_dropped_request_is_asked_and_lost() {
         let mut c = Cluster::new(3);
-        let mut events = c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
+        let mut events = c.apply(&Action::on(0, ServerAction::Timeout)).unwrap();
         let first = c.in_flight().next().unwrap().id;
-        events.extend(c.apply(Action::Drop(first)).unwrap());
-        events.extend(c.apply(Action::DeliverAll).unwrap());
+        events.extend(c.apply(&Action::Drop(first)).unwrap());
+        events.extend(c.apply(&Action::DeliverAll).unwrap());
         let ledger = build(&events);
         assert_eq!(ledger[&2].cell(0, 1), Cell::Lost(LossReason::Dropped));
         assert_eq!(ledger[&2].cell(0, 2), Cell::Granted);
@@ -234,11 +235,11 @@ mod tests {
             Action::Partition(vec![vec![0, 1, 2], vec![3]]),
             Action::on(0, ServerAction::Timeout),
         ] {
-            events.extend(c.apply(action).unwrap());
+            events.extend(c.apply(&action).unwrap());
         }
         // Deliver the request to S1 (crashed) and leave the one to S2 in flight.
         let to_s1 = c.in_flight().find(|m| m.to == 1).unwrap().id;
-        events.extend(c.apply(Action::Deliver(to_s1)).unwrap());
+        events.extend(c.apply(&Action::Deliver(to_s1)).unwrap());
         let ledger = build(&events);
         assert_eq!(
             ledger[&2].cell(0, 1),
@@ -258,10 +259,10 @@ mod tests {
     #[test]
     fn a_lost_request_of_an_older_term_does_not_count_for_a_newer_one() {
         let mut c = Cluster::new(3);
-        let mut events = c.apply(Action::on(0, ServerAction::Timeout)).unwrap();
+        let mut events = c.apply(&Action::on(0, ServerAction::Timeout)).unwrap();
         let old = c.in_flight().find(|m| m.to == 1).unwrap().id;
-        events.extend(c.apply(Action::on(0, ServerAction::Timeout)).unwrap());
-        events.extend(c.apply(Action::Drop(old)).unwrap());
+        events.extend(c.apply(&Action::on(0, ServerAction::Timeout)).unwrap());
+        events.extend(c.apply(&Action::Drop(old)).unwrap());
         let ledger = build(&events);
         assert_eq!(ledger[&2].cell(0, 1), Cell::Lost(LossReason::Dropped));
         assert_eq!(ledger[&3].cell(0, 1), Cell::NoAnswer);

@@ -1,5 +1,9 @@
 //! raftwalk: a model of Raft leader election and log replication you can step through, with
-//! scenario files, a headless runner and (later) a terminal UI.
+//! scenario files, a headless runner, a terminal UI for the classroom (log grid, network
+//! picture, walkthrough in beats with quizzes), frame export for handouts and benchmarks.
+//!
+//! `raft` is the pure model; `scenario` reads, validates and plays scenario files on it;
+//! `session` keeps an exploration's history; `tui` draws and drives it.
 
 pub mod bench;
 pub mod builtin;
@@ -12,4 +16,5 @@ pub mod raft;
 pub mod random_actions;
 pub mod scenario;
 pub mod session;
+pub mod simulate;
 pub mod tui;

@@ -130,6 +130,8 @@ pub fn brief_cluster() -> Scenario {
             servers: scenario::format::ServersSpec::Count(3),
             bug: None,
             unsafe_start: false,
+            timing: None,
+            max_entries_per_append: None,
             steps: Vec::new(),
         },
         "three fresh servers",

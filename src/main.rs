@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::escape::{EscapingWriter, escape};
 use raftwalk::scenario::{self, report::StateReport};
-use raftwalk::{bench, builtin, explore, export, load};
+use raftwalk::{bench, builtin, explore, export, load, simulate};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -65,6 +65,30 @@ enum Command {
     /// Search every interleaving from a scenario's state (within bounds) for a broken
     /// invariant; exit 0 if none, 1 with the shortest counterexample, 2 on bad input.
     Check(explore::CheckArgs),
+    /// Run many seeded trials of a timed cluster whose leader crashes, and measure how long it
+    /// is without one: `figure16` reproduces Figure 16 of the Raft paper.
+    Simulate {
+        /// `figure16`, or a scenario file (or built-in) with "timing".
+        what: String,
+        /// Trials per line (the 150–150 line of figure16 gets a tenth, as in the paper).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        trials: u64,
+        /// The seed every trial's is derived from (default: figure16 1, a scenario its own).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print one JSON object per line of the figure instead of the tables.
+        #[arg(long)]
+        json: bool,
+        /// Also draw the cumulative distributions into this SVG file.
+        #[arg(long)]
+        svg: Option<std::path::PathBuf>,
+        /// figure16's one-way message latency, MIN-MAX ms (default 2-3).
+        #[arg(long, value_parser = parse_ms_range)]
+        latency: Option<raftwalk::raft::Between>,
+        /// figure16's disk write before a reply, MIN-MAX ms (default 7-11).
+        #[arg(long, value_parser = parse_ms_range)]
+        persist: Option<raftwalk::raft::Between>,
+    },
     /// Measure the model's costs on fixed workloads (each figure the median of several runs).
     Bench {
         /// Print one JSON object per line.
@@ -98,6 +122,9 @@ enum Command {
         /// Threads of the explore workload (default: every core).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
         explore_threads: Option<u64>,
+        /// Trials per line of the figure16 workload (the paper's 1,000; 150–150 gets a tenth).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        figure16_trials: u64,
     },
 }
 
@@ -170,6 +197,7 @@ fn live_bytes() -> usize {
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     if std::env::args_os().nth(1).is_some_and(|a| a == "bench") {
         COUNTING.store(true, Ordering::Relaxed);
     }
@@ -206,6 +234,23 @@ fn main() -> ExitCode {
             let code = explore::command::run(&args, scenario, &mut out)?;
             Ok(ExitCode::from(code))
         }),
+        Some(Command::Simulate {
+            what,
+            trials,
+            seed,
+            json,
+            svg,
+            latency,
+            persist,
+        }) => {
+            let defaults = simulate::figure16::Network::default();
+            let network = simulate::figure16::Network {
+                latency: latency.unwrap_or(defaults.latency),
+                persist: persist.unwrap_or(defaults.persist),
+            };
+            // Capped by its clap range.
+            simulate_command(&what, trials as usize, seed, json, svg.as_deref(), network)
+        }
         Some(Command::Bench {
             json,
             only,
@@ -217,6 +262,7 @@ fn main() -> ExitCode {
             undo_steps,
             explore_states,
             explore_threads,
+            figure16_trials,
         }) => {
             // Each is capped by its clap range, far below usize::MAX.
             let settings = bench::Settings {
@@ -231,6 +277,7 @@ fn main() -> ExitCode {
                     || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
                     |n| n as usize,
                 ),
+                figure16_trials: figure16_trials as usize,
             };
             run_bench(json, &only, settings)
         }
@@ -242,6 +289,16 @@ fn main() -> ExitCode {
             eprintln!("raftwalk: {}", escape(&format!("{error:#}")));
             ExitCode::from(EXIT_BAD_INPUT)
         }
+    }
+}
+
+/// `raftwalk list | head` and `raftwalk run X | head` end quietly when the reader goes away,
+/// as Unix tools do, instead of panicking in `println!` or reporting "Broken pipe" as bad input:
+/// Rust ignores SIGPIPE by default, so put back its default action (end the process).
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -335,6 +392,51 @@ fn run_bench(json: bool, only: &[bench::Workload], settings: bench::Settings) ->
     })
     .map_err(anyhow::Error::msg)?;
     printed?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `MIN-MAX` milliseconds (to the microsecond: `0.5-1.5` is allowed).
+fn parse_ms_range(text: &str) -> Result<raftwalk::raft::Between, String> {
+    let (min, max) = text
+        .split_once(['-', ','])
+        .ok_or_else(|| format!("`{text}` is not MIN-MAX (say 2-5)"))?;
+    let micros = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|ms| (0.0..=60_000.0).contains(ms))
+            .map(|ms| (ms * 1e3).round() as u64)
+            .ok_or_else(|| format!("`{t}` is not a number of ms from 0 to 60000"))
+    };
+    let (min, max) = (micros(min)?, micros(max)?);
+    if min > max {
+        return Err(format!("`{text}` puts the high end first"));
+    }
+    Ok(raftwalk::raft::Between { min, max })
+}
+
+fn simulate_command(
+    what: &str,
+    trials: usize,
+    seed: Option<u64>,
+    json: bool,
+    svg: Option<&std::path::Path>,
+    network: simulate::figure16::Network,
+) -> Result<ExitCode> {
+    let options = simulate::command::Options {
+        trials,
+        seed,
+        json,
+        svg,
+    };
+    let mut out = io::stdout().lock();
+    if what == "figure16" {
+        simulate::command::figure16(&options, network, &mut out)?;
+    } else {
+        let scenario = load::load(what)?;
+        // The scenario's name is quoted in the table: escape what the file says.
+        simulate::command::scenario(&scenario, &options, &mut EscapingWriter(&mut out))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -601,3 +601,44 @@ fn the_selected_message_is_marked_in_list_and_picture() {
     // The server in grid, details and picture; the message in list and picture.
     assert_eq!(screen.matches('▶').count(), 5, "{screen}");
 }
+
+// ----- Cut links -------------------------------------------------------------------------------
+
+/// A link cut one way (a → b) and one both ways (c ↔ d), after a's election timeout.
+fn cut_links() -> App {
+    let mut app = app_on(parse(
+        r#"{"name": "cut", "servers": [{"name": "a"}, {"name": "b"}, {"name": "c"}, {"name": "d"}],
+            "steps": [{"cut": {"from": "a", "to": "b"}}, {"cut": ["c", "d"]}, {"timeout": "a"},
+                      {"say": "a asks; b never hears it."}]}"#,
+    ));
+    play_to_end(&mut app);
+    app
+}
+
+#[test]
+fn the_screen_shows_cut_links_in_the_picture_the_list_and_the_details() {
+    let mut app = cut_links();
+    for (width, height) in [(120, 40), (200, 60)] {
+        let screen = screen_lines(&app, width, height).join("\n");
+        assert!(screen.contains("Network · 2 links cut ╳"), "{screen}");
+        assert!(
+            screen.contains("╳↘") || screen.contains("╳→"),
+            "one way:\n{screen}"
+        );
+        // The picture's title and its two marks, the list's title and the details.
+        assert_eq!(screen.matches('╳').count(), 5, "{screen}");
+        assert!(screen.contains("links cut ╳: a → b"), "{screen}");
+    }
+    // At 80×24 the list stands in for the picture and says so too; c's details name its cut.
+    let screen = screen_lines(&app, 80, 24).join("\n");
+    assert!(screen.contains("In flight (2) · 2 links cut ╳"), "{screen}");
+    press(&mut app, "2");
+    let screen = screen_lines(&app, 80, 24).join("\n");
+    assert!(screen.contains("links cut ╳: c ↔ d"), "{screen}");
+    // P heals everything, cut links included.
+    assert!(screen_lines(&app, 120, 40).join("\n").contains("P heal"));
+    press(&mut app, "P");
+    assert!(!app.session.cluster().network().is_split());
+    let screen = screen_lines(&app, 120, 40).join("\n");
+    assert!(!screen.contains('╳'), "{screen}");
+}

@@ -406,6 +406,8 @@ fn bench_json_prints_one_figure_per_workload() {
         "300",
         "--explore-states",
         "200",
+        "--figure16-trials",
+        "10",
     ]);
     assert_exit(&out, 0);
     let text = stdout(&out);
@@ -426,7 +428,8 @@ fn bench_json_prints_one_figure_per_workload() {
             "render",
             "render",
             "render",
-            "explore"
+            "explore",
+            "figure16"
         ],
         "{text}"
     );
@@ -465,6 +468,11 @@ fn bench_json_prints_one_figure_per_workload() {
     positive(undo, "seconds");
     positive(undo, "record_seconds");
     positive(undo, "bytes");
+    let figure16 = &figures[10];
+    // Ten lines of 10 trials and the 150–150 line's one.
+    assert_eq!(figure16["trials"], 101, "{figure16}");
+    positive(figure16, "seconds");
+    positive(figure16, "trials_per_sec");
     let sizes: Vec<&str> = figures[6..9]
         .iter()
         .map(|f| f["size"].as_str().unwrap_or("?"))
@@ -535,5 +543,31 @@ fn bench_refuses_out_of_range_numbers_in_one_line() {
         assert!(err.contains(option), "{option} {value}: {err}");
         assert!(err.contains(value), "{option} {value}: {err}");
         assert_eq!(stdout(&out), "", "{option} {value}");
+    }
+}
+
+/// A reader that goes away (`raftwalk list | head -1`) ends raftwalk quietly: no panic,
+/// no "Broken pipe" error, as any Unix tool ends on SIGPIPE.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::process::Stdio;
+    for args in [&["list"][..], &["run", "figure7-a"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start raftwalk");
+        // Close the pipe at once: raftwalk is still starting, so all its lines meet a closed
+        // pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for raftwalk");
+        let err = stderr(&out);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
     }
 }

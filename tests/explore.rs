@@ -369,6 +369,77 @@ fn reductions_merge_states_but_change_no_verdict() {
 }
 
 #[test]
+fn a_timed_scenario_is_checked_without_its_clock() {
+    // randomized-timeouts starts from the same three fresh servers as seed-example, with
+    // timing: left out, the search is the same.
+    let timed = raftwalk(&["check", "randomized-timeouts", "--max-term", "3"]);
+    let untimed = raftwalk(&["check", "seed-example", "--max-term", "3"]);
+    assert_exit(&timed, 0);
+    assert!(
+        text(&timed.stdout).contains("timing: left out"),
+        "{}",
+        text(&timed.stdout)
+    );
+    assert_eq!(distinct_states(&timed), distinct_states(&untimed));
+    let walks = raftwalk(&[
+        "check",
+        "heartbeats",
+        "--random",
+        "--seeds",
+        "20",
+        "--steps",
+        "50",
+    ]);
+    assert_exit(&walks, 0);
+    assert!(text(&walks.stdout).contains("timing: left out"));
+    // Its steps need the clock: starting after them is refused, naming the first.
+    let after = raftwalk(&["check", "randomized-timeouts", "--after-steps"]);
+    assert_exit(&after, 2);
+    assert!(
+        text(&after.stderr).contains("step 2 of the scenario (run until")
+            && text(&after.stderr).contains("needs the clock"),
+        "{}",
+        text(&after.stderr)
+    );
+}
+
+#[test]
+fn a_start_with_a_cut_link_is_searched_and_its_trace_replays() {
+    let trace = temp_file("cut.json");
+    let trace_arg = trace.display().to_string();
+    let out = raftwalk(&[
+        "check",
+        "one-way-link",
+        "--after-steps",
+        "--max-term",
+        "7",
+        "--max-depth",
+        "6",
+        "--bug",
+        "vote-twice",
+        "--save-trace",
+        &trace_arg,
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        text(&out.stdout).contains("VIOLATION after 3 steps (One Vote per Term)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let saved = std::fs::read_to_string(&trace).expect("the trace was saved");
+    assert!(
+        saved.contains("\"cut\""),
+        "the scenario's cut is in the trace: {saved}"
+    );
+    let run = raftwalk(&["run".to_string(), trace_arg]);
+    assert_exit(&run, 1);
+    let failures = text(&run.stderr);
+    assert!(failures.contains("voted twice"), "{failures}");
+    assert!(!failures.contains("FAIL step"), "{failures}");
+    let _ = std::fs::remove_file(&trace);
+}
+
+#[test]
 fn bad_input_exits_2() {
     for args in [
         vec!["check", "seed-example", "--bug", "vote-thrice"],

@@ -21,7 +21,7 @@ const TWO_VOTES: &str = r#"{
 #[test]
 fn a_scenario_with_a_bug_runs_the_mutated_model() {
     let scenario = scenario::parse(TWO_VOTES, "two.json").expect("valid");
-    assert_eq!(scenario.bug, Some(Bug::VoteTwice));
+    assert_eq!(scenario.config.bug, Some(Bug::VoteTwice));
     assert_eq!(scenario.cluster().bug(), Some(Bug::VoteTwice));
     let mut log = Vec::new();
     let (cluster, summary) = scenario::run(&scenario, &mut log).expect("runs");
@@ -65,5 +65,5 @@ fn a_saved_session_keeps_its_mutant() {
     assert_eq!(file.bug, Some(Bug::VoteTwice));
     let text = serde_json::to_string(&file).expect("serializes");
     let again = scenario::parse(&text, "saved.json").expect("the saved file loads");
-    assert_eq!(again.bug, Some(Bug::VoteTwice));
+    assert_eq!(again.config.bug, Some(Bug::VoteTwice));
 }

@@ -1,7 +1,8 @@
 //! Property tests for the pure Raft model.
 //!
-//! 1. Random runs of unforced actions on 3–5 fresh servers never break a safety invariant
-//!    (the model's own monitor, plus independent checks done here on every step).
+//! 1. Random runs of unforced actions on 3–5 fresh servers — partitions, links cut one way or
+//!    both, and sometimes a cap on the entries an AppendEntries carries — never break a safety
+//!    invariant (the model's own monitor, plus independent checks done here on every step).
 //! 2. `Log::append_entries` is idempotent, places accepted entries where asked, and leaves the
 //!    log alone when it rejects.
 //! 3. `Cluster::apply` is deterministic.
@@ -11,7 +12,8 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use raftwalk::raft::{
-    Action, Cluster, Entry, Event, Log, LogIndex, ServerAction, ServerId, Term, Violation,
+    Action, Cluster, ClusterConfig, Entry, Event, Link, Log, LogIndex, ServerAction, ServerId,
+    ServerState, Term, Violation,
 };
 use std::collections::BTreeMap;
 
@@ -41,6 +43,10 @@ enum Op {
     /// A group label (0..3) for each of up to 5 servers.
     Partition(Vec<u8>),
     Heal,
+    /// Cut the link between two servers, one way (false) or both ways (true).
+    Cut(usize, usize, bool),
+    /// Restore it.
+    Restore(usize, usize, bool),
 }
 
 /// Deliveries dominate so that elections finish and entries get replicated; failures are
@@ -65,12 +71,35 @@ fn op() -> impl Strategy<Value = Op> {
         4 => message().prop_map(Op::DuplicateNth),
         2 => prop::collection::vec(0u8..3, 5).prop_map(Op::Partition),
         3 => Just(Op::Heal),
+        1 => (server(), server(), any::<bool>()).prop_map(|(a, b, both)| Op::Cut(a, b, both)),
+        1 => (server(), server(), any::<bool>()).prop_map(|(a, b, both)| Op::Restore(a, b, both)),
     ]
 }
 
-/// A cluster size and a sequence of operations.
-fn run_input() -> impl Strategy<Value = (usize, Vec<Op>)> {
-    (3usize..=5, prop::collection::vec(op(), 0..=200))
+/// A cluster: its size and, now and then, a cap on the entries an AppendEntries carries.
+#[derive(Clone, Copy, Debug)]
+struct Setup {
+    n: usize,
+    cap: Option<usize>,
+}
+
+impl Setup {
+    fn cluster(self) -> Cluster {
+        let config = ClusterConfig {
+            max_entries_per_append: self.cap,
+            ..ClusterConfig::default()
+        };
+        Cluster::with_config(vec![ServerState::default(); self.n], config)
+    }
+}
+
+/// A cluster and a sequence of operations.
+fn run_input() -> impl Strategy<Value = (Setup, Vec<Op>)> {
+    let cap = prop_oneof![3 => Just(None), 1 => (1usize..3).prop_map(Some)];
+    (
+        (3usize..=5, cap).prop_map(|(n, cap)| Setup { n, cap }),
+        prop::collection::vec(op(), 0..=200),
+    )
 }
 
 /// Turns `op` into a concrete action for `cluster`; `None` when it needs a message and none
@@ -109,6 +138,19 @@ fn resolve(op: &Op, cluster: &Cluster, commands: &mut usize) -> Option<Action> {
             Some(Action::Partition(groups.into_values().collect()))
         }
         Op::Heal => Some(Action::Heal),
+        Op::Cut(a, b, both) | Op::Restore(a, b, both) => {
+            let from = a % n;
+            let to = if b % n == from { (from + 1) % n } else { b % n };
+            let link = Link {
+                from,
+                to,
+                both_ways: *both,
+            };
+            Some(match op {
+                Op::Cut(..) => Action::Cut(link),
+                _ => Action::Restore(link),
+            })
+        }
     }
 }
 
@@ -170,13 +212,15 @@ struct Reached {
     commit: bool,
     follower_commit: bool,
     truncation: bool,
+    next_batch: bool,
     max_term: Term,
 }
 
-/// Runs `ops` on `n` fresh servers, checking every step. On failure, the error names the
-/// step, the concrete actions applied so far and what broke.
-fn run_checked(n: usize, ops: &[Op]) -> Result<Reached, String> {
-    let mut cluster = Cluster::new(n);
+/// Runs `ops` on the fresh servers of `setup`, checking every step. On failure, the error names
+/// the step, the concrete actions applied so far and what broke.
+fn run_checked(setup: Setup, ops: &[Op]) -> Result<Reached, String> {
+    let n = setup.n;
+    let mut cluster = setup.cluster();
     let mut commands = 0;
     let mut applied = Vec::new();
     let mut reached = Reached::default();
@@ -189,7 +233,7 @@ fn run_checked(n: usize, ops: &[Op]) -> Result<Reached, String> {
         applied.push(action.clone());
         let before = terms(&cluster);
         let events = cluster
-            .apply(action)
+            .apply(&action)
             .map_err(|e| format!("step {step}: apply failed: {e}\nactions: {applied:#?}"))?;
         check_step(&cluster, &events, &before).map_err(|e| {
             format!(
@@ -202,6 +246,7 @@ fn run_checked(n: usize, ops: &[Op]) -> Result<Reached, String> {
             match e {
                 Event::FollowerCommitted { .. } => reached.follower_commit = true,
                 Event::EntriesTruncated { .. } => reached.truncation = true,
+                Event::NextBatchSent { .. } => reached.next_batch = true,
                 _ => {}
             }
         }
@@ -219,8 +264,8 @@ proptest! {
 
     /// Property 1: no unforced run breaks safety.
     #[test]
-    fn unforced_runs_stay_safe((n, ops) in run_input()) {
-        if let Err(e) = run_checked(n, &ops) {
+    fn unforced_runs_stay_safe((setup, ops) in run_input()) {
+        if let Err(e) = run_checked(setup, &ops) {
             return Err(TestCaseError::fail(e));
         }
     }
@@ -235,17 +280,17 @@ proptest! {
     /// whole run is then replayed on a separately built cluster, which must end up equal too.
     #[test]
     fn apply_is_deterministic(
-        (n, prefix) in run_input(),
+        (setup, prefix) in run_input(),
         suffix in prop::collection::vec(op(), 0..=100),
     ) {
         let mut commands = 0;
         let mut applied = Vec::new();
         let mut all_events = Vec::new();
-        let mut a = Cluster::new(n);
+        let mut a = setup.cluster();
         for op in &prefix {
             if let Some(action) = resolve(op, &a, &mut commands) {
                 applied.push(action.clone());
-                all_events.extend(a.apply(action).expect("resolved actions are valid"));
+                all_events.extend(a.apply(&action).expect("resolved actions are valid"));
             }
         }
         let mut b = a.clone();
@@ -253,17 +298,17 @@ proptest! {
         for op in &suffix {
             let Some(action) = resolve(op, &a, &mut commands) else { continue };
             applied.push(action.clone());
-            let ea = a.apply(action.clone()).expect("resolved actions are valid");
-            let eb = b.apply(action.clone()).expect("resolved actions are valid");
+            let ea = a.apply(&action).expect("resolved actions are valid");
+            let eb = b.apply(&action).expect("resolved actions are valid");
             prop_assert_eq!(&ea, &eb, "events differ after {:?}", action);
             prop_assert_eq!(&a, &b, "clusters differ after {:?}", action);
             all_events.extend(ea);
         }
 
-        let mut replay = Cluster::new(n);
+        let mut replay = setup.cluster();
         let mut replay_events = Vec::new();
         for action in applied {
-            replay_events.extend(replay.apply(action).expect("valid on replay too"));
+            replay_events.extend(replay.apply(&action).expect("valid on replay too"));
         }
         prop_assert_eq!(&replay_events, &all_events, "replayed events differ");
         prop_assert_eq!(&replay, &a, "replayed cluster differs");
@@ -272,29 +317,32 @@ proptest! {
 
 /// Property 1 is only worth something if its runs get somewhere: over a fixed set of generated
 /// runs (deterministic seed), a good share must elect a leader and commit an entry, and some
-/// must have a follower learn a commit and truncate a conflicting suffix. (With this
-/// distribution: 95, 55, 43 and 10 of 128.)
+/// must have a follower learn a commit and truncate a conflicting suffix, and some capped run
+/// must send a next batch. (With this distribution: 87, 48, 36, 4 and 10 of 128.)
 #[test]
 fn generated_runs_reach_elections_and_commits() {
     const RUNS: usize = 128;
     let mut runner = TestRunner::deterministic();
     let strategy = run_input();
     let (mut leader, mut commit, mut follower_commit, mut truncation, mut term4) = (0, 0, 0, 0, 0);
+    let mut next_batch = 0;
     for _ in 0..RUNS {
-        let (n, ops) = strategy
+        let (setup, ops) = strategy
             .new_tree(&mut runner)
             .expect("strategy generates")
             .current();
-        let reached = run_checked(n, &ops).unwrap_or_else(|e| panic!("{e}"));
+        let reached = run_checked(setup, &ops).unwrap_or_else(|e| panic!("{e}"));
         leader += usize::from(reached.leader);
         commit += usize::from(reached.commit);
         follower_commit += usize::from(reached.follower_commit);
         truncation += usize::from(reached.truncation);
         term4 += usize::from(reached.max_term >= 4);
+        next_batch += usize::from(reached.next_batch);
     }
     eprintln!(
         "of {RUNS} runs: {leader} elected a leader, {commit} committed, {follower_commit} had a \
-         follower learn a commit, {truncation} truncated a log, {term4} reached term 4"
+         follower learn a commit, {truncation} truncated a log, {term4} reached term 4, \
+         {next_batch} sent a capped next batch"
     );
     assert!(
         leader > RUNS / 4,
@@ -309,6 +357,7 @@ fn generated_runs_reach_elections_and_commits() {
         truncation > 0,
         "no run ever truncated a conflicting log suffix"
     );
+    assert!(next_batch > 0, "no capped run ever sent a next batch");
 }
 
 // ----- Property 2: the log ----------------------------------------------------------------
@@ -402,14 +451,14 @@ proptest! {
 fn forced_second_leader_breaks_election_safety() {
     let mut cluster = Cluster::new(3);
     let first = cluster
-        .apply(Action::on(0, ServerAction::BecomeLeader))
+        .apply(&Action::on(0, ServerAction::BecomeLeader))
         .unwrap();
     assert!(cluster.violations().is_empty(), "one leader is fine");
     assert!(check_step(&cluster, &first, &[1, 1, 1]).is_ok());
 
     let before = terms(&cluster);
     let events = cluster
-        .apply(Action::on(1, ServerAction::BecomeLeader))
+        .apply(&Action::on(1, ServerAction::BecomeLeader))
         .unwrap();
     let expected = Violation::ElectionSafety {
         term: 1,

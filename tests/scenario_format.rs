@@ -1,8 +1,11 @@
 //! The scenario file format, through `scenario::parse` on inline JSON: every valid form is
 //! read as documented, and every invalid file is refused with a message naming the field.
 
-use raftwalk::raft::{MessageKind, Role, ServerAction, ServerState};
-use raftwalk::scenario::{self, Expectation, MessageFilter, Scenario, ScenarioError, Step};
+use raftwalk::raft::{Action, MessageKind, Role, ServerAction, ServerState};
+use raftwalk::scenario::{
+    self, EntryPattern, Expectation, FlightCounts, MessageFilter, MessageOp, MessagePattern,
+    Scenario, ScenarioError, Step,
+};
 use std::sync::Arc;
 
 const ORIGIN: &str = "test.json";
@@ -85,8 +88,19 @@ fn assert_fresh(state: &ServerState, who: &str) {
     assert_eq!(*state, ServerState::default(), "{who}");
 }
 
+/// Expected log entries checked by term alone.
+fn terms_only(terms: &[u64]) -> Vec<EntryPattern> {
+    terms
+        .iter()
+        .map(|&term| EntryPattern {
+            term,
+            command: None,
+        })
+        .collect()
+}
+
 fn on(server: usize, action: ServerAction) -> Step {
-    Step::Server { server, action }
+    Step::on(server, action)
 }
 
 fn request(server: usize, command: &str) -> Step {
@@ -244,18 +258,37 @@ fn selectors_take_id_from_to_and_kind() {
         {"duplicate": {"from": "c", "to": 0, "kind": "AppendEntries"}},
         {"deliver": {"kind": "AppendEntriesResponse"}}
     ]"#));
-    let filter = |id, from, to, kind| MessageFilter { id, from, to, kind };
+    let filter = |id, from, to, kind| MessageFilter {
+        id,
+        pattern: MessagePattern {
+            from,
+            to,
+            kind,
+            ..MessagePattern::default()
+        },
+        ..MessageFilter::default()
+    };
     use MessageKind::*;
+    use MessageOp::*;
     assert_eq!(
         s.steps,
         [
-            Step::Deliver(filter(Some(4), Some(0), Some(2), Some(RequestVote))),
-            Step::Deliver(MessageFilter::default()),
-            Step::Drop(filter(None, Some(1), None, Some(RequestVoteResponse))),
-            Step::Drop(filter(None, None, Some(2), None)),
-            Step::Duplicate(filter(Some(7), None, None, None)),
-            Step::Duplicate(filter(None, Some(2), Some(0), Some(AppendEntries))),
-            Step::Deliver(filter(None, None, None, Some(AppendEntriesResponse))),
+            Step::Message(
+                Deliver,
+                filter(Some(4), Some(0), Some(2), Some(RequestVote))
+            ),
+            Step::Message(Deliver, MessageFilter::default()),
+            Step::Message(Drop, filter(None, Some(1), None, Some(RequestVoteResponse))),
+            Step::Message(Drop, filter(None, None, Some(2), None)),
+            Step::Message(Duplicate, filter(Some(7), None, None, None)),
+            Step::Message(
+                Duplicate,
+                filter(None, Some(2), Some(0), Some(AppendEntries))
+            ),
+            Step::Message(
+                Deliver,
+                filter(None, None, None, Some(AppendEntriesResponse))
+            ),
         ]
     );
 }
@@ -272,10 +305,10 @@ fn bare_steps_partition_and_say() {
     assert_eq!(
         s.steps,
         [
-            Step::DeliverAll,
-            Step::Partition(vec![vec![0, 1], vec![2]]),
-            Step::Partition(vec![vec![2]]),
-            Step::Heal,
+            Step::Act(Action::DeliverAll),
+            Step::Act(Action::Partition(vec![vec![0, 1], vec![2]])),
+            Step::Act(Action::Partition(vec![vec![2]])),
+            Step::Act(Action::Heal),
             Step::Say("Narration.".to_string()),
         ]
     );
@@ -299,12 +332,12 @@ fn expect_reads_every_field() {
                 role: Some(Role::Candidate),
                 term: Some(3),
                 voted_for: Some(Some(1)),
-                log: Some(vec![1, 2]),
+                log: Some(terms_only(&[1, 2])),
                 commit_index: Some(1),
                 crashed: Some(false),
                 leaders: Some(vec![0, 2]),
-                in_flight: Some(4),
-                broken: None,
+                in_flight: Some(FlightCounts::total(4)),
+                ..Expectation::default()
             }),
             Step::Expect(Expectation {
                 server: Some(2),
@@ -320,7 +353,7 @@ fn expect_reads_every_field() {
             Step::Expect(Expectation {
                 server: Some(2),
                 role: Some(Role::Follower),
-                log: Some(vec![]),
+                log: Some(terms_only(&[])),
                 ..Expectation::default()
             }),
         ]
@@ -358,12 +391,12 @@ fn expect_about_the_cluster_needs_no_server() {
                 ..Expectation::default()
             }),
             Step::Expect(Expectation {
-                in_flight: Some(0),
+                in_flight: Some(FlightCounts::total(0)),
                 ..Expectation::default()
             }),
             Step::Expect(Expectation {
                 leaders: Some(vec![1, 0]),
-                in_flight: Some(2),
+                in_flight: Some(FlightCounts::total(2)),
                 ..Expectation::default()
             }),
         ]
@@ -546,10 +579,10 @@ fn unknown_field_in_a_log_entry_object_is_refused() {
 #[test]
 fn unknown_field_in_an_expect_is_refused() {
     assert_refused_at(
-        "{\"name\": \"x\", \"servers\": 3, \"steps\": [\n {\"expect\": {\"server\": 0, \"leader\": 0}}]}",
-        "steps[0].expect.leader",
+        "{\"name\": \"x\", \"servers\": 3, \"steps\": [\n {\"expect\": {\"server\": 0, \"leadrs\": 0}}]}",
+        "steps[0].expect.leadrs",
         2,
-        &["unknown field `leader`", "`leaders`"],
+        &["unknown field `leadrs`", "`leaders`"],
     );
 }
 

@@ -1,13 +1,23 @@
 //! Every file in `scenarios/` must load and pass: every expectation holds, every step applies
 //! and no invariant breaks — except in a lesson that runs a mutant (`"bug"`), which must break
-//! the invariant it expects broken.
+//! the invariant it expects broken. So must every file in `tests/fixtures/gaps/`: one short
+//! scenario for each gap the scenario language closed (issue 9).
 
 use raftwalk::scenario;
 use std::path::Path;
 
 #[test]
 fn every_scenario_file_passes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    every_file_passes("scenarios", 4);
+}
+
+#[test]
+fn every_gap_fixture_passes() {
+    every_file_passes("tests/fixtures/gaps", 7);
+}
+
+fn every_file_passes(dir: &str, at_least: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("scenarios/ exists")
         .map(|entry| entry.expect("readable entry").path())
@@ -15,8 +25,8 @@ fn every_scenario_file_passes() {
         .collect();
     files.sort();
     assert!(
-        files.len() >= 4,
-        "expected at least 4 scenarios, found {}",
+        files.len() >= at_least,
+        "expected at least {at_least} scenarios, found {}",
         files.len()
     );
     for path in files {
@@ -25,7 +35,7 @@ fn every_scenario_file_passes() {
         let scenario = scenario::parse(&text, &origin).unwrap_or_else(|e| panic!("{e}"));
         let mut log = Vec::new();
         let (cluster, summary) = scenario::run(&scenario, &mut log).expect("writing to memory");
-        if scenario.bug.is_some() {
+        if scenario.config.bug.is_some() {
             let expected_broken = scenario
                 .steps
                 .iter()

@@ -15,8 +15,14 @@ fn schema() -> jsonschema::Validator {
 #[test]
 fn every_scenario_validates_against_the_schema() {
     let validator = schema();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for entry in std::fs::read_dir(dir).expect("scenarios/ exists") {
+    for dir in ["scenarios", "tests/fixtures/gaps"] {
+        validates(&validator, dir);
+    }
+}
+
+fn validates(validator: &jsonschema::Validator, dir: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    for entry in std::fs::read_dir(dir).expect("the directory exists") {
         let path = entry.expect("entry").path();
         let text = std::fs::read_to_string(&path).expect("readable");
         let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -79,6 +85,24 @@ const REFUSED_BY_BOTH: &[&str] = &[
     r#"{"name": "t", "servers": 3, "steps": [{"deliver": {"kind": "AppendEntriesReply"}}]}"#,
     r#"{"name": "t", "servers": 3, "unsafe_start": "yes"}"#,
     r#"{"name": "t", "servers": 3, "steps": ["timeout"]}"#,
+    r#"{"name": "t", "servers": 3, "max_entries_per_append": -1}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"send": {"from": 0, "to": 1}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"send": [0, 1, "RequestVote"]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"send": {"from": 0, "to": 1, "kind": "RequestVote", "candidate": 0}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"cut": "S0"}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"cut": {"from": 0}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"link": [0, 1, 2]}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": {"newest": "yes"}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": {"nth": -1}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"messages": {"kind": "RequestVote"}}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"messages": [["RequestVote"]]}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"in_flight": {"kind": {"Vote": 1}}}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"in_flight": {"kind": [1]}}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"in_flight": [1]}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "next_index": [1, 2]}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "log": [[1, "x"]]}}]}"#,
+    r#"{"name": "t", "servers": [{"leader": true}]}"#,
+    r#"{"name": "t", "servers": [{"next_index": {"S1": "2"}}]}"#,
 ];
 
 /// Files both must accept (the loader may still refuse something the schema cannot express,
@@ -93,6 +117,11 @@ const ACCEPTED_BY_BOTH: &[&str] = &[
     r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "voted_for": null, "log": [], "role": "FOLLOWER", "term": 1, "commit_index": 0, "crashed": false}}, {"expect": {"leaders": [], "in_flight": 0}}]}"#,
     r#"{"name": "t", "servers": 3, "unsafe_start": true}"#,
     r#"{"name": "t", "servers": 3, "unsafe_start": false}"#,
+    r#"{"name": "t", "servers": 3, "max_entries_per_append": 2, "steps": [{"cut": {"from": 0, "to": "S1"}}, {"cut": [1, 2]}, {"link": ["S1", 2]}, {"link": {"from": 0, "to": 1}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"send": {"from": 0, "to": 1, "kind": "AppendEntries", "term": 2, "prev_log_index": 0, "prev_log_term": 0, "entries": [1, {"term": 2, "command": "x"}], "leader_commit": 1}}, {"send": {"from": 1, "to": 0, "kind": "AppendEntriesResponse", "success": true, "match_index": 2}}, {"send": {"from": 2, "to": 0, "kind": "RequestVote", "last_log_index": 0, "last_log_term": 0}}, {"send": {"from": 0, "to": 2, "kind": "RequestVoteResponse", "granted": false}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"deliver": {"newest": true, "kind": "AppendEntries", "entries": []}}, {"drop": {"nth": 1, "to": 2, "success": true}}, {"duplicate": {"term": 2, "granted": true}}]}"#,
+    r#"{"name": "t", "servers": 3, "steps": [{"expect": {"server": 0, "leader": null, "log": [1, {"term": 2, "command": "x"}], "next_index": {"S1": 2}, "match_index": {"2": 0}}}, {"expect": {"in_flight": {"total": 1, "kind": {"RequestVote": 1}, "from": {"S0": 1}, "to": {"S1": 1}}, "messages": [{"kind": "RequestVote", "to": 1, "term": 2, "last_log_index": 0, "count": 1}, {}]}}]}"#,
+    r#"{"name": "t", "servers": [{"term": 2, "role": "LEADER", "log": [1, 2], "next_index": {"S1": 2}, "match_index": {"S1": 1}}, {"term": 2, "voted_for": 0, "log": [1], "leader": "S0"}]}"#,
 ];
 
 #[test]

@@ -8,8 +8,8 @@
 //! `INSTA_UPDATE=always cargo test --test tui`, then read every changed `.snap` file.
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use raftwalk::raft::{Cluster, Message, MessageKind, Role};
-use raftwalk::scenario::{self, Scenario, Step};
+use raftwalk::raft::{Action, Cluster, Message, MessageKind, Role};
+use raftwalk::scenario::{self, MessageOp, Scenario, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::{App, Overlay};
 use ratatui::buffer::Buffer;
@@ -103,7 +103,7 @@ fn snapshot_figure7a_after_the_first_delivery_120x40() {
     let mut app = builtin("figure7-a");
     // Up to the beat of the first delivery (a's RequestVote to b), with its narration: five
     // requests still in flight, the first selected.
-    while !beat_played(&app, |s| matches!(s, Step::Deliver(_))) {
+    while !beat_played(&app, |s| matches!(s, Step::Message(MessageOp::Deliver, _))) {
         next(&mut app);
         assert_no_error(&app);
     }
@@ -140,7 +140,7 @@ fn snapshot_help_overlay_120x40() {
 fn snapshot_seed_example_80x24() {
     let mut app = builtin("seed-example");
     // Up to the beat of S0's timeout, with its narration: two requests in flight.
-    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
+    while !beat_played(&app, |s| matches!(s, Step::Act(Action::Server { .. }))) {
         next(&mut app);
         assert_no_error(&app);
     }
@@ -857,7 +857,7 @@ fn p_goes_back_over_free_actions_and_one_beat() {
     let mut app = builtin("figure7-a");
     // Up to the first beat with an action (a's timeout), remembering the cluster before it.
     let mut before_beat = cluster(&app);
-    while !beat_played(&app, |s| matches!(s, Step::Server { .. })) {
+    while !beat_played(&app, |s| matches!(s, Step::Act(Action::Server { .. }))) {
         before_beat = cluster(&app);
         next(&mut app);
     }

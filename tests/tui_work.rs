@@ -98,7 +98,7 @@ fn a_long_deliver_all_runs_in_slices_and_esc_stops_it_as_one_undo_step() {
     // The model is where a plain model would be after as many deliveries.
     let mut expected = before.clone();
     expected
-        .apply(Action::DeliverUpTo(delivered))
+        .apply(&Action::DeliverUpTo(delivered))
         .expect("deliveries");
     assert!(*app.session.cluster() == expected);
     assert!(app.session.cluster().violations().is_empty());
@@ -135,7 +135,7 @@ fn a_deliver_all_run_to_its_end_equals_the_models_and_is_one_step() {
     while app.is_working() {
         app.advance_work(50);
     }
-    expected.apply(Action::DeliverAll).expect("deliver all");
+    expected.apply(&Action::DeliverAll).expect("deliver all");
     assert!(*app.session.cluster() == expected);
     assert_eq!(app.session.cluster().in_flight().len(), 0);
     assert_eq!(app.session.position(), position + 1);

@@ -4,9 +4,9 @@
 //! answer and reveal the answer on `A`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use raftwalk::raft::{Cluster, ServerAction};
+use raftwalk::raft::{Action, Cluster, ServerAction};
 use raftwalk::scenario::beats::is_action;
-use raftwalk::scenario::{self, Step};
+use raftwalk::scenario::{self, MessageOp, Step};
 use raftwalk::session::Session;
 use raftwalk::tui::app::App;
 use std::collections::BTreeSet;
@@ -86,8 +86,8 @@ fn say_of(steps: &[Step]) -> Option<&str> {
 /// the recipient of a delivery (whose decision the narration explains).
 fn servers_acted_on(step: &Step) -> Vec<usize> {
     match step {
-        Step::Server { server, .. } => vec![*server],
-        Step::Deliver(f) => f.to.into_iter().collect(),
+        Step::Act(Action::Server { server, .. }) => vec![*server],
+        Step::Message(MessageOp::Deliver, f) => f.pattern.to.into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -304,7 +304,7 @@ fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
 
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
 /// to (f), Figure 8 and Figure 8 (e).
-const QUIZZED: [&str; 15] = [
+const QUIZZED: [&str; 17] = [
     "one-leader-per-term",
     "one-vote-per-term",
     "up-to-date-logs",
@@ -320,6 +320,8 @@ const QUIZZED: [&str; 15] = [
     "figure7-f",
     "figure8",
     "figure8-e",
+    "randomized-timeouts",
+    "heartbeats",
 ];
 
 /// Each listed lesson asks at least one question, and every quiz of every built-in is a
@@ -617,7 +619,7 @@ fn run_plays_every_step_in_the_beats_of_the_walkthrough() {
         let mut log = Vec::new();
         let (_, summary) = scenario::run(&scenario, &mut log).expect("run");
         // A mutant's lesson breaks an invariant on purpose (tests/scenarios.rs checks which).
-        let passed = match scenario.bug {
+        let passed = match scenario.config.bug {
             None => summary.passed(),
             Some(_) => summary.failures.is_empty() && summary.error.is_none(),
         };
@@ -645,10 +647,10 @@ fn a_timeout_refused_by_the_script_still_plays_as_a_beat() {
     let beat = &app.session.beats()[4];
     assert!(matches!(
         app.session.scenario().steps[beat.start],
-        Step::Server {
+        Step::Act(Action::Server {
             action: ServerAction::Timeout,
             ..
-        }
+        })
     ));
     assert_no_error(&app, "the refused timeout");
     assert!(words_on(&app, 120, 40).contains("A leader does not time out"));

@@ -16,8 +16,8 @@
 use super::reduce::{Reduced, Reducer};
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    Bug, Cluster, Command, Entry, Envelope, Log, MAX_SERVERS, Message, PVec, RaftNetwork,
-    RaftServer, Role, ServerSet, ServerState,
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, PVec,
+    RaftNetwork, RaftServer, Role, ServerSet, ServerState,
 };
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -45,8 +45,8 @@ pub struct Budget {
 #[derive(Clone, Debug)]
 pub struct Codec {
     n: usize,
-    bug: Option<Bug>,
-    commands: Vec<Command>,
+    config: ClusterConfig,
+    commands: Vec<ClientCommand>,
     perms: Vec<Perm>,
     reducer: Reducer,
 }
@@ -94,10 +94,10 @@ impl Codec {
     /// A codec for states reachable from `start`, where client requests carry the commands
     /// in `requests`. With `symmetry`, servers that the starting state cannot tell apart are
     /// merged (up to 5 servers).
-    pub fn new(start: &Cluster, requests: &[Command], symmetry: bool) -> Codec {
+    pub fn new(start: &Cluster, requests: &[ClientCommand], symmetry: bool) -> Codec {
         let n = start.servers().len();
-        let mut commands: Vec<Command> = vec![Arc::from("")];
-        let mut intern = |command: &Command| {
+        let mut commands: Vec<ClientCommand> = vec![Arc::from("")];
+        let mut intern = |command: &ClientCommand| {
             if !commands.iter().any(|c| **c == **command) {
                 commands.push(command.clone());
             }
@@ -118,7 +118,7 @@ impl Codec {
         requests.iter().for_each(&mut intern);
         let mut codec = Codec {
             n,
-            bug: start.bug(),
+            config: start.config().clone(),
             commands,
             perms: vec![identity()],
             reducer: Reducer {
@@ -157,7 +157,7 @@ impl Codec {
     }
 
     /// The commands client requests may carry, by their code.
-    pub fn command(&self, code: usize) -> Option<&Command> {
+    pub fn command(&self, code: usize) -> Option<&ClientCommand> {
         self.commands.get(code)
     }
 
@@ -337,6 +337,17 @@ impl Codec {
                     next += 1;
                 }
                 out.push(renumber[g]);
+            }
+        } else {
+            out.push(0);
+        }
+        // Cut links (the search never cuts or restores one, but a start may have some).
+        let network = cluster.network();
+        if network.has_cut_links() {
+            out.push(1);
+            for &id in &inv[..n] {
+                let cut: ServerSet = (0..n).filter(|&to| network.is_cut(id, to)).collect();
+                put(out, rename_set(cut, perm) as u64);
             }
         } else {
             out.push(0);
@@ -523,7 +534,7 @@ impl Codec {
         put(out, self.command_code(&entry.command));
     }
 
-    fn command_code(&self, command: &Command) -> u64 {
+    fn command_code(&self, command: &ClientCommand) -> u64 {
         let at = self
             .commands
             .iter()
@@ -566,10 +577,10 @@ impl Codec {
                     commit_index,
                     role: Role::Follower,
                     crashed: flags & 4 != 0,
+                    ..ServerState::default()
                 },
             );
             server.role = role;
-            server.bug = self.bug;
             match role {
                 Role::Follower => {}
                 Role::Candidate => {
@@ -592,6 +603,12 @@ impl Codec {
                 *g = r.byte();
             }
         }
+        let mut cut = [ServerSet::EMPTY; MAX_SERVERS];
+        if r.byte() == 1 {
+            for c in cut.iter_mut().take(n) {
+                *c = set_from(r.num());
+            }
+        }
         let leaders_len = r.num() as usize;
         let leaders: PVec<_> = (0..leaders_len)
             .map(|_| (r.num(), r.byte() as usize))
@@ -607,7 +624,7 @@ impl Codec {
             let _len = r.num();
             messages.push(self.read_message(&mut r));
         }
-        let network = RaftNetwork::restored(n, &groups, messages);
+        let network = RaftNetwork::restored(n, &groups, &cut, messages);
         debug_assert_eq!(r.at, bytes.len(), "the whole encoding is read");
         let cluster = Cluster::restored(
             servers,
@@ -617,6 +634,7 @@ impl Codec {
                 committed: &committed,
                 max_commit: &max_commit,
             },
+            self.config.clone(),
         );
         (cluster, budget)
     }
@@ -777,7 +795,7 @@ mod tests {
         let mut cluster = Cluster::new(3);
         for &s in order {
             cluster
-                .apply(Action::on(s, ServerAction::Timeout))
+                .apply(&Action::on(s, ServerAction::Timeout))
                 .expect("times out");
         }
         cluster
@@ -815,7 +833,7 @@ mod tests {
         assert_eq!(codec.symmetries(), 2);
         let after = |s: usize| {
             let mut c = start.clone();
-            c.apply(Action::on(s, ServerAction::Timeout))
+            c.apply(&Action::on(s, ServerAction::Timeout))
                 .expect("times out");
             c
         };
@@ -842,15 +860,26 @@ mod tests {
     }
 
     fn decoded_states_behave_alike(terms_above_start: Option<u64>) {
-        let requests: Vec<Command> = (0..400).map(|i| Arc::from(format!("x{i}"))).collect();
-        for (name, seed) in [
-            ("seed-example", 1),
-            ("figure7-a", 2),
-            ("stale-leader", 3),
-            ("figure8", 4),
+        let requests: Vec<ClientCommand> = (0..400).map(|i| Arc::from(format!("x{i}"))).collect();
+        // The last starts with a link cut one way (until a random heal).
+        for (name, seed, cut) in [
+            ("seed-example", 1, false),
+            ("figure7-a", 2, false),
+            ("stale-leader", 3, false),
+            ("figure8", 4, false),
+            ("seed-example", 5, true),
         ] {
             let scenario = crate::load::load(name).expect("built-in");
-            let start = scenario.cluster();
+            let mut start = scenario.cluster();
+            if cut {
+                let link = crate::raft::Link {
+                    from: 1,
+                    to: 2,
+                    both_ways: false,
+                };
+                start.apply(&Action::Cut(link)).expect("cuts");
+                assert!(Codec::new(&start, &[], true).symmetries() < 6);
+            }
             let start_term = start.servers().iter().map(|s| s.current_term).max();
             let ceiling = terms_above_start.and_then(|above| Some(start_term? + above));
             let bounds = Bounds {
@@ -860,8 +889,8 @@ mod tests {
                 max_dups: 2,
                 max_depth: None,
             };
-            let mut commands: Vec<Command> = requests.clone();
-            commands.extend((1..=3).map(|i| Arc::from(format!("x{i}")) as Command));
+            let mut commands: Vec<ClientCommand> = requests.clone();
+            commands.extend((1..=3).map(|i| Arc::from(format!("x{i}")) as ClientCommand));
             let mut codec = Codec::new(&start, &commands, true);
             if let Some(ceiling) = ceiling {
                 codec = codec.reducing(ceiling);
@@ -872,7 +901,7 @@ mod tests {
             let mut dead_delivered = 0;
             for step in 0..300 {
                 let action = crate::random_actions::random_action(&cluster, &mut rng, step);
-                let _ = cluster.apply(action);
+                let _ = cluster.apply(&action);
                 let highest = cluster.servers().iter().map(|s| s.current_term).max();
                 if !cluster.violations().is_empty() || highest > ceiling.or(highest) {
                     break;
@@ -897,7 +926,7 @@ mod tests {
                     .filter(|id| !order.contains(id))
                 {
                     let mut r = cluster.clone();
-                    r.apply(Action::Deliver(dead)).expect("applies");
+                    r.apply(&Action::Deliver(dead)).expect("applies");
                     assert_eq!(
                         codec.canonical(&r, budget, &mut Scratch::default()),
                         canonical,
@@ -914,8 +943,8 @@ mod tests {
                         moves::action(mv, &servers, &order, budget, &commands[400..]);
                     let mut d = decoded.clone();
                     let mut r = cluster.clone();
-                    d.apply(on_decoded).expect("applies");
-                    r.apply(on_real).expect("applies");
+                    d.apply(&on_decoded).expect("applies");
+                    r.apply(&on_real).expect("applies");
                     assert_eq!(
                         codec.canonical(&d, b1, &mut Scratch::default()),
                         codec.canonical(&r, b2, &mut Scratch::default()),

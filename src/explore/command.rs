@@ -95,8 +95,9 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         symmetry: !args.no_symmetry,
         reduce: !args.no_reduction,
     };
+    let note = timing_note(&scenario);
     if args.random {
-        return run_random(args, &scenario, &options, out);
+        return run_random(args, &scenario, &options, note, out);
     }
     let progress = Progress::default();
     let outcome = with_progress(
@@ -111,13 +112,22 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         || super::check(&scenario, &options, &progress),
     )
     .map_err(anyhow::Error::msg)?;
-    report(args, &options, &outcome, out)
+    report(args, &options, &outcome, note, out)
+}
+
+/// A line saying that the scenario's timing is not used, if it has any.
+fn timing_note(scenario: &Scenario) -> Option<&'static str> {
+    scenario.timing.is_some().then_some(
+        "timing: left out (check runs without the clock and tries every order of events, \
+         which includes every order the clock could produce)",
+    )
 }
 
 fn report(
     args: &CheckArgs,
     options: &Options,
     outcome: &Outcome,
+    note: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<u8> {
     let b = &options.bounds;
@@ -129,6 +139,9 @@ fn report(
         scenario.names.len(),
         model_name(scenario)
     )?;
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
     writeln!(
         out,
         "bounds: terms up to {}, {} requests, {} crashes, {} duplicates, {}; {}; {} thread{}",
@@ -184,7 +197,7 @@ fn report(
 }
 
 fn model_name(scenario: &Scenario) -> String {
-    match scenario.bug {
+    match scenario.config.bug {
         None => "Raft (no mutant)".to_string(),
         Some(bug) => format!("mutant {bug}: {}", bug.plain()),
     }
@@ -211,7 +224,7 @@ fn print_counterexample(
             writeln!(out, "       {}", crate::raft::explain(event, Names(names)))?;
         }
     }
-    if let Some(bug) = scenario.bug {
+    if let Some(bug) = scenario.config.bug {
         writeln!(out, "The rule that would have stopped it: {}.", bug.rule())?;
     }
     Ok(())
@@ -228,21 +241,7 @@ fn describe(action: &Action, step: &trace::TraceStep, names: &[String]) -> Strin
         Action::Deliver(id) => message("deliver", *id),
         Action::Drop(id) => message("drop", *id),
         Action::Duplicate(id) => message("duplicate", *id),
-        other => {
-            let step = match other {
-                Action::Server { server, action } => crate::scenario::Step::Server {
-                    server: *server,
-                    action: action.clone(),
-                },
-                Action::DeliverUpTo(count) => {
-                    return format!("deliver the oldest message, {count} times");
-                }
-                Action::DeliverAll | Action::DeliverOldest => crate::scenario::Step::DeliverAll,
-                Action::Partition(groups) => crate::scenario::Step::Partition(groups.clone()),
-                _ => crate::scenario::Step::Heal,
-            };
-            crate::scenario::runner::describe_step(&step, names)
-        }
+        other => crate::scenario::describe::describe_action(other, names),
     }
 }
 
@@ -277,6 +276,7 @@ fn run_random(
     args: &CheckArgs,
     scenario: &Scenario,
     options: &Options,
+    note: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<u8> {
     let (scenario, start) = super::starting_point(scenario, options).map_err(anyhow::Error::msg)?;
@@ -297,6 +297,9 @@ fn run_random(
         scenario.names.len(),
         model_name(&scenario)
     )?;
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
     writeln!(
         out,
         "ran {} walks (seeds {}..{}) of up to {} steps: {} steps, {:.2} s",

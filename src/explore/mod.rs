@@ -18,8 +18,9 @@ pub mod trace;
 
 pub use command::CheckArgs;
 
-use crate::raft::{Action, Bug, Cluster, Command, Violation};
-use crate::scenario::{Scenario, runner};
+use crate::raft::{Action, Bug, ClientCommand, Cluster, Violation};
+use crate::scenario::describe::describe_step;
+use crate::scenario::{Scenario, Step, runner};
 use canon::Codec;
 use moves::Bounds;
 use search::{Config, Progress, Stats};
@@ -67,27 +68,58 @@ pub struct Outcome {
 }
 
 /// The commands client requests carry: `x1`, `x2`, …
-pub fn request_commands(count: u8) -> Vec<Command> {
+pub fn request_commands(count: u8) -> Vec<ClientCommand> {
     (1..=count).map(|i| Arc::from(format!("x{i}"))).collect()
 }
 
-/// The scenario with the options' mutant, and the state to start from.
+/// The scenario with the options' mutant and without its timing, and the state to start from.
+///
+/// The explorer runs without the clock: it tries every order of events, which includes
+/// every order a clock could produce, so a scenario's `timing` is left out (and so is it
+/// from a saved trace, which replays untimed). Starting after the scenario's steps is
+/// refused if one of them needs the clock.
 pub fn starting_point(
     scenario: &Scenario,
     options: &Options,
 ) -> Result<(Scenario, Cluster), String> {
     let mut scenario = scenario.clone();
     if options.bug.is_some() {
-        scenario.bug = options.bug;
+        scenario.config.bug = options.bug;
     }
+    scenario.timing = None;
     let mut cluster = scenario.cluster();
     if options.after_steps {
+        if let Some(i) = scenario.steps.iter().position(is_timed) {
+            return Err(format!(
+                "step {} of the scenario ({}) needs the clock, and check runs without it (it \
+                 tries every order of events instead): leave out --after-steps, or start from \
+                 a scenario without timed steps",
+                i + 1,
+                describe_step(&scenario.steps[i], &scenario.names)
+            ));
+        }
         for (i, step) in scenario.steps.iter().enumerate() {
             runner::apply_step(&mut cluster, step, &scenario.names)
                 .map_err(|e| format!("step {} of the scenario fails: {e}", i + 1))?;
         }
     }
     Ok((scenario, cluster))
+}
+
+/// Whether a step needs the simulated clock.
+fn is_timed(step: &Step) -> bool {
+    match step {
+        Step::Act(action) => matches!(
+            action,
+            Action::StartClock(_)
+                | Action::SetTiming(_)
+                | Action::NextEvents(_)
+                | Action::Advance(_)
+        ),
+        Step::RunUntil(_) => true,
+        Step::Expect(e) => e.time.is_some(),
+        _ => false,
+    }
 }
 
 /// Searches breadth first from the scenario's state; `progress` is updated as it goes.

@@ -4,7 +4,7 @@
 //! same canonical form.
 
 use super::canon::Budget;
-use crate::raft::{Action, Cluster, Command, Envelope, Role, ServerAction, Term};
+use crate::raft::{Action, ClientCommand, Cluster, Envelope, Role, ServerAction, Term};
 
 /// How far the search may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn action(
     servers: &[usize],
     messages: &[u64],
     budget: Budget,
-    requests: &[Command],
+    requests: &[ClientCommand],
 ) -> (Action, Budget) {
     let mut after = budget;
     let action = match mv {

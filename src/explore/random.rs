@@ -40,7 +40,7 @@ pub fn walk(start: &Cluster, seed: u64, steps: usize) -> (usize, Option<BrokenWa
         let action = random_action(&cluster, &mut rng, step);
         events.clear();
         // The generator only names messages in flight and servers that exist.
-        if cluster.apply_into(action.clone(), &mut events).is_err() {
+        if cluster.apply_into(&action, &mut events).is_err() {
             continue;
         }
         actions.push(action);

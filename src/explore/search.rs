@@ -6,7 +6,7 @@
 
 use super::canon::{Budget, Codec, Scratch};
 use super::moves::{self, Bounds, Move};
-use crate::raft::{Cluster, Command, Event, Violation};
+use crate::raft::{ClientCommand, Cluster, Event, Violation};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
@@ -66,7 +66,7 @@ pub struct Config<'a> {
     /// The bounds on steps.
     pub bounds: Bounds,
     /// Commands for client requests, by request number.
-    pub requests: &'a [Command],
+    pub requests: &'a [ClientCommand],
     /// Stop after this many distinct states.
     pub max_states: usize,
     /// Worker threads (at least 1).
@@ -390,7 +390,7 @@ impl<'a> Worker<'a> {
                     none => none.insert(parent.clone()),
                 };
                 self.events.clear();
-                next.apply_into(action, &mut self.events)
+                next.apply_into(&action, &mut self.events)
                     .expect("a move names a server and a message that exist");
                 out.explored += 1;
                 if let Some(v) = self.events.iter().find_map(|e| match e {

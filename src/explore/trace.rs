@@ -8,7 +8,7 @@ use super::moves::{self, Move};
 use super::search::Found;
 use crate::raft::explain::explain_violation;
 use crate::raft::{
-    Action, Cluster, Command, Event, MessageKind, Names, ServerId, Violation, explain,
+    Action, ClientCommand, Cluster, Event, MessageKind, Names, ServerId, Violation, explain,
 };
 use crate::scenario::Scenario;
 use crate::scenario::format::{ExpectSpec, ScenarioFile, StepSpec};
@@ -34,7 +34,7 @@ pub fn step(cluster: &mut Cluster, action: Action) -> Result<TraceStep, String> 
             .map(|e| (e.from, e.to, e.message.kind())),
         _ => None,
     };
-    let events = cluster.apply(action.clone()).map_err(|e| e.to_string())?;
+    let events = cluster.apply(&action).map_err(|e| e.to_string())?;
     Ok(TraceStep {
         action,
         message,
@@ -50,7 +50,7 @@ pub fn replay(
     codec: &Codec,
     start: &Cluster,
     found: &Found,
-    requests: &[Command],
+    requests: &[ClientCommand],
 ) -> Result<(Vec<TraceStep>, Violation), String> {
     let mut cluster = start.clone();
     let mut budget = Budget::default();
@@ -157,7 +157,7 @@ pub fn scenario_file(
     }
     let names = session.names();
     let mut ending = explain_violation(&violation, Names(names));
-    if let Some(bug) = scenario.bug {
+    if let Some(bug) = scenario.config.bug {
         ending.push_str(&format!(
             " The rule that would have stopped it: {}.",
             bug.rule()
@@ -170,7 +170,7 @@ pub fn scenario_file(
     }));
     file.steps.extend(session.state_expectations());
     let invariant = violation.invariant();
-    file.name = match scenario.bug {
+    file.name = match scenario.config.bug {
         Some(bug) => format!("Counterexample: {invariant} broken ({bug})"),
         None => format!("Counterexample: {invariant} broken"),
     };
@@ -183,6 +183,7 @@ pub fn scenario_file(
         "Found by raftwalk check in {origin}, {path}: {} steps to a state where {invariant} is broken{}.",
         actions.len(),
         scenario
+            .config
             .bug
             .map(|b| format!(
                 ", on {}",

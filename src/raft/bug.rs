@@ -156,12 +156,12 @@ mod tests {
             .find(|m| m.from == from && m.to == to)
             .map(|m| m.id)
             .expect("a message is in flight");
-        cluster.apply(Action::Deliver(id)).expect("delivers")
+        cluster.apply(&Action::Deliver(id)).expect("delivers")
     }
 
     fn timeout(cluster: &mut Cluster, server: ServerId) {
         cluster
-            .apply(Action::on(server, ServerAction::Timeout))
+            .apply(&Action::on(server, ServerAction::Timeout))
             .expect("times out");
     }
 
@@ -244,7 +244,7 @@ mod tests {
             timeout(c, 0);
             deliver(c, 0, 1);
             deliver(c, 1, 0);
-            c.apply(Action::on(0, ServerAction::ClientRequest("x".into())))
+            c.apply(&Action::on(0, ServerAction::ClientRequest("x".into())))
                 .expect("appends");
             timeout(c, 2);
             timeout(c, 2);
@@ -254,7 +254,7 @@ mod tests {
                 .in_flight()
                 .find(|m| m.from == 0 && m.to == 1)
                 .map(|m| m.id);
-            c.apply(Action::Drop(first.expect("first AppendEntries")))
+            c.apply(&Action::Drop(first.expect("first AppendEntries")))
                 .expect("drops");
             deliver(c, 0, 1)
         });
@@ -286,7 +286,7 @@ mod tests {
             timeout(c, 0);
             deliver(c, 0, 1);
             deliver(c, 1, 0);
-            c.apply(Action::on(0, ServerAction::ClientRequest("x".into())))
+            c.apply(&Action::on(0, ServerAction::ClientRequest("x".into())))
                 .expect("appends");
             // The entry arrives before the leader's first, empty AppendEntries.
             let second = c
@@ -294,7 +294,7 @@ mod tests {
                 .filter(|m| m.from == 0 && m.to == 1)
                 .map(|m| m.id)
                 .nth(1);
-            c.apply(Action::Deliver(second.expect("second AppendEntries")))
+            c.apply(&Action::Deliver(second.expect("second AppendEntries")))
                 .expect("delivers");
             assert_eq!(c.servers()[1].log.len(), 1);
             let late = c.in_flight().find(|m| m.from == 0 && m.to == 1);

@@ -3,6 +3,8 @@
 use super::bug::Bug;
 use super::log::{AppendMismatch, Truncation};
 use super::message::MessageKind;
+use super::network::Link;
+use super::time::{Micros, TimerWhy};
 use super::types::{
     LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term,
 };
@@ -70,6 +72,8 @@ pub enum LossReason {
     Partitioned,
     /// The recipient is crashed.
     RecipientCrashed,
+    /// The link from sender to recipient is cut.
+    LinkCut,
 }
 
 /// An outside action a server can refuse.
@@ -95,7 +99,7 @@ pub enum ActionName {
 
 /// Why a server refused an outside action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RefusalWhy {
+pub enum RefusalReason {
     /// It is crashed.
     Crashed,
     /// It is not crashed (for restart).
@@ -375,6 +379,20 @@ pub enum Event {
         /// The follower's next_index now.
         next_index: LogIndex,
     },
+    /// With a cap on the entries an AppendEntries carries, a leader whose follower still
+    /// lacks entries after a success sends it the next batch at once.
+    NextBatchSent {
+        /// The leader.
+        leader: ServerId,
+        /// The follower.
+        follower: ServerId,
+        /// The first index sent (the follower's next_index).
+        from: LogIndex,
+        /// How many entries the message carries.
+        entries: usize,
+        /// The cap.
+        cap: usize,
+    },
     /// A leader backed a follower's next_index off after a rejection and retries.
     NextIndexBackedOff {
         /// The leader.
@@ -462,7 +480,7 @@ pub enum Event {
         /// The action.
         action: ActionName,
         /// Why.
-        why: RefusalWhy,
+        why: RefusalReason,
     },
     /// A message was lost.
     MessageLost {
@@ -479,6 +497,19 @@ pub enum Event {
         /// Why.
         reason: LossReason,
     },
+    /// A hand-made message was put in flight (a scenario's `send`), not sent by the server.
+    MessageInjected {
+        /// Its id.
+        id: MessageId,
+        /// The server it claims to come from.
+        from: ServerId,
+        /// Recipient.
+        to: ServerId,
+        /// Kind.
+        kind: MessageKind,
+        /// The term it carries.
+        term: Term,
+    },
     /// A message was duplicated.
     MessageDuplicated {
         /// The original.
@@ -493,14 +524,77 @@ pub enum Event {
         /// Cluster size.
         cluster_size: usize,
     },
-    /// The partition was healed.
+    /// The partition was healed and every cut link restored.
     Healed,
+    /// A link was cut, one way or both.
+    LinkCut {
+        /// The link.
+        link: Link,
+    },
+    /// A cut link was restored, one way or both.
+    LinkRestored {
+        /// The link.
+        link: Link,
+    },
     /// "Deliver all" stopped at its cap with messages still in flight.
     DeliverAllStopped {
         /// How many were delivered.
         delivered: usize,
         /// How many are still in flight.
         remaining: usize,
+    },
+    /// The clock started: from now on timers run out and messages take time to arrive.
+    ClockStarted {
+        /// The seed every duration is drawn with.
+        seed: u64,
+    },
+    /// A server's election timer was started again with a fresh timeout (Figure 2).
+    TimerReset {
+        /// The server.
+        server: ServerId,
+        /// The timeout drawn.
+        timeout: Micros,
+        /// Why.
+        why: TimerWhy,
+    },
+    /// A server's election timer ran out (an election timeout follows).
+    TimerFired {
+        /// The server.
+        server: ServerId,
+        /// Its term when it fired.
+        term: Term,
+        /// Its role when it fired: a candidate's election ended with no winner.
+        role: Role,
+        /// The timeout that ran out.
+        timeout: Micros,
+    },
+    /// A server writes its persistent state to disk; its answers wait for the write.
+    DiskWrite {
+        /// The server.
+        server: ServerId,
+        /// How long the write takes.
+        took: Micros,
+    },
+    /// The timing changed: what is drawn from now on uses the new ranges.
+    TimingChanged {
+        /// The shortest election timeout now.
+        timeout_min: Micros,
+        /// The longest.
+        timeout_max: Micros,
+    },
+    /// Simulated time moved on.
+    TimePassed {
+        /// From.
+        from: Micros,
+        /// To.
+        to: Micros,
+    },
+    /// An advance of the clock stopped at its cap, short of where it was asked to go.
+    AdvanceStopped {
+        /// Timed events that happened.
+        fired: usize,
+        /// The time it stopped at.
+        at: Micros,
     },
     /// An invariant broke.
     Violation(Violation),

@@ -2,11 +2,13 @@
 //! A teacher reads these aloud.
 
 use super::event::{
-    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalWhy, Violation,
+    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalReason, Violation,
     VoteRefusal,
 };
 use super::log::AppendMismatch;
 use super::quorum;
+use super::time::{TimerWhy, format_ms};
+use super::types::Role;
 use super::types::{LogPosition, ServerId, ServerSet};
 use std::fmt::Write;
 
@@ -358,6 +360,18 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             n(follower),
             n(follower)
         ),
+        Event::NextBatchSent {
+            leader,
+            follower,
+            from,
+            entries,
+            cap,
+        } => format!(
+            "{} sends {} the next entries it lacks at once: AppendEntries from index {from} with {} (at most {cap} per message) (§5.3).",
+            n(leader),
+            n(follower),
+            count(entries, "entry", "entries")
+        ),
         Event::LeaderCommitted {
             leader,
             term,
@@ -444,13 +458,13 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 ActionName::BecomeLeader => "become_leader",
             };
             let why = match why {
-                RefusalWhy::Crashed => "it is crashed".to_string(),
-                RefusalWhy::NotCrashed => "it is running".to_string(),
-                RefusalWhy::AlreadyLeader => {
+                RefusalReason::Crashed => "it is crashed".to_string(),
+                RefusalReason::NotCrashed => "it is running".to_string(),
+                RefusalReason::AlreadyLeader => {
                     "it is the leader, and a leader's election timer does not run (§5.2)"
                         .to_string()
                 }
-                RefusalWhy::NotLeader { role, leader } => format!(
+                RefusalReason::NotLeader { role, leader } => format!(
                     "only the leader does that and it is a {}{} (§5.1)",
                     role.as_str().to_lowercase(),
                     leader
@@ -472,6 +486,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 LossReason::Dropped => "dropped on purpose",
                 LossReason::Partitioned => "the two are in different partitions",
                 LossReason::RecipientCrashed => "the recipient is crashed",
+                LossReason::LinkCut => "the link between them is cut that way",
             };
             format!(
                 "Message #{id} ({kind} {} → {}) is lost: {why}.",
@@ -479,6 +494,19 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 n(to)
             )
         }
+        Event::MessageInjected {
+            id,
+            from,
+            to,
+            kind,
+            term,
+        } => format!(
+            "Message #{id} ({kind} {} → {}, term {term}) is injected: made by hand, as if {} had sent it, not by {}'s own rules.",
+            n(from),
+            n(to),
+            n(from),
+            n(from)
+        ),
         Event::MessageDuplicated { id, copy } => {
             format!("Message #{id} is duplicated: the copy is #{copy}.")
         }
@@ -505,12 +533,106 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             text
         }
         Event::Healed => "The partition heals: every server can reach every other.".to_string(),
+        Event::LinkCut { link } if link.both_ways => format!(
+            "The link between {} and {} is cut both ways: messages between them are lost, and so are those already on the way.",
+            n(link.from),
+            n(link.to)
+        ),
+        Event::LinkCut { link } => format!(
+            "The link {} → {} is cut: messages from {} to {} are lost, and so are those already on the way; {} → {} still works.",
+            n(link.from),
+            n(link.to),
+            n(link.from),
+            n(link.to),
+            n(link.to),
+            n(link.from)
+        ),
+        Event::LinkRestored { link } if link.both_ways => format!(
+            "The link between {} and {} is restored both ways.",
+            n(link.from),
+            n(link.to)
+        ),
+        Event::LinkRestored { link } => format!(
+            "The link {} → {} is restored: messages from {} reach {} again.",
+            n(link.from),
+            n(link.to),
+            n(link.from),
+            n(link.to)
+        ),
         Event::DeliverAllStopped {
             delivered,
             remaining,
         } => format!(
             "Deliver-all stopped after {delivered} deliveries with {remaining} message{} still in flight.",
             if remaining == 1 { "" } else { "s" }
+        ),
+        Event::ClockStarted { seed } => format!(
+            "The clock starts (seed {seed}): every follower draws an election timeout, every leader will send heartbeats, and messages take time to arrive (§5.2)."
+        ),
+        Event::TimerReset {
+            server,
+            timeout,
+            why,
+        } => {
+            let why = match why {
+                TimerWhy::GrantedVote(candidate) => {
+                    format!("it granted its vote to {} (Figure 2)", n(candidate))
+                }
+                TimerWhy::HeardFromLeader(leader) => format!(
+                    "AppendEntries came from {}, the leader of its term (Figure 2)",
+                    n(leader)
+                ),
+                TimerWhy::StartedElection => {
+                    "it started an election; if that one ends with no winner, it starts another (§5.2)".to_string()
+                }
+                TimerWhy::SteppedDown => {
+                    "it is no longer leader, so it waits to hear from one (§5.2)".to_string()
+                }
+                TimerWhy::Restarted => "it came back as a follower (§5.2)".to_string(),
+                TimerWhy::ClockStarted => "the clock started (§5.2)".to_string(),
+            };
+            format!(
+                "{} starts its election timer again with a fresh random timeout of {}: {why}.",
+                n(server),
+                format_ms(timeout)
+            )
+        }
+        Event::TimerFired {
+            server,
+            term,
+            role: Role::Candidate,
+            timeout,
+        } => format!(
+            "{}'s election timer runs out ({}) while it is still a candidate: term {term} ended with no winner, a split vote, so it starts a new election (§5.2).",
+            n(server),
+            format_ms(timeout)
+        ),
+        Event::TimerFired {
+            server, timeout, ..
+        } => format!(
+            "{}'s election timer runs out: {} passed without AppendEntries from a leader or a vote granted, so it starts an election (§5.2).",
+            n(server),
+            format_ms(timeout)
+        ),
+        Event::DiskWrite { server, took } => format!(
+            "{} writes its term, vote and log to disk before it answers; the write takes {} (Figure 2).",
+            n(server),
+            format_ms(took)
+        ),
+        Event::TimingChanged {
+            timeout_min,
+            timeout_max,
+        } => format!(
+            "The timing changes: every election timeout drawn from now on lies between {} and {}; timers already running keep theirs (§5.2).",
+            format_ms(timeout_min),
+            format_ms(timeout_max)
+        ),
+        Event::TimePassed { from, to } => {
+            format!("Time passes from {} to {}.", format_ms(from), format_ms(to))
+        }
+        Event::AdvanceStopped { fired, at } => format!(
+            "The clock stopped at {} after {fired} timed events, short of where it was asked to go: something answers itself without end.",
+            format_ms(at)
         ),
         Event::Violation(v) => explain_violation(&v, names),
         Event::RuleBroken { server, bug } => format!(

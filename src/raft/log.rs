@@ -6,7 +6,7 @@ use super::types::{LogIndex, LogPosition, Term};
 use std::sync::Arc;
 
 /// A client command. Shared, so copying entries into messages and undo snapshots is cheap.
-pub type Command = Arc<str>;
+pub type ClientCommand = Arc<str>;
 
 /// One log entry: the term it was created in and the client's command.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -14,7 +14,7 @@ pub struct Entry {
     /// The leader's term when the entry was created.
     pub term: Term,
     /// The client's command (may be empty in scenarios that only care about terms).
-    pub command: Command,
+    pub command: ClientCommand,
 }
 
 impl Entry {
@@ -130,7 +130,7 @@ impl Log {
 
     /// A log whose entries have these terms and empty commands.
     pub fn from_terms(terms: &[Term]) -> Log {
-        let empty: Command = Arc::from("");
+        let empty: ClientCommand = Arc::from("");
         Log::from(
             terms
                 .iter()

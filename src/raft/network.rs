@@ -1,13 +1,14 @@
 //! The simulated network (the brief's `RaftNetwork`): messages in flight with stable ids,
-//! delivery, loss, duplication and partitions.
+//! delivery, loss, duplication, partitions, links cut one way or both, and messages put in
+//! flight by hand.
 
 mod clone;
 mod restore;
 
 use super::event::{Event, LossReason};
-use super::message::{Envelope, Outgoing};
+use super::message::{Envelope, Message, Outgoing};
 use super::server::{Node, RaftServer};
-use super::types::{MAX_SERVERS, MessageId, ServerId};
+use super::types::{MAX_SERVERS, MessageId, ServerId, ServerSet};
 use std::collections::VecDeque;
 
 /// How many deliveries one "deliver all" makes at most. A correct cluster settles far sooner;
@@ -21,6 +22,14 @@ pub enum NetworkError {
     NoSuchMessage(MessageId),
     /// No server with this id is given.
     NoSuchServer(ServerId),
+    /// A timed action on a cluster without a clock.
+    NoClock,
+    /// The clock was started already.
+    ClockRunning,
+    /// A timed action with nothing scheduled: no timer runs and nothing is in flight.
+    NothingScheduled,
+    /// A link or a message from a server to itself.
+    SameServer(ServerId),
 }
 
 impl std::fmt::Display for NetworkError {
@@ -28,6 +37,14 @@ impl std::fmt::Display for NetworkError {
         match self {
             NetworkError::NoSuchMessage(id) => write!(f, "no message #{id} is in flight"),
             NetworkError::NoSuchServer(id) => write!(f, "there is no server {id}"),
+            NetworkError::NoClock => f.write_str("time is off here: start the clock first"),
+            NetworkError::ClockRunning => f.write_str("the clock is running already"),
+            NetworkError::NothingScheduled => f.write_str(
+                "nothing is scheduled: no election timer or heartbeat runs and no message is in flight",
+            ),
+            NetworkError::SameServer(id) => {
+                write!(f, "server {id} does not send messages to itself")
+            }
         }
     }
 }
@@ -41,6 +58,27 @@ pub struct DeliverAllOutcome {
     pub delivered: usize,
     /// Messages still in flight: 0 unless the cap was reached.
     pub remaining: usize,
+}
+
+impl DeliverAllOutcome {
+    /// How a "deliver all" of `delivered` deliveries ended with `remaining` still in flight;
+    /// if any are, it stopped at its cap, and says so in `events`.
+    pub(super) fn ended(
+        delivered: usize,
+        remaining: usize,
+        events: &mut Vec<Event>,
+    ) -> DeliverAllOutcome {
+        if remaining > 0 {
+            events.push(Event::DeliverAllStopped {
+                delivered,
+                remaining,
+            });
+        }
+        DeliverAllOutcome {
+            delivered,
+            remaining,
+        }
+    }
 }
 
 /// What became of a delivered message.
@@ -86,6 +124,27 @@ pub struct RaftNetwork {
     in_flight: VecDeque<Envelope>,
     next_id: MessageId,
     groups: [u8; MAX_SERVERS],
+    /// `cut[from]` holds the servers `from` cannot reach: links cut one way.
+    cut: [ServerSet; MAX_SERVERS],
+}
+
+/// A link between two servers, one way (`from` → `to`) or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Link {
+    /// One end (the sender, for a one-way link).
+    pub from: ServerId,
+    /// The other end.
+    pub to: ServerId,
+    /// Whether the link goes both ways.
+    pub both_ways: bool,
+}
+
+impl Link {
+    /// The directed links it stands for: one, or two.
+    pub fn directions(self) -> impl Iterator<Item = (ServerId, ServerId)> {
+        let back = self.both_ways.then_some((self.to, self.from));
+        std::iter::once((self.from, self.to)).chain(back)
+    }
 }
 
 impl RaftNetwork {
@@ -103,6 +162,7 @@ impl RaftNetwork {
             in_flight: VecDeque::new(),
             next_id: 1,
             groups: [0; MAX_SERVERS],
+            cut: [ServerSet::EMPTY; MAX_SERVERS],
         }
     }
 
@@ -122,13 +182,18 @@ impl RaftNetwork {
         }
     }
 
+    /// The id the next message sent will get.
+    pub fn next_id(&self) -> MessageId {
+        self.next_id
+    }
+
     /// How many servers the network connects.
     pub fn size(&self) -> usize {
         self.size
     }
 
     /// Messages in flight, oldest first.
-    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+    pub fn in_flight(&self) -> impl DoubleEndedIterator<Item = &Envelope> + ExactSizeIterator {
         self.in_flight.iter()
     }
 
@@ -147,37 +212,112 @@ impl RaftNetwork {
         self.groups().iter().any(|&g| g != self.groups[0])
     }
 
-    /// Whether `a` and `b` can exchange messages.
+    /// Whether `a` and `b` can exchange messages, both ways.
     pub fn connected(&self, a: ServerId, b: ServerId) -> bool {
-        self.groups[a] == self.groups[b]
+        self.can_send(a, b) && self.can_send(b, a)
+    }
+
+    /// Whether a message from `from` reaches `to`: same side of any partition, link not cut.
+    pub fn can_send(&self, from: ServerId, to: ServerId) -> bool {
+        self.groups[from] == self.groups[to] && !self.is_cut(from, to)
+    }
+
+    /// Whether the link `from` → `to` is cut.
+    pub fn is_cut(&self, from: ServerId, to: ServerId) -> bool {
+        self.cut.get(from).is_some_and(|c| c.contains(to))
+    }
+
+    /// The links cut, one way each, in order of sender then recipient.
+    pub fn cut_links(&self) -> impl Iterator<Item = (ServerId, ServerId)> + '_ {
+        (0..self.size).flat_map(move |from| self.cut[from].iter().map(move |to| (from, to)))
+    }
+
+    /// The cut links, a link cut both ways once.
+    pub fn cuts(&self) -> impl Iterator<Item = Link> + '_ {
+        self.cut_links()
+            .filter(|&(a, b)| a < b || !self.is_cut(b, a))
+            .map(|(from, to)| Link {
+                from,
+                to,
+                both_ways: self.is_cut(to, from),
+            })
+    }
+
+    /// Whether any link is cut.
+    pub fn has_cut_links(&self) -> bool {
+        self.cut.iter().any(|c| !c.is_empty())
+    }
+
+    /// Whether some server cannot reach another: a partition or a cut link (what `heal`
+    /// undoes).
+    pub fn is_split(&self) -> bool {
+        self.is_partitioned() || self.has_cut_links()
+    }
+
+    /// Why a message from `from` cannot reach `to` now, if it cannot.
+    fn blocked(&self, from: ServerId, to: ServerId) -> Option<LossReason> {
+        if self.groups[from] != self.groups[to] {
+            Some(LossReason::Partitioned)
+        } else if self.is_cut(from, to) {
+            Some(LossReason::LinkCut)
+        } else {
+            None
+        }
     }
 
     /// Takes a server's outbox into the network and its events into `events`. A message sent
-    /// across a partition is lost at once.
+    /// across a partition or over a cut link is lost at once.
     pub fn collect(&mut self, server: &mut RaftServer, events: &mut Vec<Event>) {
         server.take_events(events);
         let from = server.id;
         for Outgoing { to, message } in server.drain_outbox() {
-            let id = self.next_id;
-            self.next_id += 1;
-            if self.groups[from] != self.groups[to] {
-                events.push(Event::MessageLost {
-                    id,
-                    from,
-                    to,
-                    kind: message.kind(),
-                    term: message.term(),
-                    reason: LossReason::Partitioned,
-                });
-            } else {
-                self.in_flight.push_back(Envelope {
-                    id,
-                    from,
-                    to,
-                    message,
-                });
-            }
+            self.send(from, to, message, events);
         }
+    }
+
+    /// Puts a hand-made message from `from` to `to` in flight, as if `from` had sent it (lost
+    /// at once across a partition or a cut link, like any message); returns its id.
+    ///
+    /// # Panics
+    /// If `from` or `to` is not below the cluster size; the cluster checks first.
+    pub fn inject(
+        &mut self,
+        from: ServerId,
+        to: ServerId,
+        message: Message,
+        events: &mut Vec<Event>,
+    ) -> MessageId {
+        events.push(Event::MessageInjected {
+            id: self.next_id,
+            from,
+            to,
+            kind: message.kind(),
+            term: message.term(),
+        });
+        self.send(from, to, message, events)
+    }
+
+    /// Gives a message its id and puts it in flight, or loses it if it cannot get through.
+    fn send(
+        &mut self,
+        from: ServerId,
+        to: ServerId,
+        message: Message,
+        events: &mut Vec<Event>,
+    ) -> MessageId {
+        let id = self.next_id;
+        self.next_id += 1;
+        let envelope = Envelope {
+            id,
+            from,
+            to,
+            message,
+        };
+        match self.blocked(from, to) {
+            Some(reason) => events.push(lost(&envelope, reason)),
+            None => self.in_flight.push_back(envelope),
+        }
+        id
     }
 
     /// Collects the outboxes of all servers, in order.
@@ -231,17 +371,11 @@ impl RaftNetwork {
             delivered += 1;
             after_each(servers, outcome, events);
         }
-        let remaining = self.in_flight.len();
-        if remaining > 0 {
-            events.push(Event::DeliverAllStopped {
-                delivered,
-                remaining,
-            });
-        }
-        Ok(DeliverAllOutcome {
+        Ok(DeliverAllOutcome::ended(
             delivered,
-            remaining,
-        })
+            self.in_flight.len(),
+            events,
+        ))
     }
 
     /// The brief's `process_messages(servers)`: takes every server's outbox, then delivers
@@ -323,10 +457,28 @@ impl RaftNetwork {
         });
     }
 
-    /// Reconnects everyone.
+    /// Reconnects everyone: the partition goes, and so does every cut link.
     pub fn heal(&mut self, events: &mut Vec<Event>) {
         self.groups = [0; MAX_SERVERS];
+        self.cut = [ServerSet::EMPTY; MAX_SERVERS];
         events.push(Event::Healed);
+    }
+
+    /// Cuts a link (one way or both): messages over it are lost when sent, and those already
+    /// in flight are lost when delivered.
+    pub fn cut(&mut self, link: Link, events: &mut Vec<Event>) {
+        for (from, to) in link.directions() {
+            self.cut[from].insert(to);
+        }
+        events.push(Event::LinkCut { link });
+    }
+
+    /// Restores a cut link (one way or both).
+    pub fn restore(&mut self, link: Link, events: &mut Vec<Event>) {
+        for (from, to) in link.directions() {
+            self.cut[from].remove(to);
+        }
+        events.push(Event::LinkRestored { link });
     }
 
     fn position(&self, id: MessageId) -> Option<usize> {
@@ -351,6 +503,10 @@ impl RaftNetwork {
             self.in_flight.insert(at, envelope);
             return Err(NetworkError::NoSuchServer(to));
         };
+        if self.is_cut(envelope.from, envelope.to) {
+            events.push(lost(&envelope, LossReason::LinkCut));
+            return Ok(Delivered::Lost);
+        }
         if server.crashed {
             events.push(lost(&envelope, LossReason::RecipientCrashed));
             return Ok(Delivered::Lost);

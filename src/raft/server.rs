@@ -5,9 +5,9 @@
 mod clone;
 
 use super::bug::Bug;
-use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalWhy, VoteRefusal};
-use super::log::{Command, Entries, Entry, Log};
-use super::message::{Message, Outgoing};
+use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalReason, VoteRefusal};
+use super::log::{ClientCommand, Entries, Entry, Log};
+use super::message::{Message, MessageFields, MessageKind, Outgoing};
 use super::quorum::{self, VoteTally};
 use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
 
@@ -32,10 +32,18 @@ pub struct ServerState {
     pub log: Log,
     /// Commit index (at most the log's length).
     pub commit_index: LogIndex,
-    /// Role. A leader starts with fresh next/match indices; a candidate with its own vote.
+    /// Role. A leader starts with fresh next/match indices (but see `next_index` and
+    /// `match_index`); a candidate with its own vote.
     pub role: Role,
     /// Whether it starts crashed.
     pub crashed: bool,
+    /// As leader: the next_index of these followers; the others start at the leader's last
+    /// index + 1.
+    pub next_index: Vec<(ServerId, LogIndex)>,
+    /// As leader: the match_index of these followers; the others start at 0.
+    pub match_index: Vec<(ServerId, LogIndex)>,
+    /// As follower: the leader it last heard from in its term.
+    pub leader: Option<ServerId>,
 }
 
 impl Default for ServerState {
@@ -47,6 +55,9 @@ impl Default for ServerState {
             commit_index: 0,
             role: Role::Follower,
             crashed: false,
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+            leader: None,
         }
     }
 }
@@ -57,7 +68,7 @@ pub enum ServerAction {
     /// The election timer fires.
     Timeout,
     /// A client asks to append a command.
-    ClientRequest(Command),
+    ClientRequest(ClientCommand),
     /// The leader sends AppendEntries to every follower.
     Heartbeat,
     /// The server crashes.
@@ -105,6 +116,9 @@ pub struct RaftServer {
     pub crashed: bool,
     /// The rule this server breaks on purpose, if any (see [`Bug`]); `None` for Raft.
     pub bug: Option<Bug>,
+    /// The most entries one AppendEntries carries (`None`: everything to the end of the log),
+    /// the same for the whole cluster.
+    pub max_entries_per_append: Option<usize>,
     outbox: Vec<Outgoing>,
     events: Vec<Event>,
 }
@@ -138,11 +152,12 @@ impl RaftServer {
             leader_id: None,
             crashed: state.crashed,
             bug: None,
+            max_entries_per_append: None,
             outbox: Vec::new(),
             events: Vec::new(),
         };
         match state.role {
-            Role::Follower => {}
+            Role::Follower => server.leader_id = state.leader,
             Role::Candidate => {
                 server.role = Role::Candidate;
                 server.voted_for = Some(server.id);
@@ -153,6 +168,12 @@ impl RaftServer {
                 server.role = Role::Leader;
                 server.voted_for = Some(server.id);
                 server.reset_leader_state();
+                for &(peer, next) in &state.next_index {
+                    server.next_index[peer] = next;
+                }
+                for &(peer, matched) in &state.match_index {
+                    server.match_index[peer] = matched;
+                }
             }
         }
         server
@@ -244,19 +265,19 @@ impl RaftServer {
     // ----- Outside actions -----------------------------------------------------------------
 
     /// Performs an outside action, refusing (with an event) what the server cannot do now.
-    pub fn perform(&mut self, action: ServerAction) {
-        let name = action_name(&action);
+    pub fn perform(&mut self, action: &ServerAction) {
+        let name = action_name(action);
         if self.crashed && !matches!(action, ServerAction::Restart) {
-            return self.refuse(name, RefusalWhy::Crashed);
+            return self.refuse(name, RefusalReason::Crashed);
         }
         match action {
             ServerAction::Timeout if self.role == Role::Leader => {
-                self.refuse(name, RefusalWhy::AlreadyLeader)
+                self.refuse(name, RefusalReason::AlreadyLeader)
             }
             ServerAction::Timeout | ServerAction::BecomeCandidate => self.become_candidate(),
             ServerAction::BecomeFollower => self.become_follower(),
             ServerAction::BecomeLeader => self.become_leader(),
-            ServerAction::ClientRequest(command) => self.client_request(command),
+            ServerAction::ClientRequest(command) => self.client_request(command.clone()),
             ServerAction::Heartbeat => self.heartbeat(),
             ServerAction::Crash => self.crash(),
             ServerAction::Restart => self.restart(),
@@ -264,7 +285,7 @@ impl RaftServer {
     }
 
     /// A client request: the leader appends `{current_term, command}` and replicates it.
-    pub fn client_request(&mut self, command: Command) {
+    pub fn client_request(&mut self, command: ClientCommand) {
         if self.role != Role::Leader {
             return self.refuse_not_leader(ActionName::ClientRequest);
         }
@@ -302,7 +323,7 @@ impl RaftServer {
     /// Restarts as a follower with volatile state reset.
     pub fn restart(&mut self) {
         if !self.crashed {
-            return self.refuse(ActionName::Restart, RefusalWhy::NotCrashed);
+            return self.refuse(ActionName::Restart, RefusalReason::NotCrashed);
         }
         self.crashed = false;
         self.step_down();
@@ -473,7 +494,7 @@ impl RaftServer {
     /// A vote answer of our term: only a candidate counts it, each voter once.
     fn on_vote_response(&mut self, from: ServerId, granted: bool) {
         if self.role != Role::Candidate {
-            return self.ignore_for_role(from, super::message::MessageKind::RequestVoteResponse);
+            return self.ignore_for_role(from, MessageKind::RequestVoteResponse);
         }
         let term = self.current_term;
         if self.votes_granted.contains(from) || self.votes_refused.contains(from) {
@@ -616,12 +637,13 @@ impl RaftServer {
     /// An AppendEntries answer of our term: only a leader uses it.
     fn on_append_response(&mut self, from: ServerId, success: bool, reported: LogIndex) {
         if self.role != Role::Leader {
-            return self.ignore_for_role(from, super::message::MessageKind::AppendEntriesResponse);
+            return self.ignore_for_role(from, MessageKind::AppendEntriesResponse);
         }
         if success {
             let majority_before = self.majority_index();
             // Duplicated or reordered answers never move match_index back.
-            let match_index = self.match_index[from].max(reported);
+            let old_match = self.match_index[from];
+            let match_index = old_match.max(reported);
             self.match_index[from] = match_index;
             self.next_index[from] = match_index + 1;
             self.events.push(Event::MatchRecorded {
@@ -632,6 +654,25 @@ impl RaftServer {
                 next_index: match_index + 1,
             });
             self.advance_leader_commit(Some(majority_before));
+            // Without a cap every AppendEntries carries the log to its end, so nothing is left
+            // to send; with one, the rest follows at once, a batch per success.
+            if let Some(cap) = self.max_entries_per_append
+                && match_index > old_match
+                && match_index < self.log.last_index()
+            {
+                let message =
+                    self.draft(from, MessageKind::AppendEntries, &MessageFields::default());
+                if let Message::AppendEntries { entries, .. } = &message {
+                    self.events.push(Event::NextBatchSent {
+                        leader: self.id,
+                        follower: from,
+                        from: match_index + 1,
+                        entries: entries.len(),
+                        cap,
+                    });
+                }
+                self.outbox.push(Outgoing { to: from, message });
+            }
         } else {
             // Never below 1, nor below what the follower is known to match (a late failure
             // answer must not undo a later success).
@@ -667,7 +708,9 @@ impl RaftServer {
     /// that led here: an entry that must wait is announced only when the majority moved.
     fn advance_leader_commit(&mut self, before: Option<LogIndex>) {
         let matches = self.matches();
-        let n = quorum::majority_match(&matches[..self.cluster_size]);
+        // A hand-made answer may claim a match past the leader's own log; N is an entry the
+        // leader has (Figure 2: log[N].term == currentTerm).
+        let n = quorum::majority_match(&matches[..self.cluster_size]).min(self.log.last_index());
         if n <= self.commit_index {
             return;
         }
@@ -708,18 +751,88 @@ impl RaftServer {
     }
 
     fn send_append_entries(&mut self, to: ServerId) {
-        let prev_log_index = self.next_index[to] - 1;
-        self.outbox.push(Outgoing {
-            to,
-            message: Message::AppendEntries {
-                term: self.current_term,
-                leader: self.id,
-                prev_log_index,
-                prev_log_term: self.log.term_at(prev_log_index).unwrap_or(0),
-                entries: self.log.suffix(prev_log_index + 1),
-                leader_commit: self.commit_index,
+        let message = self.draft(to, MessageKind::AppendEntries, &MessageFields::default());
+        self.outbox.push(Outgoing { to, message });
+    }
+
+    /// The message of `kind` this server would send `to` now, with the fields given in
+    /// `fields` instead of its own. What a leader sends a follower is exactly this with no
+    /// field given; a scenario's hand-made message (`send`) gives some. Fields not given:
+    ///
+    /// - `term`: its current term;
+    /// - RequestVote: `last_log_index`/`last_log_term` of its log (the term at the index given,
+    ///   or its last term past its log);
+    /// - RequestVoteResponse: `granted` if it voted for `to` in its term;
+    /// - AppendEntries: `prev_log_index` just before `to`'s next_index as leader, else its
+    ///   last index; `prev_log_term` its entry's term there (0 past its log); `entries` its
+    ///   entries after `prev_log_index`, at most `max_entries_per_append`; `leader_commit` its
+    ///   commit index;
+    /// - AppendEntriesResponse: `success` true; `match_index` its last index on success,
+    ///   else 0.
+    ///
+    /// The sender is the message's candidateId / leaderId.
+    pub fn draft(&self, to: ServerId, kind: MessageKind, fields: &MessageFields) -> Message {
+        let term = fields.term.unwrap_or(self.current_term);
+        match kind {
+            MessageKind::RequestVote => {
+                let last_log_index = fields.last_log_index.unwrap_or(self.log.last_index());
+                Message::RequestVote {
+                    term,
+                    candidate: self.id,
+                    last_log_index,
+                    last_log_term: fields.last_log_term.unwrap_or_else(|| {
+                        self.log
+                            .term_at(last_log_index)
+                            .unwrap_or(self.log.last_term())
+                    }),
+                }
+            }
+            MessageKind::RequestVoteResponse => Message::RequestVoteResponse {
+                term,
+                granted: fields.granted.unwrap_or(self.voted_for == Some(to)),
             },
-        });
+            MessageKind::AppendEntries => {
+                let prev_log_index = fields.prev_log_index.unwrap_or(match self.role {
+                    Role::Leader => self.next_index.get(to).map_or(0, |n| n.saturating_sub(1)),
+                    _ => self.log.last_index(),
+                });
+                Message::AppendEntries {
+                    term,
+                    leader: self.id,
+                    prev_log_index,
+                    prev_log_term: fields
+                        .prev_log_term
+                        .unwrap_or_else(|| self.log.term_at(prev_log_index).unwrap_or(0)),
+                    entries: fields
+                        .entries
+                        .clone()
+                        .unwrap_or_else(|| self.batch_from(prev_log_index + 1)),
+                    leader_commit: fields.leader_commit.unwrap_or(self.commit_index),
+                }
+            }
+            MessageKind::AppendEntriesResponse => {
+                let success = fields.success.unwrap_or(true);
+                Message::AppendEntriesResponse {
+                    term,
+                    success,
+                    match_index: fields.match_index.unwrap_or(if success {
+                        self.log.last_index()
+                    } else {
+                        0
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The entries an AppendEntries starting at `index` carries: to the end of the log, or
+    /// at most `max_entries_per_append` of them.
+    fn batch_from(&self, index: LogIndex) -> Entries {
+        let mut entries = self.log.suffix(index);
+        if let Some(cap) = self.max_entries_per_append {
+            entries.truncate(cap.max(1));
+        }
+        entries
     }
 
     fn reply_vote(&mut self, to: ServerId, granted: bool) {
@@ -863,7 +976,7 @@ impl RaftServer {
         }
     }
 
-    fn ignore_for_role(&mut self, from: ServerId, kind: super::message::MessageKind) {
+    fn ignore_for_role(&mut self, from: ServerId, kind: MessageKind) {
         self.events.push(Event::ResponseIgnored {
             server: self.id,
             from,
@@ -876,14 +989,14 @@ impl RaftServer {
     fn refuse_not_leader(&mut self, action: ActionName) {
         self.refuse(
             action,
-            RefusalWhy::NotLeader {
+            RefusalReason::NotLeader {
                 role: self.role,
                 leader: self.leader_id,
             },
         );
     }
 
-    fn refuse(&mut self, action: ActionName, why: RefusalWhy) {
+    fn refuse(&mut self, action: ActionName, why: RefusalReason) {
         self.events.push(Event::Refused {
             server: self.id,
             action,

@@ -93,6 +93,13 @@ impl ServerSet {
         !had
     }
 
+    /// Removes `id`; returns false if it was not there.
+    pub fn remove(&mut self, id: ServerId) -> bool {
+        let had = self.contains(id);
+        self.0 &= !(1 << id);
+        had
+    }
+
     /// Whether `id` is in the set.
     pub fn contains(self, id: ServerId) -> bool {
         id < 16 && self.0 & (1 << id) != 0

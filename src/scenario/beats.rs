@@ -66,10 +66,7 @@ mod tests {
         Step::Say("words".to_string())
     }
     fn act() -> Step {
-        Step::Server {
-            server: 0,
-            action: ServerAction::Timeout,
-        }
+        Step::on(0, ServerAction::Timeout)
     }
     fn check() -> Step {
         Step::Expect(Expectation::default())

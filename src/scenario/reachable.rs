@@ -117,6 +117,85 @@ pub fn check(states: &[ServerState], names: &[String], origin: &str) -> Result<(
         }
     }
 
+    // A leader's match_index says the follower's log matches its own up to there (§5.3).
+    for &leader in &leaders {
+        let l = &states[leader];
+        for &(peer, index) in &l.match_index {
+            let (mine, theirs) = (l.log.term_at(index), states[peer].log.term_at(index));
+            if index > 0 && mine != theirs {
+                return refuse(
+                    format!("servers[{leader}].match_index.{}", name(peer)),
+                    format!(
+                        "{} records that {}'s log matches its own up to index {index}, but there {} has term {} and {} term {}; a leader learns a match only from a follower that accepted its entries (§5.3)",
+                        name(leader),
+                        name(peer),
+                        name(leader),
+                        mine.unwrap_or_default(),
+                        name(peer),
+                        theirs.unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+
+    // A follower's leader led the follower's term: it is in that term or a later one, and
+    // if still in it, it is that term's leader; and a term has one leader (§5.2).
+    for (id, s) in states.iter().enumerate() {
+        let Some(leader) = s.leader else { continue };
+        let l = &states[leader];
+        let field = format!("servers[{id}].leader");
+        if l.term < s.term {
+            return refuse(
+                field,
+                format!(
+                    "{} follows {} in term {}, but {} is only in term {}; a server leads only a term it has reached (§5.2)",
+                    name(id),
+                    name(leader),
+                    s.term,
+                    name(leader),
+                    l.term
+                ),
+            );
+        }
+        if l.term == s.term && l.role != Role::Leader {
+            return refuse(
+                field,
+                format!(
+                    "{} follows {} in term {}, but {} is a {} of that term, not its leader (§5.2)",
+                    name(id),
+                    name(leader),
+                    s.term,
+                    name(leader),
+                    l.role.as_str().to_lowercase()
+                ),
+            );
+        }
+        let rival = (0..states.len()).find(|&other| {
+            other != leader
+                && states[other].term == s.term
+                && (states[other].role == Role::Leader
+                    || states[other].leader.is_some_and(|o| o != leader))
+        });
+        if let Some(other) = rival {
+            let theirs = if states[other].role == Role::Leader {
+                other
+            } else {
+                states[other].leader.unwrap_or(other)
+            };
+            return refuse(
+                field,
+                format!(
+                    "{} follows {} in term {}, but {} leads that term too; a term has at most one leader (Election Safety, §5.2)",
+                    name(id),
+                    name(leader),
+                    s.term,
+                    name(theirs)
+                ),
+            );
+        }
+    }
+
     // Whatever else the invariant monitor finds at the start (Log Matching, …).
     let cluster = Cluster::from_states(states.to_vec());
     if let Some(violation) = cluster.violations().first() {

@@ -12,6 +12,9 @@ pub struct StateReport {
     pub in_flight: Vec<MessageReport>,
     /// Invariant violations, explained.
     pub violations: Vec<String>,
+    /// The simulated clock's reading in ms, when time is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_ms: Option<f64>,
 }
 
 /// One server.
@@ -48,6 +51,9 @@ pub struct MessageReport {
     pub kind: String,
     /// Its term.
     pub term: Term,
+    /// When it arrives, in ms of simulated time (when time is on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_ms: Option<f64>,
 }
 
 impl StateReport {
@@ -77,6 +83,10 @@ impl StateReport {
                     to: names.of(m.to),
                     kind: m.message.kind().to_string(),
                     term: m.message.term(),
+                    due_ms: cluster
+                        .clock()
+                        .and_then(|c| c.message(m.id))
+                        .map(|t| t.due as f64 / 1e3),
                 })
                 .collect(),
             violations: cluster
@@ -84,6 +94,7 @@ impl StateReport {
                 .iter()
                 .map(|v| explain_violation(v, names))
                 .collect(),
+            time_ms: cluster.now().map(|t| t as f64 / 1e3),
         }
     }
 }

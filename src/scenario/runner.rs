@@ -1,42 +1,41 @@
-//! Plays a scenario's steps on a cluster and checks its expectations. The CLI's `run` and
-//! the TUI's walkthrough both use [`apply_step`].
+//! Plays a scenario's steps on a cluster and checks its expectations. The CLI's `run`, the
+//! session's walkthrough and the export all play a step through [`apply_step`], and
+//! [`step_action`] is the one place a step becomes an action.
 
-use super::build::{Expectation, MessageFilter, Scenario, Step};
+use super::check::{Mismatch, check};
+use super::describe::{describe_filter, describe_played};
+use super::script::{MessageFilter, Pick, RunGoal, RunUntil, Scenario, Step};
+use crate::raft::time::format_ms;
 use crate::raft::{
-    Action, Cluster, Event, MessageId, Names, NetworkError, ServerAction, ServerId, explain,
+    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, explain,
     explain::explain_violation,
 };
 use std::fmt;
 use std::io::{self, Write};
-
-/// An expectation that did not hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mismatch {
-    /// What was checked, e.g. `a.role`.
-    pub field: String,
-    /// The expected value.
-    pub expected: String,
-    /// The actual value.
-    pub actual: String,
-}
-
-impl fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: expected {}, got {}",
-            self.field, self.expected, self.actual
-        )
-    }
-}
 
 /// A step that could not be applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepError {
     /// No in-flight message matches the selector.
     NoMatchingMessage(String),
+    /// Fewer messages match than the selector's `nth` needs.
+    TooFewMatches {
+        /// The selector, described.
+        filter: String,
+        /// How many match.
+        found: usize,
+        /// The position asked for, 0-based.
+        nth: usize,
+    },
     /// The model refused (an id that is not there).
     Model(NetworkError),
+    /// A `run_until` did not reach its goal within its bound.
+    NotWithin {
+        /// The step's description.
+        what: String,
+        /// Why it stopped: the bound passed, or nothing was left to happen.
+        why: String,
+    },
 }
 
 impl fmt::Display for StepError {
@@ -45,7 +44,14 @@ impl fmt::Display for StepError {
             StepError::NoMatchingMessage(filter) => {
                 write!(f, "no message in flight matches {filter}")
             }
+            StepError::TooFewMatches { filter, found, nth } => write!(
+                f,
+                "{found} message{} in flight match{} {filter}, so there is no nth {nth} (counting from 0)",
+                if *found == 1 { "" } else { "s" },
+                if *found == 1 { "es" } else { "" }
+            ),
             StepError::Model(e) => write!(f, "{e}"),
+            StepError::NotWithin { what, why } => write!(f, "{what}: {why}"),
         }
     }
 }
@@ -53,155 +59,154 @@ impl fmt::Display for StepError {
 /// What one step did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepOutcome {
+    /// The action the step took, made concrete (a selector resolved to the message it picked),
+    /// so that replaying it repeats exactly what was done; `None` for words and checks.
+    pub action: Option<Action>,
     /// The model's events.
     pub events: Vec<Event>,
     /// For an `expect` step, what did not hold.
     pub mismatches: Vec<Mismatch>,
 }
 
-/// Applies one step to the cluster. Narration changes nothing; expectations are checked.
+/// The action `step` takes on `cluster` as it stands: the one place a step becomes an action.
+/// A selector picks its message now; a hand-made message takes the fields it was not given
+/// from its sender now. `None` for words and checks.
+pub fn step_action(
+    cluster: &Cluster,
+    step: &Step,
+    names: &[String],
+) -> Result<Option<Action>, StepError> {
+    Ok(match step {
+        Step::Act(action) => Some(action.clone()),
+        Step::Message(op, filter) => Some(op.action(select(cluster, filter, names)?)),
+        Step::Send(draft) => {
+            let sender = cluster
+                .server(draft.from)
+                .ok_or(StepError::Model(NetworkError::NoSuchServer(draft.from)))?;
+            Some(Action::Inject {
+                from: draft.from,
+                to: draft.to,
+                message: Box::new(sender.draft(draft.to, draft.kind, &draft.fields)),
+            })
+        }
+        Step::RunUntil(r) => Some(run_until(cluster, r)?),
+        Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
+    })
+}
+
+/// The timed action that reaches `r`'s goal from `cluster`: the goal is played out on a copy,
+/// counting the timed events it takes, so that replaying the action repeats it exactly.
+fn run_until(cluster: &Cluster, r: &RunUntil) -> Result<Action, StepError> {
+    let Some(start) = cluster.now() else {
+        return Err(StepError::Model(NetworkError::NoClock));
+    };
+    let fail = |why: String| StepError::NotWithin {
+        what: super::describe::describe_run_until(r),
+        why,
+    };
+    let reached = |c: &Cluster| match r.goal {
+        RunGoal::Leader => c.live_leaders().next().is_some(),
+        RunGoal::Quiet => c.in_flight().len() == 0,
+        RunGoal::Time(_) => false,
+    };
+    if let RunGoal::Time(t) = r.goal {
+        return if t >= start {
+            Ok(Action::Advance(t - start))
+        } else {
+            Err(fail(format!(
+                "the clock reads {} already",
+                format_ms(start)
+            )))
+        };
+    }
+    let deadline = start.saturating_add(r.within);
+    let mut trial = cluster.clone();
+    let mut events = Vec::new();
+    let mut count = 0;
+    while !reached(&trial) {
+        match trial.clock().and_then(|c| c.next_due()) {
+            None => return Err(fail("nothing is left to happen".to_string())),
+            Some((at, _)) if at > deadline => {
+                return Err(fail(format!("not reached by {}", format_ms(deadline))));
+            }
+            Some(_) if count == ADVANCE_CAP => {
+                return Err(fail(format!(
+                    "not reached after {ADVANCE_CAP} timed events"
+                )));
+            }
+            Some(_) => {}
+        }
+        events.clear();
+        trial
+            .apply_into(&Action::NextEvents(1), &mut events)
+            .map_err(StepError::Model)?;
+        count += 1;
+    }
+    Ok(Action::NextEvents(count))
+}
+
+/// Plays one step on the cluster: its action, or its check. Narration changes nothing. On
+/// error nothing changed.
 pub fn apply_step(
     cluster: &mut Cluster,
     step: &Step,
     names: &[String],
 ) -> Result<StepOutcome, StepError> {
-    let action = match step {
-        Step::Say(_) | Step::Quiz(_) => return Ok(StepOutcome::default()),
-        Step::Expect(expectation) => {
-            return Ok(StepOutcome {
-                events: Vec::new(),
-                mismatches: check(expectation, cluster, names),
-            });
-        }
-        Step::Server { server, action } => Action::on(*server, action.clone()),
-        Step::Deliver(filter) => Action::Deliver(select(cluster, filter, names)?),
-        Step::Drop(filter) => Action::Drop(select(cluster, filter, names)?),
-        Step::Duplicate(filter) => Action::Duplicate(select(cluster, filter, names)?),
-        Step::DeliverAll => Action::DeliverAll,
-        Step::Partition(groups) => Action::Partition(groups.clone()),
-        Step::Heal => Action::Heal,
-    };
-    let events = cluster.apply(action).map_err(StepError::Model)?;
-    Ok(StepOutcome {
-        events,
-        mismatches: Vec::new(),
-    })
+    let action = step_action(cluster, step, names)?;
+    apply_resolved(cluster, step, action, names)
 }
 
-/// The oldest in-flight message matching `filter`.
+/// Plays `step` whose action [`step_action`] has resolved to `action`.
+pub fn apply_resolved(
+    cluster: &mut Cluster,
+    step: &Step,
+    action: Option<Action>,
+    names: &[String],
+) -> Result<StepOutcome, StepError> {
+    let mut outcome = StepOutcome::default();
+    match &action {
+        Some(action) => outcome.events = cluster.apply(action).map_err(StepError::Model)?,
+        None => {
+            if let Step::Expect(expectation) = step {
+                outcome.mismatches = check(expectation, cluster, names);
+            }
+        }
+    }
+    outcome.action = action;
+    Ok(outcome)
+}
+
+/// The in-flight message `filter` picks: the oldest match, the newest, or the nth.
 pub fn select(
     cluster: &Cluster,
     filter: &MessageFilter,
     names: &[String],
 ) -> Result<MessageId, StepError> {
-    cluster
-        .in_flight()
-        .find(|m| {
-            filter.id.is_none_or(|id| m.id == id)
-                && filter.from.is_none_or(|s| m.from == s)
-                && filter.to.is_none_or(|s| m.to == s)
-                && filter.kind.is_none_or(|k| m.message.kind() == k)
-        })
-        .map(|m| m.id)
-        .ok_or_else(|| StepError::NoMatchingMessage(describe_filter(filter, names)))
-}
-
-/// Checks an expectation against the cluster.
-pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismatch> {
-    let names = Names(names);
-    let mut out = Vec::new();
-    let mut compare = |field: String, expected: String, actual: String| {
-        if expected != actual {
-            out.push(Mismatch {
-                field,
-                expected,
-                actual,
-            });
-        }
+    let mut matches = cluster.in_flight().filter(|m| filter.matches(m));
+    let picked = match filter.pick {
+        Pick::Oldest => matches.next(),
+        Pick::Newest => matches.last(),
+        Pick::Nth(k) => matches.nth(k),
     };
-    let vote = |v: Option<ServerId>| v.map_or("nobody".to_string(), |s| names.of(s));
-    if let Some(server) = e.server.and_then(|id| cluster.server(id)) {
-        let who = names.of(server.id);
-        if let Some(role) = e.role {
-            compare(
-                format!("{who}.role"),
-                role.to_string(),
-                server.role.to_string(),
-            );
-        }
-        if let Some(term) = e.term {
-            compare(
-                format!("{who}.term"),
-                term.to_string(),
-                server.current_term.to_string(),
-            );
-        }
-        if let Some(voted_for) = e.voted_for {
-            compare(
-                format!("{who}.voted_for"),
-                vote(voted_for),
-                vote(server.voted_for),
-            );
-        }
-        if let Some(log) = &e.log {
-            let actual: Vec<_> = server.log.terms().collect();
-            compare(
-                format!("{who}.log"),
-                format!("{log:?}"),
-                format!("{actual:?}"),
-            );
-        }
-        if let Some(commit) = e.commit_index {
-            compare(
-                format!("{who}.commit_index"),
-                commit.to_string(),
-                server.commit_index.to_string(),
-            );
-        }
-        if let Some(crashed) = e.crashed {
-            compare(
-                format!("{who}.crashed"),
-                crashed.to_string(),
-                server.crashed.to_string(),
-            );
-        }
+    if let Some(message) = picked {
+        return Ok(message.id);
     }
-    if let Some(leaders) = &e.leaders {
-        let mut expected = leaders.clone();
-        expected.sort_unstable();
-        let actual: Vec<ServerId> = cluster.live_leaders().collect();
-        let list = |ids: &[ServerId]| {
-            let named: Vec<String> = ids.iter().map(|&id| names.of(id)).collect();
-            format!("[{}]", named.join(", "))
-        };
-        compare("leaders".to_string(), list(&expected), list(&actual));
-    }
-    if let Some(count) = e.in_flight {
-        compare(
-            "in_flight".to_string(),
-            count.to_string(),
-            cluster.in_flight().len().to_string(),
-        );
-    }
-    if let Some(invariant) = e.broken {
-        let broken: Vec<&str> = cluster
-            .violations()
-            .iter()
-            .map(|v| v.invariant().title())
-            .collect();
-        if !broken.contains(&invariant.title()) {
-            compare(
-                "broken".to_string(),
-                invariant.title().to_string(),
-                if broken.is_empty() {
-                    "no invariant broken".to_string()
-                } else {
-                    broken.join(", ")
+    let found = cluster.in_flight().filter(|m| filter.matches(m)).count();
+    let filter_text = describe_filter(filter, names);
+    Err(match filter.pick {
+        Pick::Nth(nth) if found > 0 => StepError::TooFewMatches {
+            filter: describe_filter(
+                &MessageFilter {
+                    pick: Pick::Oldest,
+                    ..filter.clone()
                 },
-            );
-        }
-    }
-    out
+                names,
+            ),
+            found,
+            nth,
+        },
+        _ => StepError::NoMatchingMessage(filter_text),
+    })
 }
 
 /// How a whole run went.
@@ -244,7 +249,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     if let Some(description) = &scenario.description {
         writeln!(log, "  {description}")?;
     }
-    if let Some(bug) = scenario.bug {
+    if let Some(bug) = scenario.config.bug {
         writeln!(
             log,
             "  MUTANT {bug}: {}. Raft says: {}.",
@@ -269,6 +274,8 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         }
         // Words stand apart from the step lines before them in their beat.
         let gap = if beat.is_some() { "" } else { "\n" };
+        // Resolved first, so a hand-made message is printed with every field it carries.
+        let resolved = step_action(&cluster, step, names);
         match step {
             Step::Say(text) => writeln!(log, "{gap}{text}")?,
             Step::Quiz(quiz) => {
@@ -286,9 +293,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                     writeln!(log, "  {}", quiz.explain)?;
                 }
             }
-            _ => writeln!(log, "step {number}: {}", describe_step(step, names))?,
+            _ => {
+                let action = resolved.as_ref().ok().and_then(|a| a.as_ref());
+                let text = describe_played(step, action, names);
+                writeln!(log, "step {number}: {text}")?
+            }
         }
-        let outcome = match apply_step(&mut cluster, step, names) {
+        let clock_before = cluster.now();
+        let outcome = match resolved.and_then(|a| apply_resolved(&mut cluster, step, a, names)) {
             Ok(outcome) => outcome,
             Err(error) => {
                 writeln!(log, "  ERROR: {error}")?;
@@ -310,6 +322,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
                     ),
                 ));
             }
+        }
+        // An advance says where it got to itself.
+        let said = matches!(outcome.events.last(), Some(Event::TimePassed { .. }));
+        if cluster.now() != clock_before
+            && !said
+            && let Some(now) = cluster.now()
+        {
+            writeln!(log, "    The clock reads {}.", format_ms(now))?;
         }
         scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(_) = step {
@@ -337,106 +357,4 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         .map(|v| explain_violation(v, Names(names)))
         .collect();
     Ok((cluster, summary))
-}
-
-/// A short description of a step, e.g. `timeout a` or `deliver RequestVote S0 → S1`.
-pub fn describe_step(step: &Step, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    match step {
-        Step::Server { server, action } => match action {
-            ServerAction::Timeout => format!("election timeout on {}", n(*server)),
-            ServerAction::ClientRequest(cmd) if cmd.is_empty() => {
-                format!("client request to {}", n(*server))
-            }
-            ServerAction::ClientRequest(cmd) => {
-                let cmd = crate::escape::escape(cmd);
-                format!("client request \"{cmd}\" to {}", n(*server))
-            }
-            ServerAction::Heartbeat => format!("heartbeat from {}", n(*server)),
-            ServerAction::Crash => format!("crash {}", n(*server)),
-            ServerAction::Restart => format!("restart {}", n(*server)),
-            ServerAction::BecomeFollower => format!("{}.become_follower()", n(*server)),
-            ServerAction::BecomeCandidate => format!("{}.become_candidate()", n(*server)),
-            ServerAction::BecomeLeader => format!("{}.become_leader()", n(*server)),
-        },
-        Step::Deliver(f) => format!("deliver {}", describe_filter(f, names)),
-        Step::Drop(f) => format!("drop {}", describe_filter(f, names)),
-        Step::Duplicate(f) => format!("duplicate {}", describe_filter(f, names)),
-        Step::DeliverAll => "deliver all".to_string(),
-        Step::Partition(groups) => {
-            let groups: Vec<String> = groups
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{{{}}}",
-                        g.iter().map(|&s| n(s)).collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect();
-            format!("partition {}", groups.join(" "))
-        }
-        Step::Heal => "heal the partition".to_string(),
-        Step::Say(text) => format!("say: {text}"),
-        Step::Quiz(quiz) => format!("quiz: {}", quiz.question),
-        Step::Expect(e) => format!("expect {}", describe_expectation(e, names)),
-    }
-}
-
-fn describe_filter(f: &MessageFilter, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    let mut parts = Vec::new();
-    if let Some(id) = f.id {
-        parts.push(format!("#{id}"));
-    }
-    if let Some(kind) = f.kind {
-        parts.push(kind.to_string());
-    }
-    match (f.from, f.to) {
-        (Some(a), Some(b)) => parts.push(format!("{} → {}", n(a), n(b))),
-        (Some(a), None) => parts.push(format!("from {}", n(a))),
-        (None, Some(b)) => parts.push(format!("to {}", n(b))),
-        (None, None) => {}
-    }
-    if parts.is_empty() {
-        "the oldest message".to_string()
-    } else {
-        parts.join(" ")
-    }
-}
-
-fn describe_expectation(e: &Expectation, names: &[String]) -> String {
-    let n = |id: ServerId| Names(names).of(id);
-    let mut parts = Vec::new();
-    if let Some(s) = e.server {
-        parts.push(n(s));
-    }
-    if let Some(role) = e.role {
-        parts.push(format!("role {role}"));
-    }
-    if let Some(term) = e.term {
-        parts.push(format!("term {term}"));
-    }
-    if let Some(v) = e.voted_for {
-        parts.push(format!("voted_for {}", v.map_or("nobody".to_string(), n)));
-    }
-    if let Some(log) = &e.log {
-        parts.push(format!("log {log:?}"));
-    }
-    if let Some(c) = e.commit_index {
-        parts.push(format!("commit_index {c}"));
-    }
-    if let Some(c) = e.crashed {
-        parts.push(if c { "crashed" } else { "running" }.to_string());
-    }
-    if let Some(leaders) = &e.leaders {
-        let named: Vec<String> = leaders.iter().map(|&s| n(s)).collect();
-        parts.push(format!("leaders [{}]", named.join(", ")));
-    }
-    if let Some(count) = e.in_flight {
-        parts.push(format!("{count} in flight"));
-    }
-    if let Some(invariant) = e.broken {
-        parts.push(format!("{invariant} broken"));
-    }
-    parts.join(", ")
 }

@@ -5,7 +5,7 @@
 //! persistent vectors), so it costs about the same however long the logs are.
 
 use crate::raft::{Action, Cluster, Event};
-use crate::scenario::runner::Mismatch;
+use crate::scenario::check::Mismatch;
 
 /// Where an entry came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Origin {
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct HistoryEntry {
     /// Scripted or free.
     pub origin: Origin,
     /// What changed the cluster (`None` for `say` and `expect`).
@@ -27,6 +27,8 @@ pub struct Entry {
     pub events: Vec<Event>,
     /// For an `expect`, what did not hold.
     pub mismatches: Vec<Mismatch>,
+    /// The simulated clock after it, when time is on (set when it is recorded).
+    pub time: Option<crate::raft::Micros>,
 }
 
 /// A checkpoint every this many entries, so an undo replays at most this many actions...
@@ -36,7 +38,7 @@ const CHECKPOINT_EVERY_EVENTS: usize = 20_000;
 
 #[derive(Clone, Debug)]
 pub(super) struct History {
-    entries: Vec<Entry>,
+    entries: Vec<HistoryEntry>,
     cursor: usize,
     /// (position, cluster at that position), sorted by position; the first is position 0.
     checkpoints: Vec<(usize, Cluster)>,
@@ -74,14 +76,15 @@ impl History {
         self.entries.len()
     }
 
-    pub(super) fn done(&self) -> &[Entry] {
+    pub(super) fn done(&self) -> &[HistoryEntry] {
         &self.entries[..self.cursor]
     }
 
     /// Records an entry whose result is `cluster`, discarding anything undone.
-    pub(super) fn push(&mut self, mut entry: Entry, cluster: Cluster) -> &Entry {
+    pub(super) fn push(&mut self, mut entry: HistoryEntry, cluster: Cluster) -> &HistoryEntry {
         // Long sessions keep every entry: hold no spare capacity.
         entry.events.shrink_to_fit();
+        entry.time = cluster.now();
         if self.cursor < self.entries.len() {
             // Discard what was undone, and the checkpoints taken in it.
             self.entries.truncate(self.cursor);
@@ -123,7 +126,7 @@ impl History {
         if let Some(action) = &self.entries[self.cursor].action {
             let mut next = self.current.clone();
             // Replaying an action that applied once cannot fail: the model is deterministic.
-            let _ = next.apply(action.clone());
+            let _ = next.apply(action);
             self.previous = Some(std::mem::replace(&mut self.current, next));
         }
         self.cursor += 1;
@@ -173,7 +176,7 @@ impl History {
             if let Some(action) = &entry.action {
                 // Replaying an action that applied once cannot fail: the model is
                 // deterministic.
-                let _ = cluster.apply(action.clone());
+                let _ = cluster.apply(action);
             }
         }
     }
@@ -197,14 +200,15 @@ mod tests {
             let action = (!narration)
                 .then(|| crate::random_actions::random_action(&cluster, &mut rng, step));
             let events = match &action {
-                Some(action) => cluster.apply(action.clone()).unwrap_or_default(),
+                Some(action) => cluster.apply(action).unwrap_or_default(),
                 None => Vec::new(),
             };
-            let entry = Entry {
+            let entry = HistoryEntry {
                 origin: Origin::Free,
                 action,
                 events,
                 mismatches: Vec::new(),
+                time: None,
             };
             history.push(entry, cluster.clone());
             states.push(cluster.clone());
@@ -259,12 +263,13 @@ mod tests {
         let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
         for step in 0..100 {
             let action = crate::random_actions::random_action(&cluster, &mut rng, step);
-            let events = cluster.apply(action.clone()).unwrap_or_default();
-            let entry = Entry {
+            let events = cluster.apply(&action).unwrap_or_default();
+            let entry = HistoryEntry {
                 origin: Origin::Free,
                 action: Some(action),
                 events,
                 mismatches: Vec::new(),
+                time: None,
             };
             history.push(entry, cluster.clone());
             states.push(cluster.clone());

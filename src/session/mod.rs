@@ -8,10 +8,11 @@ mod walk;
 
 pub use walk::OffScript;
 
-pub use history::{Entry, Origin};
+pub use history::{HistoryEntry, Origin};
 
 use crate::raft::{Action, Cluster, Event, NetworkError};
-use crate::scenario::runner::{StepError, apply_step, select};
+use crate::scenario::describe::{describe_action, describe_played};
+use crate::scenario::runner::{StepError, apply_step};
 use crate::scenario::{Scenario, Step};
 use history::History;
 use std::ops::Range;
@@ -92,7 +93,7 @@ impl Session {
     }
 
     /// The entries up to now, oldest first.
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[HistoryEntry] {
         self.history.done()
     }
 
@@ -121,7 +122,7 @@ impl Session {
     /// not recorded: there would be nothing to undo.
     pub fn act(&mut self, action: Action) -> Result<Acted, NetworkError> {
         let mut cluster = self.cluster().clone();
-        let events = cluster.apply(action.clone())?;
+        let events = cluster.apply(&action)?;
         Ok(self.record(action, cluster, events))
     }
 
@@ -137,11 +138,12 @@ impl Session {
         }
         self.before_beat = None;
         let entry = self.history.push(
-            Entry {
+            HistoryEntry {
                 origin: Origin::Free,
                 action: Some(action),
                 events,
                 mismatches: Vec::new(),
+                time: None,
             },
             cluster,
         );
@@ -170,7 +172,7 @@ impl Session {
 
     /// Plays the next scripted step alone, even in the middle of a beat (the walkthrough plays
     /// whole beats with [`Session::play_beat`]).
-    pub fn play_next(&mut self) -> Result<&Entry, PlayError> {
+    pub fn play_next(&mut self) -> Result<&HistoryEntry, PlayError> {
         let index = self.script_position();
         let mut cluster = self.cluster().clone();
         let entry = self.plan_step(&mut cluster, index)?;
@@ -180,47 +182,21 @@ impl Session {
     }
 
     /// Plays step `index` on `cluster`: the entry it makes, `cluster` changed by it.
-    fn plan_step(&self, cluster: &mut Cluster, index: usize) -> Result<Entry, PlayError> {
+    fn plan_step(&self, cluster: &mut Cluster, index: usize) -> Result<HistoryEntry, PlayError> {
         let step = self
             .scenario
             .steps
             .get(index)
             .ok_or(PlayError::NoMoreSteps)?;
-        let names = &self.scenario.names;
-        // Resolve a message selector to the id it picks now, so replay is exact.
-        let action = match step {
-            Step::Deliver(f) => Some(Action::Deliver(
-                select(cluster, f, names).map_err(PlayError::Step)?,
-            )),
-            Step::Drop(f) => Some(Action::Drop(
-                select(cluster, f, names).map_err(PlayError::Step)?,
-            )),
-            Step::Duplicate(f) => Some(Action::Duplicate(
-                select(cluster, f, names).map_err(PlayError::Step)?,
-            )),
-            Step::Server { server, action } => Some(Action::on(*server, action.clone())),
-            Step::DeliverAll => Some(Action::DeliverAll),
-            Step::Partition(groups) => Some(Action::Partition(groups.clone())),
-            Step::Heal => Some(Action::Heal),
-            Step::Say(_) | Step::Quiz(_) | Step::Expect(_) => None,
-        };
-        let (events, mismatches) = match &action {
-            Some(action) => (
-                cluster
-                    .apply(action.clone())
-                    .map_err(|e| PlayError::Step(StepError::Model(e)))?,
-                Vec::new(),
-            ),
-            None => {
-                let outcome = apply_step(cluster, step, names).map_err(PlayError::Step)?;
-                (outcome.events, outcome.mismatches)
-            }
-        };
-        Ok(Entry {
+        // The entry keeps the step's action made concrete (a selector resolved to the id it
+        // picked now), so that replay is exact.
+        let outcome = apply_step(cluster, step, &self.scenario.names).map_err(PlayError::Step)?;
+        Ok(HistoryEntry {
             origin: Origin::Script(index),
-            action,
-            events,
-            mismatches,
+            action: outcome.action,
+            events: outcome.events,
+            mismatches: outcome.mismatches,
+            time: None,
         })
     }
 
@@ -243,35 +219,14 @@ impl Session {
     }
 
     /// A short description of an entry: the scripted step, or the free action.
-    pub fn describe(&self, entry: &Entry) -> String {
+    pub fn describe(&self, entry: &HistoryEntry) -> String {
         let names = self.names();
         match (entry.origin, &entry.action) {
-            (Origin::Script(i), _) => {
-                crate::scenario::runner::describe_step(&self.scenario.steps[i], names)
+            (Origin::Script(i), action) => {
+                describe_played(&self.scenario.steps[i], action.as_ref(), names)
             }
             (Origin::Free, Some(action)) => describe_action(action, names),
             (Origin::Free, None) => String::new(),
         }
-    }
-}
-
-/// A short description of a free action, worded like the scripted step it matches.
-fn describe_action(action: &Action, names: &[String]) -> String {
-    let as_step = |step: Step| crate::scenario::runner::describe_step(&step, names);
-    match action {
-        Action::Server { server, action } => as_step(Step::Server {
-            server: *server,
-            action: action.clone(),
-        }),
-        Action::Deliver(id) => format!("deliver message #{id}"),
-        Action::DeliverOldest => "deliver the oldest message".to_string(),
-        Action::Drop(id) => format!("drop message #{id}"),
-        Action::Duplicate(id) => format!("duplicate message #{id}"),
-        Action::DeliverAll => as_step(Step::DeliverAll),
-        Action::DeliverUpTo(count) => {
-            format!("deliver all, stopped after {count} deliveries")
-        }
-        Action::Partition(groups) => as_step(Step::Partition(groups.clone())),
-        Action::Heal => as_step(Step::Heal),
     }
 }

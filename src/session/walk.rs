@@ -2,7 +2,7 @@
 //! and redone a beat at a time, and what happens when the user leaves the script by acting
 //! freely: the session knows where it was left and can return there.
 
-use super::{Entry, Origin, PlayError, Session};
+use super::{HistoryEntry, Origin, PlayError, Session};
 use crate::raft::Cluster;
 use crate::scenario::beats::{beat_of, is_action};
 use crate::scenario::{Quiz, Step};
@@ -72,7 +72,7 @@ impl Session {
     }
 
     /// The entries the beat just played made, when nothing free came after them.
-    pub fn current_beat_entries(&self) -> &[Entry] {
+    pub fn current_beat_entries(&self) -> &[HistoryEntry] {
         let done = self.entries();
         match done.last().map(|e| e.origin) {
             Some(Origin::Script(_)) => &done[self.run_start(done.len())..],
@@ -90,7 +90,7 @@ impl Session {
             .clone()
             .map(|i| &self.scenario.steps[i])
             .filter(|step| is_action(step))
-            .map(|step| crate::scenario::runner::describe_step(step, names))
+            .map(|step| crate::scenario::describe::describe_step(step, names))
             .collect();
         (!actions.is_empty()).then(|| actions.join("; "))
     }

@@ -67,6 +67,8 @@ pub struct App {
     pub selected_index: Option<LogIndex>,
     /// The terminal's size as last seen (`None`: not known, as in tests and exports).
     pub screen: Option<(u16, u16)>,
+    /// Time mode: playing or paused, the speed, the breakpoints (see `play.rs`).
+    pub play: super::play::Play,
 }
 
 impl App {
@@ -95,6 +97,7 @@ impl App {
             show_network: false,
             selected_index: None,
             screen: None,
+            play: super::play::Play::default(),
         }
     }
 
@@ -192,7 +195,10 @@ impl App {
             }
         }
         if self.overlay != Overlay::None
-            && !matches!(command, Command::Help | Command::Ledger | Command::Quit)
+            && !matches!(
+                command,
+                Command::Help | Command::Ledger | Command::Quit | Command::Break(_)
+            )
         {
             self.overlay = Overlay::None;
             return;
@@ -204,6 +210,10 @@ impl App {
         }
         if let Err(why) = self.availability(command) {
             return self.error(why);
+        }
+        // A free action happens when the screen says, not at the last timed event.
+        if command.changes_cluster() && !matches!(command, Command::Play | Command::NextEvent) {
+            self.catch_up();
         }
         let size = self.session.cluster().servers().len();
         match command {
@@ -241,7 +251,7 @@ impl App {
             Command::DeliverOldest => self.act(Action::DeliverOldest),
             Command::DeliverAll => self.start_deliver_all(),
             Command::PartitionOrHeal => {
-                if self.session.cluster().network().is_partitioned() {
+                if self.session.cluster().network().is_split() {
                     self.act(Action::Heal);
                 } else {
                     let me = self.selected_server;
@@ -249,7 +259,13 @@ impl App {
                     self.act(Action::Partition(vec![vec![me], rest]));
                 }
             }
+            Command::Play => self.toggle_play(),
+            Command::Faster => self.change_speed(true),
+            Command::Slower => self.change_speed(false),
+            Command::NextEvent => self.next_event(),
+            Command::Break(which) => self.toggle_breakpoint(which),
             Command::Undo => {
+                self.history_moved();
                 let undone = self.last_entry_described();
                 if self.session.undo() {
                     self.info(format!("undid {undone}"));
@@ -257,14 +273,19 @@ impl App {
                 self.scroll_back = 0;
             }
             Command::Redo => {
+                self.history_moved();
                 if self.session.redo() {
                     let redone = self.last_entry_described();
                     self.info(format!("redid {redone}"));
                 }
                 self.scroll_back = 0;
             }
-            Command::NextStep => self.next_step(),
+            Command::NextStep => {
+                self.history_moved();
+                self.next_step()
+            }
             Command::PrevStep => {
+                self.history_moved();
                 // Availability has checked that a beat was played.
                 self.session.back_one_beat();
                 self.scroll_back = 0;
@@ -376,6 +397,7 @@ impl App {
     /// `b`: undoes the free actions and returns to where the script was left (availability
     /// has checked that it was left).
     fn return_to_script(&mut self) {
+        self.history_moved();
         self.scroll_back = 0;
         let Some(off) = self.session.off_script() else {
             return;
@@ -431,17 +453,26 @@ impl App {
     /// Takes a free action. One the model refuses changes nothing and is not kept in the
     /// history; its explanation goes to the bottom line, and so does anything a class must not
     /// miss: a broken invariant, or a "deliver all" that had to stop.
-    fn act(&mut self, action: Action) {
+    pub(super) fn act(&mut self, action: Action) {
+        let _ = self.act_recorded(action);
+    }
+
+    /// [`App::act`], returning the events of an action that was recorded.
+    pub(super) fn act_recorded(&mut self, action: Action) -> Option<Vec<Event>> {
         self.scroll_back = 0;
         let acted = match self.session.act(action) {
             Ok(acted) => acted,
-            Err(e) => return self.error(e.to_string()),
+            Err(e) => {
+                self.error(e.to_string());
+                return None;
+            }
         };
         let names = crate::raft::Names(self.session.names());
         let explain = |e: &Event| crate::raft::explain(e, names);
         if !acted.recorded {
             let text: Vec<String> = acted.events.iter().map(explain).collect();
-            return self.error(text.join(" "));
+            self.error(text.join(" "));
+            return None;
         }
         let alarm = acted
             .events
@@ -451,6 +482,7 @@ impl App {
         if let Some(text) = alarm {
             self.error(text);
         }
+        Some(acted.events)
     }
 
     /// Plays the next beat (availability has checked that there is a walkthrough and a beat
@@ -510,7 +542,7 @@ impl App {
         });
     }
 
-    fn info(&mut self, text: String) {
+    pub(super) fn info(&mut self, text: String) {
         self.status = Some(Status {
             text,
             is_error: false,

@@ -75,7 +75,7 @@ impl App {
             Command::Request => self.model_refusal(ServerAction::ClientRequest(Arc::from("x"))),
             Command::Heartbeat => self.model_refusal(ServerAction::Heartbeat),
             Command::CrashOrRestart => Ok(()),
-            Command::PartitionOrHeal if cluster.network().is_partitioned() => Ok(()),
+            Command::PartitionOrHeal if cluster.network().is_split() => Ok(()),
             Command::PartitionOrHeal if size == 1 => Err(format!(
                 "a one-server cluster cannot be split: there is no one to cut {} off from",
                 self.name(0)
@@ -153,6 +153,27 @@ impl App {
                 Err("index 1 is the first; ] goes right".to_string())
             }
             Command::IndexLeft | Command::IndexRight => Ok(()),
+            Command::Play => Ok(()),
+            Command::Faster | Command::Slower | Command::NextEvent if cluster.clock().is_none() => {
+                Err("time is off: t starts the clock".to_string())
+            }
+            Command::Faster if self.play.speed + 1 >= super::play::SPEEDS.len() => Err(format!(
+                "{} is the fastest; - slows down",
+                self.play.speed_label()
+            )),
+            Command::Slower if self.play.speed == 0 => Err(format!(
+                "{} is the slowest; + speeds up",
+                self.play.speed_label()
+            )),
+            Command::Faster | Command::Slower => Ok(()),
+            Command::NextEvent if !self.something_scheduled() => {
+                Err(crate::raft::NetworkError::NothingScheduled.to_string())
+            }
+            Command::NextEvent => Ok(()),
+            Command::Break(_) if self.overlay != super::app::Overlay::Help => Err(
+                "breakpoints are turned on and off in the help: press ? first".to_string(),
+            ),
+            Command::Break(_) => Ok(()),
         }
     }
 
@@ -177,9 +198,23 @@ impl App {
             {
                 "restart"
             }
-            Command::PartitionOrHeal if cluster.network().is_partitioned() => "heal",
+            Command::PartitionOrHeal if cluster.network().is_split() => "heal",
             Command::ToggleNetwork if self.show_network => "messages",
+            Command::Play if cluster.clock().is_none() => "time",
+            Command::Play if self.play.playing => "pause",
+            Command::Play => "play",
             _ => binding.short,
+        }
+    }
+
+    /// Where `binding` goes in the key bar now (`rank` is the table's): play/pause moves to the
+    /// front once the clock runs.
+    pub fn bar_rank(&self, binding: &Binding, rank: u8) -> u8 {
+        match binding.command {
+            Command::Play if self.session.cluster().clock().is_some() => {
+                super::keymap::TIME_ON_RANK
+            }
+            _ => rank,
         }
     }
 
@@ -210,7 +245,7 @@ impl App {
             return Err("no server is selected".to_string());
         };
         let mut trial = server.clone();
-        trial.perform(action);
+        trial.perform(&action);
         match trial
             .pending_events()
             .iter()

@@ -1,6 +1,7 @@
 //! Every key binding, in one table. Input handling, the help overlay and the key bar are all
 //! generated from it, so they cannot drift apart.
 
+use super::play::Breakpoint;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key asks the app to do.
@@ -34,7 +35,7 @@ pub enum Command {
     DeliverOldest,
     /// Deliver everything.
     DeliverAll,
-    /// Partition the selected server away, or heal.
+    /// Partition the selected server away, or heal (the partition and every cut link).
     PartitionOrHeal,
     /// Undo.
     Undo,
@@ -66,6 +67,16 @@ pub enum Command {
     IndexLeft,
     /// Select the log index to the right; past the last, back to following the newest.
     IndexRight,
+    /// Start the clock and play, or pause / play on.
+    Play,
+    /// Play faster.
+    Faster,
+    /// Play slower.
+    Slower,
+    /// The next timed event, now.
+    NextEvent,
+    /// Turn a breakpoint on or off (in the help).
+    Break(super::play::Breakpoint),
 }
 
 impl Command {
@@ -83,6 +94,8 @@ impl Command {
                 | Command::DeliverOldest
                 | Command::DeliverAll
                 | Command::PartitionOrHeal
+                | Command::Play
+                | Command::NextEvent
         )
     }
 }
@@ -98,6 +111,8 @@ pub enum Group {
     Messages,
     /// Walkthrough and history.
     Walkthrough,
+    /// Time mode.
+    Time,
     /// Everything else.
     General,
 }
@@ -110,16 +125,18 @@ impl Group {
             Group::Server => "The selected server",
             Group::Messages => "Messages in flight",
             Group::Walkthrough => "Walkthrough and history",
+            Group::Time => "Time",
             Group::General => "General",
         }
     }
 
     /// Every group, in help order.
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 6] = [
         Group::Servers,
         Group::Server,
         Group::Messages,
         Group::Walkthrough,
+        Group::Time,
         Group::General,
     ];
 }
@@ -196,6 +213,12 @@ const DIGITS: [Key; 10] = [
     key('9'),
 ];
 
+/// Where `t` goes in the key bar while time is off: after the actions of a hand-stepped
+/// lesson. Once the clock runs, play/pause comes before them ([`TIME_ON_RANK`]).
+pub const TIME_OFF_RANK: u8 = 58;
+/// Where `t` goes in the key bar once the clock runs.
+pub const TIME_ON_RANK: u8 = 15;
+
 /// The table.
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
@@ -206,7 +229,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('k')], command: Command::CrashOrRestart, short: "crash", help: "crash the server, or restart it if crashed", group: Group::Server, bar: Bar::Rank(22) },
     Binding { keys: &[key('r')], command: Command::Request, short: "request", help: "client request (only a leader takes it)", group: Group::Server, bar: Bar::Rank(21) },
     Binding { keys: &[key('h')], command: Command::Heartbeat, short: "heartbeat", help: "heartbeat: the leader sends AppendEntries to all", group: Group::Server, bar: Bar::Rank(23) },
-    Binding { keys: &[key('P')], command: Command::PartitionOrHeal, short: "partition", help: "cut the server off from the rest, or heal the partition", group: Group::Server, bar: Bar::Rank(50) },
+    Binding { keys: &[key('P')], command: Command::PartitionOrHeal, short: "partition", help: "cut the server off from the rest, or heal (cut links too)", group: Group::Server, bar: Bar::Rank(50) },
     Binding { keys: &[code(KeyCode::Up)], command: Command::MessageUp, short: "message", help: "select the message above", group: Group::Messages, bar: Bar::Rank(14) },
     Binding { keys: &[code(KeyCode::Down)], command: Command::MessageDown, short: "select", help: "select the message below", group: Group::Messages, bar: Bar::Never },
     Binding { keys: &[key('d'), code(KeyCode::Enter)], command: Command::Deliver, short: "deliver", help: "deliver the selected message", group: Group::Messages, bar: Bar::Rank(10) },
@@ -221,6 +244,13 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[key('b')], command: Command::ReturnToScript, short: "back to script", help: "return to where you left the script (undoes free actions)", group: Group::Walkthrough, bar: Bar::Rank(3) },
     Binding { keys: &[key('u')], command: Command::Undo, short: "undo", help: "undo the last action, or the whole last beat", group: Group::Walkthrough, bar: Bar::Rank(25) },
     Binding { keys: &[key('U'), ctrl('r')], command: Command::Redo, short: "redo", help: "redo", group: Group::Walkthrough, bar: Bar::Rank(26) },
+    Binding { keys: &[key('t')], command: Command::Play, short: "time", help: "time mode: start the clock and play, or pause / play on", group: Group::Time, bar: Bar::Rank(TIME_OFF_RANK) },
+    Binding { keys: &[key('.')], command: Command::NextEvent, short: "next event", help: "the next timed event now: an arrival, a heartbeat, a timeout", group: Group::Time, bar: Bar::Rank(16) },
+    Binding { keys: &[key('+'), key('=')], command: Command::Faster, short: "faster", help: "play faster (up to 10× real time)", group: Group::Time, bar: Bar::Rank(31) },
+    Binding { keys: &[key('-')], command: Command::Slower, short: "slower", help: "play slower (down to 0.1× real time)", group: Group::Time, bar: Bar::Rank(32) },
+    Binding { keys: &[key('E')], command: Command::Break(Breakpoint::NewLeader), short: "break: leader", help: "in this help: pause on a new leader, or not", group: Group::Time, bar: Bar::Never },
+    Binding { keys: &[key('S')], command: Command::Break(Breakpoint::SplitVote), short: "break: split", help: "in this help: pause on a split vote, or not", group: Group::Time, bar: Bar::Never },
+    Binding { keys: &[key('I')], command: Command::Break(Breakpoint::Violation), short: "break: invariant", help: "in this help: pause on a broken invariant, or not", group: Group::Time, bar: Bar::Never },
     Binding { keys: &[key('['), key(']')], command: Command::IndexLeft, short: "index", help: "select the log index left / right; the window follows it", group: Group::General, bar: Bar::Rank(62) },
     Binding { keys: &[code(KeyCode::PageUp)], command: Command::ScrollUp, short: "older", help: "scroll the event log back", group: Group::General, bar: Bar::Rank(61) },
     Binding { keys: &[code(KeyCode::PageDown)], command: Command::ScrollDown, short: "newer", help: "scroll the event log forward", group: Group::General, bar: Bar::Rank(27) },

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod availability;
 pub mod keymap;
+pub mod play;
 pub mod quiz;
 pub mod save;
 pub mod view;
@@ -99,6 +100,8 @@ impl Drop for MouseCapture {
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
+    // When the last frame of time playing was drawn; `None` while paused.
+    let mut last_tick: Option<Instant> = None;
     while !app.quit {
         {
             let _frame = FRAME
@@ -116,8 +119,28 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
             while app.is_working() && Instant::now() < slice_end {
                 app.advance_work(WORK_CHUNK);
             }
+        } else if app.is_playing() {
+            // Time plays: wake for keys, or for the next frame at a steady rate.
+            let started = *last_tick.get_or_insert_with(Instant::now);
+            let wait = play::FRAME.saturating_sub(started.elapsed());
+            if event::poll(wait)? {
+                handle(terminal, app, event::read()?)?;
+                handle_waiting_input(terminal, app)?;
+            }
+            if started.elapsed() >= play::FRAME {
+                let now = Instant::now();
+                // A pause in between (a key) restarts the count.
+                if app.is_playing() {
+                    app.tick(now - started);
+                }
+                last_tick = Some(now);
+            }
+            if !app.is_playing() {
+                last_tick = None;
+            }
         } else {
-            // Blocks until something happens: no busy loop while idle.
+            last_tick = None;
+            // Blocks until something happens: no busy loop while idle (or paused).
             handle(terminal, app, event::read()?)?;
             // A paste or a burst of keys is handled whole before the next frame.
             handle_waiting_input(terminal, app)?;

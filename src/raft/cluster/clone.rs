@@ -9,6 +9,8 @@ impl Clone for Cluster {
             servers: self.servers.clone(),
             network: self.network.clone(),
             monitor: self.monitor.clone(),
+            config: self.config.clone(),
+            clock: self.clock.clone(),
         }
     }
 
@@ -17,10 +19,14 @@ impl Clone for Cluster {
             servers,
             network,
             monitor,
+            config,
+            clock,
         } = source;
         // Element by element, so each server keeps its buffers.
         self.servers.clone_from(servers);
         self.network.clone_from(network);
         self.monitor.clone_from(monitor);
+        self.config.clone_from(config);
+        self.clock.clone_from(clock);
     }
 }

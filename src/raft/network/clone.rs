@@ -10,6 +10,7 @@ impl Clone for RaftNetwork {
             in_flight: self.in_flight.clone(),
             next_id: self.next_id,
             groups: self.groups,
+            cut: self.cut,
         }
     }
 
@@ -19,10 +20,12 @@ impl Clone for RaftNetwork {
             in_flight,
             next_id,
             groups,
+            cut,
         } = source;
         self.size = *size;
         self.in_flight.clone_from(in_flight);
         self.next_id = *next_id;
         self.groups = *groups;
+        self.cut = *cut;
     }
 }

@@ -34,6 +34,7 @@ impl Clone for RaftServer {
             leader_id,
             crashed,
             bug,
+            max_entries_per_append,
             outbox,
             events,
         } = source;
@@ -51,6 +52,7 @@ impl Clone for RaftServer {
         self.leader_id = *leader_id;
         self.crashed = *crashed;
         self.bug = *bug;
+        self.max_entries_per_append = *max_entries_per_append;
         self.outbox.clone_from(outbox);
         self.events.clone_from(events);
     }

@@ -1,11 +1,13 @@
 //! The details of the selected server: what does not fit its row in the grid. A candidate's
 //! votes (✓ granted, ✗ refused, ? no answer yet), a leader's next_index/match_index table, a
-//! crash note, how its log compares with the leader's, and the entry at the selected index.
+//! crash note, how its log compares with the leader's, the links cut at it, and the entry at
+//! the selected index.
 //! On a small screen it is one line under the grid.
 
 use super::grid::{GridLayout, divergence, short_name};
 use super::style;
 use super::text::{fit, put_line, width_of};
+use crate::raft::time::format_ms;
 use crate::raft::{Names, RaftServer, Role, quorum};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
@@ -151,6 +153,37 @@ impl Details<'_> {
         text
     }
 
+    /// In time mode, its timers: what is left of its election timer (a leader's: when its next
+    /// heartbeat is due), and a write to disk in progress.
+    fn timer_line(&self, s: &RaftServer) -> Option<String> {
+        let clock = self.app.session.cluster().clock()?;
+        let now = self.app.shown_time()?;
+        if s.crashed {
+            return Some("no timer runs while it is crashed".to_string());
+        }
+        let timers = clock.server(s.id);
+        let mut text = match (timers.heartbeat, timers.election) {
+            (Some(h), _) => format!(
+                "heartbeat every {}, the next in {}",
+                format_ms(h.length()),
+                format_ms(h.end.saturating_sub(now))
+            ),
+            (None, Some(e)) => format!(
+                "election timer {} left of {} drawn",
+                format_ms(e.end.saturating_sub(now)),
+                format_ms(e.length())
+            ),
+            (None, None) => "no timer".to_string(),
+        };
+        if let Some(w) = timers.writing.filter(|w| now < w.end) {
+            text.push_str(&format!(
+                "; ✎ writing to disk, {} left",
+                format_ms(w.end - now)
+            ));
+        }
+        Some(text)
+    }
+
     /// The entry at the selected index.
     fn index_line(&self, s: &RaftServer) -> Option<String> {
         let index = self.app.selected_index?;
@@ -199,11 +232,35 @@ impl Details<'_> {
         } else {
             lines.extend(wrap_items(&label, items, width));
         }
+        if let Some(text) = self.timer_line(s) {
+            lines.extend(wrap_text(&text, width));
+        }
         lines.extend(wrap_text(&self.log_line(s), width));
+        if let Some(text) = self.cuts_line(s) {
+            lines.extend(wrap_text(&text, width));
+        }
         if let Some(text) = self.index_line(s) {
             lines.extend(wrap_text(&text, width));
         }
         lines
+    }
+
+    /// The cut links at the server: `links cut ╳: a → b (lost that way), a ↔ c`.
+    fn cuts_line(&self, s: &RaftServer) -> Option<String> {
+        let name = |id| short_name(self.names(), id);
+        let cuts: Vec<String> = self
+            .app
+            .session
+            .cluster()
+            .network()
+            .cuts()
+            .filter(|l| l.from == s.id || l.to == s.id)
+            .map(|l| {
+                let way = if l.both_ways { "↔" } else { "→" };
+                format!("{} {way} {}", name(l.from), name(l.to))
+            })
+            .collect();
+        (!cuts.is_empty()).then(|| format!("links cut ╳: {}", cuts.join(", ")))
     }
 
     /// Rows the panel wants at `width`: its title rule and its lines.

@@ -85,7 +85,15 @@ fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
             };
             wrap(&explain(event, names), "  ", st, number, &mut reversed);
         }
-        let heading = format!("{number}. {}", session.describe(entry));
+        // In time mode each step says when it ended.
+        let heading = match entry.time {
+            Some(t) if entry.action.is_some() => format!(
+                "{number}. {} · {}",
+                crate::raft::time::format_ms(t),
+                session.describe(entry)
+            ),
+            _ => format!("{number}. {}", session.describe(entry)),
+        };
         wrap(&heading, "", style::heading(), number, &mut reversed);
         if reversed.len() >= wanted {
             break;

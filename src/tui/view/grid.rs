@@ -95,12 +95,15 @@ enum Field {
     Leader,
     Commit,
     NextMatch,
+    /// In time mode: the election timer draining (a leader's: its heartbeat), with the
+    /// timeout drawn; `✎` while the server writes to disk.
+    Timer,
 }
 
 /// Every server's field texts, formatted once a frame: (name, role in each wording, term,
-/// vote, leader, commit, next/match).
+/// vote, leader, commit, next/match, timer in full and compact).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Texts(Vec<[String; 9]>);
+struct Texts(Vec<[String; 11]>);
 
 impl Texts {
     fn new(app: &App) -> Texts {
@@ -119,6 +122,8 @@ impl Texts {
                         value(app, Field::Leader, s),
                         value(app, Field::Commit, s),
                         value(app, Field::NextMatch, s),
+                        timer_text(app, s, false),
+                        timer_text(app, s, true),
                     ]
                 })
                 .collect(),
@@ -138,6 +143,8 @@ impl Texts {
             (Field::Leader, _) => 6,
             (Field::Commit, _) => 7,
             (Field::NextMatch, _) => 8,
+            (Field::Timer, RoleWords::Full) => 9,
+            (Field::Timer, _) => 10,
         };
         &row[column]
     }
@@ -425,6 +432,41 @@ fn title(field: Field, long: bool) -> &'static str {
         (Field::Commit, false) => "cmt",
         (Field::NextMatch, true) => "next/match",
         (Field::NextMatch, false) => "nx/mt",
+        (Field::Timer, true) => "timer ms",
+        (Field::Timer, false) => "timer",
+    }
+}
+
+/// How many cells a timer's bar has.
+const TIMER_CELLS: usize = 5;
+
+/// A server's timer in time mode (empty without a clock): `♥███▌· 50` for a leader's
+/// heartbeat, ` ██▍·· 183` for an election timer (the bar is what is left of it, the number
+/// the timeout drawn), `✎` first while it writes to disk, `—` when crashed. Compact: no number.
+fn timer_text(app: &App, s: &RaftServer, compact: bool) -> String {
+    let (Some(clock), Some(now)) = (app.session.cluster().clock(), app.shown_time()) else {
+        return String::new();
+    };
+    if s.crashed {
+        return "—".to_string();
+    }
+    let timers = clock.server(s.id);
+    let writing = timers.writing.is_some_and(|w| now < w.end);
+    let (mark, timer) = match (s.role, timers.heartbeat, timers.election) {
+        (Role::Leader, Some(h), _) => ('♥', h),
+        (_, _, Some(e)) => (' ', e),
+        _ => return "—".to_string(),
+    };
+    let mark = if writing { '✎' } else { mark };
+    let left = 1.0 - timer.fraction_at(now);
+    let bar = style::bar(left, TIMER_CELLS);
+    if compact {
+        format!("{mark}{bar}")
+    } else {
+        format!(
+            "{mark}{bar}{:>5}",
+            crate::tui::play::short_ms(timer.length())
+        )
     }
 }
 
@@ -446,6 +488,7 @@ fn value(app: &App, field: Field, s: &RaftServer) -> String {
         Field::Vote => name(s.voted_for),
         Field::Leader => name(s.leader_id),
         Field::Commit => s.commit_index.to_string(),
+        Field::Timer => timer_text(app, s, false),
         Field::NextMatch => {
             let (reference, leads) = reference(app);
             match reference.and_then(|r| app.session.cluster().server(r)) {
@@ -469,7 +512,7 @@ fn changed(app: &App, field: Field, s: &RaftServer) -> bool {
         return false;
     };
     match field {
-        Field::Name | Field::NextMatch => false,
+        Field::Name | Field::NextMatch | Field::Timer => false,
         Field::Role => before.role != s.role || before.crashed != s.crashed,
         Field::Term => before.current_term != s.current_term,
         Field::Vote => before.voted_for != s.voted_for,
@@ -491,6 +534,9 @@ fn fields(texts: &Texts, level: Level, leads: bool) -> Vec<(Field, u16)> {
     ];
     if level.next_match && leads {
         fields.push(Field::NextMatch);
+    }
+    if !texts.0.first().is_some_and(|t| t[9].is_empty()) {
+        fields.push(Field::Timer);
     }
     fields
         .into_iter()

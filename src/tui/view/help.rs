@@ -2,7 +2,8 @@
 //! abbreviation that can appear on screen.
 
 use super::style;
-use crate::tui::keymap::{self, BINDINGS, Group};
+use crate::tui::keymap::{self, BINDINGS, Command, Group};
+use crate::tui::play::Breakpoints;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -94,6 +95,10 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "•••• (network)",
                 "a wall between the groups of a split network",
             ),
+            (
+                "╳ ╳→ (network)",
+                "a link cut both ways; one way, lost the way → points",
+            ),
             ("+N more", "messages out of view: ↑/↓ scroll to them"),
         ],
     ),
@@ -112,6 +117,28 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
                 "you acted freely: b returns to the script",
             ),
             ("… 3 more lines", "cut: a taller terminal shows the rest"),
+        ],
+    ),
+    (
+        "Time mode (t)",
+        &[
+            (
+                "t 1.234 s ▶ 0.2×",
+                "simulated time, playing, at 0.2× real time",
+            ),
+            ("‖", "time paused: t plays on, . is the next event"),
+            (
+                " ██▍·· 183",
+                "election timer: what is left, of the 183 ms drawn",
+            ),
+            (
+                "♥███▌·  50",
+                "a leader's heartbeat: the next is due when empty",
+            ),
+            ("✎", "writing term, vote or log to disk; answers wait"),
+            ("in 12 ms", "when a message arrives (✎8: still on disk)"),
+            ("moving line", "a message on its way: what is left of it"),
+            ("12. 235.0 ms · …", "a step and the time it ended at"),
         ],
     ),
     (
@@ -136,15 +163,22 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// The help's lines: the key table, then the legend.
-fn help_lines() -> Vec<Line<'static>> {
+/// The help's lines: the key table, then the legend. A breakpoint's line says whether it is
+/// on (☑ on) or off (☐ off).
+fn help_lines(breakpoints: &Breakpoints) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for group in Group::ALL {
         lines.push(Line::styled(group.title(), style::heading()));
         for binding in BINDINGS.iter().filter(|b| b.group == group) {
+            let state = match binding.command {
+                Command::Break(which) if breakpoints.is_on(which) => " · ☑ on",
+                Command::Break(_) => " · ☐ off",
+                _ => "",
+            };
             lines.push(Line::from(vec![
                 Span::raw(format!("  {:<14}", keymap::keys_label(binding))),
                 Span::raw(binding.help),
+                Span::styled(state, style::heading()),
             ]));
         }
     }
@@ -166,19 +200,19 @@ fn help_lines() -> Vec<Line<'static>> {
 
 /// How many help lines there are (the app clamps its scrolling with it).
 pub fn help_line_count() -> usize {
-    help_lines().len()
+    help_lines(&Breakpoints::default()).len()
 }
 
 /// The help over `area`, scrolled down `scroll` lines.
-pub fn render(area: Rect, buf: &mut Buffer, scroll: usize) {
-    let lines = help_lines();
+pub fn render(area: Rect, buf: &mut Buffer, scroll: usize, breakpoints: &Breakpoints) {
+    let lines = help_lines(breakpoints);
     let popup = super::centered(area, 84, lines.len() as u16 + 2);
     let visible = popup.height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
     let title = if visible < lines.len() {
-        " Keys and marks · ↑/↓ PgUp/PgDn scroll · q quits · any other key closes "
+        " Keys and marks · ↑↓ PgUp PgDn scroll · E S I breakpoints · q quits · others close "
     } else {
-        " Keys and marks · q quits · any other key closes "
+        " Keys and marks · E S I breakpoints · q quits · other keys close "
     };
     Clear.render(popup, buf);
     Paragraph::new(lines[scroll..].to_vec())
@@ -193,7 +227,7 @@ mod tests {
     /// Every line of the help fits an 80-column terminal inside the popup's borders.
     #[test]
     fn every_help_line_fits_80_columns() {
-        for line in help_lines() {
+        for line in help_lines(&Breakpoints::default()) {
             assert!(line.width() <= 78, "{} columns: {line}", line.width());
         }
     }

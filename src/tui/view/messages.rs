@@ -64,6 +64,19 @@ pub fn window(total: usize, height: usize, selected: Option<usize>) -> Window {
     }
 }
 
+/// When a message arrives, in time mode: `in 12 ms`, or `✎ 8 ms` while its sender still
+/// writes to disk before it leaves.
+fn arrival(app: &App, m: &Envelope) -> Option<String> {
+    let times = app.session.cluster().clock()?.message(m.id)?;
+    let now = app.shown_time()?;
+    let short = crate::tui::play::short_ms;
+    Some(if now < times.sent {
+        format!("✎{} ", short(times.sent - now))
+    } else {
+        format!("in {} ms ", short(times.due.saturating_sub(now)))
+    })
+}
+
 /// The list widget. Draws its own title rule.
 pub struct MessageList<'a> {
     /// The app.
@@ -94,7 +107,13 @@ impl Widget for MessageList<'_> {
             return;
         }
         let messages: Vec<&Envelope> = self.app.session.cluster().in_flight().collect();
-        super::titled_rule(area, &format!(" In flight ({}) ", messages.len()), buf);
+        let mut title = format!(" In flight ({}) ", messages.len());
+        let cut = self.app.session.cluster().network().cuts().count();
+        if cut > 0 {
+            let links = if cut == 1 { "link" } else { "links" };
+            title.push_str(&format!("· {cut} {links} cut ╳ "));
+        }
+        super::titled_rule(area, &title, buf);
         let height = area.height.saturating_sub(1) as usize;
         let width = area.width as usize;
         let mut y = area.y + 1;
@@ -112,12 +131,25 @@ impl Widget for MessageList<'_> {
         }
         // One wording for every line shown, the fullest that fits them all.
         let shown = || messages.iter().skip(w.first).take(w.count);
+        // In time mode the arrival time needs its room too.
+        let eta = |m: &Envelope| arrival(self.app, m).map_or(0, |t| width_of(&t) + 1);
         let wording = (0..WORDINGS.len())
-            .find(|&k| shown().all(|m| line_width(m, names, k) <= width))
+            .find(|&k| shown().all(|m| line_width(m, names, k) + eta(m) <= width))
+            .or_else(|| {
+                (0..WORDINGS.len()).find(|&k| shown().all(|m| line_width(m, names, k) <= width))
+            })
             .unwrap_or(WORDINGS.len() - 1);
         for (i, m) in messages.iter().enumerate().skip(w.first).take(w.count) {
             let line = message_line(m, selected == Some(i), names, width, wording);
             put_line(buf, area.x, y, &line, width);
+            // In time mode, when it arrives, at the right if there is room.
+            if let Some(eta) = arrival(self.app, m) {
+                let eta_width = width_of(&eta);
+                if line.width() + eta_width < width {
+                    let x = area.x + (width - eta_width) as u16;
+                    buf.set_stringn(x, y, &eta, eta_width, style::dim());
+                }
+            }
             y += 1;
         }
         if w.below {

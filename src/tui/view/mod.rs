@@ -335,7 +335,7 @@ impl Widget for &App {
         let Some(regions) = self.regions(area) else {
             too_small(area, buf);
             if self.overlay == Overlay::Help {
-                help::render(area, buf, self.help_scroll);
+                help::render(area, buf, self.help_scroll, &self.play.breakpoints);
             }
             return;
         };
@@ -401,7 +401,7 @@ impl Widget for &App {
         }
         self.render_keybar(regions.keybar, facts, buf);
         match self.overlay {
-            Overlay::Help => help::render(area, buf, self.help_scroll),
+            Overlay::Help => help::render(area, buf, self.help_scroll, &self.play.breakpoints),
             Overlay::Ledger => self.render_ledger(area, buf),
             Overlay::None => {}
         }
@@ -415,6 +415,20 @@ impl App {
         let s = &self.session;
         let violations = s.cluster().violations().len();
         let mut right = Vec::new();
+        // Time mode: the simulated clock, playing or paused, and the speed.
+        if let Some(now) = self.shown_time() {
+            let (glyph, st) = if self.play.playing {
+                ("▶", style::good())
+            } else {
+                ("‖", style::heading())
+            };
+            right.push(Span::styled(format!(" t {:.3} s", now as f64 / 1e6), st));
+            right.push(Span::styled(
+                format!(" {glyph} {}", self.play.speed_label()),
+                st,
+            ));
+            right.push(Span::raw(" ·"));
+        }
         let (passed, failed) = s.expectation_counts();
         if passed + failed > 0 {
             let st = if failed > 0 {
@@ -562,7 +576,7 @@ impl App {
         let mut ranked: Vec<(u8, &keymap::Binding)> = BINDINGS
             .iter()
             .filter_map(|b| match b.bar {
-                Bar::Rank(rank) => Some((rank, b)),
+                Bar::Rank(rank) => Some((self.bar_rank(b, rank), b)),
                 _ => None,
             })
             .filter(|(_, b)| self.binding_available(b, facts))

@@ -1,8 +1,9 @@
 //! The network picture, as RaftScope draws its ring: the servers round a circle, each message
 //! in flight a line from its sender to its receiver, labelled along it with an arrow
 //! for its direction and what it is (`↘RV t9`, `↖vote ✓`, `→AE +3`, `←reply ✗`). A split
-//! network puts each group on its own arc with a dotted wall between groups; crashed servers
-//! are marked ✗; the selected message is marked ▶. The placement of every label is computed by
+//! network puts each group on its own arc with a dotted wall between groups; a cut link is a
+//! red `╳` halfway between its servers (`╳→` for one way, pointing the way that is lost);
+//! crashed servers are marked ✗; the selected message is marked ▶. The placement of every label is computed by
 //! [`NetworkLayout::new`], which drawing and mouse clicks share.
 
 use super::style;
@@ -15,6 +16,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::widgets::Widget;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
+
+/// Where a label goes along its line, in order of preference: halfway, then further along.
+const HALFWAY_FIRST: [f64; 6] = [0.5, 0.6, 0.4, 0.7, 0.3, 0.8];
 
 /// A label placed on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +40,8 @@ pub struct NetworkLayout {
     messages: Vec<Option<Label>>,
     /// Partition walls, as lines in cells.
     walls: Vec<((f64, f64), (f64, f64))>,
+    /// Cut links' marks.
+    cuts: Vec<Label>,
 }
 
 impl NetworkLayout {
@@ -68,10 +74,19 @@ impl NetworkLayout {
             .map(|s| {
                 let server = &cluster.servers()[s];
                 let pointer = if s == app.selected_server { "▶" } else { "" };
+                // Busy writing to disk, in time mode.
+                let writing = match (cluster.clock(), app.shown_time()) {
+                    (Some(clock), Some(now)) => clock
+                        .server(s)
+                        .writing
+                        .is_some_and(|w| now < w.end && !server.crashed),
+                    _ => false,
+                };
                 format!(
-                    "{pointer}{}{}",
+                    "{pointer}{}{}{}",
                     style::role_glyph(server),
-                    fit(&names.of(s), 8)
+                    fit(&names.of(s), 8),
+                    if writing { "✎" } else { "" }
                 )
             })
             .collect();
@@ -104,6 +119,44 @@ impl NetworkLayout {
                 }
             })
             .collect();
+        // At the first of `along` (fractions of the line) that is free, then a row off the
+        // line; a column of space on each side, so labels do not run together.
+        let mut place = |from: (f64, f64), to: (f64, f64), text: String, along: [f64; 6]| {
+            let width = width_of(&text) as u16;
+            for dy in [0.0, -1.0, 1.0] {
+                for t in along {
+                    let at = (
+                        from.0 + (to.0 - from.0) * t,
+                        from.1 + (to.1 - from.1) * t + dy,
+                    );
+                    let rect = centred(canvas, at, width);
+                    let padded = Rect {
+                        x: rect.x.saturating_sub(1),
+                        width: rect.width + 2,
+                        ..rect
+                    };
+                    if rect.width == width && !taken.iter().any(|r| r.intersects(padded)) {
+                        taken.push(rect);
+                        return Some(Label { rect, text });
+                    }
+                }
+            }
+            None
+        };
+        // Cut links before messages: they say why messages are lost.
+        let cuts = cluster
+            .network()
+            .cuts()
+            .filter_map(|link| {
+                let (from, to) = (centres[link.from], centres[link.to]);
+                let text = if link.both_ways {
+                    "╳".to_string()
+                } else {
+                    format!("╳{}", arrow(from, to))
+                };
+                place(from, to, text, HALFWAY_FIRST)
+            })
+            .collect();
         let messages: Vec<&Envelope> = cluster.in_flight().collect();
         let compact = canvas.width < 60;
         let mut placed = Vec::with_capacity(messages.len());
@@ -116,35 +169,12 @@ impl NetworkLayout {
                 ""
             };
             let text = format!("{pointer}{arrow}{}", label(&m.message, compact));
-            let width = width_of(&text) as u16;
-            // Halfway first, then along the line, then a row off it.
-            let mut spot = None;
-            'search: for dy in [0.0, -1.0, 1.0] {
-                for t in [0.5, 0.6, 0.4, 0.7, 0.3, 0.8] {
-                    let at = (
-                        from.0 + (to.0 - from.0) * t,
-                        from.1 + (to.1 - from.1) * t + dy,
-                    );
-                    let rect = centred(canvas, at, width);
-                    // A column of space on each side, so labels do not run together.
-                    let padded = Rect {
-                        x: rect.x.saturating_sub(1),
-                        width: rect.width + 2,
-                        ..rect
-                    };
-                    if rect.width == width && !taken.iter().any(|r| r.intersects(padded)) {
-                        spot = Some(rect);
-                        break 'search;
-                    }
-                }
-            }
-            placed.push(spot.map(|rect| {
-                taken.push(rect);
-                Label {
-                    rect,
-                    text: text.clone(),
-                }
-            }));
+            // In time mode where it has got to; else halfway first.
+            let along = match app.message_progress(m.id) {
+                Some(p) => [0.0, 0.08, -0.08, 0.16, -0.16, 0.24].map(|d| (p + d).clamp(0.15, 0.85)),
+                None => HALFWAY_FIRST,
+            };
+            placed.push(place(from, to, text, along));
         }
         NetworkLayout {
             canvas,
@@ -152,6 +182,7 @@ impl NetworkLayout {
             servers,
             messages: placed,
             walls,
+            cuts,
         }
     }
 
@@ -233,6 +264,11 @@ impl Widget for NetworkPicture<'_> {
             let groups = layout.walls.len();
             title.push_str(&format!("· split in {groups}, walls •••• "));
         }
+        let cut = cluster.network().cuts().count();
+        if cut > 0 {
+            let links = if cut == 1 { "link" } else { "links" };
+            title.push_str(&format!("· {cut} {links} cut ╳ "));
+        }
         let unlabelled = layout.unlabelled();
         if unlabelled > 0 {
             title.push_str(&format!("· {unlabelled} not labelled "));
@@ -254,7 +290,13 @@ impl Widget for NetworkPicture<'_> {
             let along = |p: (f64, f64), q: (f64, f64), t: f64| {
                 (p.0 + (q.0 - p.0) * t, p.1 + (q.1 - p.1) * t)
             };
-            (to_canvas(along(a, b, ta)), to_canvas(along(b, a, tb)))
+            let (start, end) = (along(a, b, ta), along(b, a, tb));
+            // In time mode only what is left of its way: it moves towards its receiver.
+            let start = match self.app.message_progress(m.id) {
+                Some(p) => along(start, end, p),
+                None => start,
+            };
+            (to_canvas(start), to_canvas(end))
         };
         Canvas::default()
             .x_bounds([0.0, canvas.width as f64])
@@ -303,6 +345,9 @@ impl Widget for NetworkPicture<'_> {
                 st = st.add_modifier(Modifier::BOLD | Modifier::REVERSED);
             }
             draw(buf, label, st);
+        }
+        for label in &layout.cuts {
+            draw(buf, label, style::bad().add_modifier(Modifier::BOLD));
         }
         for (s, label) in layout.servers.iter().enumerate() {
             let mut st = style::role_style(&cluster.servers()[s]);

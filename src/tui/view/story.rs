@@ -4,7 +4,7 @@
 use super::{style, text};
 use crate::scenario::build::plural;
 use crate::scenario::{Quiz, Step};
-use crate::session::{Entry, Origin, Session};
+use crate::session::{HistoryEntry, Origin, Session};
 use crate::tui::quiz::{Outcome, QuizState};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -110,7 +110,7 @@ impl Narration<'_> {
             s.beats_played(),
             s.beats().len()
         );
-        let is_check = |e: &&Entry| match e.origin {
+        let is_check = |e: &&HistoryEntry| match e.origin {
             Origin::Script(i) => matches!(s.scenario().steps[i], Step::Expect(_)),
             Origin::Free => false,
         };

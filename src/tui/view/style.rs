@@ -151,3 +151,19 @@ pub fn good() -> Style {
 pub fn heading() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
+
+/// A bar `cells` wide showing `fraction` (0 to 1) in eighths of a cell: `███▌·`.
+pub fn bar(fraction: f64, cells: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (fraction.clamp(0.0, 1.0) * (cells * 8) as f64).round() as usize;
+    let mut text = String::with_capacity(cells * 3);
+    for cell in 0..cells {
+        let filled = eighths.saturating_sub(cell * 8).min(8);
+        text.push(match filled {
+            8 => '█',
+            0 => '·',
+            n => PARTS[n],
+        });
+    }
+    text
+}
