@@ -132,16 +132,7 @@ fn report(
 ) -> Result<u8> {
     let b = &options.bounds;
     let scenario = &outcome.scenario;
-    writeln!(
-        out,
-        "check {}: {} servers, {}",
-        args.scenario,
-        scenario.names.len(),
-        model_name(scenario)
-    )?;
-    if let Some(note) = note {
-        writeln!(out, "{note}")?;
-    }
+    headline(out, args, "", scenario, note)?;
     writeln!(
         out,
         "bounds: terms up to {}, {} requests, {} crashes, {} duplicates, {}; {}; {} thread{}",
@@ -194,6 +185,27 @@ fn report(
             Ok(1)
         }
     }
+}
+
+/// The report's first line (what is checked, on which model) and the note on timing, if any.
+fn headline(
+    out: &mut dyn Write,
+    args: &CheckArgs,
+    mode: &str,
+    scenario: &Scenario,
+    note: Option<&str>,
+) -> Result<()> {
+    writeln!(
+        out,
+        "check {}{mode}: {} servers, {}",
+        args.scenario,
+        scenario.names.len(),
+        model_name(scenario)
+    )?;
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
 }
 
 fn model_name(scenario: &Scenario) -> String {
@@ -290,16 +302,7 @@ fn run_random(
         || format!("{} of {} walks", done.load(Ordering::Relaxed), args.seeds),
         || walks_from(&start, seeds.clone(), args.steps, options.threads, &done),
     );
-    writeln!(
-        out,
-        "check {} --random: {} servers, {}",
-        args.scenario,
-        scenario.names.len(),
-        model_name(&scenario)
-    )?;
-    if let Some(note) = note {
-        writeln!(out, "{note}")?;
-    }
+    headline(out, args, " --random", &scenario, note)?;
     writeln!(
         out,
         "ran {} walks (seeds {}..{}) of up to {} steps: {} steps, {:.2} s",

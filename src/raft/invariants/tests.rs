@@ -376,23 +376,41 @@ fn the_compared_runs_reach_every_kind_of_violation() {
         "arbitrary changes reached only {arbitrary:?}"
     );
 
-    let mut clusters = BTreeSet::new();
-    for _ in 0..200 {
-        let run = sample(cluster_run(), &mut runner);
-        let found = compare_cluster(&run).unwrap_or_else(|e| panic!("{e}"));
-        clusters.extend(found.iter().map(kind));
+    assert_reached(
+        &kinds_found(&mut runner, 200, compare_cluster),
+        &[
+            "ElectionSafety",
+            "LogMatching",
+            "LeaderCompleteness",
+            "StateMachineSafety",
+            "CommittedEntryLost",
+            "CommitBeyondLog",
+        ],
+        "cluster runs",
+    );
+}
+
+/// The kinds of violation `compare` finds over `runs` cluster runs (failing on a mismatch).
+fn kinds_found(
+    runner: &mut TestRunner,
+    runs: usize,
+    compare: fn(&ClusterRun) -> Result<Vec<Violation>, String>,
+) -> BTreeSet<&'static str> {
+    let mut reached = BTreeSet::new();
+    for _ in 0..runs {
+        let run = sample(cluster_run(), runner);
+        let found = compare(&run).unwrap_or_else(|e| panic!("{e}"));
+        reached.extend(found.iter().map(kind));
     }
-    for expected in [
-        "ElectionSafety",
-        "LogMatching",
-        "LeaderCompleteness",
-        "StateMachineSafety",
-        "CommittedEntryLost",
-        "CommitBeyondLog",
-    ] {
+    reached
+}
+
+/// Every kind in `expected` was reached by `who`.
+fn assert_reached(reached: &BTreeSet<&str>, expected: &[&str], who: &str) {
+    for expected in expected {
         assert!(
-            clusters.contains(expected),
-            "cluster runs never found {expected}: {clusters:?}"
+            reached.contains(expected),
+            "{who} never found {expected}: {reached:?}"
         );
     }
 }
@@ -498,23 +516,16 @@ fn compare_restored((states, n, ops): &ClusterRun) -> Result<Vec<Violation>, Str
 #[test]
 fn a_cluster_rebuilt_from_its_history_reports_what_the_reference_does() {
     let mut runner = TestRunner::deterministic();
-    let mut reached = BTreeSet::new();
-    for _ in 0..700 {
-        let run = sample(cluster_run(), &mut runner);
-        let found = compare_restored(&run).unwrap_or_else(|e| panic!("{e}"));
-        reached.extend(found.iter().map(kind));
-    }
-    for expected in [
-        "ElectionSafety",
-        "LeaderCompleteness",
-        "StateMachineSafety",
-        "CommittedEntryLost",
-    ] {
-        assert!(
-            reached.contains(expected),
-            "rebuilt clusters never broke {expected}: {reached:?}"
-        );
-    }
+    assert_reached(
+        &kinds_found(&mut runner, 700, compare_restored),
+        &[
+            "ElectionSafety",
+            "LeaderCompleteness",
+            "StateMachineSafety",
+            "CommittedEntryLost",
+        ],
+        "rebuilt clusters",
+    );
 }
 
 /// How far each server had committed is history too: a restarted server's commit index is 0,
