@@ -86,6 +86,15 @@ fn cases() -> Vec<Case> {
             broken: "Leader Completeness",
             steps: 4,
         },
+        // With a request, a stale AppendEntries truncates a committed entry at once (the
+        // monitor must see a log that only shrank).
+        Case {
+            bug: "truncate-always",
+            start: stage("truncate-always"),
+            bounds: &["--max-term", "3", "--max-requests", "1", "--max-depth", "4"],
+            broken: "Commit Within Log",
+            steps: 3,
+        },
         Case {
             bug: "commit-old-term",
             start: stage("commit-old-term"),

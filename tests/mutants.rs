@@ -18,6 +18,38 @@ const TWO_VOTES: &str = r#"{
   ]
 }"#;
 
+/// truncate-always cuts a committed entry off S1's log with nothing appended: the log only
+/// shrinks, and the monitor must still see it.
+const TRUNCATED: &str = r#"{
+  "name": "truncated",
+  "servers": 3,
+  "bug": "truncate-always",
+  "steps": [
+    {"timeout": "S0"},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "RequestVote"}},
+    {"deliver": {"from": "S1", "to": "S0", "kind": "RequestVoteResponse"}},
+    {"request": {"server": "S0", "command": "x"}},
+    {"deliver": {"id": 6}},
+    {"deliver": {"from": "S1", "to": "S0", "kind": "AppendEntriesResponse"}},
+    {"request": {"server": "S0", "command": "y"}},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "AppendEntries", "newest": true}},
+    {"expect": {"server": "S1", "log": [2, 2], "commit_index": 1}},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "AppendEntries"}},
+    {"expect": {"server": "S1", "log": [], "broken": "committed-entries-kept"}},
+    {"expect": {"broken": "commit-within-log"}}
+  ]
+}"#;
+
+#[test]
+fn a_log_that_only_shrinks_is_checked() {
+    let scenario = scenario::parse(TRUNCATED, "truncated.json").expect("valid");
+    let mut log = Vec::new();
+    let (cluster, summary) = scenario::run(&scenario, &mut log).expect("runs");
+    let log = String::from_utf8(log).expect("text");
+    assert!(summary.failures.is_empty(), "{log}");
+    assert_eq!(cluster.violations().len(), 2, "{:?}", cluster.violations());
+}
+
 #[test]
 fn a_scenario_with_a_bug_runs_the_mutated_model() {
     let scenario = scenario::parse(TWO_VOTES, "two.json").expect("valid");

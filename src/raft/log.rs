@@ -219,9 +219,13 @@ impl Log {
         index
     }
 
-    /// Keeps only the first `len` entries.
+    /// Keeps only the first `len` entries (what is removed is a change the invariant
+    /// monitor must see).
     pub fn truncate(&mut self, len: LogIndex) {
-        self.entries.truncate(len);
+        if len < self.entries.len() {
+            self.entries.truncate(len);
+            self.mark_changed(len + 1);
+        }
     }
 
     /// Whether an AppendEntries with this `prev_log_index`/`prev_log_term` fits the log.
