@@ -4,6 +4,7 @@
 //! Every workload goes through [`Cluster`] (or [`Session`](crate::session::Session)) as any
 //! other user does, so invariants are checked after every step and every event is recorded.
 
+use crate::explore::bench::ExploreFigure;
 use crate::raft::{Action, Cluster, Entry, Event, Log, Role, ServerAction, ServerState, Violation};
 use serde::Serialize;
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub enum Workload {
     Undo,
     /// Drawing a Figure 7 frame at three terminal sizes.
     Render,
+    /// The explorer: distinct states per second on 3 servers from the brief's example,
+    /// election only, terms up to 4.
+    Explore,
     /// The whole Figure 16 experiment of `raftwalk simulate figure16` (11 lines, 10,100
     /// trials of a timed cluster whose leader crashes).
     Figure16,
@@ -34,13 +38,14 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in running order.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::Election,
         Workload::Requests,
         Workload::DivergentElection,
         Workload::ForcedLeaders,
         Workload::Undo,
         Workload::Render,
+        Workload::Explore,
         Workload::Figure16,
     ];
 }
@@ -60,6 +65,10 @@ pub struct Settings {
     pub frames: usize,
     /// Recorded actions in the undo workload.
     pub undo_steps: usize,
+    /// Distinct states at which a run of the explore workload stops.
+    pub explore_states: usize,
+    /// Threads of the explore workload.
+    pub explore_threads: usize,
     /// Trials per line of the figure16 workload (its 150–150 line gets a tenth).
     pub figure16_trials: usize,
 }
@@ -73,6 +82,8 @@ impl Default for Settings {
             log: 100_000,
             frames: 500,
             undo_steps: 100_000,
+            explore_states: 20_000_000,
+            explore_threads: 1,
             figure16_trials: crate::simulate::figure16::PAPER_TRIALS,
         }
     }
@@ -90,6 +101,8 @@ pub enum Figure {
     Undo(UndoFigure),
     /// Drawing one frame.
     Render(RenderFigure),
+    /// The explorer's throughput.
+    Explore(ExploreFigure),
     /// Simulated trials.
     Trials(TrialsFigure),
 }
@@ -138,6 +151,23 @@ impl Figure {
             Figure::Render(f) => format!(
                 "render, {} ({} servers) at {}: {:.0} µs per frame (median of {})",
                 f.scenario, f.servers, f.size, f.median_us, f.frames
+            ),
+            Figure::Explore(f) => format!(
+                "explore, {} servers, terms up to {}, election only: {:.0} distinct states/s, \
+                 {} states in {:.2} s, {} (median of {}, {} threads; goal ≥ 1,000,000/s and \
+                 exhausted in < 10 s)",
+                f.servers,
+                f.max_term,
+                f.states_per_sec,
+                f.distinct_states,
+                f.seconds,
+                if f.exhausted {
+                    "exhausted"
+                } else {
+                    "stopped at the state limit"
+                },
+                f.runs,
+                f.threads
             ),
             Figure::Trials(f) => format!(
                 "figure16, {} trials of 11 lines: {:.3} s, {:.0} trials/s (median of {}; goal < {} s)",
@@ -189,6 +219,12 @@ pub fn run(
                     emit(&Figure::Render(render_figure(size, settings.frames)?));
                 }
             }
+            Workload::Explore => emit(&Figure::Explore(crate::explore::bench::bench_figure(
+                4,
+                settings.explore_states,
+                settings.explore_threads,
+                runs,
+            )?)),
             Workload::Figure16 => emit(&Figure::Trials(figure16_figure(
                 settings.figure16_trials,
                 runs,

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod builtin;
 pub mod cli_error;
 pub mod escape;
+pub mod explore;
 pub mod export;
 pub mod ledger;
 pub mod load;

@@ -128,6 +128,7 @@ pub fn brief_cluster() -> Scenario {
             name: "three fresh servers".to_string(),
             description: Some("The brief's cluster: S0, S1, S2, followers in term 1.".to_string()),
             servers: scenario::format::ServersSpec::Count(3),
+            bug: None,
             unsafe_start: false,
             timing: None,
             max_entries_per_append: None,

@@ -4,11 +4,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use raftwalk::escape::{EscapingWriter, escape};
 use raftwalk::scenario::{self, report::StateReport};
-use raftwalk::{bench, builtin, export, load, simulate};
+use raftwalk::{bench, builtin, explore, export, load, simulate};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 /// Step through Raft leader election, one message at a time.
 ///
@@ -62,6 +62,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search every interleaving from a scenario's state (within bounds) for a broken
+    /// invariant; exit 0 if none, 1 with the shortest counterexample, 2 on bad input.
+    Check(explore::CheckArgs),
     /// Run many seeded trials of a timed cluster whose leader crashes, and measure how long it
     /// is without one: `figure16` reproduces Figure 16 of the Raft paper.
     Simulate {
@@ -112,6 +115,13 @@ enum Command {
         /// Steps in the random session whose undo history is measured.
         #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         undo_steps: u64,
+        /// Distinct states at which each run of the explore workload stops (3 servers, terms
+        /// up to 4).
+        #[arg(long, default_value_t = 20_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+        explore_states: u64,
+        /// Threads of the explore workload (default: every core).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+        explore_threads: Option<u64>,
         /// Trials per line of the figure16 workload (the paper's 1,000; 150–150 gets a tenth).
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         figure16_trials: u64,
@@ -124,29 +134,49 @@ struct CountingAllocator;
 
 /// Set once, before anything else, when the command is `bench`.
 static COUNTING: AtomicBool = AtomicBool::new(false);
-/// Live heap bytes since counting began (wrapping: blocks allocated before it may be freed).
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// Live heap bytes since counting began, in one slot per thread (picked by the address of a
+/// thread-local) so that the explorer's threads, which allocate as they go, do not fight over
+/// one cache line. A slot may go below zero (a block freed by another thread, or allocated
+/// before counting began); differences of the wrapping sum are what was held.
+#[repr(align(64))]
+struct Slot(AtomicIsize);
+
+const SLOTS: usize = 16;
+static LIVE_BYTES: [Slot; SLOTS] = [const { Slot(AtomicIsize::new(0)) }; SLOTS];
+
+/// This thread's slot.
+fn slot() -> &'static AtomicIsize {
+    thread_local!(static MARK: u8 = const { 0 });
+    let at = MARK
+        .try_with(|mark| std::ptr::from_ref(mark) as usize)
+        .unwrap_or(0);
+    let index = ((at >> 6).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60) % SLOTS;
+    &LIVE_BYTES[index].0
+}
 
 // SAFETY: every call is forwarded unchanged to the system allocator; we only count.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            slot().fetch_add(layout.size() as isize, Ordering::Relaxed);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if COUNTING.load(Ordering::Relaxed) {
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            slot().fetch_sub(layout.size() as isize, Ordering::Relaxed);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            slot().fetch_add(
+                new_size as isize - layout.size() as isize,
+                Ordering::Relaxed,
+            );
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -157,7 +187,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn live_bytes() -> usize {
-    LIVE_BYTES.load(Ordering::Relaxed)
+    // Wrapping, like the slots: callers take differences.
+    LIVE_BYTES.iter().fold(0usize, |sum, s| {
+        sum.wrapping_add(s.0.load(Ordering::Relaxed) as usize)
+    })
 }
 
 /// Exit status for input the user must fix.
@@ -195,6 +228,12 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run { scenario, json }) => run(&scenario, json),
+        Some(Command::Check(args)) => load::load(&args.scenario).and_then(|scenario| {
+            // The report quotes the file (names, commands): every line is escaped.
+            let mut out = EscapingWriter(io::stdout().lock());
+            let code = explore::command::run(&args, scenario, &mut out)?;
+            Ok(ExitCode::from(code))
+        }),
         Some(Command::Simulate {
             what,
             trials,
@@ -221,6 +260,8 @@ fn main() -> ExitCode {
             log,
             frames,
             undo_steps,
+            explore_states,
+            explore_threads,
             figure16_trials,
         }) => {
             // Each is capped by its clap range, far below usize::MAX.
@@ -231,6 +272,11 @@ fn main() -> ExitCode {
                 log: log as usize,
                 frames: frames as usize,
                 undo_steps: undo_steps as usize,
+                explore_states: explore_states as usize,
+                explore_threads: explore_threads.map_or_else(
+                    || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+                    |n| n as usize,
+                ),
                 figure16_trials: figure16_trials as usize,
             };
             run_bench(json, &only, settings)

@@ -556,6 +556,8 @@ fn bench_json_prints_one_figure_per_workload() {
         "3",
         "--undo-steps",
         "300",
+        "--explore-states",
+        "200",
         "--figure16-trials",
         "10",
     ]);
@@ -578,6 +580,7 @@ fn bench_json_prints_one_figure_per_workload() {
             "render",
             "render",
             "render",
+            "explore",
             "figure16"
         ],
         "{text}"
@@ -617,7 +620,7 @@ fn bench_json_prints_one_figure_per_workload() {
     positive(undo, "seconds");
     positive(undo, "record_seconds");
     positive(undo, "bytes");
-    let figure16 = &figures[9];
+    let figure16 = &figures[10];
     // Ten lines of 10 trials and the 150–150 line's one.
     assert_eq!(figure16["trials"], 101, "{figure16}");
     positive(figure16, "seconds");
@@ -631,6 +634,16 @@ fn bench_json_prints_one_figure_per_workload() {
         assert_eq!(render["servers"], 7, "{render}");
         positive(render, "median_us");
     }
+    let explore = &figures[9];
+    assert_eq!(explore["servers"], 3, "{explore}");
+    assert_eq!(explore["max_term"], 4, "{explore}");
+    assert_eq!(
+        explore["distinct_states"], 200,
+        "stopped at the limit: {explore}"
+    );
+    assert_eq!(explore["exhausted"], false, "{explore}");
+    positive(explore, "seconds");
+    positive(explore, "states_per_sec");
 }
 
 #[test]
@@ -672,6 +685,9 @@ fn bench_refuses_out_of_range_numbers_in_one_line() {
         ("--log", "99"),
         ("--runs", "0"),
         ("--runs", "100"),
+        ("--explore-states", "0"),
+        ("--explore-threads", "0"),
+        ("--explore-threads", "65"),
     ] {
         let out = raftwalk(["bench".to_string(), format!("{option}={value}")]);
         assert_exit(&out, 2);

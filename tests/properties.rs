@@ -87,6 +87,7 @@ impl Setup {
     fn cluster(self) -> Cluster {
         let config = ClusterConfig {
             max_entries_per_append: self.cap,
+            ..ClusterConfig::default()
         };
         Cluster::with_config(vec![ServerState::default(); self.n], config)
     }

@@ -1,6 +1,7 @@
 //! Every file in `scenarios/` must load and pass: every expectation holds, every step applies
-//! and no invariant breaks. So must every file in `tests/fixtures/gaps/`: one short scenario for
-//! each gap the scenario language closed (issue 9).
+//! and no invariant breaks — except in a lesson that runs a mutant (`"bug"`), which must break
+//! the invariant it expects broken. So must every file in `tests/fixtures/gaps/`: one short
+//! scenario for each gap the scenario language closed (issue 9).
 
 use raftwalk::scenario;
 use std::path::Path;
@@ -33,7 +34,22 @@ fn every_file_passes(dir: &str, at_least: usize) {
         let text = std::fs::read_to_string(&path).expect("readable scenario");
         let scenario = scenario::parse(&text, &origin).unwrap_or_else(|e| panic!("{e}"));
         let mut log = Vec::new();
-        let (_, summary) = scenario::run(&scenario, &mut log).expect("writing to memory");
+        let (cluster, summary) = scenario::run(&scenario, &mut log).expect("writing to memory");
+        if scenario.config.bug.is_some() {
+            let expected_broken = scenario
+                .steps
+                .iter()
+                .any(|step| matches!(step, scenario::Step::Expect(e) if e.broken.is_some()));
+            assert!(
+                summary.failures.is_empty()
+                    && summary.error.is_none()
+                    && !cluster.violations().is_empty()
+                    && expected_broken,
+                "{origin} (a mutant's lesson) must expect the invariant it breaks: {summary:?}\n{}",
+                String::from_utf8_lossy(&log)
+            );
+            continue;
+        }
         assert!(
             summary.passed(),
             "{origin} failed: {summary:?}\n{}",

@@ -1,6 +1,10 @@
 //! The engine under everything: servers, network and invariant monitor, changed only by
 //! [`Cluster::apply`]. The TUI, the scenario runner and the benchmarks all go this way.
 
+mod clone;
+mod restore;
+
+use super::bug::Bug;
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;
 use super::message::{Envelope, Message};
@@ -77,6 +81,8 @@ pub struct ClusterConfig {
     /// The most entries one AppendEntries carries; `None` (the default): every entry to the
     /// end of the leader's log.
     pub max_entries_per_append: Option<usize>,
+    /// The rule every server breaks on purpose (see [`Bug`]); `None` (the default): Raft.
+    pub bug: Option<Bug>,
 }
 
 impl Action {
@@ -86,8 +92,9 @@ impl Action {
     }
 }
 
-/// A cluster of servers on one network, with its invariant history.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A cluster of servers on one network, with its invariant history. Cloning it into an
+/// existing cluster (`clone_from`) reuses its buffers.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Cluster {
     servers: Vec<RaftServer>,
     network: RaftNetwork,
@@ -125,6 +132,7 @@ impl Cluster {
             .map(|(i, state)| {
                 let mut server = RaftServer::with_state(network.create_node(i), state);
                 server.max_entries_per_append = config.max_entries_per_append;
+                server.bug = config.bug;
                 server
             })
             .collect();
@@ -142,6 +150,22 @@ impl Cluster {
             let _ = server.log.take_change();
         }
         cluster
+    }
+
+    /// Like [`Cluster::from_states`], with every server running `bug` (`None`: Raft itself).
+    pub fn with_bug(states: Vec<ServerState>, bug: Option<Bug>) -> Cluster {
+        Cluster::with_config(
+            states,
+            ClusterConfig {
+                bug,
+                ..ClusterConfig::default()
+            },
+        )
+    }
+
+    /// The rule this cluster breaks on purpose, if any.
+    pub fn bug(&self) -> Option<Bug> {
+        self.config.bug
     }
 
     /// The servers, by id.

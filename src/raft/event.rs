@@ -1,5 +1,6 @@
 //! Every decision the model makes, as a plain value. `explain.rs` turns them into sentences.
 
+use super::bug::Bug;
 use super::log::{AppendMismatch, Truncation};
 use super::message::MessageKind;
 use super::network::Link;
@@ -597,4 +598,11 @@ pub enum Event {
     },
     /// An invariant broke.
     Violation(Violation),
+    /// A mutant server decided differently from Raft here (see [`Bug`]).
+    RuleBroken {
+        /// The server.
+        server: ServerId,
+        /// The rule it broke.
+        bug: Bug,
+    },
 }

@@ -130,8 +130,11 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
         } => {
             let how = if candidate_last == voter_last {
                 "as up-to-date as".to_string()
-            } else {
+            } else if candidate_last.at_least_as_up_to_date_as(voter_last) {
                 "more up-to-date than".to_string()
+            } else {
+                // Only a mutant that skips the check grants such a vote.
+                "less up-to-date than".to_string()
             };
             format!(
                 "{} grants its vote to {} for term {term}: it has not voted for anyone else, and {}'s log ends at {}, {how} {}'s {} (§5.2, §5.4.1).",
@@ -632,6 +635,13 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             format_ms(at)
         ),
         Event::Violation(v) => explain_violation(&v, names),
+        Event::RuleBroken { server, bug } => format!(
+            "{} {}, which breaks a rule ({}). Raft says: {}.",
+            n(server),
+            bug.wrong_step(),
+            bug.plain(),
+            bug.rule()
+        ),
     }
 }
 
@@ -654,7 +664,7 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             first,
             second,
         } => format!(
-            "{} voted twice in term {term}: for {} and for {} (§5.2)",
+            "One Vote per Term broken: {} voted twice in term {term}: for {} and for {} (§5.2)",
             n(server),
             n(first),
             n(second)
@@ -677,7 +687,7 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             n(server)
         ),
         Violation::CommittedEntryLost { server, index } => format!(
-            "{} lost or changed the entry it had committed at index {index} (§5.4)",
+            "Committed Entries Kept broken: {} lost or changed the entry it had committed at index {index} (§5.4)",
             n(server)
         ),
         Violation::CommitBeyondLog {
@@ -685,11 +695,11 @@ pub fn explain_violation(violation: &Violation, names: Names<'_>) -> String {
             commit_index,
             log_len,
         } => format!(
-            "{}'s commit index {commit_index} is past the end of its log ({log_len} entries)",
+            "Commit Within Log broken: {}'s commit index {commit_index} is past the end of its log ({log_len} entries)",
             n(server)
         ),
         Violation::TermDecreased { server, from, to } => format!(
-            "{}'s term went down from {from} to {to}; terms only grow (§5.1)",
+            "Terms Only Grow broken: {}'s term went down from {from} to {to} (§5.1)",
             n(server)
         ),
     };

@@ -14,6 +14,10 @@
 //! log from scratch after every step would (a test compares the two over random runs, forced
 //! leaders included).
 
+mod history;
+
+pub use history::MonitorHistory;
+
 use super::event::{Event, Violation};
 use super::log::Entry;
 use super::pvec::PVec;

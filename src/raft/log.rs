@@ -219,6 +219,15 @@ impl Log {
         index
     }
 
+    /// Keeps only the first `len` entries (what is removed is a change the invariant
+    /// monitor must see).
+    pub fn truncate(&mut self, len: LogIndex) {
+        if len < self.entries.len() {
+            self.entries.truncate(len);
+            self.mark_changed(len + 1);
+        }
+    }
+
     /// Whether an AppendEntries with this `prev_log_index`/`prev_log_term` fits the log.
     pub fn check_prev(&self, prev_index: LogIndex, prev_term: Term) -> Result<(), AppendMismatch> {
         match self.term_at(prev_index) {

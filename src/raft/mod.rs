@@ -1,9 +1,11 @@
 //! The pure Raft model: no terminal, files, clock, global state or randomness. All state is
 //! `Clone + Eq + Hash + Debug`, so undo, replay and exhaustive exploration are cheap.
 
+pub mod bug;
 pub mod cluster;
 pub mod event;
 pub mod explain;
+pub mod invariant;
 pub mod invariants;
 pub mod log;
 pub mod message;
@@ -15,9 +17,11 @@ pub mod server;
 pub mod time;
 pub mod types;
 
+pub use bug::Bug;
 pub use cluster::{ADVANCE_CAP, Action, Cluster, ClusterConfig};
 pub use event::{Event, Violation};
 pub use explain::{Names, explain};
+pub use invariant::Invariant;
 pub use log::{ClientCommand, Entries, Entry, Log};
 pub use message::{Envelope, Message, MessageFields, MessageKind};
 pub use network::{DELIVER_ALL_CAP, Link, NetworkError, RaftNetwork};

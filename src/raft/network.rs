@@ -2,6 +2,9 @@
 //! delivery, loss, duplication, partitions, links cut one way or both, and messages put in
 //! flight by hand.
 
+mod clone;
+mod restore;
+
 use super::event::{Event, LossReason};
 use super::message::{Envelope, Message, Outgoing};
 use super::server::{Node, RaftServer};
@@ -109,8 +112,9 @@ impl ServerSlots for [&mut RaftServer] {
     }
 }
 
-/// The network between `n` servers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The network between `n` servers. Cloning it into an existing network (`clone_from`)
+/// reuses its buffer.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RaftNetwork {
     size: usize,
     in_flight: VecDeque<Envelope>,

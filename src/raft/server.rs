@@ -2,6 +2,9 @@
 //! message handlers. Term rules run once for every message in [`RaftServer::handle`]; then the
 //! handler for the message kind runs.
 
+mod clone;
+
+use super::bug::Bug;
 use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalReason, VoteRefusal};
 use super::log::{ClientCommand, Entries, Entry, Log};
 use super::message::{Message, MessageFields, MessageKind, Outgoing};
@@ -81,8 +84,9 @@ pub enum ServerAction {
 }
 
 /// One Raft server. Fields are public to read (as the brief's `server0.role`); change them
-/// only through the methods, which record an [`Event`] for every decision.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// only through the methods, which record an [`Event`] for every decision. Cloning it into
+/// an existing server (`clone_from`) reuses its buffers.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RaftServer {
     /// This server's id.
     pub id: ServerId,
@@ -110,6 +114,8 @@ pub struct RaftServer {
     pub leader_id: Option<ServerId>,
     /// Whether it is crashed.
     pub crashed: bool,
+    /// The rule this server breaks on purpose, if any (see [`Bug`]); `None` for Raft.
+    pub bug: Option<Bug>,
     /// The most entries one AppendEntries carries (`None`: everything to the end of the log),
     /// the same for the whole cluster.
     pub max_entries_per_append: Option<usize>,
@@ -145,6 +151,7 @@ impl RaftServer {
             match_index: [0; MAX_SERVERS],
             leader_id: None,
             crashed: state.crashed,
+            bug: None,
             max_entries_per_append: None,
             outbox: Vec::new(),
             events: Vec::new(),
@@ -347,7 +354,10 @@ impl RaftServer {
             self.voted_for = None;
             self.step_down();
         } else if term < self.current_term {
-            return self.handle_stale(from, message);
+            if !self.obeys_stale(&message) {
+                return self.handle_stale(from, message);
+            }
+            self.broke_rule();
         }
         match message {
             Message::RequestVote {
@@ -442,6 +452,19 @@ impl RaftServer {
             }
             _ => None,
         };
+        // The two mutants of this rule each skip one of its checks.
+        let refusal = match refusal {
+            Some(VoteRefusal::AlreadyVoted { .. }) if self.bug == Some(Bug::VoteTwice) => {
+                (!candidate_last.at_least_as_up_to_date_as(voter_last)).then_some(
+                    VoteRefusal::LogNotUpToDate {
+                        candidate_last,
+                        voter_last,
+                    },
+                )
+            }
+            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => None,
+            other => other,
+        };
         match refusal {
             Some(reason) => self.events.push(Event::VoteRefused {
                 voter: self.id,
@@ -450,6 +473,7 @@ impl RaftServer {
                 reason,
             }),
             None => {
+                let second_vote = self.voted_for.is_some_and(|v| v != candidate);
                 self.voted_for = Some(candidate);
                 self.events.push(Event::VoteGranted {
                     voter: self.id,
@@ -458,6 +482,10 @@ impl RaftServer {
                     candidate_last,
                     voter_last,
                 });
+                // Only a mutant gets here with either.
+                if second_vote || !candidate_last.at_least_as_up_to_date_as(voter_last) {
+                    self.broke_rule();
+                }
             }
         }
         self.reply_vote(from, refusal.is_none());
@@ -559,6 +587,9 @@ impl RaftServer {
             Role::Follower => {}
         }
         self.leader_id = Some(leader);
+        if self.bug == Some(Bug::TruncateAlways) {
+            self.truncate_after(prev, &entries);
+        }
         match self.log.try_append(prev.index, prev.term, entries) {
             Err(mismatch) => {
                 self.events.push(Event::AppendRejected {
@@ -687,7 +718,9 @@ impl RaftServer {
             .filter(|&s| matches[s] >= n)
             .collect();
         let entry_term = self.log.term_at(n).unwrap_or(0);
-        if entry_term == self.current_term {
+        let old_term_by_count =
+            entry_term != self.current_term && self.bug == Some(Bug::CommitOldTerm);
+        if entry_term == self.current_term || old_term_by_count {
             self.events.push(Event::LeaderCommitted {
                 leader: self.id,
                 term: self.current_term,
@@ -697,6 +730,9 @@ impl RaftServer {
                 cluster_size: self.cluster_size,
             });
             self.commit_index = n;
+            if old_term_by_count {
+                self.broke_rule();
+            }
         } else if before != Some(n) {
             self.events.push(Event::CommitWaitsForCurrentTerm {
                 leader: self.id,
@@ -835,6 +871,109 @@ impl RaftServer {
         self.votes_refused = ServerSet::EMPTY;
         self.next_index = [0; MAX_SERVERS];
         self.match_index = [0; MAX_SERVERS];
+    }
+
+    /// Whether `message` (from `from`) can never change this server: delivered now or at any
+    /// later time, it is only recorded as ignored. The explorer leaves such messages out of
+    /// its states (delivering, dropping or duplicating one changes no server, so a state with
+    /// it behaves as the state without it). Only responses qualify (a request is always
+    /// answered). Why each case stays ignored, whatever happens meanwhile — terms never
+    /// decrease, and a server becomes candidate only by moving to a new term:
+    /// - a response of an older term is ignored (§5.1), and the server's term will stay
+    ///   above it; except a vote grant under `count-stale-votes`, which counts it;
+    /// - a vote response of its term to a server that is not a candidate (follower or
+    ///   leader) is ignored for the role, and the server can never be candidate in that
+    ///   term again (not under `count-stale-votes`, which counts a grant in a later term);
+    /// - a vote response from a voter a candidate has already counted this term is ignored
+    ///   as a duplicate: the counted voters only grow while it is candidate in this term,
+    ///   and afterwards the two cases above apply (again not under `count-stale-votes`);
+    /// - an AppendEntries response of its term to a follower is ignored for the role, and a
+    ///   follower never leads the term it follows in (leading takes a candidacy, which takes
+    ///   a new term);
+    /// - a success of its term, to a leader, reporting no more than the leader already
+    ///   knows the follower matches, when the leader's next index for it is just past that
+    ///   match: it sets the match index to what it is and the next index to what it is, and
+    ///   commits nothing (the match indices did not move, and every change to them, or to
+    ///   the leader's log, was followed by the commit rule already). While it leads the
+    ///   term, the match index only grows and the next index never leaves match + 1 once
+    ///   there (a success sets it so; a failure backs off no lower than that); then the
+    ///   cases above apply.
+    pub fn ignores_forever(&self, from: ServerId, message: &Message) -> bool {
+        use std::cmp::Ordering;
+        match *message {
+            Message::RequestVoteResponse { term, granted } => {
+                if self.bug == Some(Bug::CountStaleVotes) && granted {
+                    return false;
+                }
+                match term.cmp(&self.current_term) {
+                    Ordering::Less => true,
+                    Ordering::Greater => false,
+                    Ordering::Equal => match self.role {
+                        Role::Follower | Role::Leader => true,
+                        Role::Candidate => {
+                            self.votes_granted.contains(from) || self.votes_refused.contains(from)
+                        }
+                    },
+                }
+            }
+            Message::AppendEntriesResponse {
+                term,
+                success,
+                match_index,
+            } => match term.cmp(&self.current_term) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => match self.role {
+                    Role::Follower => true,
+                    Role::Candidate => false,
+                    Role::Leader => {
+                        success
+                            && match_index <= self.match_index[from]
+                            && self.next_index[from] == self.match_index[from] + 1
+                    }
+                },
+            },
+            Message::RequestVote { .. } | Message::AppendEntries { .. } => false,
+        }
+    }
+
+    /// Whether a message of an older term is handled as if it were current: only under the
+    /// two mutants that break the term rule (§5.1), each for one kind of message.
+    fn obeys_stale(&self, message: &Message) -> bool {
+        match (self.bug, message) {
+            (Some(Bug::AcceptStaleTerm), Message::AppendEntries { .. }) => {
+                self.role == Role::Follower
+            }
+            (Some(Bug::CountStaleVotes), Message::RequestVoteResponse { granted, .. }) => {
+                *granted && self.role == Role::Candidate
+            }
+            _ => false,
+        }
+    }
+
+    /// The `truncate-always` mutant: a matching AppendEntries deletes everything after
+    /// `prev_log_index` first, where Raft deletes only from the first conflicting entry.
+    fn truncate_after(&mut self, prev: LogPosition, entries: &Entries) {
+        if self.log.check_prev(prev.index, prev.term).is_err() || self.log.len() <= prev.index {
+            return;
+        }
+        let conflicts_at_once = entries
+            .first()
+            .is_some_and(|e| self.log.term_at(prev.index + 1) != Some(e.term));
+        if !conflicts_at_once {
+            self.broke_rule();
+        }
+        self.log.truncate(prev.index);
+    }
+
+    /// Records that this server's bug just decided differently from Raft.
+    fn broke_rule(&mut self) {
+        if let Some(bug) = self.bug {
+            self.events.push(Event::RuleBroken {
+                server: self.id,
+                bug,
+            });
+        }
     }
 
     fn ignore_for_role(&mut self, from: ServerId, kind: MessageKind) {

@@ -4,7 +4,7 @@
 use super::describe::{describe_entry_patterns, describe_message, describe_pattern};
 use super::script::{Expectation, FlightCounts, MessagePattern};
 use crate::raft::time::format_ms_exact;
-use crate::raft::{Cluster, LogIndex, Micros, Names, RaftServer, Role, ServerId, Term};
+use crate::raft::{Cluster, Invariant, LogIndex, Micros, Names, RaftServer, Role, ServerId, Term};
 use std::fmt;
 
 /// An expectation that did not hold.
@@ -79,7 +79,30 @@ pub fn check(e: &Expectation, cluster: &Cluster, names: &[String]) -> Vec<Mismat
     if let Some((min, max)) = e.time {
         check_time(min, max, cluster, &mut out);
     }
+    if let Some(invariant) = e.broken {
+        check_broken(invariant, cluster, &mut out);
+    }
     out.0
+}
+
+/// The invariant has been broken by now.
+fn check_broken(invariant: Invariant, cluster: &Cluster, out: &mut Mismatches) {
+    let broken: Vec<&str> = cluster
+        .violations()
+        .iter()
+        .map(|v| v.invariant().title())
+        .collect();
+    if !broken.contains(&invariant.title()) {
+        out.0.push(Mismatch {
+            field: "broken".to_string(),
+            expected: invariant.title().to_string(),
+            actual: if broken.is_empty() {
+                "no invariant broken".to_string()
+            } else {
+                broken.join(", ")
+            },
+        });
+    }
 }
 
 /// The clock reads within [min, max]; a mismatch is shown to the microsecond.

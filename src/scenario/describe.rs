@@ -317,6 +317,9 @@ pub fn describe_expectation(e: &Expectation, names: &[String]) -> String {
     if let Some(time) = e.time {
         parts.push(describe_time(time));
     }
+    if let Some(invariant) = e.broken {
+        parts.push(format!("{invariant} broken"));
+    }
     let mut text = parts.join(", ");
     for m in &e.messages {
         let what = describe_pattern(&m.pattern, names);

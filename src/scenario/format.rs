@@ -1,7 +1,7 @@
 //! The scenario file format, as read from JSON. Unknown fields are rejected. References to
 //! servers are resolved and checked in `build.rs`.
 
-use crate::raft::{LogIndex, MessageFields, MessageKind, Role, Term};
+use crate::raft::{Bug, Invariant, LogIndex, MessageFields, MessageKind, Role, Term};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,9 @@ pub struct ScenarioFile {
     pub description: Option<String>,
     /// A count of fresh servers, or a list of server descriptions.
     pub servers: ServersSpec,
+    /// The rule every server breaks on purpose (a mutant for teaching), e.g. `vote-twice`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<Bug>,
     /// Start from a state Raft cannot reach (two leaders in a term, a commit index on an entry
     /// no majority holds, ...), for a lesson that shows a broken cluster on purpose. Without
     /// it such a file is refused, naming the rule it breaks.
@@ -750,6 +753,9 @@ pub struct ExpectSpec {
     /// The simulated clock's reading, in ms (needs timing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeSpec>,
+    /// An invariant that has been broken by now (in a scenario that runs a `bug`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken: Option<Invariant>,
 }
 
 /// Deserializes "a number, or something else": numbers go to `from_number`; lists and objects

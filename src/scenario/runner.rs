@@ -249,6 +249,14 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     if let Some(description) = &scenario.description {
         writeln!(log, "  {description}")?;
     }
+    if let Some(bug) = scenario.config.bug {
+        writeln!(
+            log,
+            "  MUTANT {bug}: {}. Raft says: {}.",
+            bug.plain(),
+            bug.rule()
+        )?;
+    }
     for v in cluster.violations() {
         writeln!(
             log,

@@ -3,7 +3,7 @@
 //! has been checked.
 
 use crate::raft::{
-    Action, Cluster, ClusterConfig, Entry, Envelope, LogIndex, MessageFields, MessageId,
+    Action, Cluster, ClusterConfig, Entry, Envelope, Invariant, LogIndex, MessageFields, MessageId,
     MessageKind, Micros, Role, ServerAction, ServerId, ServerState, Term, Timing,
 };
 
@@ -22,7 +22,7 @@ pub struct Scenario {
     pub steps: Vec<Step>,
     /// Whether the file asked to start from a state Raft cannot reach (see `reachable.rs`).
     pub unsafe_start: bool,
-    /// Settings for the whole cluster.
+    /// Settings for the whole cluster (the mutant the servers run among them).
     pub config: ClusterConfig,
     /// How time behaves, when the clock runs from the start.
     pub timing: Option<Timing>,
@@ -301,4 +301,6 @@ pub struct Expectation {
     pub messages: Vec<MessageExpectation>,
     /// The clock's reading: within [min, max] (equal ends for an exact time).
     pub time: Option<(Micros, Micros)>,
+    /// An invariant broken by now.
+    pub broken: Option<Invariant>,
 }

@@ -18,6 +18,25 @@ use crate::scenario::{EntryPattern, Expectation, FlightCounts, MessagePattern, S
 impl Session {
     /// The session so far, as a scenario file.
     pub fn to_scenario_file(&self) -> ScenarioFile {
+        let mut file = self.script_file();
+        file.steps.push(StepSpec::Say(
+            "Saved here. The expectations below pin the state this session reached.".to_string(),
+        ));
+        file.steps.extend(self.state_expectations());
+        file
+    }
+
+    /// Expectations that pin the state reached: every server's fields, the leaders and the
+    /// number of messages in flight.
+    pub fn state_expectations(&self) -> Vec<StepSpec> {
+        let names = self.names();
+        let name = |id: ServerId| ServerRef::Name(names[id].clone());
+        final_expectations(self.cluster(), &name, names)
+    }
+
+    /// The session so far as a scenario file: the starting servers and every step taken,
+    /// with nothing added.
+    pub fn script_file(&self) -> ScenarioFile {
         let names = self.names();
         let name = |id: ServerId| ServerRef::Name(names[id].clone());
         let mut steps = Vec::new();
@@ -41,15 +60,12 @@ impl Session {
                 (None, _) => {}
             }
         }
-        steps.push(StepSpec::Say(
-            "Saved here. The expectations below pin the state this session reached.".to_string(),
-        ));
-        steps.extend(final_expectations(self.cluster(), &name, names));
         let scenario = self.scenario();
         ScenarioFile {
             schema: None,
             name: format!("{} (saved)", scenario.name),
             description: scenario.description.clone(),
+            bug: scenario.config.bug,
             servers: ServersSpec::List(
                 scenario
                     .initial
@@ -242,6 +258,7 @@ fn expect_spec(
             .as_ref()
             .map(|l| l.iter().map(|&s| refer(s)).collect()),
         in_flight: e.in_flight.as_ref().map(|c| counts_spec(c, names)),
+        broken: e.broken,
         messages: (!e.messages.is_empty()).then(|| {
             e.messages
                 .iter()

@@ -376,23 +376,41 @@ fn the_compared_runs_reach_every_kind_of_violation() {
         "arbitrary changes reached only {arbitrary:?}"
     );
 
-    let mut clusters = BTreeSet::new();
-    for _ in 0..200 {
-        let run = sample(cluster_run(), &mut runner);
-        let found = compare_cluster(&run).unwrap_or_else(|e| panic!("{e}"));
-        clusters.extend(found.iter().map(kind));
+    assert_reached(
+        &kinds_found(&mut runner, 200, compare_cluster),
+        &[
+            "ElectionSafety",
+            "LogMatching",
+            "LeaderCompleteness",
+            "StateMachineSafety",
+            "CommittedEntryLost",
+            "CommitBeyondLog",
+        ],
+        "cluster runs",
+    );
+}
+
+/// The kinds of violation `compare` finds over `runs` cluster runs (failing on a mismatch).
+fn kinds_found(
+    runner: &mut TestRunner,
+    runs: usize,
+    compare: fn(&ClusterRun) -> Result<Vec<Violation>, String>,
+) -> BTreeSet<&'static str> {
+    let mut reached = BTreeSet::new();
+    for _ in 0..runs {
+        let run = sample(cluster_run(), runner);
+        let found = compare(&run).unwrap_or_else(|e| panic!("{e}"));
+        reached.extend(found.iter().map(kind));
     }
-    for expected in [
-        "ElectionSafety",
-        "LogMatching",
-        "LeaderCompleteness",
-        "StateMachineSafety",
-        "CommittedEntryLost",
-        "CommitBeyondLog",
-    ] {
+    reached
+}
+
+/// Every kind in `expected` was reached by `who`.
+fn assert_reached(reached: &BTreeSet<&str>, expected: &[&str], who: &str) {
+    for expected in expected {
         assert!(
-            clusters.contains(expected),
-            "cluster runs never found {expected}: {clusters:?}"
+            reached.contains(expected),
+            "{who} never found {expected}: {reached:?}"
         );
     }
 }
@@ -430,4 +448,113 @@ fn a_missed_log_change_is_caught_by_the_comparison() {
         &mut ignored,
     );
     assert_eq!(monitor.violations(), reference.violations());
+}
+
+// ----- Clusters rebuilt from their history ---------------------------------------------------
+
+/// Runs the ops, rebuilding the cluster from its servers, network and monitor history after
+/// every step (as the explorer rebuilds every state it expands) until a violation, and from
+/// then on without rebuilding (a state that breaks an invariant is never rebuilt); the cluster
+/// must report after every step exactly what the reference reports. Returns every violation.
+fn compare_restored((states, n, ops): &ClusterRun) -> Result<Vec<Violation>, String> {
+    let mut cluster = match states {
+        Some(states) => Cluster::from_states(states.clone()),
+        None => Cluster::new(*n),
+    };
+    let mut reference = ReferenceMonitor::new();
+    let mut ignored = Vec::new();
+    reference.check(cluster.servers(), &mut ignored);
+    if !cluster.violations().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rebuilding = true;
+    for (step, op) in ops.iter().enumerate() {
+        for action in actions(op, &cluster) {
+            let events = cluster
+                .apply(&action)
+                .map_err(|e| format!("step {step}: {action:?}: {e}"))?;
+            reference.check(cluster.servers(), &mut ignored);
+            let found: Vec<Violation> = events
+                .iter()
+                .filter_map(|e| match e {
+                    crate::raft::Event::Violation(v) => Some(*v),
+                    _ => None,
+                })
+                .collect();
+            // Rebuilt clusters forget what they reported before: only new reports count.
+            let reported = if rebuilding {
+                found
+            } else {
+                cluster.violations().to_vec()
+            };
+            if reported != reference.violations() {
+                return Err(format!(
+                    "after step {step} ({action:?}):\nrestored  {reported:?}\nreference {:?}\nservers {:#?}",
+                    reference.violations(),
+                    cluster.servers()
+                ));
+            }
+            rebuilding &= reported.is_empty();
+            if !rebuilding {
+                continue;
+            }
+            cluster = Cluster::restored(
+                cluster.servers().to_vec(),
+                cluster.network().clone(),
+                cluster.monitor_history(),
+                cluster.config().clone(),
+            );
+        }
+    }
+    Ok(reference.violations().to_vec())
+}
+
+/// Over a fixed set of random runs (deterministic seed), rebuilt clusters report what the
+/// reference does; and the comparison is worth something only if they go on to break the
+/// invariants that depend on the history (who led a term, what was committed, how far each
+/// server had committed), which they do.
+#[test]
+fn a_cluster_rebuilt_from_its_history_reports_what_the_reference_does() {
+    let mut runner = TestRunner::deterministic();
+    assert_reached(
+        &kinds_found(&mut runner, 700, compare_restored),
+        &[
+            "ElectionSafety",
+            "LeaderCompleteness",
+            "StateMachineSafety",
+            "CommittedEntryLost",
+        ],
+        "rebuilt clusters",
+    );
+}
+
+/// How far each server had committed is history too: a restarted server's commit index is 0,
+/// yet the entries it had committed must stay. A monitor rebuilt after the restart still
+/// catches their loss.
+#[test]
+fn a_rebuilt_monitor_remembers_how_far_a_restarted_server_had_committed() {
+    let state = ServerState {
+        log: Log::from(vec![Entry::new(1, "a")]),
+        commit_index: 1,
+        ..ServerState::default()
+    };
+    let (mut servers, monitor, mut reference) = start(&[state.clone(), state]);
+    let mut ignored = Vec::new();
+    // S1 restarts: its commit index goes back to 0.
+    servers[1].commit_index = 0;
+    let mut monitor = monitor;
+    monitor.check_server(&servers, 1, None, &mut ignored);
+    reference.check(&servers, &mut ignored);
+    let mut rebuilt = InvariantMonitor::restored(&servers, monitor.history());
+    // Then loses the entry it had committed.
+    assert!(servers[1].log.append_entries(0, 0, &[Entry::new(2, "b")]));
+    let change = servers[1].log.take_change();
+    rebuilt.check_server(&servers, 1, change, &mut ignored);
+    reference.check(&servers, &mut ignored);
+    let lost = Violation::CommittedEntryLost {
+        server: 1,
+        index: 1,
+    };
+    assert_eq!(reference.violations(), &[lost]);
+    assert_eq!(rebuilt.violations(), &[lost]);
 }

@@ -100,6 +100,7 @@ impl Resolver<'_> {
                 .as_ref()
                 .map(|t| self.time_check(t, &at("time")))
                 .transpose()?,
+            broken: spec.broken,
         };
         let has_server_fields = expectation.role.is_some()
             || expectation.term.is_some()
@@ -119,7 +120,8 @@ impl Resolver<'_> {
         let has_cluster_fields = expectation.leaders.is_some()
             || expectation.in_flight.is_some()
             || spec.messages.is_some()
-            || expectation.time.is_some();
+            || expectation.time.is_some()
+            || expectation.broken.is_some();
         if !has_server_fields && !has_cluster_fields {
             return Err(self.error(field, "this expect checks nothing"));
         }

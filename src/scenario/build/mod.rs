@@ -88,6 +88,7 @@ pub fn build(file: &ScenarioFile, origin: &str) -> Result<Scenario, ScenarioErro
             }
             cap => cap,
         },
+        bug: file.bug,
     };
     let timing = file
         .timing

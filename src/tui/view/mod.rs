@@ -442,11 +442,14 @@ impl App {
         if violations == 0 {
             right.push(Span::styled(" invariants ✓", style::good()));
         } else {
+            // Name the first invariant broken; count any others.
+            let first = s.cluster().violations()[0].invariant();
+            let more = match violations {
+                1 => String::new(),
+                n => format!(" (+{})", n - 1),
+            };
             right.push(Span::styled(
-                format!(
-                    " ✗ {violations} INVARIANT VIOLATION{} ",
-                    if violations == 1 { "" } else { "S" }
-                ),
+                format!(" ✗ {} BROKEN{more} ", first.title().to_uppercase()),
                 style::alarm(),
             ));
         }
@@ -470,7 +473,25 @@ impl App {
         };
         let history = format!(" · history {}", s.position());
         let room = (area.width as usize).saturating_sub(right_width + 1);
-        let fixed = " raftwalk".len() + unsafe_start.len() + text::width_of(&position);
+        // A mutant is said always: in plain words ("this cluster votes twice in a term") if
+        // they fit beside the rest, else by its name.
+        let mutant = match s.cluster().bug() {
+            None => String::new(),
+            Some(bug) => {
+                let plain = format!(" · ⚠ {}", bug.plain());
+                let short = format!(" · ⚠ {bug}");
+                let others = " raftwalk".len() + unsafe_start.len() + text::width_of(&position);
+                if others + text::width_of(&plain) + 12 <= room {
+                    plain
+                } else {
+                    short
+                }
+            }
+        };
+        let fixed = " raftwalk".len()
+            + unsafe_start.len()
+            + text::width_of(&mutant)
+            + text::width_of(&position);
         // The history count gives way before the scenario's name is cut.
         let name_width = text::width_of(&s.scenario().name) + 3;
         let history = if fixed + name_width + history.len() <= room {
@@ -482,6 +503,8 @@ impl App {
         let name = text::fit(&s.scenario().name, name_room);
         let left = Line::from(vec![
             Span::styled(" raftwalk", style::heading()),
+            // Before the name, which is cut first.
+            Span::styled(mutant, style::alarm()),
             Span::raw(if name.is_empty() {
                 String::new()
             } else {

@@ -1,0 +1,965 @@
+//! The canonical form of a state: a compact byte string that two states share exactly when
+//! they behave the same from here on. Message ids are left out and messages are sorted, so
+//! states that differ only in ids or in the order of equal messages look the same; servers
+//! may be renamed by a symmetry of the starting state (every state is written under the
+//! renaming that gives the smallest string). The string decodes back into a cluster that
+//! takes the same steps.
+//!
+//! What goes in: every server's term, role, vote, log, commit index, crash flag and its
+//! role's bookkeeping (votes as candidate, next/match indices as leader); the partition; the
+//! messages in flight; the monitor's history that a future check can depend on (leaders by
+//! term, the committed prefix, each server's highest commit index); and the explorer's own
+//! budget (duplicates, crashes and requests used). What stays out cannot change any future
+//! step or check: message ids, the leader a follower last heard from (used only in
+//! explanations) and the monitor's caches.
+
+use super::reduce::{Reduced, Reducer};
+use crate::raft::invariants::MonitorHistory;
+use crate::raft::{
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, PVec,
+    RaftNetwork, RaftServer, Role, ServerSet, ServerState,
+};
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// The largest cluster whose symmetries are looked for (5! = 120 renamings).
+const MAX_SYMMETRIC_SERVERS: usize = 5;
+
+/// A renaming of servers: `perm[server] = slot`.
+pub type Perm = [u8; MAX_SERVERS];
+
+/// How much of each bounded action a path to a state has used. Part of the state: two paths
+/// to the same cluster with different budgets left can go on differently.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Budget {
+    /// Duplicates made.
+    pub dups: u8,
+    /// Crashes made.
+    pub crashes: u8,
+    /// Client requests made.
+    pub requests: u8,
+}
+
+/// Encodes and decodes the states of one search: one cluster size, one mutant, one table of
+/// client commands, one group of symmetries.
+#[derive(Clone, Debug)]
+pub struct Codec {
+    n: usize,
+    config: ClusterConfig,
+    commands: Vec<ClientCommand>,
+    perms: Vec<Perm>,
+    reducer: Reducer,
+}
+
+/// Reusable buffers for encoding, one per thread.
+#[derive(Default)]
+pub struct Scratch {
+    best: Vec<u8>,
+    candidate: Vec<u8>,
+    messages: Vec<u8>,
+    records: Vec<MessageRecord>,
+    order: Vec<(u128, u32)>,
+    tied: Vec<usize>,
+    reduced: Reduced,
+}
+
+/// How many leading bytes of a message sort as one number; every byte naming a server is
+/// among them (sender, recipient, and candidate or leader after a term of at most 10 bytes).
+const KEY_BYTES: usize = 16;
+
+/// One message encoded under no renaming.
+#[derive(Clone, Copy)]
+struct MessageRecord {
+    start: u32,
+    len: u32,
+    /// Offset of the byte naming a candidate or leader (0: none besides the sender).
+    reference: u8,
+    /// The first [`KEY_BYTES`] bytes, big-endian, zero-padded.
+    key: u128,
+}
+
+/// The record's key with its server-naming bytes renamed.
+fn rename_key(r: &MessageRecord, perm: &Perm) -> u128 {
+    let mut key = r.key.to_be_bytes();
+    key[0] = perm[key[0] as usize];
+    key[1] = perm[key[1] as usize];
+    if r.reference != 0 {
+        let at = r.reference as usize;
+        key[at] = perm[key[at] as usize];
+    }
+    u128::from_be_bytes(key)
+}
+
+impl Codec {
+    /// A codec for states reachable from `start`, where client requests carry the commands
+    /// in `requests`. With `symmetry`, servers that the starting state cannot tell apart are
+    /// merged (up to 5 servers).
+    pub fn new(start: &Cluster, requests: &[ClientCommand], symmetry: bool) -> Codec {
+        let n = start.servers().len();
+        let mut commands: Vec<ClientCommand> = vec![Arc::from("")];
+        let mut intern = |command: &ClientCommand| {
+            if !commands.iter().any(|c| **c == **command) {
+                commands.push(command.clone());
+            }
+        };
+        for server in start.servers() {
+            server.log.entries().for_each(|e| intern(&e.command));
+        }
+        for envelope in start.in_flight() {
+            if let Message::AppendEntries { entries, .. } = &envelope.message {
+                entries.iter().for_each(|e| intern(&e.command));
+            }
+        }
+        let history = start.monitor_history();
+        history
+            .committed
+            .iter()
+            .for_each(|(e, _)| intern(&e.command));
+        requests.iter().for_each(&mut intern);
+        let mut codec = Codec {
+            n,
+            config: start.config().clone(),
+            commands,
+            perms: vec![identity()],
+            reducer: Reducer {
+                enabled: false,
+                bug: start.bug(),
+                ceiling: 0,
+            },
+        };
+        if symmetry && n <= MAX_SYMMETRIC_SERVERS {
+            let mut scratch = Scratch::default();
+            let mut reference = Vec::new();
+            codec.encode_as(start, Budget::default(), &identity(), &mut reference);
+            let mut perms = Vec::new();
+            for perm in all_perms(n) {
+                codec.encode_as(start, Budget::default(), &perm, &mut scratch.candidate);
+                if scratch.candidate == reference {
+                    perms.push(perm);
+                }
+            }
+            codec.perms = perms;
+        }
+        codec
+    }
+
+    /// The same codec, leaving out of every state what the reductions of [`reduce`](super::reduce)
+    /// allow, for a search in which no term passes `ceiling`.
+    pub fn reducing(mut self, ceiling: crate::raft::Term) -> Codec {
+        self.reducer.enabled = true;
+        self.reducer.ceiling = ceiling;
+        self
+    }
+
+    /// How many renamings of the servers the search merges (1: none).
+    pub fn symmetries(&self) -> usize {
+        self.perms.len()
+    }
+
+    /// The commands client requests may carry, by their code.
+    pub fn command(&self, code: usize) -> Option<&ClientCommand> {
+        self.commands.get(code)
+    }
+
+    /// Writes the canonical form of (`cluster`, `budget`) into `scratch` and returns it.
+    pub fn canonical<'s>(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        scratch: &'s mut Scratch,
+    ) -> &'s [u8] {
+        self.canonical_with(cluster, budget, scratch, None);
+        &scratch.best
+    }
+
+    /// Like [`Codec::canonical`], also returning the renaming chosen and, in `order`, the ids
+    /// of the messages in the order the canonical form lists them.
+    pub fn canonical_witness(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        order: &mut Vec<u64>,
+    ) -> (Vec<u8>, Perm) {
+        let mut scratch = Scratch::default();
+        let perm = self.canonical_with(cluster, budget, &mut scratch, Some(order));
+        (scratch.best, perm)
+    }
+
+    fn canonical_with(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        scratch: &mut Scratch,
+        order: Option<&mut Vec<u64>>,
+    ) -> Perm {
+        self.reducer.reduce(cluster, &mut scratch.reduced);
+        self.prepare_messages(cluster, scratch);
+        self.candidates(cluster, scratch);
+        // Among the renamings that order the servers' signatures best, the smallest
+        // encoding wins.
+        let mut head = std::mem::take(&mut scratch.candidate);
+        let mut best = std::mem::take(&mut scratch.best);
+        let mut chosen = scratch.tied[0];
+        self.encode_head(
+            cluster,
+            budget,
+            &self.perms[chosen],
+            &scratch.reduced,
+            &mut best,
+        );
+        self.sort_messages(&self.perms[chosen], scratch);
+        self.write_messages(scratch, &mut best);
+        for t in 1..scratch.tied.len() {
+            let i = scratch.tied[t];
+            self.encode_head(cluster, budget, &self.perms[i], &scratch.reduced, &mut head);
+            self.sort_messages(&self.perms[i], scratch);
+            self.write_messages(scratch, &mut head);
+            if head < best {
+                std::mem::swap(&mut head, &mut best);
+                chosen = i;
+            }
+        }
+        if let Some(order) = order {
+            self.sort_messages(&self.perms[chosen], scratch);
+            let ids: Vec<u64> = cluster
+                .in_flight()
+                .zip(&scratch.reduced.dead)
+                .filter(|(_, dead)| !**dead)
+                .map(|(e, _)| e.id)
+                .collect();
+            order.clear();
+            order.extend(scratch.order.iter().map(|&(_, i)| ids[i as usize]));
+        }
+        scratch.best = best;
+        scratch.candidate = head;
+        self.perms[chosen]
+    }
+
+    /// The renamings worth encoding, into `scratch.tied`: those that list the servers'
+    /// signatures (a digest of what no renaming changes) in the smallest order. A function
+    /// of the state's orbit, so the minimum over them is too.
+    fn candidates(&self, cluster: &Cluster, scratch: &mut Scratch) {
+        scratch.tied.clear();
+        if self.perms.len() == 1 {
+            scratch.tied.push(0);
+            return;
+        }
+        let mut signature = [0u64; MAX_SERVERS];
+        let history = cluster.monitor_history();
+        for s in cluster.servers() {
+            let mut h = Digest::default();
+            h.add(s.role as u64 | (s.crashed as u64) << 2);
+            h.add(match s.voted_for {
+                None => 0,
+                Some(v) if v == s.id => 1,
+                Some(_) => 2,
+            });
+            h.add(s.current_term);
+            h.add(s.commit_index as u64);
+            h.add(history.max_commit[s.id] as u64);
+            let refused = scratch.reduced.refusals[s.id];
+            h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
+            h.add(s.log.len() as u64);
+            if let Some(last) = s.log.entries().last() {
+                h.add(last.term);
+            }
+            signature[s.id] = h.0;
+        }
+        // Who sends and receives how much, by kind and term.
+        for r in &scratch.records {
+            let key = r.key.to_be_bytes();
+            let (from, to) = (key[0] as usize, key[1] as usize);
+            // The kind (with its yes/no bit) and the term's first byte: no server names.
+            let what = (key[2] as u64) << 8 | key[3] as u64;
+            signature[from] = signature[from].wrapping_add(mix(what ^ 0x5a));
+            signature[to] = signature[to].wrapping_add(mix(what ^ 0xa5));
+        }
+        let mut best = [u64::MAX; MAX_SERVERS];
+        for (i, perm) in self.perms.iter().enumerate() {
+            let mut seq = [0u64; MAX_SERVERS];
+            for s in 0..self.n {
+                seq[perm[s] as usize] = signature[s];
+            }
+            match seq[..self.n].cmp(&best[..self.n]) {
+                Ordering::Less => {
+                    best = seq;
+                    scratch.tied.clear();
+                    scratch.tied.push(i);
+                }
+                Ordering::Equal => scratch.tied.push(i),
+                Ordering::Greater => {}
+            }
+        }
+    }
+
+    /// The encoding under one renaming, without choosing among renamings (the symmetry
+    /// group is found with it).
+    pub fn encode_as(&self, cluster: &Cluster, budget: Budget, perm: &Perm, out: &mut Vec<u8>) {
+        let mut scratch = Scratch::default();
+        self.reducer.reduce(cluster, &mut scratch.reduced);
+        self.prepare_messages(cluster, &mut scratch);
+        self.encode_head(cluster, budget, perm, &scratch.reduced, out);
+        self.sort_messages(perm, &mut scratch);
+        self.write_messages(&scratch, out);
+    }
+
+    /// Everything but the messages: the budget, the servers in slot order, the partition and
+    /// the monitor's history.
+    fn encode_head(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        perm: &Perm,
+        reduced: &Reduced,
+        out: &mut Vec<u8>,
+    ) {
+        let n = self.n;
+        let mut inv = [0usize; MAX_SERVERS];
+        for s in 0..n {
+            inv[perm[s] as usize] = s;
+        }
+        out.clear();
+        out.extend_from_slice(&[budget.dups, budget.crashes, budget.requests]);
+        let servers = cluster.servers();
+        for &id in &inv[..n] {
+            self.encode_server(&servers[id], perm, &inv, reduced.refusals[id], out);
+        }
+        // The partition, with groups numbered in order of first appearance.
+        if cluster.network().is_partitioned() {
+            let groups = cluster.network().groups();
+            out.push(1);
+            let mut renumber = [u8::MAX; 256];
+            let mut next = 0;
+            for &id in &inv[..n] {
+                let g = groups[id] as usize;
+                if renumber[g] == u8::MAX {
+                    renumber[g] = next;
+                    next += 1;
+                }
+                out.push(renumber[g]);
+            }
+        } else {
+            out.push(0);
+        }
+        // Cut links (the search never cuts or restores one, but a start may have some).
+        let network = cluster.network();
+        if network.has_cut_links() {
+            out.push(1);
+            for &id in &inv[..n] {
+                let cut: ServerSet = (0..n).filter(|&to| network.is_cut(id, to)).collect();
+                put(out, rename_set(cut, perm) as u64);
+            }
+        } else {
+            out.push(0);
+        }
+        let history = cluster.monitor_history();
+        let live = |&&(term, leader): &&(crate::raft::Term, usize)| {
+            !self.reducer.enabled
+                || servers.iter().any(|s| {
+                    s.id != leader
+                        && (s.current_term < term
+                            || (s.current_term == term && s.role == Role::Candidate))
+                })
+        };
+        put(out, history.leaders.iter().filter(live).count() as u64);
+        for &(term, leader) in history.leaders.iter().filter(live) {
+            put(out, term);
+            out.push(perm[leader]);
+        }
+        put(out, history.committed.len() as u64);
+        for (entry, term) in history.committed.iter() {
+            self.encode_entry(entry, out);
+            put(out, *term);
+        }
+        for &id in &inv[..n] {
+            put(out, history.max_commit[id] as u64);
+        }
+    }
+
+    /// Encodes every message once, under no renaming; a renaming then only rewrites the
+    /// bytes that name servers, all of which lie in the first [`KEY_BYTES`].
+    fn prepare_messages(&self, cluster: &Cluster, scratch: &mut Scratch) {
+        scratch.messages.clear();
+        scratch.records.clear();
+        let none = identity();
+        for (envelope, &dead) in cluster.in_flight().zip(&scratch.reduced.dead) {
+            if dead {
+                continue;
+            }
+            let start = scratch.messages.len();
+            let reference = self.encode_message(envelope, &none, &mut scratch.messages);
+            let bytes = &scratch.messages[start..];
+            let mut key = [0u8; KEY_BYTES];
+            let head = bytes.len().min(KEY_BYTES);
+            key[..head].copy_from_slice(&bytes[..head]);
+            scratch.records.push(MessageRecord {
+                start: start as u32,
+                len: bytes.len() as u32,
+                reference: reference as u8,
+                key: u128::from_be_bytes(key),
+            });
+        }
+    }
+
+    /// Sorts the prepared messages as named under `perm` into `scratch.order`.
+    fn sort_messages(&self, perm: &Perm, scratch: &mut Scratch) {
+        scratch.order.clear();
+        for (i, r) in scratch.records.iter().enumerate() {
+            scratch.order.push((rename_key(r, perm), i as u32));
+        }
+        let records = &scratch.records;
+        let bytes = &scratch.messages;
+        // Past the key no byte names a server, so ties compare the raw tails.
+        let tail = |i: u32| {
+            let r = &records[i as usize];
+            let start = r.start as usize + KEY_BYTES.min(r.len as usize);
+            &bytes[start..(r.start + r.len) as usize]
+        };
+        scratch.order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| tail(a.1).cmp(tail(b.1)))
+                .then(a.1.cmp(&b.1))
+        });
+    }
+
+    /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
+    fn write_messages(&self, scratch: &Scratch, out: &mut Vec<u8>) {
+        put(out, scratch.order.len() as u64);
+        for &(key, i) in &scratch.order {
+            let r = &scratch.records[i as usize];
+            put(out, r.len as u64);
+            let head = (r.len as usize).min(KEY_BYTES);
+            out.extend_from_slice(&key.to_be_bytes()[..head]);
+            out.extend_from_slice(
+                &scratch.messages[r.start as usize + head..(r.start + r.len) as usize],
+            );
+        }
+    }
+
+    fn encode_server(
+        &self,
+        s: &RaftServer,
+        perm: &Perm,
+        inv: &[usize],
+        refused: ServerSet,
+        out: &mut Vec<u8>,
+    ) {
+        out.push(s.role as u8 | (s.crashed as u8) << 2 | (s.voted_for.is_some() as u8) << 3);
+        put(out, s.current_term);
+        if let Some(v) = s.voted_for {
+            out.push(perm[v]);
+        }
+        put(out, s.commit_index as u64);
+        put(out, s.log.len() as u64);
+        for entry in s.log.entries() {
+            self.encode_entry(entry, out);
+        }
+        match s.role {
+            Role::Follower => {}
+            Role::Candidate => {
+                put(out, rename_set(s.votes_granted, perm) as u64);
+                put(out, rename_set(refused, perm) as u64);
+            }
+            Role::Leader => {
+                for &peer in &inv[..self.n] {
+                    if peer != s.id {
+                        put(out, s.next_index[peer] as u64);
+                        put(out, s.match_index[peer] as u64);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the message; returns the offset of the byte naming a candidate or leader
+    /// (0 if none: offset 0 names the sender anyway).
+    fn encode_message(&self, e: &Envelope, perm: &Perm, out: &mut Vec<u8>) -> usize {
+        let start = out.len();
+        let mut reference = 0;
+        out.push(perm[e.from]);
+        out.push(perm[e.to]);
+        match &e.message {
+            Message::RequestVote {
+                term,
+                candidate,
+                last_log_index,
+                last_log_term,
+            } => {
+                out.push(0);
+                put(out, *term);
+                reference = out.len() - start;
+                out.push(perm[*candidate]);
+                put(out, *last_log_index as u64);
+                put(out, *last_log_term);
+            }
+            Message::RequestVoteResponse { term, granted } => {
+                out.push(1 | (*granted as u8) << 2);
+                put(out, *term);
+            }
+            Message::AppendEntries {
+                term,
+                leader,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => {
+                out.push(2);
+                put(out, *term);
+                reference = out.len() - start;
+                out.push(perm[*leader]);
+                put(out, *prev_log_index as u64);
+                put(out, *prev_log_term);
+                put(out, *leader_commit as u64);
+                put(out, entries.len() as u64);
+                for entry in entries.iter() {
+                    self.encode_entry(entry, out);
+                }
+            }
+            Message::AppendEntriesResponse {
+                term,
+                success,
+                match_index,
+            } => {
+                out.push(3 | (*success as u8) << 2);
+                put(out, *term);
+                put(out, *match_index as u64);
+            }
+        }
+        reference
+    }
+
+    fn encode_entry(&self, entry: &Entry, out: &mut Vec<u8>) {
+        put(out, entry.term);
+        put(out, self.command_code(&entry.command));
+    }
+
+    fn command_code(&self, command: &ClientCommand) -> u64 {
+        let at = self
+            .commands
+            .iter()
+            .position(|c| Arc::ptr_eq(c, command))
+            .or_else(|| self.commands.iter().position(|c| **c == **command));
+        // Every command comes from the starting state or the request table.
+        at.expect("a known command") as u64
+    }
+
+    /// The cluster and budget a canonical form stands for. Servers keep the canonical names
+    /// (slot order); messages get ids 1, 2, … in canonical order.
+    pub fn decode(&self, bytes: &[u8]) -> (Cluster, Budget) {
+        let mut r = Reader { bytes, at: 0 };
+        let budget = Budget {
+            dups: r.byte(),
+            crashes: r.byte(),
+            requests: r.byte(),
+        };
+        let n = self.n;
+        let network = RaftNetwork::new(n);
+        let mut servers = Vec::with_capacity(n);
+        for id in 0..n {
+            let flags = r.byte();
+            let role = match flags & 3 {
+                0 => Role::Follower,
+                1 => Role::Candidate,
+                _ => Role::Leader,
+            };
+            let term = r.num();
+            let voted_for = (flags & 8 != 0).then(|| r.byte() as usize);
+            let commit_index = r.num() as usize;
+            let len = r.num() as usize;
+            let entries: Vec<Entry> = (0..len).map(|_| self.read_entry(&mut r)).collect();
+            let mut server = RaftServer::with_state(
+                network.create_node(id),
+                ServerState {
+                    term,
+                    voted_for,
+                    log: Log::from(entries),
+                    commit_index,
+                    role: Role::Follower,
+                    crashed: flags & 4 != 0,
+                    ..ServerState::default()
+                },
+            );
+            server.role = role;
+            match role {
+                Role::Follower => {}
+                Role::Candidate => {
+                    server.votes_granted = set_from(r.num());
+                    server.votes_refused = set_from(r.num());
+                }
+                Role::Leader => {
+                    server.leader_id = Some(id);
+                    for peer in (0..n).filter(|&p| p != id) {
+                        server.next_index[peer] = r.num() as usize;
+                        server.match_index[peer] = r.num() as usize;
+                    }
+                }
+            }
+            servers.push(server);
+        }
+        let mut groups = [0u8; MAX_SERVERS];
+        if r.byte() == 1 {
+            for g in groups.iter_mut().take(n) {
+                *g = r.byte();
+            }
+        }
+        let mut cut = [ServerSet::EMPTY; MAX_SERVERS];
+        if r.byte() == 1 {
+            for c in cut.iter_mut().take(n) {
+                *c = set_from(r.num());
+            }
+        }
+        let leaders_len = r.num() as usize;
+        let leaders: PVec<_> = (0..leaders_len)
+            .map(|_| (r.num(), r.byte() as usize))
+            .collect();
+        let committed_len = r.num() as usize;
+        let committed: PVec<_> = (0..committed_len)
+            .map(|_| (self.read_entry(&mut r), r.num()))
+            .collect();
+        let max_commit: Vec<usize> = (0..n).map(|_| r.num() as usize).collect();
+        let count = r.num() as usize;
+        let mut messages = Vec::with_capacity(count);
+        for _ in 0..count {
+            let _len = r.num();
+            messages.push(self.read_message(&mut r));
+        }
+        let network = RaftNetwork::restored(n, &groups, &cut, messages);
+        debug_assert_eq!(r.at, bytes.len(), "the whole encoding is read");
+        let cluster = Cluster::restored(
+            servers,
+            network,
+            MonitorHistory {
+                leaders: &leaders,
+                committed: &committed,
+                max_commit: &max_commit,
+            },
+            self.config.clone(),
+        );
+        (cluster, budget)
+    }
+
+    fn read_entry(&self, r: &mut Reader<'_>) -> Entry {
+        let term = r.num();
+        let code = r.num() as usize;
+        Entry {
+            term,
+            command: self.commands[code].clone(),
+        }
+    }
+
+    fn read_message(&self, r: &mut Reader<'_>) -> Envelope {
+        let from = r.byte() as usize;
+        let to = r.byte() as usize;
+        let tag = r.byte();
+        let message = match tag & 3 {
+            0 => Message::RequestVote {
+                term: r.num(),
+                candidate: r.byte() as usize,
+                last_log_index: r.num() as usize,
+                last_log_term: r.num(),
+            },
+            1 => Message::RequestVoteResponse {
+                term: r.num(),
+                granted: tag & 4 != 0,
+            },
+            2 => {
+                let term = r.num();
+                let leader = r.byte() as usize;
+                let prev_log_index = r.num() as usize;
+                let prev_log_term = r.num();
+                let leader_commit = r.num() as usize;
+                let len = r.num() as usize;
+                let entries = (0..len).map(|_| self.read_entry(r)).collect();
+                Message::AppendEntries {
+                    term,
+                    leader,
+                    prev_log_index,
+                    prev_log_term,
+                    entries,
+                    leader_commit,
+                }
+            }
+            _ => Message::AppendEntriesResponse {
+                term: r.num(),
+                success: tag & 4 != 0,
+                match_index: r.num() as usize,
+            },
+        };
+        Envelope {
+            id: 0,
+            from,
+            to,
+            message,
+        }
+    }
+}
+
+/// The renaming that changes nothing.
+pub fn identity() -> Perm {
+    std::array::from_fn(|i| i as u8)
+}
+
+/// Every renaming of `n` servers, the identity first.
+fn all_perms(n: usize) -> Vec<Perm> {
+    let mut out = Vec::new();
+    let mut current: Vec<u8> = (0..n as u8).collect();
+    permute(&mut current, 0, &mut out);
+    out.sort_by(|a: &Perm, b: &Perm| a[..n].cmp(&b[..n]).then(Ordering::Equal));
+    out
+}
+
+fn permute(items: &mut Vec<u8>, k: usize, out: &mut Vec<Perm>) {
+    if k == items.len() {
+        let mut perm = identity();
+        perm[..items.len()].copy_from_slice(items);
+        out.push(perm);
+        return;
+    }
+    for i in k..items.len() {
+        items.swap(k, i);
+        permute(items, k + 1, out);
+        items.swap(k, i);
+    }
+}
+
+fn rename_set(set: ServerSet, perm: &Perm) -> u16 {
+    set.iter().fold(0u16, |acc, s| acc | 1 << perm[s])
+}
+
+fn set_from(mask: u64) -> ServerSet {
+    (0..MAX_SERVERS).filter(|&s| mask & 1 << s != 0).collect()
+}
+
+/// A quick digest of a few numbers (not a hash table's hash: only equal inputs must give
+/// equal digests).
+#[derive(Default)]
+struct Digest(u64);
+
+impl Digest {
+    fn add(&mut self, value: u64) {
+        self.0 = mix(self.0 ^ value);
+    }
+}
+
+fn mix(value: u64) -> u64 {
+    (value ^ (value >> 29))
+        .wrapping_mul(0xbf58_476d_1ce4_e5b9)
+        .rotate_left(31)
+}
+
+/// Appends `value` as a LEB128 varint.
+fn put(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.bytes[self.at];
+        self.at += 1;
+        b
+    }
+
+    fn num(&mut self) -> u64 {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte();
+            value |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::moves::{self, Bounds};
+    use crate::raft::{Action, ServerAction};
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+
+    fn timeouts(order: &[usize]) -> Cluster {
+        let mut cluster = Cluster::new(3);
+        for &s in order {
+            cluster
+                .apply(&Action::on(s, ServerAction::Timeout))
+                .expect("times out");
+        }
+        cluster
+    }
+
+    fn key(codec: &Codec, cluster: &Cluster) -> Vec<u8> {
+        codec
+            .canonical(cluster, Budget::default(), &mut Scratch::default())
+            .to_vec()
+    }
+
+    #[test]
+    fn message_ids_and_order_do_not_count() {
+        let a = timeouts(&[0, 1]);
+        let b = timeouts(&[1, 0]);
+        let ids = |c: &Cluster| c.in_flight().map(|m| (m.id, m.from)).collect::<Vec<_>>();
+        assert_ne!(ids(&a), ids(&b));
+        let codec = Codec::new(&Cluster::new(3), &[], false);
+        assert_eq!(key(&codec, &a), key(&codec, &b));
+        assert_ne!(key(&codec, &a), key(&codec, &timeouts(&[0])));
+    }
+
+    #[test]
+    fn servers_the_start_cannot_tell_apart_are_merged_and_others_are_not() {
+        let fresh = Cluster::new(3);
+        let merged = Codec::new(&fresh, &[], true);
+        let plain = Codec::new(&fresh, &[], false);
+        assert_eq!(key(&merged, &timeouts(&[0])), key(&merged, &timeouts(&[2])));
+        assert_ne!(key(&plain, &timeouts(&[0])), key(&plain, &timeouts(&[2])));
+        // A start where S2 differs: only S0 and S1 may be swapped.
+        let mut states = vec![ServerState::default(); 3];
+        states[2].term = 2;
+        let start = Cluster::from_states(states);
+        let codec = Codec::new(&start, &[], true);
+        assert_eq!(codec.symmetries(), 2);
+        let after = |s: usize| {
+            let mut c = start.clone();
+            c.apply(&Action::on(s, ServerAction::Timeout))
+                .expect("times out");
+            c
+        };
+        assert_eq!(key(&codec, &after(0)), key(&codec, &after(1)));
+        assert_ne!(key(&codec, &after(0)), key(&codec, &after(2)));
+    }
+
+    /// Along random walks with every kind of fault: a state decodes to one with the same
+    /// canonical form, and a move taken on the decoded state and on the real one (through
+    /// the renaming and message order the canonical form chose) leads to the same canonical
+    /// form again.
+    #[test]
+    fn decoded_states_behave_like_the_states_they_stand_for() {
+        decoded_states_behave_alike(None);
+    }
+
+    /// The same with the reductions, which leave dead messages, refusals that cannot matter
+    /// and the history of finished terms out of the decoded state: the real state, with all
+    /// of them, takes every move to the same canonical form. Walks stop at the ceiling the
+    /// reductions are told no term passes (here 12 terms above the start's highest).
+    #[test]
+    fn reduced_states_behave_like_the_states_they_stand_for() {
+        decoded_states_behave_alike(Some(12));
+    }
+
+    fn decoded_states_behave_alike(terms_above_start: Option<u64>) {
+        let requests: Vec<ClientCommand> = (0..400).map(|i| Arc::from(format!("x{i}"))).collect();
+        // The last starts with a link cut one way (until a random heal).
+        for (name, seed, cut) in [
+            ("seed-example", 1, false),
+            ("figure7-a", 2, false),
+            ("stale-leader", 3, false),
+            ("figure8", 4, false),
+            ("seed-example", 5, true),
+        ] {
+            let scenario = crate::load::load(name).expect("built-in");
+            let mut start = scenario.cluster();
+            if cut {
+                let link = crate::raft::Link {
+                    from: 1,
+                    to: 2,
+                    both_ways: false,
+                };
+                start.apply(&Action::Cut(link)).expect("cuts");
+                assert!(Codec::new(&start, &[], true).symmetries() < 6);
+            }
+            let start_term = start.servers().iter().map(|s| s.current_term).max();
+            let ceiling = terms_above_start.and_then(|above| Some(start_term? + above));
+            let bounds = Bounds {
+                max_term: ceiling.unwrap_or(50),
+                max_requests: 3,
+                max_crashes: 2,
+                max_dups: 2,
+                max_depth: None,
+            };
+            let mut commands: Vec<ClientCommand> = requests.clone();
+            commands.extend((1..=3).map(|i| Arc::from(format!("x{i}")) as ClientCommand));
+            let mut codec = Codec::new(&start, &commands, true);
+            if let Some(ceiling) = ceiling {
+                codec = codec.reducing(ceiling);
+            }
+            let mut rng = SmallRng::seed_from_u64(seed);
+            let mut cluster = start.clone();
+            let mut checked = 0;
+            let mut dead_delivered = 0;
+            for step in 0..300 {
+                let action = crate::random_actions::random_action(&cluster, &mut rng, step);
+                let _ = cluster.apply(&action);
+                let highest = cluster.servers().iter().map(|s| s.current_term).max();
+                if !cluster.violations().is_empty() || highest > ceiling.or(highest) {
+                    break;
+                }
+                let budget = Budget::default();
+                let mut order = Vec::new();
+                let (canonical, perm) = codec.canonical_witness(&cluster, budget, &mut order);
+                let (decoded, decoded_budget) = codec.decode(&canonical);
+                assert_eq!(decoded_budget, budget);
+                assert_eq!(key(&codec, &decoded), canonical, "{name} step {step}");
+                let mut options = Vec::new();
+                moves::moves(&decoded, budget, &bounds, true, &mut options);
+                let n = cluster.servers().len();
+                let mut servers = vec![0; n];
+                for (server, &slot) in perm.iter().enumerate().take(n) {
+                    servers[slot as usize] = server;
+                }
+                // What the reductions left out changes nothing when it is delivered.
+                for dead in cluster
+                    .in_flight()
+                    .map(|m| m.id)
+                    .filter(|id| !order.contains(id))
+                {
+                    let mut r = cluster.clone();
+                    r.apply(&Action::Deliver(dead)).expect("applies");
+                    assert_eq!(
+                        codec.canonical(&r, budget, &mut Scratch::default()),
+                        canonical,
+                        "{name} step {step}: delivering dead message {dead}"
+                    );
+                    dead_delivered += 1;
+                }
+                let decoded_ids: Vec<u64> = decoded.in_flight().map(|m| m.id).collect();
+                let slots: Vec<usize> = (0..n).collect();
+                for mv in options.iter().copied().take(12) {
+                    let (on_decoded, b1) =
+                        moves::action(mv, &slots, &decoded_ids, budget, &commands[400..]);
+                    let (on_real, b2) =
+                        moves::action(mv, &servers, &order, budget, &commands[400..]);
+                    let mut d = decoded.clone();
+                    let mut r = cluster.clone();
+                    d.apply(&on_decoded).expect("applies");
+                    r.apply(&on_real).expect("applies");
+                    assert_eq!(
+                        codec.canonical(&d, b1, &mut Scratch::default()),
+                        codec.canonical(&r, b2, &mut Scratch::default()),
+                        "{name} step {step} move {mv:?}"
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 100, "{name}: only {checked} moves checked");
+            if ceiling.is_some() {
+                assert!(
+                    dead_delivered > 10,
+                    "{name}: only {dead_delivered} dead messages"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Cloning a network, and cloning one into another's place reusing its queue's buffer (the
+//! explorer copies a state into the same scratch cluster for every step it tries).
+
+use super::RaftNetwork;
+
+impl Clone for RaftNetwork {
+    fn clone(&self) -> RaftNetwork {
+        RaftNetwork {
+            size: self.size,
+            in_flight: self.in_flight.clone(),
+            next_id: self.next_id,
+            groups: self.groups,
+            cut: self.cut,
+        }
+    }
+
+    fn clone_from(&mut self, source: &RaftNetwork) {
+        let RaftNetwork {
+            size,
+            in_flight,
+            next_id,
+            groups,
+            cut,
+        } = source;
+        self.size = *size;
+        self.in_flight.clone_from(in_flight);
+        self.next_id = *next_id;
+        self.groups = *groups;
+        self.cut = *cut;
+    }
+}

@@ -1,0 +1,101 @@
+//! Scenarios that run a mutant (`"bug"`): the mutated model is the one that runs, an `expect`
+//! can name the invariant broken, and a saved session keeps its mutant.
+
+use raftwalk::raft::{Bug, Invariant};
+use raftwalk::scenario;
+use raftwalk::session::Session;
+
+const TWO_VOTES: &str = r#"{
+  "name": "two votes",
+  "servers": 3,
+  "bug": "vote-twice",
+  "steps": [
+    {"timeout": "S0"},
+    {"timeout": "S1"},
+    {"deliver": {"from": "S0", "to": "S2"}},
+    {"deliver": {"from": "S1", "to": "S2"}},
+    {"expect": {"server": "S2", "voted_for": "S1", "broken": "one-vote-per-term"}}
+  ]
+}"#;
+
+/// truncate-always cuts a committed entry off S1's log with nothing appended: the log only
+/// shrinks, and the monitor must still see it.
+const TRUNCATED: &str = r#"{
+  "name": "truncated",
+  "servers": 3,
+  "bug": "truncate-always",
+  "steps": [
+    {"timeout": "S0"},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "RequestVote"}},
+    {"deliver": {"from": "S1", "to": "S0", "kind": "RequestVoteResponse"}},
+    {"request": {"server": "S0", "command": "x"}},
+    {"deliver": {"id": 6}},
+    {"deliver": {"from": "S1", "to": "S0", "kind": "AppendEntriesResponse"}},
+    {"request": {"server": "S0", "command": "y"}},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "AppendEntries", "newest": true}},
+    {"expect": {"server": "S1", "log": [2, 2], "commit_index": 1}},
+    {"deliver": {"from": "S0", "to": "S1", "kind": "AppendEntries"}},
+    {"expect": {"server": "S1", "log": [], "broken": "committed-entries-kept"}},
+    {"expect": {"broken": "commit-within-log"}}
+  ]
+}"#;
+
+#[test]
+fn a_log_that_only_shrinks_is_checked() {
+    let scenario = scenario::parse(TRUNCATED, "truncated.json").expect("valid");
+    let mut log = Vec::new();
+    let (cluster, summary) = scenario::run(&scenario, &mut log).expect("runs");
+    let log = String::from_utf8(log).expect("text");
+    assert!(summary.failures.is_empty(), "{log}");
+    assert_eq!(cluster.violations().len(), 2, "{:?}", cluster.violations());
+}
+
+#[test]
+fn a_scenario_with_a_bug_runs_the_mutated_model() {
+    let scenario = scenario::parse(TWO_VOTES, "two.json").expect("valid");
+    assert_eq!(scenario.config.bug, Some(Bug::VoteTwice));
+    assert_eq!(scenario.cluster().bug(), Some(Bug::VoteTwice));
+    let mut log = Vec::new();
+    let (cluster, summary) = scenario::run(&scenario, &mut log).expect("runs");
+    let log = String::from_utf8(log).expect("text");
+    assert!(summary.failures.is_empty(), "{log}");
+    assert_eq!(
+        cluster.violations()[0].invariant(),
+        Invariant::OneVotePerTerm,
+        "{log}"
+    );
+    assert!(log.contains("MUTANT vote-twice"), "{log}");
+    assert!(log.contains("which breaks a rule"), "{log}");
+    // The same file without the bug keeps the rule: the expectation fails.
+    let correct = TWO_VOTES.replace(r#""bug": "vote-twice","#, "");
+    let scenario = scenario::parse(&correct, "two.json").expect("valid");
+    let (_, summary) = scenario::run(&scenario, &mut Vec::new()).expect("runs");
+    let fields: Vec<&str> = summary
+        .failures
+        .iter()
+        .map(|(_, m)| m.field.as_str())
+        .collect();
+    assert_eq!(fields, ["S2.voted_for", "broken"]);
+    assert!(summary.violations.is_empty());
+}
+
+#[test]
+fn an_unknown_bug_is_refused_by_name() {
+    let text = TWO_VOTES.replace("vote-twice", "vote-thrice");
+    let error = scenario::parse(&text, "two.json").expect_err("refused");
+    let shown = error.to_string();
+    assert!(shown.contains("bug"), "{shown}");
+    assert!(shown.contains("vote-thrice"), "{shown}");
+}
+
+#[test]
+fn a_saved_session_keeps_its_mutant() {
+    let scenario = scenario::parse(TWO_VOTES, "two.json").expect("valid");
+    let mut session = Session::new(scenario);
+    while session.play_next().is_ok() {}
+    let file = session.to_scenario_file();
+    assert_eq!(file.bug, Some(Bug::VoteTwice));
+    let text = serde_json::to_string(&file).expect("serializes");
+    let again = scenario::parse(&text, "saved.json").expect("the saved file loads");
+    assert_eq!(again.config.bug, Some(Bug::VoteTwice));
+}
