@@ -1,6 +1,7 @@
 //! Scenarios that run a mutant (`"bug"`): the mutated model is the one that runs, an `expect`
 //! can name the invariant broken, and a saved session keeps its mutant.
 
+use raftwalk::builtin;
 use raftwalk::raft::{Bug, Invariant};
 use raftwalk::scenario;
 use raftwalk::session::Session;
@@ -65,7 +66,12 @@ fn a_scenario_with_a_bug_runs_the_mutated_model() {
         "{log}"
     );
     assert!(log.contains("MUTANT vote-twice"), "{log}");
-    assert!(log.contains("which breaks a rule"), "{log}");
+    assert!(
+        log.contains(
+            "S2 grants its vote to S1 for term 2 — but this cluster votes twice in a term: S2 had already voted for S0 in term 2"
+        ),
+        "{log}"
+    );
     // The same file without the bug keeps the rule: the expectation fails.
     let correct = TWO_VOTES.replace(r#""bug": "vote-twice","#, "");
     let scenario = scenario::parse(&correct, "two.json").expect("valid");
@@ -98,4 +104,25 @@ fn a_saved_session_keeps_its_mutant() {
     let text = serde_json::to_string(&file).expect("serializes");
     let again = scenario::parse(&text, "saved.json").expect("the saved file loads");
     assert_eq!(again.config.bug, Some(Bug::VoteTwice));
+}
+
+/// Every mutant's lesson tells its deviating decision as one: the event says this cluster broke
+/// the rule, and what the correct rule would have done — never that the rule was followed.
+#[test]
+fn every_bug_lesson_says_where_the_mutant_broke_the_rule() {
+    for bug in Bug::ALL {
+        let name = format!("bug-{}", bug.name());
+        let lesson = builtin::find(&name).unwrap_or_else(|| panic!("no lesson {name}"));
+        let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+        assert_eq!(scenario.config.bug, Some(bug));
+        let mut log = Vec::new();
+        scenario::run(&scenario, &mut log).expect("runs");
+        let log = String::from_utf8(log).expect("text");
+        let turned = format!(" — but {}: ", bug.plain());
+        let told: Vec<&str> = log.lines().filter(|l| l.contains(&turned)).collect();
+        assert!(!told.is_empty(), "{name} never says {turned:?}:\n{log}");
+        for line in told {
+            assert!(line.contains("the correct rule ("), "{name}: {line}");
+        }
+    }
 }

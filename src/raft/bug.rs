@@ -78,25 +78,6 @@ impl Bug {
         }
     }
 
-    /// What the server just did wrong, to follow its name in an explanation (the event comes
-    /// right after the wrong vote or commit, and right before the wrong append or count).
-    pub fn wrong_step(self) -> &'static str {
-        match self {
-            Bug::VoteTwice => "has just voted a second time in this term",
-            Bug::NoLogCheck => {
-                "has just voted for a candidate whose log is less up-to-date than its own"
-            }
-            Bug::CommitOldTerm => {
-                "has just committed an entry of an earlier term by counting its replicas"
-            }
-            Bug::AcceptStaleTerm => "obeys an AppendEntries from a leader of an older term",
-            Bug::CountStaleVotes => "counts a vote that was given in an earlier term",
-            Bug::TruncateAlways => {
-                "deletes entries after prev_log_index that do not conflict with the leader's"
-            }
-        }
-    }
-
     /// The rule the bug skips, as Figure 2 states it, with its section: what would have
     /// stopped the failure.
     pub fn rule(self) -> &'static str {
@@ -145,8 +126,8 @@ impl std::str::FromStr for Bug {
 mod tests {
     use super::*;
     use crate::raft::{
-        Action, Cluster, Event, Log, MessageKind, Role, ServerAction, ServerId, ServerState,
-        Violation,
+        Action, Cluster, Event, Log, MessageKind, Names, Role, ServerAction, ServerId, ServerState,
+        Violation, explain,
     };
 
     /// Delivers the oldest message from `from` to `to`; returns the events.
@@ -168,7 +149,21 @@ mod tests {
     fn broke(events: &[Event], bug: Bug) -> bool {
         events
             .iter()
-            .any(|e| matches!(e, Event::RuleBroken { bug: b, .. } if *b == bug))
+            .any(|e| e.deviation().is_some_and(|d| d.bug() == bug))
+    }
+
+    /// The explanation of the one event in `events` that the mutant decided, which must say
+    /// that this cluster broke the rule and what the correct rule would do.
+    fn told(events: &[Event], bug: Bug) -> String {
+        let deviating: Vec<&Event> = events.iter().filter(|e| e.deviation().is_some()).collect();
+        assert_eq!(deviating.len(), 1, "{events:?}");
+        let text = explain(deviating[0], Names::default());
+        assert!(
+            text.contains(&format!(" — but {}: ", bug.plain())),
+            "{text}"
+        );
+        assert!(text.contains("the correct rule ("), "{text}");
+        text
     }
 
     /// Runs `script` on a correct and on a mutated cluster built from `states`; returns both.
@@ -197,7 +192,17 @@ mod tests {
         assert_eq!(raft.servers()[2].voted_for, Some(0));
         assert!(!broke(&raft_events, Bug::VoteTwice));
         assert_eq!(mutant.servers()[2].voted_for, Some(1));
-        assert!(broke(&events, Bug::VoteTwice));
+        let text = told(&events, Bug::VoteTwice);
+        assert!(text.starts_with("S2 grants its vote to S1 for term 2 — but"));
+        assert!(
+            text.contains("S2 had already voted for S0 in term 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(one vote per term, §5.2) would refuse"),
+            "{text}"
+        );
+        assert!(!text.contains("has not voted"), "{text}");
         assert!(matches!(
             mutant.violations(),
             [Violation::DoubleVote { server: 2, .. }]
@@ -214,7 +219,12 @@ mod tests {
         });
         assert_eq!(raft.servers()[0].voted_for, None);
         assert_eq!(mutant.servers()[0].voted_for, Some(1));
-        assert!(broke(&events, Bug::NoLogCheck));
+        let text = told(&events, Bug::NoLogCheck);
+        assert!(
+            text.contains("less up-to-date than S0's (index 1, term 1)"),
+            "{text}"
+        );
+        assert!(text.contains("§5.4.1) would refuse"), "{text}");
     }
 
     #[test]
@@ -233,7 +243,12 @@ mod tests {
         assert_eq!(raft.servers()[0].role, Role::Leader);
         assert_eq!(raft.servers()[0].commit_index, 0);
         assert_eq!(mutant.servers()[0].commit_index, 1);
-        assert!(broke(&events, Bug::CommitOldTerm));
+        let text = told(&events, Bug::CommitOldTerm);
+        assert!(
+            text.contains("comes from term 1, not the current term 2"),
+            "{text}"
+        );
+        assert!(!text.contains("is from the current term"), "{text}");
     }
 
     #[test]
@@ -261,7 +276,12 @@ mod tests {
         assert_eq!(raft.servers()[1].log.len(), 0);
         assert_eq!(mutant.servers()[1].log.len(), 1);
         assert_eq!(mutant.servers()[1].current_term, 3);
-        assert!(broke(&events, Bug::AcceptStaleTerm));
+        let text = told(&events, Bug::AcceptStaleTerm);
+        assert!(
+            text.starts_with("S1 accepts AppendEntries from S0 (term 2) — but"),
+            "{text}"
+        );
+        assert!(text.contains("S1 is already in term 3"), "{text}");
     }
 
     #[test]
@@ -276,7 +296,9 @@ mod tests {
         assert_eq!(raft.servers()[0].role, Role::Candidate);
         assert_eq!(mutant.servers()[0].role, Role::Leader);
         assert_eq!(mutant.servers()[0].current_term, 3);
-        assert!(broke(&events, Bug::CountStaleVotes));
+        let text = told(&events, Bug::CountStaleVotes);
+        assert!(text.contains("S1 gave that vote in term 2"), "{text}");
+        assert!(text.contains("would ignore it"), "{text}");
     }
 
     #[test]
@@ -306,7 +328,73 @@ mod tests {
         });
         assert_eq!(raft.servers()[1].log.len(), 1);
         assert_eq!(mutant.servers()[1].log.len(), 0);
-        assert!(broke(&events, Bug::TruncateAlways));
+        let text = told(&events, Bug::TruncateAlways);
+        assert!(
+            text.starts_with("S1 deletes 1 entry from index 1 — but"),
+            "{text}"
+        );
+        assert!(text.contains("carries no entries"), "{text}");
+    }
+
+    /// Under truncate-always, an AppendEntries whose first entry conflicts deletes what Raft
+    /// deletes too: that is told as Raft's own rule, with no mutant in it.
+    #[test]
+    fn truncate_always_agrees_with_raft_on_a_conflict() {
+        let mut states = vec![ServerState::default(); 3];
+        states[1].log = Log::from_terms(&[1]);
+        let ((raft, raft_events), (mutant, events)) = both(&states, Bug::TruncateAlways, |c| {
+            timeout(c, 0);
+            deliver(c, 0, 2);
+            deliver(c, 2, 0);
+            c.apply(&Action::on(0, ServerAction::ClientRequest("x".into())))
+                .expect("appends");
+            let newest = c
+                .in_flight()
+                .filter(|m| m.from == 0 && m.to == 1)
+                .map(|m| m.id)
+                .last();
+            c.apply(&Action::Deliver(newest.expect("AppendEntries with x")))
+                .expect("delivers")
+        });
+        assert_eq!(raft.servers()[1].log, mutant.servers()[1].log);
+        assert_eq!(mutant.servers()[1].log.len(), 1);
+        assert_eq!(raft_events, events);
+        let truncated = events
+            .iter()
+            .find(|e| matches!(e, Event::EntriesTruncated { .. }))
+            .expect("the conflict is told");
+        assert_eq!(truncated.deviation(), None);
+        let text = explain(truncated, Names::default());
+        assert!(
+            text.contains("its entry there has term 1, S0's has term 2"),
+            "{text}"
+        );
+    }
+
+    /// The explanation of a truncate-always deletion when the AppendEntries carries entries
+    /// whose first matches the follower's.
+    #[test]
+    fn truncate_always_over_a_matching_entry_says_it_does_not_conflict() {
+        use crate::raft::event::Deviation;
+        use crate::raft::log::Truncation;
+        let event = Event::EntriesTruncated {
+            server: 1,
+            leader: 0,
+            truncation: Truncation {
+                from: 2,
+                removed: 2,
+                old_term: 3,
+                new_term: 3,
+            },
+            mutant: Some(Deviation::TruncatedWithoutConflict { sent: 1 }),
+        };
+        let text = explain(&event, Names::default());
+        assert!(
+            text.contains(
+                "S0's entry at index 2 has the same term 3 as S1's, so it does not conflict"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -51,6 +51,59 @@ pub enum AppendRejection {
     ReceiverIsLeader,
 }
 
+/// How a mutant's decision differs from Raft's (see [`Bug`]). The event of the decision the
+/// bug changed carries it, so its explanation says that the rule was broken and what Raft
+/// would have done; every correct decision carries `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Deviation {
+    /// `vote-twice`: the voter had already voted for another candidate this term; Raft refuses.
+    VotedTwice {
+        /// Whom it had voted for.
+        voted_for: ServerId,
+    },
+    /// `no-log-check`: the candidate's log is less up-to-date than the voter's (the event
+    /// holds both); Raft refuses.
+    SkippedLogCheck,
+    /// `commit-old-term`: the entry committed by counting replicas is from an earlier term;
+    /// Raft waits for an entry of the current term.
+    CommittedOldTerm {
+        /// The term of the entry at the committed index.
+        entry_term: Term,
+    },
+    /// `accept-stale-term`: a follower handled an AppendEntries of an older term (the event's
+    /// term); Raft rejects it for its term alone.
+    ObeyedStaleLeader {
+        /// The follower's own, newer term.
+        own_term: Term,
+    },
+    /// `count-stale-votes`: a candidate counted a grant given in an earlier term; Raft
+    /// ignores it.
+    CountedStaleVote {
+        /// The term the vote was given in.
+        vote_term: Term,
+    },
+    /// `truncate-always`: a follower deleted entries that do not conflict with the leader's;
+    /// Raft keeps them.
+    TruncatedWithoutConflict {
+        /// How many entries the AppendEntries carried.
+        sent: usize,
+    },
+}
+
+impl Deviation {
+    /// The bug that made this decision.
+    pub fn bug(self) -> Bug {
+        match self {
+            Deviation::VotedTwice { .. } => Bug::VoteTwice,
+            Deviation::SkippedLogCheck => Bug::NoLogCheck,
+            Deviation::CommittedOldTerm { .. } => Bug::CommitOldTerm,
+            Deviation::ObeyedStaleLeader { .. } => Bug::AcceptStaleTerm,
+            Deviation::CountedStaleVote { .. } => Bug::CountStaleVotes,
+            Deviation::TruncatedWithoutConflict { .. } => Bug::TruncateAlways,
+        }
+    }
+}
+
 /// Why a response was ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IgnoreReason {
@@ -258,6 +311,8 @@ pub enum Event {
         candidate_last: LogPosition,
         /// The voter's last entry.
         voter_last: LogPosition,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// A vote was refused.
     VoteRefused {
@@ -284,6 +339,8 @@ pub enum Event {
         votes: usize,
         /// A majority.
         needed: usize,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// A second answer from the same voter in the same term, not counted again.
     DuplicateVoteIgnored {
@@ -332,6 +389,8 @@ pub enum Event {
         appended: usize,
         /// The follower's log length afterwards.
         log_len: LogIndex,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// A server rejected AppendEntries.
     AppendRejected {
@@ -343,6 +402,8 @@ pub enum Event {
         term: Term,
         /// Why.
         reason: AppendRejection,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// A follower deleted a conflicting suffix of its log.
     EntriesTruncated {
@@ -352,6 +413,8 @@ pub enum Event {
         leader: ServerId,
         /// What was deleted.
         truncation: Truncation,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// A follower learned of a higher commit index from its leader.
     FollowerCommitted {
@@ -418,6 +481,8 @@ pub enum Event {
         replicas: ServerSet,
         /// The cluster size.
         cluster_size: usize,
+        /// Set when a mutant made this decision where Raft decides otherwise.
+        mutant: Option<Deviation>,
     },
     /// An entry is on a majority but from an older term, so it is not committed yet (Figure 8).
     CommitWaitsForCurrentTerm {
@@ -598,11 +663,19 @@ pub enum Event {
     },
     /// An invariant broke.
     Violation(Violation),
-    /// A mutant server decided differently from Raft here (see [`Bug`]).
-    RuleBroken {
-        /// The server.
-        server: ServerId,
-        /// The rule it broke.
-        bug: Bug,
-    },
+}
+
+impl Event {
+    /// How a mutant made this decision differently from Raft, if it did.
+    pub fn deviation(&self) -> Option<Deviation> {
+        match *self {
+            Event::VoteGranted { mutant, .. }
+            | Event::VoteCounted { mutant, .. }
+            | Event::AppendAccepted { mutant, .. }
+            | Event::AppendRejected { mutant, .. }
+            | Event::EntriesTruncated { mutant, .. }
+            | Event::LeaderCommitted { mutant, .. } => mutant,
+            _ => None,
+        }
+    }
 }

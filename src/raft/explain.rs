@@ -2,8 +2,8 @@
 //! A teacher reads these aloud.
 
 use super::event::{
-    ActionName, AppendRejection, Event, IgnoreReason, LossReason, RefusalReason, Violation,
-    VoteRefusal,
+    ActionName, AppendRejection, Deviation, Event, IgnoreReason, LossReason, RefusalReason,
+    Violation, VoteRefusal,
 };
 use super::log::AppendMismatch;
 use super::quorum;
@@ -46,6 +46,11 @@ fn a_kind(kind: super::message::MessageKind) -> String {
 /// "1 entry", "3 entries".
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "but this cluster votes twice in a term": how an explanation turns when a mutant decided.
+fn but(deviation: Deviation) -> String {
+    format!("but {}", deviation.bug().plain())
 }
 
 /// One sentence explaining `event`.
@@ -127,6 +132,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             term,
             candidate_last,
             voter_last,
+            mutant,
         } => {
             let how = if candidate_last == voter_last {
                 "as up-to-date as".to_string()
@@ -136,15 +142,38 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 // Only a mutant that skips the check grants such a vote.
                 "less up-to-date than".to_string()
             };
-            format!(
-                "{} grants its vote to {} for term {term}: it has not voted for anyone else, and {}'s log ends at {}, {how} {}'s {} (§5.2, §5.4.1).",
-                n(voter),
-                n(candidate),
+            let logs = format!(
+                "{}'s log ends at {}, {how} {}'s {}",
                 n(candidate),
                 pos(candidate_last),
                 n(voter),
                 pos(voter_last)
-            )
+            );
+            let granted = format!(
+                "{} grants its vote to {} for term {term}",
+                n(voter),
+                n(candidate)
+            );
+            match mutant {
+                Some(d @ Deviation::VotedTwice { voted_for }) => format!(
+                    "{granted} — {}: {} had already voted for {} in term {term}; the correct rule (one vote per term, §5.2) would refuse. {logs} (§5.4.1).",
+                    but(d),
+                    n(voter),
+                    if voted_for == voter {
+                        "itself".to_string()
+                    } else {
+                        n(voted_for)
+                    }
+                ),
+                Some(d) => format!(
+                    "{granted} — {}: {logs}; the correct rule (grant only a candidate whose log is at least as up-to-date as the voter's, §5.4.1) would refuse. {} had not voted for anyone else in term {term} (§5.2).",
+                    but(d),
+                    n(voter)
+                ),
+                None => format!(
+                    "{granted}: it has not voted for anyone else, and {logs} (§5.2, §5.4.1)."
+                ),
+            }
         }
         Event::VoteRefused {
             voter,
@@ -191,13 +220,28 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             granted,
             votes,
             needed,
-        } => format!(
-            "{} counts {}'s {} for term {term}: {votes} vote{} of the {needed} needed (§5.2).",
-            n(candidate),
-            n(voter),
-            if granted { "yes" } else { "no" },
-            if votes == 1 { "" } else { "s" }
-        ),
+            mutant,
+        } => {
+            let counts = format!(
+                "{} counts {}'s {} for term {term}",
+                n(candidate),
+                n(voter),
+                if granted { "yes" } else { "no" }
+            );
+            let tally = format!(
+                "{votes} vote{} of the {needed} needed",
+                if votes == 1 { "" } else { "s" }
+            );
+            match mutant {
+                Some(d @ Deviation::CountedStaleVote { vote_term }) => format!(
+                    "{counts} — {}: {} gave that vote in term {vote_term}; the correct rule (a vote counts only in the term it was given for, §5.1, §5.2) would ignore it. {} now has {tally}.",
+                    but(d),
+                    n(voter),
+                    n(candidate)
+                ),
+                _ => format!("{counts}: {tally} (§5.2)."),
+            }
+        }
         Event::DuplicateVoteIgnored {
             candidate,
             voter,
@@ -238,6 +282,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             sent,
             appended,
             log_len,
+            mutant,
         } => {
             let what = match (sent, appended) {
                 (0, _) => "no entries to add (a heartbeat)".to_string(),
@@ -247,19 +292,31 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 ),
                 (_, a) => format!("appends {a} entr{}", if a == 1 { "y" } else { "ies" }),
             };
-            format!(
-                "{} accepts AppendEntries from {} (term {term}): its log matches at {}; {what}; its log now has {} (§5.3).",
+            let accepts = format!(
+                "{} accepts AppendEntries from {} (term {term})",
                 n(follower),
-                n(leader),
+                n(leader)
+            );
+            let matches = format!(
+                "log matches at {}; {what}; its log now has {} (§5.3)",
                 pos(prev),
                 count(log_len, "entry", "entries")
-            )
+            );
+            match mutant {
+                Some(d @ Deviation::ObeyedStaleLeader { own_term }) => format!(
+                    "{accepts} — {}: {} is already in term {own_term}, and the correct rule (reply false if term < currentTerm, §5.1) would reject it. Its {matches}.",
+                    but(d),
+                    n(follower)
+                ),
+                _ => format!("{accepts}: its {matches}."),
+            }
         }
         Event::AppendRejected {
             follower,
             leader,
             term,
             reason,
+            mutant,
         } => {
             let why = match reason {
                 AppendRejection::StaleTerm { own_term } => format!(
@@ -283,26 +340,50 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                     "it is itself leader of term {term}; two leaders in one term break Election Safety (§5.2)"
                 ),
             };
-            format!(
-                "{} rejects AppendEntries from {}: {why}.",
-                n(follower),
-                n(leader)
-            )
+            let rejects = format!("{} rejects AppendEntries from {}", n(follower), n(leader));
+            match mutant {
+                Some(d @ Deviation::ObeyedStaleLeader { own_term }) => format!(
+                    "{rejects} (term {term}): {why}. But {}: {} is already in term {own_term} and judged the message on its log; the correct rule (reply false if term < currentTerm, §5.1) rejects it for its term alone.",
+                    d.bug().plain(),
+                    n(follower)
+                ),
+                _ => format!("{rejects}: {why}."),
+            }
         }
         Event::EntriesTruncated {
             server,
             leader,
             truncation: t,
-        } => format!(
-            "{} deletes {} entr{} from index {}: its entry there has term {}, {}'s has term {} (§5.3).",
-            n(server),
-            t.removed,
-            if t.removed == 1 { "y" } else { "ies" },
-            t.from,
-            t.old_term,
-            n(leader),
-            t.new_term
-        ),
+            mutant,
+        } => {
+            let deletes = format!(
+                "{} deletes {} from index {}",
+                n(server),
+                count(t.removed, "entry", "entries"),
+                t.from
+            );
+            match mutant {
+                Some(d @ Deviation::TruncatedWithoutConflict { sent: 0 }) => format!(
+                    "{deletes} — {}: {}'s AppendEntries carries no entries, so nothing conflicts; the correct rule (delete an entry and all that follow it only if it conflicts with a new one, §5.3) would keep them.",
+                    but(d),
+                    n(leader)
+                ),
+                Some(d) => format!(
+                    "{deletes} — {}: {}'s entry at index {} has the same term {} as {}'s, so it does not conflict; the correct rule (delete an entry and all that follow it only if it conflicts with a new one, §5.3) would delete nothing before the first conflict.",
+                    but(d),
+                    n(leader),
+                    t.from,
+                    t.new_term,
+                    n(server)
+                ),
+                None => format!(
+                    "{deletes}: its entry there has term {}, {}'s has term {} (§5.3).",
+                    t.old_term,
+                    n(leader),
+                    t.new_term
+                ),
+            }
+        }
         Event::FollowerCommitted {
             server,
             leader,
@@ -379,17 +460,32 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             index,
             replicas,
             cluster_size,
-        } => format!(
-            "{} commits {}: index {index} is stored on {} ({} of {cluster_size}) and is from the current term {term} (§5.3, §5.4.2).",
-            n(leader),
-            if index == old + 1 {
-                format!("index {index}")
-            } else {
-                format!("indexes {} to {index}", old + 1)
-            },
-            names.list(replicas),
-            replicas.len()
-        ),
+            mutant,
+        } => {
+            let commits = format!(
+                "{} commits {}",
+                n(leader),
+                if index == old + 1 {
+                    format!("index {index}")
+                } else {
+                    format!("indexes {} to {index}", old + 1)
+                }
+            );
+            let stored = format!(
+                "index {index} is stored on {} ({} of {cluster_size})",
+                names.list(replicas),
+                replicas.len()
+            );
+            match mutant {
+                Some(d @ Deviation::CommittedOldTerm { entry_term }) => format!(
+                    "{commits} — {}: {stored} but comes from term {entry_term}, not the current term {term}; the correct rule (§5.4.2, Figure 8) would wait until an entry of term {term} is stored on a majority.",
+                    but(d)
+                ),
+                _ => format!(
+                    "{commits}: {stored} and is from the current term {term} (§5.3, §5.4.2)."
+                ),
+            }
+        }
         Event::CommitWaitsForCurrentTerm {
             leader,
             index,
@@ -635,13 +731,6 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
             format_ms(at)
         ),
         Event::Violation(v) => explain_violation(&v, names),
-        Event::RuleBroken { server, bug } => format!(
-            "{} {}, which breaks a rule ({}). Raft says: {}.",
-            n(server),
-            bug.wrong_step(),
-            bug.plain(),
-            bug.rule()
-        ),
     }
 }
 

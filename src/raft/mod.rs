@@ -19,7 +19,7 @@ pub mod types;
 
 pub use bug::Bug;
 pub use cluster::{ADVANCE_CAP, Action, Cluster, ClusterConfig};
-pub use event::{Event, Violation};
+pub use event::{Deviation, Event, Violation};
 pub use explain::{Names, explain};
 pub use invariant::Invariant;
 pub use log::{ClientCommand, Entries, Entry, Log};

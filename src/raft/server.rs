@@ -5,8 +5,10 @@
 mod clone;
 
 use super::bug::Bug;
-use super::event::{ActionName, AppendRejection, Event, IgnoreReason, RefusalReason, VoteRefusal};
-use super::log::{ClientCommand, Entries, Entry, Log};
+use super::event::{
+    ActionName, AppendRejection, Deviation, Event, IgnoreReason, RefusalReason, VoteRefusal,
+};
+use super::log::{ClientCommand, Entries, Entry, Log, Truncation};
 use super::message::{Message, MessageFields, MessageKind, Outgoing};
 use super::quorum::{self, VoteTally};
 use super::types::{LogIndex, LogPosition, MAX_SERVERS, Role, ServerId, ServerSet, Term};
@@ -341,6 +343,8 @@ impl RaftServer {
     pub fn handle(&mut self, from: ServerId, message: Message) {
         let term = message.term();
         let kind = message.kind();
+        // Set when a mutant handles a message of an older term as if it were current.
+        let mut obeyed_stale = None;
         if term > self.current_term {
             self.events.push(Event::TermAdopted {
                 server: self.id,
@@ -357,7 +361,7 @@ impl RaftServer {
             if !self.obeys_stale(&message) {
                 return self.handle_stale(from, message);
             }
-            self.broke_rule();
+            obeyed_stale = Some(term);
         }
         match message {
             Message::RequestVote {
@@ -373,7 +377,9 @@ impl RaftServer {
                     term: last_log_term,
                 },
             ),
-            Message::RequestVoteResponse { granted, .. } => self.on_vote_response(from, granted),
+            Message::RequestVoteResponse { granted, .. } => {
+                self.on_vote_response(from, granted, obeyed_stale)
+            }
             Message::AppendEntries {
                 prev_log_index,
                 prev_log_term,
@@ -388,6 +394,7 @@ impl RaftServer {
                 },
                 entries,
                 leader_commit,
+                obeyed_stale,
             ),
             Message::AppendEntriesResponse {
                 success,
@@ -418,6 +425,7 @@ impl RaftServer {
                     leader: from,
                     term,
                     reason: AppendRejection::StaleTerm { own_term },
+                    mutant: None,
                 });
                 self.reply_append(from, false, 0);
             }
@@ -453,17 +461,22 @@ impl RaftServer {
             _ => None,
         };
         // The two mutants of this rule each skip one of its checks.
-        let refusal = match refusal {
-            Some(VoteRefusal::AlreadyVoted { .. }) if self.bug == Some(Bug::VoteTwice) => {
-                (!candidate_last.at_least_as_up_to_date_as(voter_last)).then_some(
-                    VoteRefusal::LogNotUpToDate {
+        let (refusal, mutant) = match refusal {
+            Some(VoteRefusal::AlreadyVoted { voted_for }) if self.bug == Some(Bug::VoteTwice) => {
+                if candidate_last.at_least_as_up_to_date_as(voter_last) {
+                    (None, Some(Deviation::VotedTwice { voted_for }))
+                } else {
+                    let reason = VoteRefusal::LogNotUpToDate {
                         candidate_last,
                         voter_last,
-                    },
-                )
+                    };
+                    (Some(reason), None)
+                }
             }
-            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => None,
-            other => other,
+            Some(VoteRefusal::LogNotUpToDate { .. }) if self.bug == Some(Bug::NoLogCheck) => {
+                (None, Some(Deviation::SkippedLogCheck))
+            }
+            other => (other, None),
         };
         match refusal {
             Some(reason) => self.events.push(Event::VoteRefused {
@@ -473,7 +486,6 @@ impl RaftServer {
                 reason,
             }),
             None => {
-                let second_vote = self.voted_for.is_some_and(|v| v != candidate);
                 self.voted_for = Some(candidate);
                 self.events.push(Event::VoteGranted {
                     voter: self.id,
@@ -481,18 +493,16 @@ impl RaftServer {
                     term,
                     candidate_last,
                     voter_last,
+                    mutant,
                 });
-                // Only a mutant gets here with either.
-                if second_vote || !candidate_last.at_least_as_up_to_date_as(voter_last) {
-                    self.broke_rule();
-                }
             }
         }
         self.reply_vote(from, refusal.is_none());
     }
 
-    /// A vote answer of our term: only a candidate counts it, each voter once.
-    fn on_vote_response(&mut self, from: ServerId, granted: bool) {
+    /// A vote answer of our term: only a candidate counts it, each voter once. `stale` is the
+    /// older term of a grant that the `count-stale-votes` mutant counts anyway.
+    fn on_vote_response(&mut self, from: ServerId, granted: bool, stale: Option<Term>) {
         if self.role != Role::Candidate {
             return self.ignore_for_role(from, MessageKind::RequestVoteResponse);
         }
@@ -518,6 +528,7 @@ impl RaftServer {
             granted,
             votes: self.votes_granted.len(),
             needed: quorum::majority(self.cluster_size),
+            mutant: stale.map(|vote_term| Deviation::CountedStaleVote { vote_term }),
         });
         self.count_votes(before);
     }
@@ -556,15 +567,20 @@ impl RaftServer {
         }
     }
 
-    /// AppendEntries of our term (§5.3). A candidate concedes first (§5.2).
+    /// AppendEntries of our term (§5.3). A candidate concedes first (§5.2). `stale` is the
+    /// older term of an AppendEntries that the `accept-stale-term` mutant obeys anyway.
     fn on_append_entries(
         &mut self,
         leader: ServerId,
         prev: LogPosition,
         entries: Entries,
         leader_commit: LogIndex,
+        stale: Option<Term>,
     ) {
-        let term = self.current_term;
+        let term = stale.unwrap_or(self.current_term);
+        let mutant = stale.map(|_| Deviation::ObeyedStaleLeader {
+            own_term: self.current_term,
+        });
         let sent = entries.len();
         match self.role {
             Role::Leader => {
@@ -573,6 +589,7 @@ impl RaftServer {
                     leader,
                     term,
                     reason: AppendRejection::ReceiverIsLeader,
+                    mutant,
                 });
                 return self.reply_append(leader, false, 0);
             }
@@ -588,7 +605,7 @@ impl RaftServer {
         }
         self.leader_id = Some(leader);
         if self.bug == Some(Bug::TruncateAlways) {
-            self.truncate_after(prev, &entries);
+            self.truncate_after(leader, prev, &entries);
         }
         match self.log.try_append(prev.index, prev.term, entries) {
             Err(mismatch) => {
@@ -597,6 +614,7 @@ impl RaftServer {
                     leader,
                     term,
                     reason: AppendRejection::Mismatch { prev, mismatch },
+                    mutant,
                 });
                 self.reply_append(leader, false, 0);
             }
@@ -606,6 +624,7 @@ impl RaftServer {
                         server: self.id,
                         leader,
                         truncation,
+                        mutant: None,
                     });
                 }
                 let match_index = prev.index + sent;
@@ -617,6 +636,7 @@ impl RaftServer {
                     sent,
                     appended: report.appended,
                     log_len: self.log.len(),
+                    mutant,
                 });
                 let new_commit = leader_commit.min(match_index);
                 if new_commit > self.commit_index {
@@ -728,11 +748,9 @@ impl RaftServer {
                 index: n,
                 replicas,
                 cluster_size: self.cluster_size,
+                mutant: old_term_by_count.then_some(Deviation::CommittedOldTerm { entry_term }),
             });
             self.commit_index = n;
-            if old_term_by_count {
-                self.broke_rule();
-            }
         } else if before != Some(n) {
             self.events.push(Event::CommitWaitsForCurrentTerm {
                 leader: self.id,
@@ -952,28 +970,33 @@ impl RaftServer {
     }
 
     /// The `truncate-always` mutant: a matching AppendEntries deletes everything after
-    /// `prev_log_index` first, where Raft deletes only from the first conflicting entry.
-    fn truncate_after(&mut self, prev: LogPosition, entries: &Entries) {
+    /// `prev_log_index` first, where Raft deletes only from the first conflicting entry. When
+    /// the first new entry conflicts, the two agree, and Raft's own rule (in `try_append`)
+    /// does the deleting and reports it.
+    fn truncate_after(&mut self, leader: ServerId, prev: LogPosition, entries: &Entries) {
         if self.log.check_prev(prev.index, prev.term).is_err() || self.log.len() <= prev.index {
             return;
         }
-        let conflicts_at_once = entries
-            .first()
-            .is_some_and(|e| self.log.term_at(prev.index + 1) != Some(e.term));
-        if !conflicts_at_once {
-            self.broke_rule();
+        let first_new = entries.first().map(|e| e.term);
+        let old_term = self.log.term_at(prev.index + 1).unwrap_or(0);
+        if first_new.is_some_and(|t| t != old_term) {
+            return;
         }
+        let truncation = Truncation {
+            from: prev.index + 1,
+            removed: self.log.len() - prev.index,
+            old_term,
+            new_term: first_new.unwrap_or(0),
+        };
         self.log.truncate(prev.index);
-    }
-
-    /// Records that this server's bug just decided differently from Raft.
-    fn broke_rule(&mut self) {
-        if let Some(bug) = self.bug {
-            self.events.push(Event::RuleBroken {
-                server: self.id,
-                bug,
-            });
-        }
+        self.events.push(Event::EntriesTruncated {
+            server: self.id,
+            leader,
+            truncation,
+            mutant: Some(Deviation::TruncatedWithoutConflict {
+                sent: entries.len(),
+            }),
+        });
     }
 
     fn ignore_for_role(&mut self, from: ServerId, kind: MessageKind) {

@@ -73,6 +73,7 @@ fn edge_case_4_figure8_an_old_term_entry_waits_for_an_entry_of_the_current_term(
             index: 3,
             replicas: set(&[0, 1, 2]),
             cluster_size: 5,
+            mutant: None,
         }
     );
     assert_says(&committed, &["indexes 2 to 3", "current term 4"]);

@@ -161,6 +161,7 @@ fn stale_append_entries_is_refused_with_the_newer_term_and_the_old_leader_steps_
             leader: 0,
             term: 2,
             reason: AppendRejection::StaleTerm { own_term: 3 },
+            mutant: None,
         }
     );
     assert_says(&rejected, &["§5.1", "older than its own term 3"]);
