@@ -165,12 +165,12 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                         n(voted_for)
                     }
                 ),
-                Some(d) => format!(
+                Some(d @ Deviation::SkippedLogCheck) => format!(
                     "{granted} — {}: {logs}; the correct rule (grant only a candidate whose log is at least as up-to-date as the voter's, §5.4.1) would refuse. {} had not voted for anyone else in term {term} (§5.2).",
                     but(d),
                     n(voter)
                 ),
-                None => format!(
+                _ => format!(
                     "{granted}: it has not voted for anyone else, and {logs} (§5.2, §5.4.1)."
                 ),
             }
@@ -368,7 +368,7 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                     but(d),
                     n(leader)
                 ),
-                Some(d) => format!(
+                Some(d @ Deviation::TruncatedWithoutConflict { .. }) => format!(
                     "{deletes} — {}: {}'s entry at index {} has the same term {} as {}'s, so it does not conflict; the correct rule (delete an entry and all that follow it only if it conflicts with a new one, §5.3) would delete nothing before the first conflict.",
                     but(d),
                     n(leader),
@@ -376,7 +376,16 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                     t.new_term,
                     n(server)
                 ),
-                None => format!(
+                Some(d @ Deviation::ObeyedStaleLeader { own_term }) => format!(
+                    "{deletes}: its entry there has term {}, {}'s has term {} — but {}: {}'s AppendEntries is older than {}'s term {own_term}, and the correct rule (reply false if term < currentTerm, §5.1) would reject it and delete nothing.",
+                    t.old_term,
+                    n(leader),
+                    t.new_term,
+                    d.bug().plain(),
+                    n(leader),
+                    n(server)
+                ),
+                _ => format!(
                     "{deletes}: its entry there has term {}, {}'s has term {} (§5.3).",
                     t.old_term,
                     n(leader),

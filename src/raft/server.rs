@@ -620,11 +620,12 @@ impl RaftServer {
             }
             Ok(report) => {
                 if let Some(truncation) = report.truncated {
+                    // Under accept-stale-term this deletion is the stale leader's doing.
                     self.events.push(Event::EntriesTruncated {
                         server: self.id,
                         leader,
                         truncation,
-                        mutant: None,
+                        mutant,
                     });
                 }
                 let match_index = prev.index + sent;
