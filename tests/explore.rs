@@ -465,3 +465,25 @@ fn bad_input_exits_2() {
         );
     }
 }
+
+/// After one-way-link's steps every server is at term 4: the default term bound counts from
+/// there (terms up to 6), and a bound that allows no timeout says so and what to pass.
+#[test]
+fn the_term_bound_counts_from_the_start_and_says_when_it_blocks_every_election() {
+    let default = raftwalk(&["check", "one-way-link", "--after-steps"]);
+    assert_exit(&default, 0);
+    let shown = text(&default.stdout);
+    assert!(shown.contains("bounds: terms up to 6,"), "{shown}");
+    assert!(!shown.contains("explored 0 states"), "{shown}");
+    assert!(!shown.contains("Note: the term bound"), "{shown}");
+
+    let blocked = raftwalk(&["check", "one-way-link", "--after-steps", "--max-term", "4"]);
+    assert_exit(&blocked, 0);
+    let shown = text(&blocked.stdout);
+    assert!(
+        shown.contains(
+            "Note: the term bound (--max-term 4) allowed no election timeout from the start"
+        ) && shown.contains("Pass --max-term 6 (or higher)"),
+        "{shown}"
+    );
+}

@@ -79,12 +79,11 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
     if threads == 0 {
         bail!("--threads must be at least 1");
     }
-    let highest = scenario.initial.iter().map(|s| s.term).max().unwrap_or(1);
-    let options = Options {
+    let mut options = Options {
         bug: args.bug,
         after_steps: args.after_steps,
         bounds: Bounds {
-            max_term: args.max_term.unwrap_or(highest.saturating_add(2)),
+            max_term: args.max_term.unwrap_or(0),
             max_requests: args.max_requests,
             max_crashes: args.max_crashes,
             max_dups: args.max_dups,
@@ -95,6 +94,11 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         symmetry: !args.no_symmetry,
         reduce: !args.no_reduction,
     };
+    // The default term bound is counted from where the search starts: after the steps, with
+    // --after-steps.
+    let (_, start) = super::starting_point(&scenario, &options).map_err(anyhow::Error::msg)?;
+    let suggested = highest_term(&start).saturating_add(2);
+    options.bounds.max_term = args.max_term.unwrap_or(suggested);
     let note = timing_note(&scenario);
     if args.random {
         return run_random(args, &scenario, &options, note, out);
@@ -112,7 +116,42 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         || super::check(&scenario, &options, &progress),
     )
     .map_err(anyhow::Error::msg)?;
-    report(args, &options, &outcome, note, out)
+    let status = report(args, &options, &outcome, note, out)?;
+    if status == 0
+        && let Some(line) = term_bound_note(&start, &options.bounds, suggested)
+    {
+        writeln!(out, "{line}")?;
+    }
+    Ok(status)
+}
+
+/// The highest term of any server.
+fn highest_term(cluster: &Cluster) -> Term {
+    cluster
+        .servers()
+        .iter()
+        .map(|s| s.current_term)
+        .max()
+        .unwrap_or(1)
+}
+
+/// When the term bound allows no election timeout from the start (every live server that is
+/// not leader already sits at or above it), a line that says so and what to pass
+/// (`suggested`, the start's highest term + 2): the search could then only play out what is
+/// in flight, and few states is no sign of safety.
+fn term_bound_note(start: &Cluster, bounds: &Bounds, suggested: Term) -> Option<String> {
+    let could_stand: Vec<&crate::raft::RaftServer> = start
+        .servers()
+        .iter()
+        .filter(|s| !s.crashed && s.role != crate::raft::Role::Leader)
+        .collect();
+    if could_stand.is_empty() || could_stand.iter().any(|s| s.current_term < bounds.max_term) {
+        return None;
+    }
+    Some(format!(
+        "Note: the term bound (--max-term {}) allowed no election timeout from the start: every live server that is not leader is already at term {} or above, so no election could start in this search. Pass --max-term {suggested} (or higher) to search elections from this state.",
+        bounds.max_term, bounds.max_term
+    ))
 }
 
 /// A line saying that the scenario's timing is not used, if it has any.
