@@ -53,11 +53,65 @@ pub fn random_action(cluster: &Cluster, rng: &mut SmallRng, request_number: usiz
                 },
             )
         }
-        94..=96 if !cluster.network().is_partitioned() => {
-            let cut = rng.random_range(1..n.max(2));
-            Action::Partition(vec![(0..cut).collect(), (cut..n).collect()])
+        94..=96 if n >= 2 && !cluster.network().is_partitioned() => {
+            // Any split into two non-empty sides, so any server can be cut off, alone or not:
+            // the servers whose bit is set in `side` against the rest.
+            let side: u32 = rng.random_range(1..(1u32 << n) - 1);
+            let (one, other): (Vec<usize>, Vec<usize>) =
+                (0..n).partition(|&s| side & (1 << s) != 0);
+            Action::Partition(vec![one, other])
         }
         94..=96 => Action::Heal,
         _ => Action::DeliverAll,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use std::collections::BTreeSet;
+
+    /// The side of a two-way split that holds server 0, so both ways of writing it agree.
+    fn side_with_zero(groups: &[Vec<usize>]) -> Vec<usize> {
+        groups
+            .iter()
+            .find(|g| g.contains(&0))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn partitions_cut_off_any_server() {
+        let cluster = Cluster::new(3);
+        let mut rng = SmallRng::seed_from_u64(1);
+        let mut splits = BTreeSet::new();
+        for step in 0..2_000 {
+            if let Action::Partition(groups) = random_action(&cluster, &mut rng, step) {
+                assert_eq!(groups.len(), 2);
+                assert!(groups.iter().all(|g| !g.is_empty()), "{groups:?}");
+                splits.insert(side_with_zero(&groups));
+            }
+        }
+        // {S0} | {S1, S2}, {S0, S1} | {S2} and {S0, S2} | {S1}: S1 too can be cut off alone.
+        let expected: BTreeSet<Vec<usize>> = [vec![0], vec![0, 1], vec![0, 2]].into();
+        assert_eq!(splits, expected);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_actions() {
+        let run = |seed| {
+            let mut cluster = Cluster::new(5);
+            let mut rng = SmallRng::seed_from_u64(seed);
+            (0..300)
+                .map(|step| {
+                    let action = random_action(&cluster, &mut rng, step);
+                    let _ = cluster.apply(&action);
+                    action
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(9), run(9));
+        assert_ne!(run(9), run(10));
     }
 }

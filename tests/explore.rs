@@ -487,3 +487,62 @@ fn the_term_bound_counts_from_the_start_and_says_when_it_blocks_every_election()
         "{shown}"
     );
 }
+
+/// A mutant found by random walks with a partition on the way: the report names the seed and
+/// a replay command that runs the same mutant, the command finds the same walk, and the saved
+/// trace (its partition a scenario step) replays with `run` to the same violation.
+#[test]
+fn a_random_walk_through_a_partition_finds_a_mutant_and_its_trace_replays() {
+    let trace = temp_file("random-partition.json");
+    let trace_arg = trace.display().to_string();
+    let walks = |extra: &[&str]| {
+        let mut args = vec!["check", "seed-example", "--bug", "no-log-check", "--random"];
+        args.extend(extra);
+        raftwalk(&args)
+    };
+    let found = walks(&[
+        "--seeds",
+        "300",
+        "--steps",
+        "200",
+        "--save-trace",
+        &trace_arg,
+    ]);
+    assert_exit(&found, 1);
+    let report = text(&found.stdout);
+    let violation = report
+        .lines()
+        .find(|l| l.starts_with("VIOLATION after "))
+        .expect("the violation")
+        .to_string();
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains(". partition {") && l.starts_with("  ")),
+        "the walk has no partition:\n{report}"
+    );
+    let replay = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Replay it with: raftwalk "))
+        .expect("a replay command");
+    assert!(replay.contains("--bug no-log-check"), "{replay}");
+    let again = raftwalk(&replay.split(' ').collect::<Vec<_>>());
+    assert_exit(&again, 1);
+    assert!(
+        text(&again.stdout).contains(&violation),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let saved = std::fs::read_to_string(&trace).expect("the trace was saved");
+    assert!(saved.contains("\"partition\""), "{saved}");
+    assert!(saved.contains("\"bug\": \"no-log-check\""), "{saved}");
+    let run = raftwalk(&["run".to_string(), trace_arg]);
+    assert_exit(&run, 1);
+    let broken = violation
+        .split_once("): ")
+        .map(|(_, what)| what)
+        .expect("the violation's text");
+    assert!(text(&run.stderr).contains(broken), "{}", text(&run.stderr));
+    let _ = std::fs::remove_file(&trace);
+}

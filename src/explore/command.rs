@@ -374,8 +374,16 @@ fn run_random(
             print_counterexample(&scenario, &counterexample, out)?;
             writeln!(
                 out,
-                "Replay it with: raftwalk check {} --random --first-seed {} --seeds 1 --steps {}",
-                args.scenario, walk.seed, args.steps
+                "Replay it with: raftwalk check {}{}{} --random --first-seed {} --seeds 1 --steps {}",
+                args.scenario,
+                if args.after_steps {
+                    " --after-steps"
+                } else {
+                    ""
+                },
+                args.bug.map(|b| format!(" --bug {b}")).unwrap_or_default(),
+                walk.seed,
+                args.steps
             )?;
             save(args, &scenario, &walk.actions, out)?;
             Ok(1)
