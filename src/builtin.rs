@@ -1,5 +1,8 @@
 //! The scenarios in `scenarios/`, embedded in the binary so an installed raftwalk has them.
-//! A file `NN-name.json` is the built-in `name`; the prefix sets the teaching order.
+//! A file `NN-name.json` is the built-in `name`; the prefix sets the teaching order. Its tens
+//! digit is the lesson's group ([`GROUPS`]) and its units the order within the group, so the
+//! numbers jump between groups (07 → 10, 18 → 20, 28 → 30) by design: each group has room to
+//! grow without renumbering the next.
 
 use include_dir::{Dir, include_dir};
 
@@ -14,6 +17,25 @@ pub struct Builtin {
     pub file: &'static str,
     /// The JSON text.
     pub text: &'static str,
+}
+
+/// The groups of lessons, by the tens digit of their files' prefix.
+pub const GROUPS: [(u8, &str); 4] = [
+    (0, "Figure 2's rules, one at a time"),
+    (1, "the paper's Figures 6, 7 and 8"),
+    (2, "situations: split votes, partitions, links, timing"),
+    (3, "mutants: one broken rule each (bug-<name>)"),
+];
+
+/// The group of a built-in file, by the tens digit of its prefix (`30-bug-vote-twice.json`:
+/// 3, the mutants).
+pub fn group(file: &str) -> Option<u8> {
+    let prefix = file.split_once('-')?.0;
+    let tens = match prefix.as_bytes() {
+        [t, u] if t.is_ascii_digit() && u.is_ascii_digit() => t - b'0',
+        _ => return None,
+    };
+    GROUPS.iter().any(|&(g, _)| g == tens).then_some(tens)
 }
 
 /// Every built-in scenario, in teaching order.
@@ -82,6 +104,23 @@ mod tests {
         assert_eq!(seed.file, "01-seed-example.json");
         assert!(find("01-seed-example").is_some());
         assert!(find("no-such-lesson").is_none());
+    }
+
+    /// Every file sits in a known group, and the mutants' lessons, and only they, in theirs.
+    #[test]
+    fn every_built_in_is_in_its_group() {
+        for b in all() {
+            let group = group(b.file).unwrap_or_else(|| panic!("{}: no known group", b.file));
+            assert_eq!(
+                group == 3,
+                b.name.starts_with("bug-"),
+                "{} is in group {group}",
+                b.file
+            );
+        }
+        assert_eq!(group("30-bug-vote-twice.json"), Some(3));
+        assert_eq!(group("7-x.json"), None);
+        assert_eq!(group("90-x.json"), None);
     }
 
     #[test]
