@@ -126,3 +126,36 @@ fn every_bug_lesson_says_where_the_mutant_broke_the_rule() {
         }
     }
 }
+
+/// A lesson's narration copied from the model's explanations (as the bug-* lessons were made
+/// from saved traces) must still be what the model says: a `say` that starts with the first
+/// explanation of the step before it must be all of that step's explanations, word for word.
+/// Otherwise a lesson keeps telling a mutant's broken decision as the correct rule.
+#[test]
+fn narration_copied_from_the_model_is_what_the_model_says_now() {
+    let mut copied = 0;
+    for lesson in builtin::all() {
+        let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+        let mut log = Vec::new();
+        scenario::run(&scenario, &mut log).expect("runs");
+        let log = String::from_utf8(log).expect("text");
+        let mut events: Vec<&str> = Vec::new();
+        let mut in_step = false;
+        for line in log.lines() {
+            if line.starts_with("step ") {
+                in_step = true;
+                events.clear();
+            } else if in_step && line.starts_with("    ") {
+                events.push(line.trim_start());
+            } else if !line.is_empty() && !line.starts_with(' ') && !line.starts_with("──") {
+                in_step = false;
+                let first = events.first().copied().unwrap_or_default();
+                if !first.is_empty() && line.starts_with(first) {
+                    copied += 1;
+                    assert_eq!(line, events.join(" "), "{}: a stale narration", lesson.file);
+                }
+            }
+        }
+    }
+    assert!(copied > 10, "only {copied} copied narrations seen");
+}
