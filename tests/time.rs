@@ -3,8 +3,8 @@
 
 use raftwalk::raft::time::{Due, Interval, MS, TimerWhy};
 use raftwalk::raft::{
-    Action, Between, Cluster, Event, Log, MessageId, MessageKind as K, NetworkError, Role,
-    ServerAction, ServerId, ServerState, Timing,
+    Action, Between, Bug, Cluster, Event, Log, MessageId, MessageKind as K, Names, NetworkError,
+    Role, ServerAction, ServerId, ServerState, Timing, explain,
 };
 
 // ----- Helpers ---------------------------------------------------------------------------
@@ -184,6 +184,45 @@ fn a_stale_append_entries_leaves_the_timer_running() {
     );
     assert!(resets(&events, 1).is_empty());
     assert_eq!(timer(&c, 1).unwrap(), own);
+}
+
+/// The accept-stale-term mutant obeys a stale AppendEntries and restarts its timer; the reset
+/// says that Raft would not have.
+#[test]
+fn a_mutant_that_obeys_a_stale_leader_says_so_when_it_restarts_its_timer() {
+    let mut c = Cluster::with_bug(vec![ServerState::default(); 3], Some(Bug::AcceptStaleTerm));
+    apply(&mut c, Action::StartClock(Box::new(TIMING)));
+    advance_ms(&mut c, 30);
+    apply(&mut c, Action::on(0, ServerAction::Timeout));
+    deliver(&mut c, 0, 1, K::RequestVote);
+    deliver(&mut c, 1, 0, K::RequestVoteResponse);
+    assert_eq!(c.servers()[0].role, Role::Leader);
+    // S2 stands twice; its term-3 RequestVote makes S1 a follower of term 3.
+    apply(&mut c, Action::on(2, ServerAction::Timeout));
+    apply(&mut c, Action::on(2, ServerAction::Timeout));
+    let term3 = c
+        .in_flight()
+        .filter(|e| e.from == 2 && e.to == 1 && e.message.term() == 3)
+        .map(|e| e.id)
+        .next()
+        .expect("S2's term-3 RequestVote");
+    apply(&mut c, Action::Deliver(term3));
+    assert_eq!(
+        (c.servers()[1].role, c.servers()[1].current_term),
+        (Role::Follower, 3)
+    );
+    advance_ms(&mut c, 4);
+    let events = deliver(&mut c, 0, 1, K::AppendEntries);
+    assert_eq!(resets(&events, 1), vec![TimerWhy::ObeyedStaleLeader(0)]);
+    let reset = events
+        .iter()
+        .find(|e| matches!(e, Event::TimerReset { server: 1, .. }))
+        .expect("a reset");
+    let text = explain(reset, Names::default());
+    assert!(
+        text.contains("a leader of an older term — but this cluster obeys leaders of older terms"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -683,6 +683,11 @@ pub fn explain(event: &Event, names: Names<'_>) -> String {
                 TimerWhy::GrantedVote(candidate) => {
                     format!("it granted its vote to {} (Figure 2)", n(candidate))
                 }
+                TimerWhy::ObeyedStaleLeader(leader) => format!(
+                    "it obeyed AppendEntries from {}, a leader of an older term — but {}; the correct rule (reply false if term < currentTerm, §5.1) would reject it and leave the timer running",
+                    n(leader),
+                    super::bug::Bug::AcceptStaleTerm.plain()
+                ),
                 TimerWhy::HeardFromLeader(leader) => format!(
                     "AppendEntries came from {}, the leader of its term (Figure 2)",
                     n(leader)

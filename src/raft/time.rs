@@ -154,6 +154,9 @@ pub enum TimerWhy {
     GrantedVote(ServerId),
     /// AppendEntries came from this server, the leader of its current term.
     HeardFromLeader(ServerId),
+    /// The `accept-stale-term` mutant obeyed AppendEntries from this server, a leader of an
+    /// older term, which Raft rejects without touching the timer.
+    ObeyedStaleLeader(ServerId),
     /// It started an election.
     StartedElection,
     /// It stopped being leader, whose timer does not run.
@@ -167,13 +170,25 @@ pub enum TimerWhy {
 /// Figure 2's rule for `server` on one event of its step: the reason it restarts its
 /// election timer, if the event is one. The only place these rules live.
 pub fn timer_rule(event: &Event, server: ServerId) -> Option<TimerWhy> {
-    use super::event::AppendRejection;
+    use super::event::{AppendRejection, Deviation};
     match *event {
+        Event::AppendAccepted {
+            follower,
+            leader,
+            mutant: Some(Deviation::ObeyedStaleLeader { .. }),
+            ..
+        }
+        | Event::AppendRejected {
+            follower,
+            leader,
+            mutant: Some(Deviation::ObeyedStaleLeader { .. }),
+            ..
+        } if follower == server => Some(TimerWhy::ObeyedStaleLeader(leader)),
         Event::VoteGranted {
             voter, candidate, ..
         } if voter == server => Some(TimerWhy::GrantedVote(candidate)),
-        // Of its current term (an older one is rejected as StaleTerm), whether or not the
-        // logs matched: it came from the current leader.
+        // Of its current term (an older one is rejected as StaleTerm, except by the mutant
+        // above), whether or not the logs matched: it came from the current leader.
         Event::AppendAccepted {
             follower, leader, ..
         }
