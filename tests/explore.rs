@@ -477,13 +477,38 @@ fn the_term_bound_counts_from_the_start_and_says_when_it_blocks_every_election()
     assert!(!shown.contains("explored 0 states"), "{shown}");
     assert!(!shown.contains("Note: the term bound"), "{shown}");
 
+    // Nothing in flight and no timeout within the bound: nothing can happen, and the note
+    // names every bound that stopped it.
     let blocked = raftwalk(&["check", "one-way-link", "--after-steps", "--max-term", "4"]);
     assert_exit(&blocked, 0);
     let shown = text(&blocked.stdout);
     assert!(
+        shown.contains("Note: nothing could happen from the start: no message is in flight; --max-term 4 allowed no election timeout (every live server that is not leader is already at term 4 or above); --max-requests 0")
+            && shown.contains("Pass any of --max-term 6, --max-requests 1, --max-crashes 1"),
+        "{shown}"
+    );
+
+    // Messages in flight but no timeout within the bound: the search plays them out, and
+    // says that no election could start.
+    let stage = fixture("stage-accept-stale-term.json");
+    let late = raftwalk(&["check", &stage, "--after-steps", "--max-term", "3"]);
+    assert_exit(&late, 0);
+    let shown = text(&late.stdout);
+    assert!(shown.contains("explored 2 states, 3 distinct"), "{shown}");
+    assert!(
         shown.contains(
-            "Note: the term bound (--max-term 4) allowed no election timeout from the start"
-        ) && shown.contains("Pass --max-term 6 (or higher)"),
+            "Note: the term bound (--max-term 3) allowed no election timeout from the start"
+        ) && shown.contains("Pass --max-term 5 (or higher)"),
+        "{shown}"
+    );
+
+    // A lone leader with no requests or crashes allowed.
+    let alone = raftwalk(&["check", "single-server", "--after-steps"]);
+    assert_exit(&alone, 0);
+    let shown = text(&alone.stdout);
+    assert!(
+        shown.contains("every live server is leader, so none can time out")
+            && shown.contains("Pass any of --max-requests 1, --max-crashes 1"),
         "{shown}"
     );
 }

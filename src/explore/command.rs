@@ -118,7 +118,7 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
     .map_err(anyhow::Error::msg)?;
     let status = report(args, &options, &outcome, note, out)?;
     if status == 0
-        && let Some(line) = term_bound_note(&start, &options.bounds, suggested)
+        && let Some(line) = bounds_note(&start, &options.bounds, suggested, outcome.stats.explored)
     {
         writeln!(out, "{line}")?;
     }
@@ -135,22 +135,57 @@ fn highest_term(cluster: &Cluster) -> Term {
         .unwrap_or(1)
 }
 
-/// When the term bound allows no election timeout from the start (every live server that is
-/// not leader already sits at or above it), a line that says so and what to pass
-/// (`suggested`, the start's highest term + 2): the search could then only play out what is
-/// in flight, and few states is no sign of safety.
-fn term_bound_note(start: &Cluster, bounds: &Bounds, suggested: Term) -> Option<String> {
-    let could_stand: Vec<&crate::raft::RaftServer> = start
-        .servers()
-        .iter()
-        .filter(|s| !s.crashed && s.role != crate::raft::Role::Leader)
-        .collect();
-    if could_stand.is_empty() || could_stand.iter().any(|s| s.current_term < bounds.max_term) {
+/// A note for a search the bounds kept small without saying so: when the start has no
+/// successor at all, which bounds stopped every step and what to pass; when only the term
+/// bound blocks every election timeout (every live server that is not leader already sits at
+/// or above it), that. `suggested` is the start's highest term + 2. Few states is then no sign
+/// of safety.
+fn bounds_note(start: &Cluster, bounds: &Bounds, suggested: Term, explored: u64) -> Option<String> {
+    use crate::raft::Role;
+    let live = || start.servers().iter().filter(|s| !s.crashed);
+    let could_stand: Vec<_> = live().filter(|s| s.role != Role::Leader).collect();
+    let terms_block = !could_stand.is_empty()
+        && could_stand
+            .iter()
+            .all(|s| s.current_term >= bounds.max_term);
+    let at_bound = format!(
+        "every live server that is not leader is already at term {} or above",
+        bounds.max_term
+    );
+    if explored > 0 || bounds.max_depth == Some(0) {
+        return terms_block.then(|| {
+            format!(
+                "Note: the term bound (--max-term {}) allowed no election timeout from the start: {at_bound}, so no election could start in this search. Pass --max-term {suggested} (or higher) to search elections from this state.",
+                bounds.max_term
+            )
+        });
+    }
+    let mut stopped = vec!["no message is in flight".to_string()];
+    let mut pass = Vec::new();
+    if terms_block {
+        stopped.push(format!(
+            "--max-term {} allowed no election timeout ({at_bound})",
+            bounds.max_term
+        ));
+        pass.push(format!("--max-term {suggested}"));
+    } else if could_stand.is_empty() {
+        stopped.push("every live server is leader, so none can time out".to_string());
+    }
+    if bounds.max_requests == 0 && live().any(|s| s.role == Role::Leader) {
+        stopped.push("--max-requests 0 allowed no client request to a leader".to_string());
+        pass.push("--max-requests 1".to_string());
+    }
+    if bounds.max_crashes == 0 && live().next().is_some() {
+        stopped.push("--max-crashes 0 allowed no crash".to_string());
+        pass.push("--max-crashes 1".to_string());
+    }
+    if pass.is_empty() {
         return None;
     }
     Some(format!(
-        "Note: the term bound (--max-term {}) allowed no election timeout from the start: every live server that is not leader is already at term {} or above, so no election could start in this search. Pass --max-term {suggested} (or higher) to search elections from this state.",
-        bounds.max_term, bounds.max_term
+        "Note: nothing could happen from the start: {}. Pass any of {} to let the cluster move.",
+        stopped.join("; "),
+        pass.join(", ")
     ))
 }
 
