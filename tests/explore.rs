@@ -571,3 +571,74 @@ fn a_random_walk_through_a_partition_finds_a_mutant_and_its_trace_replays() {
     assert!(text(&run.stderr).contains(broken), "{}", text(&run.stderr));
     let _ = std::fs::remove_file(&trace);
 }
+
+/// The distinct states, depth and verdict of a check (the report without the moves tried,
+/// the timing and the trace, which may take another path of the same length).
+fn verdict(out: &Output) -> (u64, String, String) {
+    let report = text(&out.stdout);
+    let counts = report
+        .lines()
+        .find(|l| l.starts_with("explored"))
+        .unwrap_or_else(|| panic!("no counts: {report}"));
+    let depth = counts
+        .split(", ")
+        .find(|p| p.starts_with("depth"))
+        .unwrap_or_default()
+        .to_string();
+    let headline = report
+        .lines()
+        .find(|l| l.starts_with("VIOLATION") || l.starts_with("No violation"))
+        .unwrap_or_default()
+        .to_string();
+    (distinct_states(out), depth, headline)
+}
+
+/// The number of successor states a check computed.
+fn explored_states(out: &Output) -> u64 {
+    let report = text(&out.stdout);
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("explored"))
+        .unwrap_or_else(|| panic!("no counts: {report}"));
+    line.trim_start_matches("explored ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {line}"))
+}
+
+#[test]
+fn sleep_sets_compute_fewer_successors_but_find_the_same_states_and_violations() {
+    let mut runs: Vec<Vec<String>> = cases()
+        .iter()
+        .map(|case| check_args(case, Some(case.bug), &[]))
+        .collect();
+    for extra in [
+        &["--max-requests", "1"][..],
+        &["--max-crashes", "1"],
+        &["--max-dups", "1"],
+        &["--no-symmetry", "--max-requests", "1"],
+        &["--no-reduction", "--max-depth", "8"],
+    ] {
+        let mut args = vec!["check", "seed-example", "--max-term", "3"];
+        args.extend(extra);
+        runs.push(args.iter().map(|s| s.to_string()).collect());
+    }
+    let figure = ["check", "figure7-a", "--max-term", "9", "--max-depth", "5"];
+    runs.push(figure.iter().map(|s| s.to_string()).collect());
+    let mut fewer = 0;
+    for args in runs {
+        let with = raftwalk(&args);
+        let without = raftwalk(&[args.clone(), vec!["--no-sleep-sets".to_string()]].concat());
+        assert_eq!(with.status.code(), without.status.code(), "{args:?}");
+        assert_eq!(verdict(&with), verdict(&without), "{args:?}");
+        assert!(
+            explored_states(&with) <= explored_states(&without),
+            "{args:?}"
+        );
+        if explored_states(&with) < explored_states(&without) {
+            fewer += 1;
+        }
+    }
+    assert!(fewer >= 10, "sleep sets pruned in only {fewer} runs");
+}

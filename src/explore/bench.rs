@@ -50,6 +50,7 @@ pub fn bench_figure(
         threads,
         symmetry: true,
         reduce: true,
+        sleep_sets: true,
     };
     let mut runs = Vec::with_capacity(count);
     for _ in 0..count {

@@ -61,6 +61,7 @@ pub struct Scratch {
     order: Vec<(u128, u32)>,
     tied: Vec<usize>,
     reduced: Reduced,
+    ids: Vec<u64>,
 }
 
 /// How many leading bytes of a message sort as one number; every byte naming a server is
@@ -185,6 +186,19 @@ impl Codec {
         (scratch.best, perm)
     }
 
+    /// Like [`Codec::canonical`], also returning the renaming chosen and, in `order`, the
+    /// ids of the messages in the order the canonical form lists them (reusing `scratch`).
+    pub fn canonical_ordered<'s>(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        scratch: &'s mut Scratch,
+        order: &mut Vec<u64>,
+    ) -> (&'s [u8], Perm) {
+        let perm = self.canonical_with(cluster, budget, scratch, Some(order));
+        (&scratch.best, perm)
+    }
+
     fn canonical_with(
         &self,
         cluster: &Cluster,
@@ -220,15 +234,17 @@ impl Codec {
             }
         }
         if let Some(order) = order {
-            self.sort_messages(&self.perms[chosen], scratch);
-            let ids: Vec<u64> = cluster
-                .in_flight()
-                .zip(&scratch.reduced.dead)
-                .filter(|(_, dead)| !**dead)
-                .map(|(e, _)| e.id)
-                .collect();
+            // `scratch.order` holds the last renaming tried; sort again unless it won.
+            if scratch.tied.last() != Some(&chosen) {
+                self.sort_messages(&self.perms[chosen], scratch);
+            }
+            scratch.ids.clear();
+            let live = cluster.in_flight().zip(&scratch.reduced.dead);
+            scratch
+                .ids
+                .extend(live.filter(|(_, dead)| !**dead).map(|(e, _)| e.id));
             order.clear();
-            order.extend(scratch.order.iter().map(|&(_, i)| ids[i as usize]));
+            order.extend(scratch.order.iter().map(|&(_, i)| scratch.ids[i as usize]));
         }
         scratch.best = best;
         scratch.candidate = head;

@@ -54,6 +54,10 @@ pub struct CheckArgs {
     /// can consult again) and try dropping messages: the same verdict, more states.
     #[arg(long)]
     pub no_reduction: bool,
+    /// Try every move, even where sleep sets show it leads only to a state that another
+    /// order of the same moves reaches at the same depth: the same states, more work.
+    #[arg(long)]
+    pub no_sleep_sets: bool,
     /// Write the counterexample, if one is found, to this file as a scenario.
     #[arg(long)]
     pub save_trace: Option<PathBuf>,
@@ -93,6 +97,7 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         threads,
         symmetry: !args.no_symmetry,
         reduce: !args.no_reduction,
+        sleep_sets: !args.no_sleep_sets,
     };
     // The default term bound is counted from where the search starts: after the steps, with
     // --after-steps.

@@ -14,6 +14,7 @@ pub mod moves;
 pub mod random;
 pub mod reduce;
 pub mod search;
+pub mod sleep;
 pub mod trace;
 
 pub use command::CheckArgs;
@@ -43,6 +44,8 @@ pub struct Options {
     pub symmetry: bool,
     /// Leave out of states what cannot matter, and do not drop messages ([`reduce`]).
     pub reduce: bool,
+    /// Skip moves that sleep sets show to be covered by another order ([`sleep`]).
+    pub sleep_sets: bool,
 }
 
 /// A violation and the steps that lead to it from the scenario's start.
@@ -160,6 +163,7 @@ pub fn check(
         max_states: options.max_states,
         threads: options.threads,
         drops: !options.reduce,
+        sleep_sets: options.sleep_sets,
         progress,
     };
     let (stats, found) = search::search(&start, &config);

@@ -6,6 +6,7 @@
 
 use super::canon::{Budget, Codec, Scratch};
 use super::moves::{self, Bounds, Move};
+use super::sleep::{Sleep, SleepMoves};
 use crate::raft::{ClientCommand, Cluster, Event, Violation};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
@@ -73,6 +74,9 @@ pub struct Config<'a> {
     pub threads: usize,
     /// Whether to try dropping messages (needless with the reductions).
     pub drops: bool,
+    /// Whether to skip moves that sleep sets show lead only to states reached another way
+    /// at the same depth (see [`sleep`](super::sleep)).
+    pub sleep_sets: bool,
     /// Counters for a progress display.
     pub progress: &'a Progress,
 }
@@ -83,6 +87,8 @@ struct Meta {
     len: u32,
     parent: u32,
     mv: Move,
+    /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming).
+    sleep: Sleep,
 }
 
 #[derive(Clone, Copy)]
@@ -126,8 +132,16 @@ impl Store {
             .is_some()
     }
 
-    /// Adds the state unless known (one probe of the table); returns whether it was new.
-    fn insert(&mut self, hash: u64, key: &[u8], parent: u32, mv: Move) -> bool {
+    /// Adds the state unless known (one probe of the table); returns its index, and whether
+    /// it was new.
+    fn insert(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        parent: u32,
+        mv: Move,
+        sleep: Sleep,
+    ) -> (u32, bool) {
         let Store {
             arena,
             metas,
@@ -143,8 +157,9 @@ impl Store {
             |slot| slot.hash == hash && stored(slot.index) == key,
             |slot| slot.hash,
         );
-        let hashbrown::hash_table::Entry::Vacant(vacant) = entry else {
-            return false;
+        let vacant = match entry {
+            hashbrown::hash_table::Entry::Occupied(known) => return (known.get().index, false),
+            hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
         };
         let index = metas.len() as u32;
         vacant.insert(Slot { hash, index });
@@ -153,9 +168,10 @@ impl Store {
             len: key.len() as u32,
             parent,
             mv,
+            sleep,
         });
         arena.extend_from_slice(key);
-        true
+        (index, true)
     }
 
     fn len(&self) -> usize {
@@ -186,6 +202,7 @@ struct Candidate {
     len: u32,
     parent: u32,
     mv: Move,
+    sleep: Sleep,
 }
 
 #[derive(Default)]
@@ -213,7 +230,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
         .canonical(start, Budget::default(), &mut scratch)
         .to_vec();
     let hash = store.hash(&key);
-    store.insert(hash, &key, 0, Move::Deliver(0));
+    store.insert(hash, &key, 0, Move::Deliver(0), Sleep::NONE);
     let mut explored = 0u64;
     let mut depth = 0;
     let mut level = 0..1usize;
@@ -257,7 +274,13 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
                     break 'merge;
                 }
                 let key = &chunk.bytes[c.start as usize..(c.start + c.len) as usize];
-                store.insert(c.hash, key, c.parent, c.mv);
+                let (index, new) = store.insert(c.hash, key, c.parent, c.mv, c.sleep);
+                // Found again at this depth by another path: only the moves that every path
+                // shows to be covered may sleep.
+                if !new && index as usize >= next_start {
+                    let meta = &mut store.metas[index as usize];
+                    meta.sleep = meta.sleep.intersect(c.sleep);
+                }
             }
         }
         config
@@ -347,6 +370,9 @@ struct Worker<'a> {
     slots: Vec<usize>,
     /// The state each move is tried on, copied from the parent in place (keeping buffers).
     child: Option<Cluster>,
+    sleep: SleepMoves,
+    /// A successor's message ids in canonical order.
+    order: Vec<u64>,
 }
 
 impl<'a> Worker<'a> {
@@ -359,6 +385,8 @@ impl<'a> Worker<'a> {
             ids: Vec::new(),
             slots: (0..crate::raft::MAX_SERVERS).collect(),
             child: None,
+            sleep: SleepMoves::default(),
+            order: Vec::new(),
         }
     }
 
@@ -367,6 +395,12 @@ impl<'a> Worker<'a> {
         let mut out = ChunkOut::default();
         for index in states {
             let (parent, budget) = config.codec.decode(store.bytes(index));
+            let asleep = if config.sleep_sets {
+                store.metas[index].sleep
+            } else {
+                Sleep::NONE
+            };
+            self.sleep.start(&parent, asleep);
             moves::moves(
                 &parent,
                 budget,
@@ -379,7 +413,12 @@ impl<'a> Worker<'a> {
             if self.ids.len() < in_flight as usize {
                 self.ids = (1..=in_flight).collect();
             }
+            let mut tried = 0;
             for &mv in &self.moves {
+                if self.sleep.asleep(mv) {
+                    continue;
+                }
+                tried += 1;
                 let (action, after) =
                     moves::action(mv, &self.slots, &self.ids, budget, config.requests);
                 let next = match &mut self.child {
@@ -407,11 +446,27 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                let key = config.codec.canonical(next, after, &mut self.scratch);
+                let passes_on = config.sleep_sets && self.sleep.passes_on(mv);
+                let (key, perm) = if passes_on {
+                    let (key, perm) = config.codec.canonical_ordered(
+                        next,
+                        after,
+                        &mut self.scratch,
+                        &mut self.order,
+                    );
+                    (key, Some(perm))
+                } else {
+                    (config.codec.canonical(next, after, &mut self.scratch), None)
+                };
                 let hash = store.hash(key);
+                self.sleep.tried(mv);
                 if store.contains(hash, key) {
                     continue;
                 }
+                let sleep = match perm {
+                    Some(perm) => self.sleep.successor(mv, &perm, &self.order),
+                    None => Sleep::NONE,
+                };
                 let start = out.bytes.len() as u32;
                 out.bytes.extend_from_slice(key);
                 out.candidates.push(Candidate {
@@ -420,12 +475,10 @@ impl<'a> Worker<'a> {
                     len: key.len() as u32,
                     parent: index as u32,
                     mv,
+                    sleep,
                 });
             }
-            config
-                .progress
-                .explored
-                .fetch_add(self.moves.len() as u64, Ordering::Relaxed);
+            config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         }
         out
     }
@@ -445,6 +498,7 @@ mod tests {
             max_states: 1_000_000,
             threads: 1,
             drops: true,
+            sleep_sets: false,
             progress,
         }
     }

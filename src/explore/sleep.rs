@@ -1,0 +1,215 @@
+//! Sleep sets (Godefroid, "Partial-Order Methods for the Verification of Concurrent
+//! Systems", ch. 5): fewer successors computed, the same states found at the same depths.
+//!
+//! Two moves are independent when they act on different servers: delivering a message to a
+//! and one to b, or a's timeout and a delivery to b. Each changes only its own server, adds
+//! its own messages and records its own history, so taken in either order they reach the
+//! same state. When a state p tries move x and then move y, independent of x, the state
+//! p·y·x is p·x·y, which the search reaches from p·x: so p·y need not try x. x "sleeps" in
+//! p·y, and goes on sleeping down the path while the moves taken are independent of it.
+//! Breadth first, a state found at one depth by several paths keeps only the moves that
+//! sleep on every one of them; a path that finds it at a greater depth is never expanded.
+//!
+//! Only deliveries and timeouts sleep. Drops, duplicates, crashes, restarts and requests
+//! are treated as depending on every move (they change budgets or several servers), and a
+//! move only sleeps while its name fits in the set (message positions below 48).
+
+use super::canon::Perm;
+use super::moves::Move;
+use crate::raft::{Cluster, MAX_SERVERS};
+
+/// Message positions at or past this never sleep (their bit would be a timeout's).
+const MESSAGE_BITS: u32 = 48;
+
+// Every server's timeout needs a bit after the messages'.
+const _: () = assert!(MESSAGE_BITS as usize + MAX_SERVERS <= 64);
+
+/// A set of moves not to try from a state, named as in the state's canonical form: bit k
+/// for delivering the message at position k, bit 48 + s for server s's timeout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sleep(u64);
+
+impl Sleep {
+    /// No move sleeps.
+    pub const NONE: Sleep = Sleep(0);
+
+    /// Whether `mv` sleeps.
+    pub fn contains(self, mv: Move) -> bool {
+        bit(mv).is_some_and(|b| self.0 & (1 << b) != 0)
+    }
+
+    /// The moves that sleep in both.
+    pub fn intersect(self, other: Sleep) -> Sleep {
+        Sleep(self.0 & other.0)
+    }
+
+    /// How many moves sleep.
+    pub fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    /// Whether no move sleeps.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The bit a move sleeps under, if it can sleep.
+fn bit(mv: Move) -> Option<u32> {
+    match mv {
+        Move::Deliver(k) if (k as u32) < MESSAGE_BITS => Some(k as u32),
+        Move::Timeout(s) => Some(MESSAGE_BITS + s as u32),
+        _ => None,
+    }
+}
+
+/// The sleep-set bookkeeping of one state while its moves are tried in order.
+#[derive(Default)]
+pub struct SleepMoves {
+    /// The state's own sleep set: moves not tried.
+    asleep: u64,
+    /// Moves tried so far (that can sleep).
+    tried: u64,
+    /// For each server, the bits of the moves that act on it.
+    acting_on: [u64; MAX_SERVERS],
+    /// How many messages the state has (they have ids 1, 2, … in position order).
+    messages: usize,
+    /// Scratch: the new position of each of the state's messages in a successor.
+    moved_to: Vec<u16>,
+}
+
+impl SleepMoves {
+    /// Starts on `state` (a decoded state), whose sleep set is `asleep`.
+    pub fn start(&mut self, state: &Cluster, asleep: Sleep) {
+        self.asleep = asleep.0;
+        self.tried = 0;
+        self.acting_on = [0; MAX_SERVERS];
+        self.messages = state.in_flight().len();
+        for (k, envelope) in state.in_flight().enumerate().take(MESSAGE_BITS as usize) {
+            self.acting_on[envelope.to] |= 1 << k;
+        }
+        for s in 0..state.servers().len() {
+            self.acting_on[s] |= 1 << (MESSAGE_BITS as usize + s);
+        }
+    }
+
+    /// Whether `mv` sleeps here (need not be tried).
+    pub fn asleep(&self, mv: Move) -> bool {
+        Sleep(self.asleep).contains(mv)
+    }
+
+    /// Records that `mv` was tried.
+    pub fn tried(&mut self, mv: Move) {
+        if let Some(b) = bit(mv) {
+            self.tried |= 1 << b;
+        }
+    }
+
+    /// The server a sleeping-capable move acts on.
+    fn target(&self, mv: Move) -> Option<usize> {
+        let b = bit(mv)?;
+        (0..MAX_SERVERS).find(|&s| self.acting_on[s] & (1 << b) != 0)
+    }
+
+    /// Whether the successor by `mv` may get a non-empty sleep set (saves the renaming
+    /// work when it may not).
+    pub fn passes_on(&self, mv: Move) -> bool {
+        self.inherited(mv) != 0
+    }
+
+    /// The moves that go on sleeping after `mv`, named as in this state.
+    fn inherited(&self, mv: Move) -> u64 {
+        match self.target(mv) {
+            Some(t) => (self.asleep | self.tried) & !self.acting_on[t],
+            None => 0,
+        }
+    }
+
+    /// The successor's sleep set after `mv`, named as in the successor's canonical form:
+    /// `perm` renames this state's servers to the successor's slots and `order` lists the
+    /// successor's message ids by canonical position.
+    pub fn successor(&mut self, mv: Move, perm: &Perm, order: &[u64]) -> Sleep {
+        let bits = self.inherited(mv);
+        if bits == 0 {
+            return Sleep::NONE;
+        }
+        self.moved_to.clear();
+        self.moved_to.resize(self.messages + 1, u16::MAX);
+        for (position, &id) in order.iter().enumerate() {
+            if let Some(slot) = self.moved_to.get_mut(id as usize) {
+                *slot = position as u16;
+            }
+        }
+        let mut out = 0u64;
+        let mut rest = bits;
+        while rest != 0 {
+            let b = rest.trailing_zeros();
+            rest &= rest - 1;
+            if b < MESSAGE_BITS {
+                // The message at position b has id b + 1.
+                let to = self.moved_to[b as usize + 1];
+                if (to as u32) < MESSAGE_BITS {
+                    out |= 1 << to;
+                }
+            } else {
+                let slot = perm[(b - MESSAGE_BITS) as usize] as u32;
+                out |= 1 << (MESSAGE_BITS + slot);
+            }
+        }
+        Sleep(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_deliveries_and_timeouts_sleep() {
+        assert_eq!(bit(Move::Deliver(3)), Some(3));
+        assert_eq!(bit(Move::Deliver(48)), None);
+        assert_eq!(bit(Move::Timeout(2)), Some(50));
+        for mv in [
+            Move::Drop(0),
+            Move::Duplicate(0),
+            Move::Crash(0),
+            Move::Restart(0),
+            Move::Request(0),
+        ] {
+            assert_eq!(bit(mv), None);
+        }
+    }
+
+    #[test]
+    fn a_move_sleeps_after_an_independent_one_and_wakes_after_a_dependent_one() {
+        use crate::raft::{Action, ServerAction};
+        // Server 0 times out: RequestVotes to 1 and 2 (positions 0 and 1).
+        let mut state = Cluster::new(3);
+        state
+            .apply(&Action::on(0, ServerAction::Timeout))
+            .expect("a timeout");
+        let mut sm = SleepMoves::default();
+        sm.start(&state, Sleep::NONE);
+        assert_eq!(state.in_flight().len(), 2);
+        sm.tried(Move::Deliver(0)); // to server 1
+        sm.tried(Move::Timeout(2));
+        let identity = super::super::canon::identity();
+        // After delivering to server 2, the delivery to 1 sleeps; 2's timeout does not.
+        let after = sm.successor(Move::Deliver(1), &identity, &[1, 3]);
+        assert!(after.contains(Move::Deliver(0)));
+        assert!(!after.contains(Move::Timeout(2)));
+        assert_eq!(after.len(), 1);
+        // After server 1's timeout, the delivery to 1 wakes; 2's timeout goes on sleeping.
+        let after = sm.successor(Move::Timeout(1), &identity, &[1, 2, 3, 4]);
+        assert!(!after.contains(Move::Deliver(0)));
+        assert!(after.contains(Move::Timeout(2)));
+        // Renamed: server 2 becomes slot 0, and message 1 moves to position 1.
+        let mut perm = identity;
+        perm[..3].copy_from_slice(&[1, 2, 0]);
+        let after = sm.successor(Move::Deliver(1), &perm, &[3, 1]);
+        assert!(after.contains(Move::Deliver(1)));
+        assert!(!after.contains(Move::Deliver(0)));
+        // A crash wakes everything.
+        assert!(sm.successor(Move::Crash(0), &identity, &[1, 2]).is_empty());
+    }
+}
