@@ -667,3 +667,37 @@ fn a_timeout_refused_by_the_script_still_plays_as_a_beat() {
     assert_no_error(&app, "the refused timeout");
     assert!(words_on(&app, 120, 40).contains("A leader does not time out"));
 }
+
+/// A decision a mutant made against Raft's rule is marked in the event log with a glyph that
+/// NO_COLOR keeps, at the start of its explanation; Raft's own decisions are not.
+#[test]
+fn the_event_log_marks_a_mutants_decisions() {
+    let mark = raftwalk::tui::view::events::MUTANT_MARK;
+    let marked = |app: &App| -> Vec<String> {
+        common::screen_lines(app, 200, 60)
+            .into_iter()
+            .filter(|l| l.contains(&format!("▌{mark}")) || l.contains(&format!(" {mark}S")))
+            .collect()
+    };
+    let mut bug = common::builtin("bug-vote-twice");
+    let beats = bug.session.beats().len();
+    for _ in 0..beats {
+        common::next(&mut bug);
+    }
+    let lines = marked(&bug);
+    assert!(
+        lines.iter().any(|l| l.contains("grants its vote")),
+        "{}",
+        common::screen(&bug, 200, 60)
+    );
+    let mut raft = common::builtin("figure7-a");
+    let beats = raft.session.beats().len();
+    for _ in 0..beats {
+        common::next(&mut raft);
+        assert!(
+            marked(&raft).is_empty(),
+            "{}",
+            common::screen(&raft, 200, 60)
+        );
+    }
+}

@@ -15,6 +15,9 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+/// The first column of an event a mutant decided differently from Raft.
+pub const MUTANT_MARK: &str = "⚠ ";
+
 /// A wrapped line and the number (1-based) of the step it belongs to.
 type Numbered = (Line<'static>, usize);
 
@@ -79,11 +82,14 @@ fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
             if reversed.len() >= wanted {
                 break 'entries;
             }
-            let st = match event {
-                Event::Violation(_) => style::alarm(),
-                _ => Style::new(),
+            // A decision a mutant made differently from Raft is marked with a glyph (which
+            // survives NO_COLOR) as well as a colour.
+            let (first, st) = match event {
+                Event::Violation(_) => ("  ", style::alarm()),
+                e if e.deviation().is_some() => (MUTANT_MARK, style::mutant()),
+                _ => ("  ", Style::new()),
             };
-            wrap(&explain(event, names), "  ", st, number, &mut reversed);
+            wrap(&explain(event, names), first, st, number, &mut reversed);
         }
         // In time mode each step says when it ended.
         let heading = match entry.time {

@@ -159,6 +159,7 @@ pub const LEGEND: &[(&str, &[(&str, &str)])] = &[
             ),
             ("invariants ✓", "no safety property broken (else in red)"),
             ("▌", "the event log's lines of the newest beat or action"),
+            ("⚠ S1 grants …", "a mutant decided against Raft's rule here"),
             ("steps 12–20", "the steps the event log shows"),
             ("(§5.3)", "the section of the Raft paper behind a rule"),
             ("…", "a name or a line cut to fit"),

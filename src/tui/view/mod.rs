@@ -6,7 +6,7 @@
 //! [`App::regions`] decides where each goes, for drawing and for mouse clicks alike.
 
 mod details;
-mod events;
+pub mod events;
 mod grid;
 mod help;
 mod messages;

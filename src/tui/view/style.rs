@@ -132,6 +132,11 @@ pub fn alarm() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
+/// A decision a mutant made against Raft's rule (in the event log).
+pub fn mutant() -> Style {
+    Style::new().fg(Color::LightYellow)
+}
+
 /// Bad news in a list: a refused vote.
 pub fn bad() -> Style {
     Style::new().fg(Color::LightRed)
