@@ -16,8 +16,8 @@
 use super::reduce::{Reduced, Reducer};
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, PVec,
-    RaftNetwork, RaftServer, Role, ServerSet, ServerState,
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, MessageId,
+    PVec, RaftNetwork, RaftServer, Role, ServerSet, ServerState,
 };
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -61,6 +61,21 @@ pub struct Scratch {
     order: Vec<(u128, u32)>,
     tied: Vec<usize>,
     reduced: Reduced,
+    /// The messages of the state last primed ([`Codec::prime`]), by id, their bytes at the
+    /// start of `messages`; used while `primed`.
+    parent: PrimedMessages,
+    primed: bool,
+}
+
+/// A parent state's messages, encoded once for all its successors: a message keeps its id
+/// and its content while in flight, so a successor's message with an id the parent had is
+/// that message.
+#[derive(Default)]
+struct PrimedMessages {
+    ids: Vec<MessageId>,
+    records: Vec<MessageRecord>,
+    /// The length of their bytes.
+    bytes: usize,
 }
 
 /// How many leading bytes of a message sort as one number; every byte naming a server is
@@ -163,6 +178,36 @@ impl Codec {
 
     /// Writes the canonical form of (`cluster`, `budget`) into `scratch` and returns it.
     pub fn canonical<'s>(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        scratch: &'s mut Scratch,
+    ) -> &'s [u8] {
+        scratch.primed = false;
+        self.canonical_with(cluster, budget, scratch, None);
+        &scratch.best
+    }
+
+    /// Encodes the messages of `parent` once, for [`Codec::canonical_child`] to reuse in the
+    /// canonical forms of its successors.
+    pub fn prime(&self, parent: &Cluster, scratch: &mut Scratch) {
+        scratch.messages.clear();
+        let primed = &mut scratch.parent;
+        primed.ids.clear();
+        primed.records.clear();
+        for envelope in parent.in_flight() {
+            primed.ids.push(envelope.id);
+            let record = self.encode_record(envelope, &mut scratch.messages);
+            primed.records.push(record);
+        }
+        primed.bytes = scratch.messages.len();
+        scratch.primed = true;
+    }
+
+    /// [`Codec::canonical`] of a state reached by one step from the state last primed with
+    /// [`Codec::prime`] on this `scratch` (its messages still in flight are not encoded
+    /// again).
+    pub fn canonical_child<'s>(
         &self,
         cluster: &Cluster,
         budget: Budget,
@@ -378,26 +423,48 @@ impl Codec {
 
     /// Encodes every message once, under no renaming; a renaming then only rewrites the
     /// bytes that name servers, all of which lie in the first [`KEY_BYTES`].
+    /// Messages a primed parent had keep their encoding (its bytes stay at the start of
+    /// `scratch.messages`); ids are increasing in flight, so one pass finds them.
     fn prepare_messages(&self, cluster: &Cluster, scratch: &mut Scratch) {
-        scratch.messages.clear();
+        let parent = &scratch.parent;
+        let primed = scratch.primed;
+        scratch
+            .messages
+            .truncate(if primed { parent.bytes } else { 0 });
         scratch.records.clear();
-        let none = identity();
+        let mut at = 0;
         for (envelope, &dead) in cluster.in_flight().zip(&scratch.reduced.dead) {
-            if dead {
-                continue;
+            if primed {
+                while at < parent.ids.len() && parent.ids[at] < envelope.id {
+                    at += 1;
+                }
+                if parent.ids.get(at) == Some(&envelope.id) {
+                    if !dead {
+                        scratch.records.push(parent.records[at]);
+                    }
+                    continue;
+                }
             }
-            let start = scratch.messages.len();
-            let reference = self.encode_message(envelope, &none, &mut scratch.messages);
-            let bytes = &scratch.messages[start..];
-            let mut key = [0u8; KEY_BYTES];
-            let head = bytes.len().min(KEY_BYTES);
-            key[..head].copy_from_slice(&bytes[..head]);
-            scratch.records.push(MessageRecord {
-                start: start as u32,
-                len: bytes.len() as u32,
-                reference: reference as u8,
-                key: u128::from_be_bytes(key),
-            });
+            if !dead {
+                let record = self.encode_record(envelope, &mut scratch.messages);
+                scratch.records.push(record);
+            }
+        }
+    }
+
+    /// Appends the message, under no renaming, to `messages`; returns its record.
+    fn encode_record(&self, envelope: &Envelope, messages: &mut Vec<u8>) -> MessageRecord {
+        let start = messages.len();
+        let reference = self.encode_message(envelope, &identity(), messages);
+        let bytes = &messages[start..];
+        let mut key = [0u8; KEY_BYTES];
+        let head = bytes.len().min(KEY_BYTES);
+        key[..head].copy_from_slice(&bytes[..head]);
+        MessageRecord {
+            start: start as u32,
+            len: bytes.len() as u32,
+            reference: reference as u8,
+            key: u128::from_be_bytes(key),
         }
     }
 
@@ -936,6 +1003,9 @@ mod tests {
                 }
                 let decoded_ids: Vec<u64> = decoded.in_flight().map(|m| m.id).collect();
                 let slots: Vec<usize> = (0..n).collect();
+                // The parent's messages encoded once, reused for each successor.
+                let mut primed = Scratch::default();
+                codec.prime(&cluster, &mut primed);
                 for mv in options.iter().copied().take(12) {
                     let (on_decoded, b1) =
                         moves::action(mv, &slots, &decoded_ids, budget, &commands[400..]);
@@ -945,10 +1015,16 @@ mod tests {
                     let mut r = cluster.clone();
                     d.apply(&on_decoded).expect("applies");
                     r.apply(&on_real).expect("applies");
+                    let fresh = codec.canonical(&r, b2, &mut Scratch::default()).to_vec();
                     assert_eq!(
                         codec.canonical(&d, b1, &mut Scratch::default()),
-                        codec.canonical(&r, b2, &mut Scratch::default()),
+                        fresh,
                         "{name} step {step} move {mv:?}"
+                    );
+                    assert_eq!(
+                        codec.canonical_child(&r, b2, &mut primed),
+                        fresh,
+                        "{name} step {step} move {mv:?}, the parent primed"
                     );
                     checked += 1;
                 }

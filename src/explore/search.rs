@@ -367,6 +367,7 @@ impl<'a> Worker<'a> {
         let mut out = ChunkOut::default();
         for index in states {
             let (parent, budget) = config.codec.decode(store.bytes(index));
+            config.codec.prime(&parent, &mut self.scratch);
             moves::moves(
                 &parent,
                 budget,
@@ -407,7 +408,7 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                let key = config.codec.canonical(next, after, &mut self.scratch);
+                let key = config.codec.canonical_child(next, after, &mut self.scratch);
                 let hash = store.hash(key);
                 if store.contains(hash, key) {
                     continue;
