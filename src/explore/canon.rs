@@ -48,6 +48,8 @@ pub struct Codec {
     config: ClusterConfig,
     commands: Vec<ClientCommand>,
     perms: Vec<Perm>,
+    /// Each renaming's inverse: `inverses[i][slot] = server`.
+    inverses: Vec<Perm>,
     reducer: Reducer,
 }
 
@@ -136,6 +138,7 @@ impl Codec {
             config: start.config().clone(),
             commands,
             perms: vec![identity()],
+            inverses: vec![identity()],
             reducer: Reducer {
                 enabled: false,
                 bug: start.bug(),
@@ -153,6 +156,7 @@ impl Codec {
                     perms.push(perm);
                 }
             }
+            codec.inverses = perms.iter().map(|perm| inverse(perm, n)).collect();
             codec.perms = perms;
         }
         codec
@@ -319,15 +323,18 @@ impl Codec {
             signature[from] = signature[from].wrapping_add(mix(what ^ 0x5a));
             signature[to] = signature[to].wrapping_add(mix(what ^ 0xa5));
         }
-        let mut best = [u64::MAX; MAX_SERVERS];
-        for (i, perm) in self.perms.iter().enumerate() {
-            let mut seq = [0u64; MAX_SERVERS];
-            for s in 0..self.n {
-                seq[perm[s] as usize] = signature[s];
-            }
-            match seq[..self.n].cmp(&best[..self.n]) {
+        // A renaming lists signature[inverse[slot]] in slot `slot`: compare those lists
+        // with the best so far, slot by slot.
+        let mut best = &self.inverses[0];
+        scratch.tied.push(0);
+        for (i, inv) in self.inverses.iter().enumerate().skip(1) {
+            let order = (0..self.n)
+                .map(|slot| signature[inv[slot] as usize].cmp(&signature[best[slot] as usize]))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal);
+            match order {
                 Ordering::Less => {
-                    best = seq;
+                    best = inv;
                     scratch.tied.clear();
                     scratch.tied.push(i);
                 }
@@ -471,8 +478,10 @@ impl Codec {
     /// Sorts the prepared messages as named under `perm` into `scratch.order`.
     fn sort_messages(&self, perm: &Perm, scratch: &mut Scratch) {
         scratch.order.clear();
+        let renames = (0..self.n).any(|s| perm[s] as usize != s);
         for (i, r) in scratch.records.iter().enumerate() {
-            scratch.order.push((rename_key(r, perm), i as u32));
+            let key = if renames { rename_key(r, perm) } else { r.key };
+            scratch.order.push((key, i as u32));
         }
         let records = &scratch.records;
         let bytes = &scratch.messages;
@@ -482,11 +491,28 @@ impl Codec {
             let start = r.start as usize + KEY_BYTES.min(r.len as usize);
             &bytes[start..(r.start + r.len) as usize]
         };
-        scratch.order.sort_unstable_by(|a, b| {
+        // A total order (the position breaks ties), so any sort gives the same result.
+        let order = |a: &(u128, u32), b: &(u128, u32)| {
             a.0.cmp(&b.0)
                 .then_with(|| tail(a.1).cmp(tail(b.1)))
                 .then(a.1.cmp(&b.1))
-        });
+        };
+        let list = &mut scratch.order;
+        if list.len() > 32 {
+            list.sort_unstable_by(order);
+            return;
+        }
+        // Few messages, mostly in order already (a decoded state lists its messages in
+        // canonical order; a step appends its new ones): insertion sort.
+        for i in 1..list.len() {
+            let item = list[i];
+            let mut j = i;
+            while j > 0 && order(&item, &list[j - 1]) == Ordering::Less {
+                list[j] = list[j - 1];
+                j -= 1;
+            }
+            list[j] = item;
+        }
     }
 
     /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
@@ -765,6 +791,15 @@ impl Codec {
 /// The renaming that changes nothing.
 pub fn identity() -> Perm {
     std::array::from_fn(|i| i as u8)
+}
+
+/// The renaming that undoes `perm` (on the first `n` servers).
+fn inverse(perm: &Perm, n: usize) -> Perm {
+    let mut inv = identity();
+    for s in 0..n {
+        inv[perm[s] as usize] = s as u8;
+    }
+    inv
 }
 
 /// Every renaming of `n` servers, the identity first.
