@@ -16,8 +16,8 @@
 use super::reduce::{Reduced, Reducer};
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, PVec,
-    RaftNetwork, RaftServer, Role, ServerSet, ServerState,
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, MessageId,
+    PVec, RaftNetwork, RaftServer, Role, ServerSet, ServerState,
 };
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -48,6 +48,8 @@ pub struct Codec {
     config: ClusterConfig,
     commands: Vec<ClientCommand>,
     perms: Vec<Perm>,
+    /// Each renaming's inverse: `inverses[i][slot] = server`.
+    inverses: Vec<Perm>,
     reducer: Reducer,
 }
 
@@ -62,6 +64,21 @@ pub struct Scratch {
     tied: Vec<usize>,
     reduced: Reduced,
     ids: Vec<u64>,
+    /// The messages of the state last primed ([`Codec::prime`]), by id, their bytes at the
+    /// start of `messages`; used while `primed`.
+    parent: PrimedMessages,
+    primed: bool,
+}
+
+/// A parent state's messages, encoded once for all its successors: a message keeps its id
+/// and its content while in flight, so a successor's message with an id the parent had is
+/// that message.
+#[derive(Default)]
+struct PrimedMessages {
+    ids: Vec<MessageId>,
+    records: Vec<MessageRecord>,
+    /// The length of their bytes.
+    bytes: usize,
 }
 
 /// How many leading bytes of a message sort as one number; every byte naming a server is
@@ -122,6 +139,7 @@ impl Codec {
             config: start.config().clone(),
             commands,
             perms: vec![identity()],
+            inverses: vec![identity()],
             reducer: Reducer {
                 enabled: false,
                 bug: start.bug(),
@@ -139,6 +157,7 @@ impl Codec {
                     perms.push(perm);
                 }
             }
+            codec.inverses = perms.iter().map(|perm| inverse(perm, n)).collect();
             codec.perms = perms;
         }
         codec
@@ -164,6 +183,36 @@ impl Codec {
 
     /// Writes the canonical form of (`cluster`, `budget`) into `scratch` and returns it.
     pub fn canonical<'s>(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        scratch: &'s mut Scratch,
+    ) -> &'s [u8] {
+        scratch.primed = false;
+        self.canonical_with(cluster, budget, scratch, None);
+        &scratch.best
+    }
+
+    /// Encodes the messages of `parent` once, for [`Codec::canonical_child`] to reuse in the
+    /// canonical forms of its successors.
+    pub fn prime(&self, parent: &Cluster, scratch: &mut Scratch) {
+        scratch.messages.clear();
+        let primed = &mut scratch.parent;
+        primed.ids.clear();
+        primed.records.clear();
+        for envelope in parent.in_flight() {
+            primed.ids.push(envelope.id);
+            let record = self.encode_record(envelope, &mut scratch.messages);
+            primed.records.push(record);
+        }
+        primed.bytes = scratch.messages.len();
+        scratch.primed = true;
+    }
+
+    /// [`Codec::canonical`] of a state reached by one step from the state last primed with
+    /// [`Codec::prime`] on this `scratch` (its messages still in flight are not encoded
+    /// again).
+    pub fn canonical_child<'s>(
         &self,
         cluster: &Cluster,
         budget: Budget,
@@ -290,15 +339,18 @@ impl Codec {
             signature[from] = signature[from].wrapping_add(mix(what ^ 0x5a));
             signature[to] = signature[to].wrapping_add(mix(what ^ 0xa5));
         }
-        let mut best = [u64::MAX; MAX_SERVERS];
-        for (i, perm) in self.perms.iter().enumerate() {
-            let mut seq = [0u64; MAX_SERVERS];
-            for s in 0..self.n {
-                seq[perm[s] as usize] = signature[s];
-            }
-            match seq[..self.n].cmp(&best[..self.n]) {
+        // A renaming lists signature[inverse[slot]] in slot `slot`: compare those lists
+        // with the best so far, slot by slot.
+        let mut best = &self.inverses[0];
+        scratch.tied.push(0);
+        for (i, inv) in self.inverses.iter().enumerate().skip(1) {
+            let order = (0..self.n)
+                .map(|slot| signature[inv[slot] as usize].cmp(&signature[best[slot] as usize]))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal);
+            match order {
                 Ordering::Less => {
-                    best = seq;
+                    best = inv;
                     scratch.tied.clear();
                     scratch.tied.push(i);
                 }
@@ -394,34 +446,58 @@ impl Codec {
 
     /// Encodes every message once, under no renaming; a renaming then only rewrites the
     /// bytes that name servers, all of which lie in the first [`KEY_BYTES`].
+    /// Messages a primed parent had keep their encoding (its bytes stay at the start of
+    /// `scratch.messages`); ids are increasing in flight, so one pass finds them.
     fn prepare_messages(&self, cluster: &Cluster, scratch: &mut Scratch) {
-        scratch.messages.clear();
+        let parent = &scratch.parent;
+        let primed = scratch.primed;
+        scratch
+            .messages
+            .truncate(if primed { parent.bytes } else { 0 });
         scratch.records.clear();
-        let none = identity();
+        let mut at = 0;
         for (envelope, &dead) in cluster.in_flight().zip(&scratch.reduced.dead) {
-            if dead {
-                continue;
+            if primed {
+                while at < parent.ids.len() && parent.ids[at] < envelope.id {
+                    at += 1;
+                }
+                if parent.ids.get(at) == Some(&envelope.id) {
+                    if !dead {
+                        scratch.records.push(parent.records[at]);
+                    }
+                    continue;
+                }
             }
-            let start = scratch.messages.len();
-            let reference = self.encode_message(envelope, &none, &mut scratch.messages);
-            let bytes = &scratch.messages[start..];
-            let mut key = [0u8; KEY_BYTES];
-            let head = bytes.len().min(KEY_BYTES);
-            key[..head].copy_from_slice(&bytes[..head]);
-            scratch.records.push(MessageRecord {
-                start: start as u32,
-                len: bytes.len() as u32,
-                reference: reference as u8,
-                key: u128::from_be_bytes(key),
-            });
+            if !dead {
+                let record = self.encode_record(envelope, &mut scratch.messages);
+                scratch.records.push(record);
+            }
+        }
+    }
+
+    /// Appends the message, under no renaming, to `messages`; returns its record.
+    fn encode_record(&self, envelope: &Envelope, messages: &mut Vec<u8>) -> MessageRecord {
+        let start = messages.len();
+        let reference = self.encode_message(envelope, &identity(), messages);
+        let bytes = &messages[start..];
+        let mut key = [0u8; KEY_BYTES];
+        let head = bytes.len().min(KEY_BYTES);
+        key[..head].copy_from_slice(&bytes[..head]);
+        MessageRecord {
+            start: start as u32,
+            len: bytes.len() as u32,
+            reference: reference as u8,
+            key: u128::from_be_bytes(key),
         }
     }
 
     /// Sorts the prepared messages as named under `perm` into `scratch.order`.
     fn sort_messages(&self, perm: &Perm, scratch: &mut Scratch) {
         scratch.order.clear();
+        let renames = (0..self.n).any(|s| perm[s] as usize != s);
         for (i, r) in scratch.records.iter().enumerate() {
-            scratch.order.push((rename_key(r, perm), i as u32));
+            let key = if renames { rename_key(r, perm) } else { r.key };
+            scratch.order.push((key, i as u32));
         }
         let records = &scratch.records;
         let bytes = &scratch.messages;
@@ -431,11 +507,28 @@ impl Codec {
             let start = r.start as usize + KEY_BYTES.min(r.len as usize);
             &bytes[start..(r.start + r.len) as usize]
         };
-        scratch.order.sort_unstable_by(|a, b| {
+        // A total order (the position breaks ties), so any sort gives the same result.
+        let order = |a: &(u128, u32), b: &(u128, u32)| {
             a.0.cmp(&b.0)
                 .then_with(|| tail(a.1).cmp(tail(b.1)))
                 .then(a.1.cmp(&b.1))
-        });
+        };
+        let list = &mut scratch.order;
+        if list.len() > 32 {
+            list.sort_unstable_by(order);
+            return;
+        }
+        // Few messages, mostly in order already (a decoded state lists its messages in
+        // canonical order; a step appends its new ones): insertion sort.
+        for i in 1..list.len() {
+            let item = list[i];
+            let mut j = i;
+            while j > 0 && order(&item, &list[j - 1]) == Ordering::Less {
+                list[j] = list[j - 1];
+                j -= 1;
+            }
+            list[j] = item;
+        }
     }
 
     /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
@@ -716,6 +809,15 @@ pub fn identity() -> Perm {
     std::array::from_fn(|i| i as u8)
 }
 
+/// The renaming that undoes `perm` (on the first `n` servers).
+fn inverse(perm: &Perm, n: usize) -> Perm {
+    let mut inv = identity();
+    for s in 0..n {
+        inv[perm[s] as usize] = s as u8;
+    }
+    inv
+}
+
 /// Every renaming of `n` servers, the identity first.
 fn all_perms(n: usize) -> Vec<Perm> {
     let mut out = Vec::new();
@@ -952,6 +1054,9 @@ mod tests {
                 }
                 let decoded_ids: Vec<u64> = decoded.in_flight().map(|m| m.id).collect();
                 let slots: Vec<usize> = (0..n).collect();
+                // The parent's messages encoded once, reused for each successor.
+                let mut primed = Scratch::default();
+                codec.prime(&cluster, &mut primed);
                 for mv in options.iter().copied().take(12) {
                     let (on_decoded, b1) =
                         moves::action(mv, &slots, &decoded_ids, budget, &commands[400..]);
@@ -961,10 +1066,16 @@ mod tests {
                     let mut r = cluster.clone();
                     d.apply(&on_decoded).expect("applies");
                     r.apply(&on_real).expect("applies");
+                    let fresh = codec.canonical(&r, b2, &mut Scratch::default()).to_vec();
                     assert_eq!(
                         codec.canonical(&d, b1, &mut Scratch::default()),
-                        codec.canonical(&r, b2, &mut Scratch::default()),
+                        fresh,
                         "{name} step {step} move {mv:?}"
+                    );
+                    assert_eq!(
+                        codec.canonical_child(&r, b2, &mut primed),
+                        fresh,
+                        "{name} step {step} move {mv:?}, the parent primed"
                     );
                     checked += 1;
                 }

@@ -132,11 +132,16 @@ impl Reducer {
             let to = &servers[e.to];
             let from = &servers[e.from];
             *dead = match e.message {
-                // Rule 2.
+                // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
                 Message::RequestVoteResponse {
                     term,
                     granted: false,
-                } => refusals_matter && refusal_dead(to, e.from, term),
+                } => {
+                    refusals_matter
+                        && to.current_term == term
+                        && to.role == Role::Candidate
+                        && !matters(to, e.from)
+                }
                 // Rule 3.
                 Message::RequestVote {
                     term, candidate, ..

@@ -395,6 +395,7 @@ impl<'a> Worker<'a> {
         let mut out = ChunkOut::default();
         for index in states {
             let (parent, budget) = config.codec.decode(store.bytes(index));
+            config.codec.prime(&parent, &mut self.scratch);
             let asleep = if config.sleep_sets {
                 store.metas[index].sleep
             } else {
@@ -456,7 +457,10 @@ impl<'a> Worker<'a> {
                     );
                     (key, Some(perm))
                 } else {
-                    (config.codec.canonical(next, after, &mut self.scratch), None)
+                    (
+                        config.codec.canonical_child(next, after, &mut self.scratch),
+                        None,
+                    )
                 };
                 let hash = store.hash(key);
                 self.sleep.tried(mv);

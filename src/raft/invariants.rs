@@ -14,6 +14,7 @@
 //! log from scratch after every step would (a test compares the two over random runs, forced
 //! leaders included).
 
+mod clone;
 mod history;
 
 pub use history::MonitorHistory;
@@ -32,7 +33,7 @@ mod tests;
 
 /// Remembers what the checks need from the past, and which violations were already reported
 /// (each is reported once). Cloning it costs O(servers²), whatever the logs' length.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct InvariantMonitor {
     /// Terms, votes and leaders.
     terms: TermRules,
@@ -79,7 +80,7 @@ impl Reports {
 
 /// The rules on terms, votes and leaders: O(1) a server and step, so the same for the
 /// incremental monitor and the reference check.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 struct TermRules {
     /// The first leader seen for each term, sorted by term. New leaders almost always come
     /// with the highest term so far, which makes recording one a push.

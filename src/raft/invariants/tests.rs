@@ -127,11 +127,19 @@ fn compare_arbitrary((states, changes): &ArbitraryRun) -> Result<Vec<Violation>,
             reference.violations()
         ));
     }
+    // A copy made in place of the monitor as it was a step before (the explorer's way).
+    let mut copy = monitor.clone();
     for (step, (id, change)) in changes.iter().enumerate() {
         let id = id % servers.len();
         apply_change(&mut servers[id], change);
         let changed_from = servers[id].log.take_change();
         monitor.check_server(&servers, id, changed_from, &mut ignored);
+        copy.clone_from(&monitor);
+        if copy != monitor {
+            return Err(format!(
+                "after step {step}: a copy differs from the monitor"
+            ));
+        }
         reference.check(&servers, &mut ignored);
         if monitor.violations() != reference.violations() {
             return Err(format!(

@@ -18,6 +18,8 @@ impl RaftNetwork {
         network.groups = [0; MAX_SERVERS];
         network.groups[..size].copy_from_slice(&groups[..size]);
         network.cut[..size].copy_from_slice(&cut[..size]);
+        let messages = messages.into_iter();
+        network.in_flight.reserve(messages.size_hint().0);
         for mut envelope in messages {
             envelope.id = network.next_id;
             network.next_id += 1;
