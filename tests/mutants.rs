@@ -6,6 +6,8 @@ use raftwalk::raft::{Bug, Invariant};
 use raftwalk::scenario;
 use raftwalk::session::Session;
 
+mod common;
+
 const TWO_VOTES: &str = r#"{
   "name": "two votes",
   "servers": 3,
@@ -158,4 +160,27 @@ fn narration_copied_from_the_model_is_what_the_model_says_now() {
         }
     }
     assert!(copied > 10, "only {copied} copied narrations seen");
+}
+
+/// bug-vote-twice ends with two leaders of term 2: the vote ledger, at the end of `run` and in
+/// the TUI's `v` overlay (both drawn by `ledger::render_text`), names both winners.
+#[test]
+fn the_vote_ledger_names_both_leaders_of_bug_vote_twice() {
+    const BOTH: &str = "Term 2 (S0 and S1 both won — two leaders in one term)";
+    let lesson = builtin::find("bug-vote-twice").expect("the lesson");
+    let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+    let mut log = Vec::new();
+    scenario::run(&scenario, &mut log).expect("runs");
+    let log = String::from_utf8(log).expect("text");
+    let ledger = &log[log.find("\nVote ledger").expect("a ledger")..];
+    assert!(ledger.contains(BOTH), "{ledger}");
+
+    let mut app = common::builtin("bug-vote-twice");
+    for _ in 0..app.session.beats().len() {
+        common::next(&mut app);
+    }
+    assert_eq!(app.session.cluster().live_leaders().count(), 2);
+    common::press(&mut app, "v");
+    let shown = common::screen(&app, 80, 24);
+    assert!(shown.contains(BOTH), "{shown}");
 }
