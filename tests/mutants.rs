@@ -2,9 +2,10 @@
 //! can name the invariant broken, and a saved session keeps its mutant.
 
 use raftwalk::builtin;
-use raftwalk::raft::{Bug, Invariant};
+use raftwalk::raft::{Bug, Event, Invariant};
 use raftwalk::scenario;
-use raftwalk::session::Session;
+use raftwalk::scenario::beats::beat_of;
+use raftwalk::session::{Origin, Session};
 
 mod common;
 
@@ -183,4 +184,44 @@ fn the_vote_ledger_names_both_leaders_of_bug_vote_twice() {
     common::press(&mut app, "v");
     let shown = common::screen(&app, 80, 24);
     assert!(shown.contains(BOTH), "{shown}");
+}
+
+/// Whether an event is one of a lesson's moments: an election won, a commit, or a decision the
+/// mutant made against Raft's rule.
+fn is_key_moment(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ElectionWon { .. } | Event::LeaderCommitted { .. }
+    ) || event.deviation().is_some()
+}
+
+/// A bug lesson shows each of its moments on a screen of its own: no beat plays two steps that
+/// win an election, commit an entry, or break the mutant's rule. Otherwise a class never sees
+/// the state between them (truncate-always's S1 holding the committed x before it deletes x),
+/// and one narration has to tell several things at once.
+#[test]
+fn each_moment_of_a_bug_lesson_is_a_beat_of_its_own() {
+    let mut problems = Vec::new();
+    for bug in Bug::ALL {
+        let name = format!("bug-{}", bug.name());
+        let lesson = builtin::find(&name).unwrap_or_else(|| panic!("no lesson {name}"));
+        let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+        let mut session = Session::new(scenario);
+        let beats = session.beats().to_vec();
+        let mut moments = vec![Vec::new(); beats.len()];
+        while let Ok(entry) = session.play_next() {
+            let Origin::Script(step) = entry.origin else {
+                continue;
+            };
+            if entry.events.iter().any(is_key_moment) {
+                moments[beat_of(&beats, step)].push(step + 1);
+            }
+        }
+        for (number, steps) in moments.iter().enumerate() {
+            if steps.len() > 1 {
+                problems.push(format!("{name} beat {}: steps {steps:?}", number + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
