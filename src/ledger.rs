@@ -27,8 +27,10 @@ pub enum Cell {
 pub struct TermLedger {
     /// The candidates of the term, in the order they stood.
     pub candidates: Vec<ServerId>,
-    /// The winner, if any.
-    pub winner: Option<ServerId>,
+    /// Every server that won the term, in the order they won: one in Raft, two or more when
+    /// a mutant (or a forced `become_leader`) breaks Election Safety — the ledger must show
+    /// them all, since that is what such a lesson is about.
+    pub winners: Vec<ServerId>,
     /// (candidate, voter) → what happened; missing means no answer yet.
     pub cells: BTreeMap<(ServerId, ServerId), Cell>,
 }
@@ -86,7 +88,10 @@ pub fn build<'a>(events: impl IntoIterator<Item = &'a Event>) -> BTreeMap<Term, 
                 }
             }
             Event::ElectionWon { server, term, .. } => {
-                terms.entry(term).or_default().winner = Some(server)
+                let winners = &mut terms.entry(term).or_default().winners;
+                if !winners.contains(&server) {
+                    winners.push(server);
+                }
             }
             // A lost request: unless an answer came anyway (from a duplicate).
             Event::MessageLost {
@@ -144,6 +149,22 @@ pub fn describe(cell: Cell, names: Names) -> String {
     }
 }
 
+/// Who won a term, in words: "no winner", "S0 won", or every winner and the warning that a
+/// term has more than one leader.
+fn outcome(winners: &[ServerId], names: Names) -> String {
+    let named: Vec<String> = winners.iter().map(|&w| names.of(w)).collect();
+    match named.as_slice() {
+        [] => "no winner".to_string(),
+        [one] => format!("{one} won"),
+        [first, second] => format!("{first} and {second} both won — two leaders in one term"),
+        [rest @ .., last] => format!(
+            "{} and {last} all won — {} leaders in one term",
+            rest.join(", "),
+            named.len()
+        ),
+    }
+}
+
 /// The ledger as plain text: one block per term, a line per candidate and voter.
 pub fn render_text(
     ledger: &BTreeMap<Term, TermLedger>,
@@ -152,10 +173,7 @@ pub fn render_text(
 ) -> String {
     let mut out = String::new();
     for (term, t) in ledger {
-        let outcome = match t.winner {
-            Some(w) => format!("{} won", names.of(w)),
-            None => "no winner".to_string(),
-        };
+        let outcome = outcome(&t.winners, names);
         out.push_str(&format!("Term {term} ({outcome})\n"));
         for &candidate in &t.candidates {
             out.push_str(&format!("  candidate {}:\n", names.of(candidate)));
@@ -177,7 +195,7 @@ pub fn render_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raft::{Action, Cluster, ServerAction};
+    use crate::raft::{Action, Bug, Cluster, ServerAction, ServerState};
 
     #[test]
     fn two_candidates_show_who_voted_for_whom() {
@@ -194,7 +212,7 @@ mod tests {
         let t2 = &ledger[&2];
         assert_eq!(t2.candidates, vec![0, 1]);
         // FIFO delivery: S2 and S3 hear S0 first, so S0 wins with 3 of 4.
-        assert_eq!(t2.winner, Some(0));
+        assert_eq!(t2.winners, vec![0]);
         assert_eq!(t2.cell(0, 0), Cell::Own);
         assert_eq!(t2.cell(0, 2), Cell::Granted);
         assert_eq!(t2.cell(0, 3), Cell::Granted);
@@ -211,6 +229,51 @@ mod tests {
         assert!(text.contains("already voted for S1"), "{text}");
     }
 
+    /// The message in flight from `from` to `to` of this kind.
+    fn find(c: &Cluster, from: ServerId, to: ServerId, kind: MessageKind) -> Action {
+        let message = c
+            .in_flight()
+            .find(|m| m.from == from && m.to == to && m.message.kind() == kind)
+            .expect("the message is in flight");
+        Action::Deliver(message.id)
+    }
+
+    #[test]
+    fn every_leader_of_a_term_is_listed_when_a_mutant_elects_two() {
+        let mut c = Cluster::with_bug(vec![ServerState::default(); 3], Some(Bug::VoteTwice));
+        let mut events = Vec::new();
+        events.extend(c.apply(&Action::on(0, ServerAction::Timeout)).unwrap());
+        events.extend(c.apply(&Action::on(1, ServerAction::Timeout)).unwrap());
+        // S1 votes for S0 although it voted for itself; S0 wins; then S2 elects S1.
+        for (from, to, kind) in [
+            (0, 1, MessageKind::RequestVote),
+            (1, 0, MessageKind::RequestVoteResponse),
+            (1, 2, MessageKind::RequestVote),
+            (2, 1, MessageKind::RequestVoteResponse),
+        ] {
+            let action = find(&c, from, to, kind);
+            events.extend(c.apply(&action).unwrap());
+        }
+        let ledger = build(&events);
+        assert_eq!(ledger[&2].winners, vec![0, 1]);
+        let text = render_text(&ledger, Names(&[]), 3);
+        assert!(
+            text.contains("Term 2 (S0 and S1 both won — two leaders in one term)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn three_winners_are_all_named() {
+        let names = ["A".to_string(), "B".to_string(), "C".to_string()];
+        assert_eq!(
+            outcome(&[2, 0, 1], Names(&names)),
+            "C, A and B all won — 3 leaders in one term"
+        );
+        assert_eq!(outcome(&[], Names(&names)), "no winner");
+        assert_eq!(outcome(&[1], Names(&names)), "B won");
+    }
+
     #[test]
     fn a_dropped_request_is_asked_and_lost() {
         let mut c = Cluster::new(3);
@@ -221,7 +284,7 @@ mod tests {
         let ledger = build(&events);
         assert_eq!(ledger[&2].cell(0, 1), Cell::Lost(LossReason::Dropped));
         assert_eq!(ledger[&2].cell(0, 2), Cell::Granted);
-        assert_eq!(ledger[&2].winner, Some(0));
+        assert_eq!(ledger[&2].winners, vec![0]);
         let text = render_text(&ledger, Names(&[]), 3);
         assert!(text.contains("asked, request lost (dropped)"), "{text}");
     }

@@ -2,9 +2,12 @@
 //! can name the invariant broken, and a saved session keeps its mutant.
 
 use raftwalk::builtin;
-use raftwalk::raft::{Bug, Invariant};
+use raftwalk::raft::{Bug, Event, Invariant};
 use raftwalk::scenario;
-use raftwalk::session::Session;
+use raftwalk::scenario::beats::beat_of;
+use raftwalk::session::{Origin, Session};
+
+mod common;
 
 const TWO_VOTES: &str = r#"{
   "name": "two votes",
@@ -158,4 +161,67 @@ fn narration_copied_from_the_model_is_what_the_model_says_now() {
         }
     }
     assert!(copied > 10, "only {copied} copied narrations seen");
+}
+
+/// bug-vote-twice ends with two leaders of term 2: the vote ledger, at the end of `run` and in
+/// the TUI's `v` overlay (both drawn by `ledger::render_text`), names both winners.
+#[test]
+fn the_vote_ledger_names_both_leaders_of_bug_vote_twice() {
+    const BOTH: &str = "Term 2 (S0 and S1 both won — two leaders in one term)";
+    let lesson = builtin::find("bug-vote-twice").expect("the lesson");
+    let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+    let mut log = Vec::new();
+    scenario::run(&scenario, &mut log).expect("runs");
+    let log = String::from_utf8(log).expect("text");
+    let ledger = &log[log.find("\nVote ledger").expect("a ledger")..];
+    assert!(ledger.contains(BOTH), "{ledger}");
+
+    let mut app = common::builtin("bug-vote-twice");
+    for _ in 0..app.session.beats().len() {
+        common::next(&mut app);
+    }
+    assert_eq!(app.session.cluster().live_leaders().count(), 2);
+    common::press(&mut app, "v");
+    let shown = common::screen(&app, 80, 24);
+    assert!(shown.contains(BOTH), "{shown}");
+}
+
+/// Whether an event is one of a lesson's moments: an election won, a commit, or a decision the
+/// mutant made against Raft's rule.
+fn is_key_moment(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ElectionWon { .. } | Event::LeaderCommitted { .. }
+    ) || event.deviation().is_some()
+}
+
+/// A bug lesson shows each of its moments on a screen of its own: no beat plays two steps that
+/// win an election, commit an entry, or break the mutant's rule. Otherwise a class never sees
+/// the state between them (truncate-always's S1 holding the committed x before it deletes x),
+/// and one narration has to tell several things at once.
+#[test]
+fn each_moment_of_a_bug_lesson_is_a_beat_of_its_own() {
+    let mut problems = Vec::new();
+    for bug in Bug::ALL {
+        let name = format!("bug-{}", bug.name());
+        let lesson = builtin::find(&name).unwrap_or_else(|| panic!("no lesson {name}"));
+        let scenario = scenario::parse(lesson.text, lesson.file).expect("valid");
+        let mut session = Session::new(scenario);
+        let beats = session.beats().to_vec();
+        let mut moments = vec![Vec::new(); beats.len()];
+        while let Ok(entry) = session.play_next() {
+            let Origin::Script(step) = entry.origin else {
+                continue;
+            };
+            if entry.events.iter().any(is_key_moment) {
+                moments[beat_of(&beats, step)].push(step + 1);
+            }
+        }
+        for (number, steps) in moments.iter().enumerate() {
+            if steps.len() > 1 {
+                problems.push(format!("{name} beat {}: steps {steps:?}", number + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
