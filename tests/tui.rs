@@ -1126,3 +1126,167 @@ fn clicks_select_servers_and_messages() {
     assert_eq!((app.selected_server, app.selected_message), selected);
     assert_eq!(cluster(&app), before, "a click never acts on the model");
 }
+
+// ----- The header ---------------------------------------------------------------------------
+
+/// Reads the header `line` back as parts: each must be one of `whole` exactly, or the
+/// scenario's `name` (cut with `…` allowed), separated by ` · ` or spaces. Returns the parts,
+/// or what could not be read.
+fn header_parts_on_screen(line: &str, whole: &[String], name: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    let mut rest = line.trim_start();
+    while !rest.is_empty() {
+        let at_end = |len: usize| rest[len..].is_empty() || rest[len..].starts_with(' ');
+        let part = whole
+            .iter()
+            .chain([&name.to_string()])
+            .filter(|p| rest.starts_with(p.as_str()) && at_end(p.len()))
+            .max_by_key(|p| p.len())
+            .cloned()
+            .or_else(|| {
+                let cut = rest.find('…')?;
+                (cut > 0 && name.starts_with(&rest[..cut]) && at_end(cut + '…'.len_utf8()))
+                    .then(|| rest[..cut + '…'.len_utf8()].to_string())
+            })
+            .ok_or_else(|| format!("no whole part at {rest:?}"))?;
+        rest = rest[part.len()..].trim_start();
+        rest = rest.strip_prefix('·').unwrap_or(rest).trim_start();
+        parts.push(part);
+    }
+    Ok(parts)
+}
+
+/// The header of `app` at each of the three sizes: every part whole (a beat label is
+/// `beat N/M` or absent, never `b`), the invariant status or its alarm, and the mutant in
+/// plain words (short at least).
+fn assert_header_whole(app: &App, what: &str) {
+    let s = &app.session;
+    let bug = s.cluster().bug().expect("a mutant runs");
+    let (passed, failed) = s.expectation_counts();
+    let violations = s.cluster().violations();
+    let alarm = match violations.first() {
+        None => "invariants ✓".to_string(),
+        Some(v) => {
+            let title = v.invariant().title().to_uppercase();
+            match violations.len() {
+                1 => format!("✗ {title} BROKEN"),
+                n => format!("✗ {title} BROKEN (+{})", n - 1),
+            }
+        }
+    };
+    let whole = vec![
+        "raftwalk".to_string(),
+        format!("⚠ {}", bug.short_plain()),
+        format!("⚠ {}", bug.plain()),
+        format!("beat {}/{}", s.beats_played(), s.beats().len()),
+        format!("history {}", s.position()),
+        format!("expect {passed}✓ {failed}✗"),
+        alarm.clone(),
+        "? help".to_string(),
+    ];
+    for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+        let header = screen_lines(app, width, height).remove(0);
+        let parts = header_parts_on_screen(&header, &whole, &s.scenario().name)
+            .unwrap_or_else(|e| panic!("{what} at {width}×{height}: {e}\n{header}"));
+        assert!(
+            parts.contains(&alarm),
+            "{what} at {width}×{height}: no {alarm:?}\n{header}"
+        );
+        assert!(
+            parts.iter().any(|p| p.starts_with('⚠')),
+            "{what} at {width}×{height}: no mutant in plain words\n{header}"
+        );
+        // Where there is room, the long plain words (issue 11: "this cluster votes twice").
+        if width >= 120 && failed == 0 {
+            let plain = format!("⚠ {}", bug.plain());
+            assert!(
+                parts.contains(&plain),
+                "{what} at {width}×{height}\n{header}"
+            );
+        }
+    }
+}
+
+/// Plays `app`'s walkthrough to its end, checking the header before and after every beat.
+fn assert_header_whole_at_every_beat(mut app: App, what: &str) {
+    assert_header_whole(&app, &format!("{what} at the start"));
+    for _ in 0..app.session.beats().len() {
+        next(&mut app);
+        assert_no_error(&app);
+        let beat = format!("{what} at beat {}", app.session.beats_played());
+        assert_header_whole(&app, &beat);
+    }
+    assert!(!app.session.cluster().violations().is_empty(), "{what}");
+}
+
+/// Every mutant's lesson, beat by beat: the header never cuts a part, always shows the alarm
+/// and the mutant in plain words.
+#[test]
+fn header_parts_are_whole_in_every_bug_lesson() {
+    let mut lessons = 0;
+    for builtin in raftwalk::builtin::all() {
+        let scenario = scenario::parse(builtin.text, builtin.name).expect("built-in parses");
+        if scenario.config.bug.is_none() {
+            continue;
+        }
+        lessons += 1;
+        assert_header_whole_at_every_beat(app_on(scenario), builtin.name);
+    }
+    assert_eq!(lessons, raftwalk::raft::Bug::ALL.len());
+}
+
+/// The traces `check` saves for every mutant, stepped through: the same for their headers.
+#[test]
+fn header_parts_are_whole_in_saved_traces() {
+    let fixture = |bug: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(format!("stage-{bug}.json"));
+        vec![path.display().to_string(), "--after-steps".to_string()]
+    };
+    let seed = || vec!["seed-example".to_string()];
+    let cases: [(&str, Vec<String>, &[&str]); 6] = [
+        ("vote-twice", seed(), &["--max-term", "2"]),
+        (
+            "count-stale-votes",
+            seed(),
+            &["--max-term", "3", "--max-depth", "7"],
+        ),
+        (
+            "no-log-check",
+            fixture("no-log-check"),
+            &["--max-term", "3", "--max-depth", "4"],
+        ),
+        (
+            "truncate-always",
+            fixture("truncate-always"),
+            &["--max-term", "3", "--max-depth", "4"],
+        ),
+        (
+            "commit-old-term",
+            fixture("commit-old-term"),
+            &["--max-term", "5"],
+        ),
+        (
+            "accept-stale-term",
+            fixture("accept-stale-term"),
+            &["--max-term", "4", "--max-depth", "4"],
+        ),
+    ];
+    for (bug, start, bounds) in cases {
+        let trace =
+            std::env::temp_dir().join(format!("raftwalk-header-{}-{bug}.json", std::process::id()));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+            .arg("check")
+            .args(&start)
+            .args(bounds)
+            .args(["--bug", bug, "--save-trace"])
+            .arg(&trace)
+            .output()
+            .expect("raftwalk runs");
+        assert_eq!(out.status.code(), Some(1), "{bug}: {out:?}");
+        let scenario = raftwalk::load::load(&trace.display().to_string()).expect("the trace loads");
+        let _ = std::fs::remove_file(&trace);
+        assert_header_whole_at_every_beat(app_on(scenario), &format!("the trace of {bug}"));
+    }
+}

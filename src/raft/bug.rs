@@ -78,6 +78,19 @@ impl Bug {
         }
     }
 
+    /// What the cluster does wrong in a few words, for the header of a narrow screen:
+    /// "votes twice". [`Bug::plain`] says it in full where there is room.
+    pub fn short_plain(self) -> &'static str {
+        match self {
+            Bug::VoteTwice => "votes twice",
+            Bug::NoLogCheck => "votes for stale logs",
+            Bug::CommitOldTerm => "commits old-term entries",
+            Bug::AcceptStaleTerm => "obeys stale leaders",
+            Bug::CountStaleVotes => "counts stale votes",
+            Bug::TruncateAlways => "always truncates logs",
+        }
+    }
+
     /// The rule the bug skips, as Figure 2 states it, with its section: what would have
     /// stopped the failure.
     pub fn rule(self) -> &'static str {

@@ -8,6 +8,7 @@
 mod details;
 pub mod events;
 mod grid;
+mod header;
 mod help;
 mod messages;
 mod network;
@@ -409,116 +410,6 @@ impl Widget for &App {
 }
 
 impl App {
-    /// The header: where the walkthrough is on the left; what must never be missed (failed
-    /// expectations, broken invariants) on the right, which never gives way.
-    fn render_header(&self, area: Rect, buf: &mut Buffer) {
-        let s = &self.session;
-        let violations = s.cluster().violations().len();
-        let mut right = Vec::new();
-        // Time mode: the simulated clock, playing or paused, and the speed.
-        if let Some(now) = self.shown_time() {
-            let (glyph, st) = if self.play.playing {
-                ("▶", style::good())
-            } else {
-                ("‖", style::heading())
-            };
-            right.push(Span::styled(format!(" t {:.3} s", now as f64 / 1e6), st));
-            right.push(Span::styled(
-                format!(" {glyph} {}", self.play.speed_label()),
-                st,
-            ));
-            right.push(Span::raw(" ·"));
-        }
-        let (passed, failed) = s.expectation_counts();
-        if passed + failed > 0 {
-            let st = if failed > 0 {
-                style::alarm()
-            } else {
-                style::good()
-            };
-            right.push(Span::styled(format!(" expect {passed}✓ {failed}✗"), st));
-            right.push(Span::raw(" ·"));
-        }
-        if violations == 0 {
-            right.push(Span::styled(" invariants ✓", style::good()));
-        } else {
-            // Name the first invariant broken; count any others.
-            let first = s.cluster().violations()[0].invariant();
-            let more = match violations {
-                1 => String::new(),
-                n => format!(" (+{})", n - 1),
-            };
-            right.push(Span::styled(
-                format!(" ✗ {} BROKEN{more} ", first.title().to_uppercase()),
-                style::alarm(),
-            ));
-        }
-        // The key bar says it too; on a narrow screen the scenario's name needs the room.
-        if area.width >= 100 {
-            right.push(Span::styled(" · ? help ", style::dim()));
-        } else {
-            right.push(Span::raw(" "));
-        }
-        let right_width: usize = right.iter().map(Span::width).sum();
-        // The left side: the history count gives way first, then the name is cut.
-        let mut position = String::new();
-        if s.has_script() {
-            position.push_str(&format!(" · beat {}/{}", s.beats_played(), s.beats().len()));
-        }
-        // The file asked to start from a state Raft cannot reach: say so, always.
-        let unsafe_start = if s.scenario().unsafe_start {
-            " · UNSAFE START"
-        } else {
-            ""
-        };
-        let history = format!(" · history {}", s.position());
-        let room = (area.width as usize).saturating_sub(right_width + 1);
-        // A mutant is said always: in plain words ("this cluster votes twice in a term") if
-        // they fit beside the rest, else by its name.
-        let mutant = match s.cluster().bug() {
-            None => String::new(),
-            Some(bug) => {
-                let plain = format!(" · ⚠ {}", bug.plain());
-                let short = format!(" · ⚠ {bug}");
-                let others = " raftwalk".len() + unsafe_start.len() + text::width_of(&position);
-                if others + text::width_of(&plain) + 12 <= room {
-                    plain
-                } else {
-                    short
-                }
-            }
-        };
-        let fixed = " raftwalk".len()
-            + unsafe_start.len()
-            + text::width_of(&mutant)
-            + text::width_of(&position);
-        // The history count gives way before the scenario's name is cut.
-        let name_width = text::width_of(&s.scenario().name) + 3;
-        let history = if fixed + name_width + history.len() <= room {
-            history
-        } else {
-            String::new()
-        };
-        let name_room = room.saturating_sub(fixed + history.len() + 3);
-        let name = text::fit(&s.scenario().name, name_room);
-        let left = Line::from(vec![
-            Span::styled(" raftwalk", style::heading()),
-            // Before the name, which is cut first.
-            Span::styled(mutant, style::alarm()),
-            Span::raw(if name.is_empty() {
-                String::new()
-            } else {
-                format!(" · {name}")
-            }),
-            Span::styled(unsafe_start, style::alarm()),
-            Span::raw(position),
-            Span::styled(history, style::dim()),
-        ]);
-        buf.set_line(area.x, area.y, &left, room as u16);
-        let right_x = area.right().saturating_sub(right_width as u16);
-        buf.set_line(right_x, area.y, &Line::from(right), right_width as u16);
-    }
-
     fn render_ledger(&self, area: Rect, buf: &mut Buffer) {
         let names = crate::raft::Names(self.session.names());
         let ledger = crate::ledger::build(self.session.events());
