@@ -237,6 +237,8 @@ fn a_random_walk_that_breaks_an_invariant_names_its_seed_and_replays() {
         .find(|l| l.starts_with("The walk with seed "))
         .expect("names the seed")
         .to_string();
+    // The first run's trace is there: --save-trace does not overwrite it.
+    let _ = std::fs::remove_file(&trace);
     let two = args("2");
     assert!(
         text(&two.stdout).contains(&seed_line),
@@ -289,12 +291,12 @@ fn symmetry_merges_states_but_finds_the_same_shortest_violation() {
     let with = raftwalk(&["check", "seed-example", "--max-term", "3"]);
     let without = raftwalk(&["check", "seed-example", "--max-term", "3", "--no-symmetry"]);
     assert!(
-        text(&with.stdout).contains("1657 distinct"),
+        text(&with.stdout).contains("1,657 distinct"),
         "{}",
         text(&with.stdout)
     );
     assert!(
-        text(&without.stdout).contains("9765 distinct"),
+        text(&without.stdout).contains("9,765 distinct"),
         "{}",
         text(&without.stdout)
     );
@@ -330,7 +332,7 @@ fn distinct_states(out: &Output) -> u64 {
         .expect("explored N states, M distinct");
     rest.split(' ')
         .next()
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| n.replace(',', "").parse().ok())
         .expect("a count")
 }
 
@@ -603,7 +605,7 @@ fn explored_states(out: &Output) -> u64 {
     line.trim_start_matches("explored ")
         .split(' ')
         .next()
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or_else(|| panic!("no count: {line}"))
 }
 
@@ -641,4 +643,362 @@ fn sleep_sets_compute_fewer_successors_but_find_the_same_states_and_violations()
         }
     }
     assert!(fewer >= 10, "sleep sets pruned in only {fewer} runs");
+}
+
+/// The report's lines on stderr, which must be exactly one for bad input.
+fn one_error_line(out: &Output) -> String {
+    assert_exit(out, 2);
+    assert!(
+        out.stdout.is_empty(),
+        "nothing searched: {}",
+        text(&out.stdout)
+    );
+    let errors = text(&out.stderr);
+    assert_eq!(errors.lines().count(), 1, "{errors}");
+    errors
+}
+
+#[test]
+fn an_option_the_mode_would_ignore_is_refused_before_anything_runs() {
+    for (option, value) in [("--seeds", "10"), ("--steps", "5"), ("--first-seed", "3")] {
+        let out = raftwalk(&["check", "seed-example", option, value]);
+        let error = one_error_line(&out);
+        assert!(
+            error.contains(&format!("{option} only applies with --random")),
+            "{error}"
+        );
+    }
+    for option in [
+        &["--max-depth", "3"][..],
+        &["--max-states", "10"],
+        &["--no-symmetry"],
+        &["--no-reduction"],
+        &["--no-sleep-sets"],
+    ] {
+        let out = raftwalk(&[&["check", "seed-example", "--random"][..], option].concat());
+        let error = one_error_line(&out);
+        assert!(
+            error.contains(&format!(
+                "{} only applies to the exhaustive search, not with --random",
+                option[0]
+            )),
+            "{error}"
+        );
+    }
+}
+
+/// The term a `One Vote per Term` violation names.
+fn double_vote_term(report: &str) -> u64 {
+    let (_, after) = report
+        .split_once("voted twice in term ")
+        .unwrap_or_else(|| panic!("no double vote: {report}"));
+    after
+        .split(':')
+        .next()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no term: {report}"))
+}
+
+#[test]
+fn random_walks_keep_to_the_term_crash_request_and_duplicate_bounds() {
+    // Unbounded, the first broken walk with vote-twice reaches term 8.
+    let free = raftwalk(&[
+        "check",
+        "seed-example",
+        "--bug",
+        "vote-twice",
+        "--random",
+        "--seeds",
+        "50",
+    ]);
+    assert_exit(&free, 1);
+    assert!(double_vote_term(&text(&free.stdout)) > 3);
+
+    let trace = temp_file("bounded-walk.json");
+    let _ = std::fs::remove_file(&trace);
+    let trace_arg = trace.display().to_string();
+    let bounded = [
+        "check",
+        "seed-example",
+        "--bug",
+        "vote-twice",
+        "--random",
+        "--seeds",
+        "50",
+        "--max-term",
+        "3",
+        "--max-crashes",
+        "0",
+        "--max-requests",
+        "0",
+        "--max-dups",
+        "0",
+    ];
+    let out = raftwalk(&[&bounded[..], &["--save-trace", &trace_arg]].concat());
+    assert_exit(&out, 1);
+    let report = text(&out.stdout);
+    assert!(double_vote_term(&report) <= 3, "{report}");
+    assert!(
+        report.contains(
+            "bounds: terms up to 3, 0 requests, 0 crashes, 0 duplicates; walks of up to 200 steps;"
+        ),
+        "{report}"
+    );
+    let saved = std::fs::read_to_string(&trace).expect("saved trace");
+    for step in ["\"crash\":", "\"request\":", "\"duplicate\":"] {
+        assert!(!saved.contains(step), "{step} in {saved}");
+    }
+    // The replay command carries the bounds, and finds the same walk.
+    let replay = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Replay it with: raftwalk "))
+        .expect("a replay command");
+    assert!(
+        replay.contains("--max-term 3 --max-requests 0 --max-crashes 0 --max-dups 0"),
+        "{replay}"
+    );
+    let again = raftwalk(&replay.split(' ').collect::<Vec<_>>());
+    assert_exit(&again, 1);
+    assert_eq!(
+        double_vote_term(&text(&again.stdout)),
+        double_vote_term(&report)
+    );
+    let _ = std::fs::remove_file(&trace);
+
+    // Left out under --random, these bounds do not limit the walks.
+    let plain = raftwalk(&["check", "seed-example", "--random", "--seeds", "1"]);
+    assert!(
+        text(&plain.stdout).contains("bounds: no term limit, any number of requests, any number of crashes, any number of duplicates;"),
+        "{}",
+        text(&plain.stdout)
+    );
+}
+
+#[test]
+fn threads_are_capped_and_reported() {
+    let error = one_error_line(&raftwalk(&["check", "seed-example", "--threads", "200000"]));
+    assert!(error.contains("1..=256"), "{error}");
+    let one = raftwalk(&["check", "seed-example", "--threads", "1", "--max-term", "2"]);
+    assert_exit(&one, 0);
+    assert!(
+        text(&one.stdout).contains("; 1 thread\n"),
+        "{}",
+        text(&one.stdout)
+    );
+    let walks = raftwalk(&[
+        "check",
+        "seed-example",
+        "--random",
+        "--seeds",
+        "2",
+        "--threads",
+        "2",
+    ]);
+    assert!(
+        text(&walks.stdout).contains("; 2 threads\n"),
+        "{}",
+        text(&walks.stdout)
+    );
+}
+
+#[test]
+fn the_report_reads_well() {
+    // Broken at the start: nothing searched, no rate.
+    let start = raftwalk(&["check", "bug-vote-twice", "--after-steps"]);
+    assert_exit(&start, 1);
+    let shown = text(&start.stdout);
+    assert!(
+        shown.contains("Nothing searched: the start already breaks an invariant."),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("states/s") && !shown.contains("explored"),
+        "{shown}"
+    );
+
+    // One meaning for the count a stopped search reports, with thousands separated.
+    let stopped = raftwalk(&["check", "seed-example", "--max-states", "1000"]);
+    let shown = text(&stopped.stdout);
+    assert!(
+        shown.contains("No violation in the 1,000 distinct states found, but the search stopped at --max-states 1,000"),
+        "{shown}"
+    );
+
+    // The invariant named once; singulars; no symmetry said plainly.
+    let found = raftwalk(&[
+        "check",
+        "seed-example",
+        "--bug",
+        "vote-twice",
+        "--max-term",
+        "2",
+        "--max-requests",
+        "1",
+        "--max-crashes",
+        "1",
+        "--max-dups",
+        "1",
+        "--no-symmetry",
+    ]);
+    let line = violation_line(&found);
+    assert_eq!(line.matches("One Vote per Term").count(), 1, "{line}");
+    assert!(
+        line.contains("(One Vote per Term): S1 voted twice"),
+        "{line}"
+    );
+    assert!(
+        text(&found.stdout).contains(
+            "bounds: terms up to 2, 1 request, 1 crash, 1 duplicate, no depth limit; servers not merged by symmetry;"
+        ),
+        "{}",
+        text(&found.stdout)
+    );
+    let walk = raftwalk(&["check", "seed-example", "--random", "--seeds", "1"]);
+    assert!(
+        text(&walk.stdout).contains("ran 1 walk (seeds 0..1)"),
+        "{}",
+        text(&walk.stdout)
+    );
+}
+
+/// The headline and the bounds come out before the search ends: read while a search of
+/// 100,000 distinct states (seconds, even in a release build) is still running. Printed
+/// after it, they would come once the process has ended.
+#[test]
+fn the_headline_and_bounds_come_before_the_search_ends() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+        .args([
+            "check",
+            "seed-example",
+            "--max-term",
+            "9",
+            "--max-requests",
+            "3",
+            "--max-crashes",
+            "3",
+            "--max-dups",
+            "3",
+            "--no-reduction",
+            "--max-states",
+            "100000",
+            "--threads",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run raftwalk");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    let running = child.try_wait().expect("status").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("check seed-example: 3 servers"),
+        "{first}"
+    );
+    assert!(second.starts_with("bounds: terms up to 9,"), "{second}");
+    assert!(running, "the search was still running when they came");
+}
+
+#[test]
+fn a_log_mutant_with_no_request_allowed_from_empty_logs_gets_a_note() {
+    let hint = "and with --max-requests 0 no log grows from this start (every log is empty), so it cannot show here; try --max-requests 1";
+    for bug in [
+        "no-log-check",
+        "commit-old-term",
+        "accept-stale-term",
+        "truncate-always",
+    ] {
+        let out = raftwalk(&["check", "seed-example", "--bug", bug, "--max-term", "2"]);
+        assert_exit(&out, 0);
+        let shown = text(&out.stdout);
+        assert!(
+            shown.contains(&format!(
+                "Note: mutant {bug} breaks a rule about logs, {hint}"
+            )),
+            "{shown}"
+        );
+    }
+    for args in [
+        &["check", "seed-example", "--max-term", "2"][..],
+        &[
+            "check",
+            "seed-example",
+            "--bug",
+            "count-stale-votes",
+            "--max-term",
+            "2",
+        ],
+        &[
+            "check",
+            "seed-example",
+            "--bug",
+            "no-log-check",
+            "--max-term",
+            "2",
+            "--max-requests",
+            "1",
+        ],
+    ] {
+        let shown = text(&raftwalk(args).stdout);
+        assert!(
+            !shown.contains("breaks a rule about logs"),
+            "{args:?}: {shown}"
+        );
+    }
+    // A start whose logs already hold entries can show the mutant without a request.
+    let stage = fixture("stage-no-log-check.json");
+    let out = raftwalk(&["check", &stage, "--after-steps", "--max-term", "3"]);
+    assert!(
+        !text(&out.stdout).contains("breaks a rule about logs"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn save_trace_refuses_an_existing_file_and_an_unwritable_place_before_searching() {
+    let existing = temp_file("existing.json");
+    std::fs::write(&existing, "keep me\n").expect("write");
+    let existing_arg = existing.display().to_string();
+    let args = [
+        "check",
+        "seed-example",
+        "--bug",
+        "vote-twice",
+        "--max-term",
+        "2",
+    ];
+    let out = raftwalk(&[&args[..], &["--save-trace", &existing_arg]].concat());
+    let error = one_error_line(&out);
+    assert!(error.contains("already exists"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("read"),
+        "keep me\n"
+    );
+    let _ = std::fs::remove_file(&existing);
+
+    let nowhere = temp_file("no-such-dir").join("trace.json");
+    let out = raftwalk(&[&args[..], &["--save-trace", &nowhere.display().to_string()]].concat());
+    let error = one_error_line(&out);
+    assert!(error.contains("cannot create it"), "{error}");
+
+    // A path that can be created is left free until there is a trace to write.
+    let fresh = temp_file("fresh.json");
+    let _ = std::fs::remove_file(&fresh);
+    let fresh_arg = fresh.display().to_string();
+    let out = raftwalk(&[
+        "check",
+        "seed-example",
+        "--max-term",
+        "2",
+        "--save-trace",
+        &fresh_arg,
+    ]);
+    assert_exit(&out, 0);
+    assert!(!fresh.exists());
 }

@@ -1,6 +1,7 @@
 //! `raftwalk check`: its options, its report and its exit status (0: no violation within
 //! the bounds, 1: a violation, 2: bad input).
 
+use super::canon::Codec;
 use super::moves::Bounds;
 use super::search::Progress;
 use super::{Counterexample, Options, Outcome, random, trace};
@@ -26,74 +27,117 @@ pub struct CheckArgs {
     #[arg(long)]
     pub bug: Option<Bug>,
     /// No election timeout takes a server past this term (default: the start's highest
-    /// term + 2).
+    /// term + 2; with --random: no limit).
     #[arg(long)]
     pub max_term: Option<Term>,
-    /// Client requests on a leader, in all.
-    #[arg(long, default_value_t = 0)]
-    pub max_requests: u8,
-    /// Crashes, in all (crashed servers may always restart).
-    #[arg(long, default_value_t = 0)]
-    pub max_crashes: u8,
-    /// Duplicated messages, in all.
-    #[arg(long, default_value_t = 0)]
-    pub max_dups: u8,
-    /// Steps from the start (default: no limit).
+    /// Client requests on a leader, in all (default: 0; with --random: no limit).
+    #[arg(long)]
+    pub max_requests: Option<u8>,
+    /// Crashes, in all; crashed servers may always restart (default: 0; with --random: no
+    /// limit).
+    #[arg(long)]
+    pub max_crashes: Option<u8>,
+    /// Duplicated messages, in all (default: 0; with --random: no limit).
+    #[arg(long)]
+    pub max_dups: Option<u8>,
+    /// Steps from the start (default: no limit). Not with --random.
     #[arg(long)]
     pub max_depth: Option<usize>,
-    /// Stop after this many distinct states.
-    #[arg(long, default_value_t = 20_000_000)]
-    pub max_states: usize,
-    /// Worker threads (default: every core). The result does not depend on it.
+    /// Stop after this many distinct states (default: 20,000,000). Not with --random.
     #[arg(long)]
-    pub threads: Option<usize>,
-    /// Do not merge servers that the starting state cannot tell apart.
+    pub max_states: Option<usize>,
+    /// Worker threads, 1 to 256 (default: every core). The result does not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
+    pub threads: Option<u16>,
+    /// Do not merge servers that the starting state cannot tell apart. Not with --random.
     #[arg(long)]
     pub no_symmetry: bool,
     /// Keep what the reductions leave out (messages no server can act on, history no check
-    /// can consult again) and try dropping messages: the same verdict, more states.
+    /// can consult again) and try dropping messages: the same verdict, more states. Not with
+    /// --random.
     #[arg(long)]
     pub no_reduction: bool,
     /// Try every move, even where sleep sets show it leads only to a state that another
-    /// order of the same moves reaches at the same depth: the same states, more work.
+    /// order of the same moves reaches at the same depth: the same states, more work. Not
+    /// with --random.
     #[arg(long)]
     pub no_sleep_sets: bool,
-    /// Write the counterexample, if one is found, to this file as a scenario.
+    /// Write the counterexample, if one is found, to this file as a scenario (it must not
+    /// exist yet).
     #[arg(long)]
     pub save_trace: Option<PathBuf>,
     /// Seeded random walks with faults instead of the exhaustive search.
     #[arg(long)]
     pub random: bool,
-    /// With --random: how many walks (seeds first-seed, first-seed + 1, …).
-    #[arg(long, default_value_t = 300)]
-    pub seeds: u64,
-    /// With --random: the first seed.
-    #[arg(long, default_value_t = 0)]
-    pub first_seed: u64,
-    /// With --random: steps per walk.
-    #[arg(long, default_value_t = 200)]
-    pub steps: usize,
+    /// With --random: how many walks, seeds first-seed, first-seed + 1, … (default: 300).
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// With --random: the first seed (default: 0).
+    #[arg(long)]
+    pub first_seed: Option<u64>,
+    /// With --random: steps per walk (default: 200).
+    #[arg(long)]
+    pub steps: Option<usize>,
+}
+
+/// The most worker threads `--threads` takes: more only adds the cost of starting them.
+pub const MAX_THREADS: u16 = 256;
+/// `--max-states` when not given.
+const DEFAULT_MAX_STATES: usize = 20_000_000;
+
+/// Refuses an option that the chosen mode (exhaustive search or `--random`) would ignore.
+fn refuse_options_that_do_not_apply(args: &CheckArgs) -> Result<()> {
+    let walk_only = [
+        ("--seeds", args.seeds.is_some()),
+        ("--first-seed", args.first_seed.is_some()),
+        ("--steps", args.steps.is_some()),
+    ];
+    let search_only = [
+        ("--max-depth", args.max_depth.is_some()),
+        ("--max-states", args.max_states.is_some()),
+        ("--no-symmetry", args.no_symmetry),
+        ("--no-reduction", args.no_reduction),
+        ("--no-sleep-sets", args.no_sleep_sets),
+    ];
+    if args.random {
+        if let Some((name, _)) = search_only.iter().find(|(_, given)| *given) {
+            bail!(
+                "{name} only applies to the exhaustive search, not with --random (a walk's length is --steps)"
+            );
+        }
+    } else if let Some((name, _)) = walk_only.iter().find(|(_, given)| *given) {
+        bail!("{name} only applies with --random");
+    }
+    Ok(())
 }
 
 /// Runs `raftwalk check`; returns the exit status (0 or 1). Bad input is an error.
 pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<u8> {
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    if threads == 0 {
-        bail!("--threads must be at least 1");
+    refuse_options_that_do_not_apply(args)?;
+    if let Some(path) = &args.save_trace {
+        // Before the search, so a bad path cannot hide its verdict after a long run.
+        check_can_create(path)?;
     }
+    // Within 1..=MAX_THREADS: clap checks a given number, and every core is capped too.
+    let threads = args.threads.map_or_else(
+        || {
+            std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(usize::from(MAX_THREADS))
+        },
+        usize::from,
+    );
     let mut options = Options {
         bug: args.bug,
         after_steps: args.after_steps,
         bounds: Bounds {
             max_term: args.max_term.unwrap_or(0),
-            max_requests: args.max_requests,
-            max_crashes: args.max_crashes,
-            max_dups: args.max_dups,
+            max_requests: args.max_requests.unwrap_or(0),
+            max_crashes: args.max_crashes.unwrap_or(0),
+            max_dups: args.max_dups.unwrap_or(0),
             max_depth: args.max_depth,
         },
-        max_states: args.max_states,
+        max_states: args.max_states.unwrap_or(DEFAULT_MAX_STATES),
         threads,
         symmetry: !args.no_symmetry,
         reduce: !args.no_reduction,
@@ -101,33 +145,112 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
     };
     // The default term bound is counted from where the search starts: after the steps, with
     // --after-steps.
-    let (_, start) = super::starting_point(&scenario, &options).map_err(anyhow::Error::msg)?;
+    let (searched, start) =
+        super::starting_point(&scenario, &options).map_err(anyhow::Error::msg)?;
     let suggested = highest_term(&start).saturating_add(2);
     options.bounds.max_term = args.max_term.unwrap_or(suggested);
     let note = timing_note(&scenario);
     if args.random {
-        return run_random(args, &scenario, &options, note, out);
+        return run_random(args, &searched, &start, threads, note, out);
     }
+    // What is checked, and how, before the search starts (a long one shows only its progress
+    // line meanwhile).
+    headline(out, args, "", &searched, note)?;
+    let requests = super::request_commands(options.bounds.max_requests);
+    let symmetries = Codec::new(&start, &requests, options.symmetry).symmetries();
+    search_bounds_line(out, &options, symmetries)?;
+    out.flush()?;
     let progress = Progress::default();
     let outcome = with_progress(
         || {
             format!(
                 "explored {} states, {} distinct, depth {}",
-                progress.explored.load(Ordering::Relaxed),
-                progress.distinct.load(Ordering::Relaxed),
+                thousands(progress.explored.load(Ordering::Relaxed)),
+                thousands(progress.distinct.load(Ordering::Relaxed)),
                 progress.depth.load(Ordering::Relaxed)
             )
         },
         || super::check(&scenario, &options, &progress),
     )
     .map_err(anyhow::Error::msg)?;
-    let status = report(args, &options, &outcome, note, out)?;
-    if status == 0
-        && let Some(line) = bounds_note(&start, &options.bounds, suggested, outcome.stats.explored)
-    {
-        writeln!(out, "{line}")?;
+    let status = report(args, &options, &outcome, out)?;
+    if status == 0 {
+        let notes = [
+            bounds_note(&start, &options.bounds, suggested, outcome.stats.explored),
+            log_note(&searched, &start, options.bounds.max_requests),
+        ];
+        for line in notes.into_iter().flatten() {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(status)
+}
+
+/// `n` with a comma between groups of three digits: `284,292`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// `1 request`, `2 requests`, `2 crashes`.
+fn count_of(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {}", thousands(n), plural(noun))
+    }
+}
+
+/// `requests`, `crashes`.
+fn plural(noun: &str) -> String {
+    let ending = if noun.ends_with(['s', 'h']) {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{noun}{ending}")
+}
+
+/// A note for a mutant whose broken rule is about logs, when no log can grow: every log is
+/// empty at the start and no client request is allowed, so the mutant cannot show.
+fn log_note(scenario: &Scenario, start: &Cluster, max_requests: u8) -> Option<String> {
+    use crate::raft::Bug::{AcceptStaleTerm, CommitOldTerm, NoLogCheck, TruncateAlways};
+    let bug = scenario.config.bug?;
+    let about_logs = matches!(
+        bug,
+        NoLogCheck | CommitOldTerm | AcceptStaleTerm | TruncateAlways
+    );
+    let logs_empty = start.servers().iter().all(|s| s.log.is_empty());
+    (about_logs && logs_empty && max_requests == 0).then(|| {
+        format!(
+            "Note: mutant {bug} breaks a rule about logs, and with --max-requests 0 no log grows from this start (every log is empty), so it cannot show here; try --max-requests 1 (and more terms or requests if that is not enough)."
+        )
+    })
+}
+
+/// Refuses a `--save-trace` path that exists, or where no file can be created: found out
+/// before the search, not after it. Creates the file to know, and removes it again.
+fn check_can_create(path: &Path) -> Result<()> {
+    let shown = path.display();
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(_) => std::fs::remove_file(path)
+            .with_context(|| format!("--save-trace {shown}: cannot remove the test file")),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("--save-trace {shown}: the file already exists; remove it or choose another path")
+        }
+        Err(e) => Err(e).with_context(|| format!("--save-trace {shown}: cannot create it")),
+    }
 }
 
 /// The highest term of any server.
@@ -202,42 +325,64 @@ fn timing_note(scenario: &Scenario) -> Option<&'static str> {
     )
 }
 
+/// The exhaustive search's bounds, merged renamings and threads.
+fn search_bounds_line(out: &mut dyn Write, options: &Options, symmetries: usize) -> Result<()> {
+    let b = &options.bounds;
+    writeln!(
+        out,
+        "bounds: terms up to {}, {}, {}, {}, {}; {}; {}",
+        b.max_term,
+        count_of(b.max_requests.into(), "request"),
+        count_of(b.max_crashes.into(), "crash"),
+        count_of(b.max_dups.into(), "duplicate"),
+        b.max_depth
+            .map_or("no depth limit".to_string(), |d| format!("depth up to {d}")),
+        match symmetries {
+            1 => "servers not merged by symmetry".to_string(),
+            n => format!("{n} renamings of the servers merged"),
+        },
+        count_of(options.threads as u64, "thread"),
+    )?;
+    Ok(())
+}
+
 fn report(
     args: &CheckArgs,
     options: &Options,
     outcome: &Outcome,
-    note: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<u8> {
     let b = &options.bounds;
     let scenario = &outcome.scenario;
-    headline(out, args, "", scenario, note)?;
-    writeln!(
-        out,
-        "bounds: terms up to {}, {} requests, {} crashes, {} duplicates, {}; {}; {} thread{}",
-        b.max_term,
-        b.max_requests,
-        b.max_crashes,
-        b.max_dups,
-        b.max_depth
-            .map_or("no depth limit".to_string(), |d| format!("depth up to {d}")),
-        match outcome.symmetries {
-            1 => "no symmetry merged".to_string(),
-            n => format!("{n} renamings of the servers merged"),
-        },
-        options.threads,
-        if options.threads == 1 { "" } else { "s" }
-    )?;
     let s = &outcome.stats;
-    writeln!(
-        out,
-        "explored {} states, {} distinct, depth {}, {:.2} s, {:.0} distinct states/s",
-        s.explored,
-        s.distinct,
-        s.depth,
-        s.seconds,
-        s.distinct as f64 / s.seconds.max(1e-9)
-    )?;
+    let broken_at_start = outcome
+        .counterexample
+        .as_ref()
+        .is_some_and(|c| c.steps.is_empty());
+    if broken_at_start && s.explored == 0 {
+        writeln!(
+            out,
+            "Nothing searched: the start already breaks an invariant."
+        )?;
+    } else {
+        // A rate over less than the time shown (0.00 s) would be noise.
+        let rate = if s.explored > 0 && s.seconds >= 0.005 {
+            format!(
+                ", {} distinct states/s",
+                thousands((s.distinct as f64 / s.seconds) as u64)
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "explored {}, {} distinct, depth {}, {:.2} s{rate}",
+            count_of(s.explored, "state"),
+            thousands(s.distinct),
+            s.depth,
+            s.seconds,
+        )?;
+    }
     match &outcome.counterexample {
         None => {
             if s.exhausted {
@@ -245,8 +390,9 @@ fn report(
             } else {
                 writeln!(
                     out,
-                    "No violation in the {} states explored, but the search stopped at --max-states {} before exhausting the bounds.",
-                    s.distinct, options.max_states
+                    "No violation in the {} distinct states found, but the search stopped at --max-states {} before exhausting the bounds.",
+                    thousands(s.distinct),
+                    thousands(options.max_states as u64)
                 )?;
             }
             if s.depth_limited {
@@ -301,13 +447,16 @@ fn print_counterexample(
 ) -> Result<()> {
     let names = &scenario.names;
     let text = explain_violation(&counterexample.violation, Names(names));
-    let count = counterexample.steps.len();
+    let invariant = counterexample.violation.invariant();
+    // The invariant is named once, in the parentheses.
+    let what = text.trim_start_matches("INVARIANT VIOLATED: ");
+    let what = what
+        .strip_prefix(&format!("{invariant} broken: "))
+        .unwrap_or(what);
     writeln!(
         out,
-        "\nVIOLATION after {count} step{} ({}): {}",
-        if count == 1 { "" } else { "s" },
-        counterexample.violation.invariant(),
-        text.trim_start_matches("INVARIANT VIOLATED: ")
+        "\nVIOLATION after {} ({invariant}): {what}",
+        count_of(counterexample.steps.len() as u64, "step")
     )?;
     for (i, step) in counterexample.steps.iter().enumerate() {
         writeln!(out, "  {}. {}", i + 1, describe(&step.action, step, names))?;
@@ -359,49 +508,114 @@ fn save(
     Ok(())
 }
 
+/// Writes a new file: one made meanwhile at the path is not overwritten.
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        file.write_all(text.as_bytes())
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The walks' limits, from the options (what is not given is not limited).
+fn walk_limits(args: &CheckArgs) -> random::Limits {
+    random::Limits {
+        max_term: args.max_term,
+        max_requests: args.max_requests,
+        max_crashes: args.max_crashes,
+        max_dups: args.max_dups,
+    }
+}
+
+/// The options that shaped the walks, as they are written on the command line.
+fn walk_options(args: &CheckArgs) -> String {
+    let mut shown = String::new();
+    if args.after_steps {
+        shown.push_str(" --after-steps");
+    }
+    if let Some(bug) = args.bug {
+        shown.push_str(&format!(" --bug {bug}"));
+    }
+    let limits = [
+        ("--max-term", args.max_term),
+        ("--max-requests", args.max_requests.map(u64::from)),
+        ("--max-crashes", args.max_crashes.map(u64::from)),
+        ("--max-dups", args.max_dups.map(u64::from)),
+    ];
+    for (name, value) in limits {
+        if let Some(value) = value {
+            shown.push_str(&format!(" {name} {value}"));
+        }
+    }
+    shown
 }
 
 fn run_random(
     args: &CheckArgs,
     scenario: &Scenario,
-    options: &Options,
+    start: &Cluster,
+    threads: usize,
     note: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    let (scenario, start) = super::starting_point(scenario, options).map_err(anyhow::Error::msg)?;
-    if args.steps == 0 || args.seeds == 0 {
+    let count = args.seeds.unwrap_or(300);
+    let steps = args.steps.unwrap_or(200);
+    let first = args.first_seed.unwrap_or(0);
+    if steps == 0 || count == 0 {
         bail!("--seeds and --steps must be at least 1");
     }
-    let seeds = args.first_seed..args.first_seed.saturating_add(args.seeds);
+    let limits = walk_limits(args);
+    let seeds = first..first.saturating_add(count);
+    headline(out, args, " --random", scenario, note)?;
+    let limit = |value: Option<u8>, noun: &str| {
+        value.map_or(format!("any number of {}", plural(noun)), |n| {
+            count_of(n.into(), noun)
+        })
+    };
+    writeln!(
+        out,
+        "bounds: {}, {}, {}, {}; walks of up to {}; {}",
+        limits
+            .max_term
+            .map_or("no term limit".to_string(), |t| format!("terms up to {t}")),
+        limit(limits.max_requests, "request"),
+        limit(limits.max_crashes, "crash"),
+        limit(limits.max_dups, "duplicate"),
+        count_of(steps as u64, "step"),
+        count_of(threads as u64, "thread"),
+    )?;
+    out.flush()?;
     let done = AtomicU64::new(0);
     let begun = Instant::now();
     let (stats, broken) = with_progress(
-        || format!("{} of {} walks", done.load(Ordering::Relaxed), args.seeds),
-        || walks_from(&start, seeds.clone(), args.steps, options.threads, &done),
+        || format!("{} of {} walks", done.load(Ordering::Relaxed), count),
+        || walks_from(start, seeds.clone(), steps, &limits, threads, &done),
     );
-    headline(out, args, " --random", &scenario, note)?;
     writeln!(
         out,
-        "ran {} walks (seeds {}..{}) of up to {} steps: {} steps, {:.2} s",
-        stats.walks,
+        "ran {} (seeds {}..{}): {}, {:.2} s",
+        count_of(stats.walks, "walk"),
         seeds.start,
         seeds.end,
-        args.steps,
-        stats.steps,
+        count_of(stats.steps, "step"),
         begun.elapsed().as_secs_f64()
     )?;
     match broken {
         None => {
             writeln!(out, "No violation in these walks.")?;
+            if let Some(line) = log_note(scenario, start, args.max_requests.unwrap_or(1)) {
+                writeln!(out, "{line}")?;
+            }
             Ok(0)
         }
         Some(walk) => {
             writeln!(out, "The walk with seed {} broke an invariant:", walk.seed)?;
             // Replay for the events: the walk is deterministic.
             let mut cluster = start.clone();
-            let steps: Vec<trace::TraceStep> = walk
+            let steps_taken: Vec<trace::TraceStep> = walk
                 .actions
                 .iter()
                 .map(|action| trace::step(&mut cluster, action.clone()))
@@ -409,23 +623,17 @@ fn run_random(
                 .map_err(anyhow::Error::msg)?;
             let counterexample = Counterexample {
                 violation: walk.violation,
-                steps,
+                steps: steps_taken,
             };
-            print_counterexample(&scenario, &counterexample, out)?;
+            print_counterexample(scenario, &counterexample, out)?;
             writeln!(
                 out,
-                "Replay it with: raftwalk check {}{}{} --random --first-seed {} --seeds 1 --steps {}",
+                "Replay it with: raftwalk check {}{} --random --first-seed {} --seeds 1 --steps {steps}",
                 args.scenario,
-                if args.after_steps {
-                    " --after-steps"
-                } else {
-                    ""
-                },
-                args.bug.map(|b| format!(" --bug {b}")).unwrap_or_default(),
+                walk_options(args),
                 walk.seed,
-                args.steps
             )?;
-            save(args, &scenario, &walk.actions, out)?;
+            save(args, scenario, &walk.actions, out)?;
             Ok(1)
         }
     }
@@ -435,11 +643,12 @@ fn walks_from(
     start: &Cluster,
     seeds: std::ops::Range<u64>,
     steps: usize,
+    limits: &random::Limits,
     threads: usize,
     done: &AtomicU64,
 ) -> (random::WalkStats, Option<random::BrokenWalk>) {
     if start.violations().is_empty() {
-        random::walks(start, seeds, steps, threads, done)
+        random::walks(start, seeds, steps, limits, threads, done)
     } else {
         let broken = random::BrokenWalk {
             seed: seeds.start,
