@@ -1002,3 +1002,35 @@ fn save_trace_refuses_an_existing_file_and_an_unwritable_place_before_searching(
     assert_exit(&out, 0);
     assert!(!fresh.exists());
 }
+
+#[test]
+fn a_last_step_that_breaks_two_invariants_names_both_as_run_does() {
+    let trace = temp_file("two-broken.json");
+    let trace_arg = trace.display().to_string();
+    let _ = std::fs::remove_file(&trace);
+    let out = raftwalk(&[
+        "check",
+        &fixture("stage-truncate-always.json"),
+        "--after-steps",
+        "--bug",
+        "truncate-always",
+        "--max-term",
+        "3",
+        "--max-requests",
+        "1",
+        "--save-trace",
+        &trace_arg,
+    ]);
+    assert_exit(&out, 1);
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("(Commit Within Log)")
+            && report.contains("The same step also breaks: Committed Entries Kept."),
+        "{report}"
+    );
+    let run = raftwalk(&["run".to_string(), trace_arg]);
+    assert_exit(&run, 1);
+    let replay = text(&run.stdout) + &text(&run.stderr);
+    assert!(replay.contains("Committed Entries Kept"), "{replay}");
+    let _ = std::fs::remove_file(&trace);
+}

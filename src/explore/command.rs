@@ -458,6 +458,23 @@ fn print_counterexample(
         "\nVIOLATION after {} ({invariant}): {what}",
         count_of(counterexample.steps.len() as u64, "step")
     )?;
+    // The last step may break more than one invariant; `run` of the trace reports them all.
+    let mut also: Vec<String> = Vec::new();
+    for event in counterexample
+        .steps
+        .last()
+        .map_or(&[][..], |s| &s.events[..])
+    {
+        if let crate::raft::Event::Violation(v) = event {
+            let other = v.invariant().to_string();
+            if v.invariant() != invariant && !also.contains(&other) {
+                also.push(other);
+            }
+        }
+    }
+    if !also.is_empty() {
+        writeln!(out, "The same step also breaks: {}.", also.join(", "))?;
+    }
     for (i, step) in counterexample.steps.iter().enumerate() {
         writeln!(out, "  {}. {}", i + 1, describe(&step.action, step, names))?;
         for event in &step.events {
