@@ -1034,3 +1034,18 @@ fn a_last_step_that_breaks_two_invariants_names_both_as_run_does() {
     assert!(replay.contains("Committed Entries Kept"), "{replay}");
     let _ = std::fs::remove_file(&trace);
 }
+
+#[test]
+fn a_search_stops_at_the_memory_bound_and_says_so() {
+    let out = raftwalk(&["check", "figure7-a", "--max-memory", "16"]);
+    assert_exit(&out, 0);
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("but the search stopped at --max-memory 16 MiB"),
+        "{report}"
+    );
+    let distinct = distinct_states(&out);
+    assert!((1_000..1_000_000).contains(&distinct), "{report}");
+    let refused = raftwalk(&["check", "figure7-a", "--max-memory", "8"]);
+    assert_exit(&refused, 2);
+}

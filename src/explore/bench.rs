@@ -47,6 +47,7 @@ pub fn bench_figure(
         after_steps: false,
         bounds: Bounds::election(max_term),
         max_states,
+        max_memory: usize::MAX,
         threads,
         symmetry: true,
         reduce: true,

@@ -38,6 +38,8 @@ pub struct Options {
     pub bounds: Bounds,
     /// Stop after this many distinct states.
     pub max_states: usize,
+    /// Stop when the states stored take about this many bytes.
+    pub max_memory: usize,
     /// Worker threads.
     pub threads: usize,
     /// Merge servers the starting state cannot tell apart.
@@ -148,6 +150,7 @@ pub fn check(
                 seconds: 0.0,
                 exhausted: false,
                 depth_limited: false,
+                memory_limited: false,
             },
             symmetries: codec.symmetries(),
             counterexample: Some(Counterexample {
@@ -161,6 +164,7 @@ pub fn check(
         bounds: options.bounds,
         requests: &requests,
         max_states: options.max_states,
+        max_memory: options.max_memory,
         threads: options.threads,
         drops: !options.reduce,
         sleep_sets: options.sleep_sets,

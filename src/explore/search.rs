@@ -46,6 +46,8 @@ pub struct Stats {
     pub exhausted: bool,
     /// Whether the depth bound cut some paths short.
     pub depth_limited: bool,
+    /// Whether the memory bound stopped the search.
+    pub memory_limited: bool,
 }
 
 /// A violation reached by a shortest path of moves from the start.
@@ -70,6 +72,8 @@ pub struct Config<'a> {
     pub requests: &'a [ClientCommand],
     /// Stop after this many distinct states.
     pub max_states: usize,
+    /// Stop when the states stored take about this many bytes.
+    pub max_memory: usize,
     /// Worker threads (at least 1).
     pub threads: usize,
     /// Whether to try dropping messages (needless with the reductions).
@@ -178,6 +182,13 @@ impl Store {
         self.metas.len()
     }
 
+    /// About how many bytes the stored states take (what was allocated for them).
+    fn memory(&self) -> usize {
+        self.arena.capacity()
+            + self.metas.capacity() * std::mem::size_of::<Meta>()
+            + self.table.capacity() * (std::mem::size_of::<Slot>() + 1)
+    }
+
     /// The moves from the start to state `index`, and the states they are taken from.
     fn path_to(&self, index: usize) -> (Vec<Move>, Vec<Vec<u8>>) {
         let mut moves = Vec::new();
@@ -236,6 +247,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
     let mut level = 0..1usize;
     let mut exhausted = true;
     let mut depth_limited = false;
+    let mut memory_limited = false;
     let mut found = None;
     let threads = config.threads.max(1);
     while !level.is_empty() {
@@ -273,6 +285,11 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
                     exhausted = false;
                     break 'merge;
                 }
+                if store.memory() > config.max_memory {
+                    exhausted = false;
+                    memory_limited = true;
+                    break 'merge;
+                }
                 let key = &chunk.bytes[c.start as usize..(c.start + c.len) as usize];
                 let (index, new) = store.insert(c.hash, key, c.parent, c.mv, c.sleep);
                 // Found again at this depth by another path: only the moves that every path
@@ -302,6 +319,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
         seconds: begun.elapsed().as_secs_f64(),
         exhausted: exhausted && found.is_none(),
         depth_limited,
+        memory_limited,
     };
     (stats, found, store)
 }
@@ -500,6 +518,7 @@ mod tests {
             bounds: Bounds::election(max_term),
             requests: &[],
             max_states: 1_000_000,
+            max_memory: usize::MAX,
             threads: 1,
             drops: true,
             sleep_sets: false,
