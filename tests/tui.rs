@@ -1290,3 +1290,22 @@ fn header_parts_are_whole_in_saved_traces() {
         assert_header_whole_at_every_beat(app_on(scenario), &format!("the trace of {bug}"));
     }
 }
+
+/// The details panel counts missing entries in words that agree with the number.
+#[test]
+fn the_details_panel_says_one_entry_missing() {
+    let mut app = common::builtin("bug-truncate-always");
+    let beats = app.session.beats().len();
+    let mut seen = false;
+    for _ in 0..beats {
+        common::next(&mut app);
+        // S1 is the follower whose log the mutant cuts.
+        common::press(&mut app, "1");
+        for width_height in [(80, 24), (120, 40)] {
+            let screen = common::screen(&app, width_height.0, width_height.1);
+            assert!(!screen.contains("1 entries missing"), "{screen}");
+            seen |= screen.contains("1 entry missing");
+        }
+    }
+    assert!(seen, "no beat showed a log one entry short");
+}

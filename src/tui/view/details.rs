@@ -145,8 +145,8 @@ impl Details<'_> {
             ),
             None if s.log.len() == r.log.len() => format!("the same as {theirs}"),
             None => format!(
-                "a prefix of {theirs}: {} entries missing",
-                r.log.len() - s.log.len()
+                "a prefix of {theirs}: {} missing",
+                crate::scenario::build::plural(r.log.len() - s.log.len(), "entry", "entries")
             ),
         };
         text.push_str(&format!("; {comparison}"));
