@@ -64,6 +64,8 @@ pub struct Scratch {
     tied: Vec<usize>,
     reduced: Reduced,
     ids: Vec<u64>,
+    /// Whether `order` lists the messages as the renaming chosen last sorts them.
+    sorted_as_chosen: bool,
     /// The messages of the state last primed ([`Codec::prime`]), by id, their bytes at the
     /// start of `messages`; used while `primed`.
     parent: PrimedMessages,
@@ -235,17 +237,45 @@ impl Codec {
         (scratch.best, perm)
     }
 
-    /// Like [`Codec::canonical`], also returning the renaming chosen and, in `order`, the
-    /// ids of the messages in the order the canonical form lists them (reusing `scratch`).
-    pub fn canonical_ordered<'s>(
+    /// [`Codec::canonical_child`], also returning the renaming chosen; then
+    /// [`Codec::message_order`] can tell the order of the messages (only wanted for a new
+    /// state, so not worked out for every successor).
+    pub fn canonical_child_renamed<'s>(
         &self,
         cluster: &Cluster,
         budget: Budget,
         scratch: &'s mut Scratch,
-        order: &mut Vec<u64>,
     ) -> (&'s [u8], Perm) {
-        let perm = self.canonical_with(cluster, budget, scratch, Some(order));
+        let perm = self.canonical_with(cluster, budget, scratch, None);
         (&scratch.best, perm)
+    }
+
+    /// The ids of `cluster`'s messages in the order its canonical form lists them, into
+    /// `order`, right after [`Codec::canonical_child_renamed`] of `cluster` on `scratch`
+    /// returned `perm`.
+    pub fn message_order(
+        &self,
+        cluster: &Cluster,
+        perm: &Perm,
+        scratch: &mut Scratch,
+        order: &mut Vec<u64>,
+    ) {
+        // `scratch.order` holds the last renaming tried; sort again unless it won.
+        if !scratch.sorted_as_chosen {
+            self.sort_messages(perm, scratch);
+        }
+        scratch.ids.clear();
+        let live = cluster.in_flight().zip(&scratch.reduced.dead);
+        scratch
+            .ids
+            .extend(live.filter(|(_, dead)| !**dead).map(|(e, _)| e.id));
+        order.clear();
+        order.extend(scratch.order.iter().map(|&(_, i)| scratch.ids[i as usize]));
+    }
+
+    /// The canonical form last written into `scratch`.
+    pub fn last_form(scratch: &Scratch) -> &[u8] {
+        &scratch.best
     }
 
     fn canonical_with(
@@ -282,21 +312,12 @@ impl Codec {
                 chosen = i;
             }
         }
-        if let Some(order) = order {
-            // `scratch.order` holds the last renaming tried; sort again unless it won.
-            if scratch.tied.last() != Some(&chosen) {
-                self.sort_messages(&self.perms[chosen], scratch);
-            }
-            scratch.ids.clear();
-            let live = cluster.in_flight().zip(&scratch.reduced.dead);
-            scratch
-                .ids
-                .extend(live.filter(|(_, dead)| !**dead).map(|(e, _)| e.id));
-            order.clear();
-            order.extend(scratch.order.iter().map(|&(_, i)| scratch.ids[i as usize]));
-        }
+        scratch.sorted_as_chosen = scratch.tied.last() == Some(&chosen);
         scratch.best = best;
         scratch.candidate = head;
+        if let Some(order) = order {
+            self.message_order(cluster, &self.perms[chosen], scratch, order);
+        }
         self.perms[chosen]
     }
 

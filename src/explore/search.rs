@@ -465,30 +465,26 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                let passes_on = config.sleep_sets && self.sleep.passes_on(mv);
-                let (key, perm) = if passes_on {
-                    let (key, perm) = config.codec.canonical_ordered(
-                        next,
-                        after,
-                        &mut self.scratch,
-                        &mut self.order,
-                    );
-                    (key, Some(perm))
-                } else {
-                    (
-                        config.codec.canonical_child(next, after, &mut self.scratch),
-                        None,
-                    )
-                };
+                let (key, perm) =
+                    config
+                        .codec
+                        .canonical_child_renamed(next, after, &mut self.scratch);
                 let hash = store.hash(key);
                 self.sleep.tried(mv);
                 if store.contains(hash, key) {
                     continue;
                 }
-                let sleep = match perm {
-                    Some(perm) => self.sleep.successor(mv, &perm, &self.order),
-                    None => Sleep::NONE,
+                // A new state: which moves sleep in it, in its own naming.
+                let sleep = if config.sleep_sets && self.sleep.passes_on(mv) {
+                    let order = &mut self.order;
+                    config
+                        .codec
+                        .message_order(next, &perm, &mut self.scratch, order);
+                    self.sleep.successor(mv, &perm, order)
+                } else {
+                    Sleep::NONE
                 };
+                let key = Codec::last_form(&self.scratch);
                 let start = out.bytes.len() as u32;
                 out.bytes.extend_from_slice(key);
                 out.candidates.push(Candidate {
