@@ -322,18 +322,26 @@ fn symmetry_merges_states_but_finds_the_same_shortest_violation() {
 
 /// The number of distinct states a check reports.
 fn distinct_states(out: &Output) -> u64 {
+    counts(out).1
+}
+
+/// The successors computed and the distinct states a check reports, from its line
+/// `explored N states, M distinct, …`.
+fn counts(out: &Output) -> (u64, u64) {
     let report = text(&out.stdout);
     let line = report
         .lines()
         .find(|l| l.starts_with("explored"))
         .unwrap_or_else(|| panic!("no counts: {report}"));
-    let (_, rest) = line
-        .split_once(", ")
-        .expect("explored N states, M distinct");
-    rest.split(' ')
-        .next()
-        .and_then(|n| n.replace(',', "").parse().ok())
-        .expect("a count")
+    let number = |part: &str| -> u64 {
+        part.split(' ')
+            .find_map(|word| word.replace(',', "").parse().ok())
+            .unwrap_or_else(|| panic!("no count in {line}"))
+    };
+    let mut parts = line.split(", ");
+    let explored = number(parts.next().unwrap_or_default());
+    let distinct = number(parts.next().unwrap_or_default());
+    (explored, distinct)
 }
 
 /// The line naming the violation and the length of its counterexample.
@@ -597,16 +605,7 @@ fn verdict(out: &Output) -> (u64, String, String) {
 
 /// The number of successor states a check computed.
 fn explored_states(out: &Output) -> u64 {
-    let report = text(&out.stdout);
-    let line = report
-        .lines()
-        .find(|l| l.starts_with("explored"))
-        .unwrap_or_else(|| panic!("no counts: {report}"));
-    line.trim_start_matches("explored ")
-        .split(' ')
-        .next()
-        .and_then(|n| n.replace(',', "").parse().ok())
-        .unwrap_or_else(|| panic!("no count: {line}"))
+    counts(out).0
 }
 
 #[test]

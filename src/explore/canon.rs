@@ -213,15 +213,16 @@ impl Codec {
 
     /// [`Codec::canonical`] of a state reached by one step from the state last primed with
     /// [`Codec::prime`] on this `scratch` (its messages still in flight are not encoded
-    /// again).
+    /// again), and the renaming chosen; then [`Codec::message_order`] can tell the order of
+    /// the messages (only wanted for a new state, so not worked out for every successor).
     pub fn canonical_child<'s>(
         &self,
         cluster: &Cluster,
         budget: Budget,
         scratch: &'s mut Scratch,
-    ) -> &'s [u8] {
-        self.canonical_with(cluster, budget, scratch, None);
-        &scratch.best
+    ) -> (&'s [u8], Perm) {
+        let perm = self.canonical_with(cluster, budget, scratch, None);
+        (&scratch.best, perm)
     }
 
     /// Like [`Codec::canonical`], also returning the renaming chosen and, in `order`, the ids
@@ -237,21 +238,8 @@ impl Codec {
         (scratch.best, perm)
     }
 
-    /// [`Codec::canonical_child`], also returning the renaming chosen; then
-    /// [`Codec::message_order`] can tell the order of the messages (only wanted for a new
-    /// state, so not worked out for every successor).
-    pub fn canonical_child_renamed<'s>(
-        &self,
-        cluster: &Cluster,
-        budget: Budget,
-        scratch: &'s mut Scratch,
-    ) -> (&'s [u8], Perm) {
-        let perm = self.canonical_with(cluster, budget, scratch, None);
-        (&scratch.best, perm)
-    }
-
     /// The ids of `cluster`'s messages in the order its canonical form lists them, into
-    /// `order`, right after [`Codec::canonical_child_renamed`] of `cluster` on `scratch`
+    /// `order`, right after [`Codec::canonical_child`] of `cluster` on `scratch`
     /// returned `perm`.
     pub fn message_order(
         &self,
@@ -1094,7 +1082,7 @@ mod tests {
                         "{name} step {step} move {mv:?}"
                     );
                     assert_eq!(
-                        codec.canonical_child(&r, b2, &mut primed),
+                        codec.canonical_child(&r, b2, &mut primed).0,
                         fresh,
                         "{name} step {step} move {mv:?}, the parent primed"
                     );

@@ -1,7 +1,6 @@
 //! `raftwalk check`: its options, its report and its exit status (0: no violation within
 //! the bounds, 1: a violation, 2: bad input).
 
-use super::canon::Codec;
 use super::moves::Bounds;
 use super::search::Progress;
 use super::{Counterexample, Options, Outcome, random, trace};
@@ -169,8 +168,8 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
     // line meanwhile).
     headline(out, args, "", &searched, note)?;
     let requests = super::request_commands(options.bounds.max_requests);
-    let symmetries = Codec::new(&start, &requests, options.symmetry).symmetries();
-    search_bounds_line(out, &options, symmetries)?;
+    let codec = super::codec_for(&start, &requests, &options);
+    search_bounds_line(out, &options, codec.symmetries())?;
     out.flush()?;
     let progress = Progress::default();
     let outcome = with_progress(
@@ -182,7 +181,16 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
                 progress.depth.load(Ordering::Relaxed)
             )
         },
-        || super::check(&scenario, &options, &progress),
+        || {
+            super::check_from(
+                searched.clone(),
+                &start,
+                &codec,
+                &requests,
+                &options,
+                &progress,
+            )
+        },
     )
     .map_err(anyhow::Error::msg)?;
     let status = report(args, &options, &outcome, out)?;

@@ -135,10 +135,30 @@ pub fn check(
 ) -> Result<Outcome, String> {
     let (scenario, start) = starting_point(scenario, options)?;
     let requests = request_commands(options.bounds.max_requests);
-    let mut codec = Codec::new(&start, &requests, options.symmetry);
+    let codec = codec_for(&start, &requests, options);
+    check_from(scenario, &start, &codec, &requests, options, progress)
+}
+
+/// The codec a search from `start` with `options` stores its states in.
+pub fn codec_for(start: &Cluster, requests: &[ClientCommand], options: &Options) -> Codec {
+    let codec = Codec::new(start, requests, options.symmetry);
     if options.reduce {
-        codec = codec.reducing(ceiling(&start, &options.bounds));
+        codec.reducing(ceiling(start, &options.bounds))
+    } else {
+        codec
     }
+}
+
+/// [`check`] from a starting point and codec already made ([`starting_point`], [`codec_for`]);
+/// `scenario` is the one `starting_point` returned, `requests` the ones `codec` was made for.
+pub fn check_from(
+    scenario: Scenario,
+    start: &Cluster,
+    codec: &Codec,
+    requests: &[ClientCommand],
+    options: &Options,
+    progress: &Progress,
+) -> Result<Outcome, String> {
     if let Some(&violation) = start.violations().first() {
         // Broken before any search step: the scenario's own steps are the trace.
         return Ok(Outcome {
@@ -160,9 +180,9 @@ pub fn check(
         });
     }
     let config = Config {
-        codec: &codec,
+        codec,
         bounds: options.bounds,
-        requests: &requests,
+        requests,
         max_states: options.max_states,
         max_memory: options.max_memory,
         threads: options.threads,
@@ -170,11 +190,11 @@ pub fn check(
         sleep_sets: options.sleep_sets,
         progress,
     };
-    let (stats, found) = search::search(&start, &config);
+    let (stats, found) = search::search(start, &config);
     let counterexample = match found {
         None => None,
         Some(found) => {
-            let (steps, violation) = trace::replay(&codec, &start, &found, &requests)?;
+            let (steps, violation) = trace::replay(codec, start, &found, requests)?;
             Some(Counterexample { violation, steps })
         }
     };

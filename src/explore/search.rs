@@ -465,10 +465,7 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                let (key, perm) =
-                    config
-                        .codec
-                        .canonical_child_renamed(next, after, &mut self.scratch);
+                let (key, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
                 let hash = store.hash(key);
                 self.sleep.tried(mv);
                 if store.contains(hash, key) {
