@@ -342,6 +342,15 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut raw, &StateReport::new(&cluster, &scenario.names))?;
         writeln!(raw)?;
     }
+    if !json {
+        // Broken on purpose (a mutant's lesson, a saved counterexample): said, not failed.
+        if !summary.expected_violations.is_empty() {
+            writeln!(out)?;
+        }
+        for (step, violation) in &summary.expected_violations {
+            writeln!(out, "EXPECTED (step {step}): {violation}")?;
+        }
+    }
     let fail = |text: String| eprintln!("FAIL {}", escape(&text));
     for (step, mismatch) in &summary.failures {
         fail(format!("step {step}: {mismatch}"));
@@ -357,9 +366,14 @@ fn run(what: &str, json: bool) -> Result<ExitCode> {
     }
     if summary.passed() {
         if !json {
+            let broken = match summary.expected_violations.len() {
+                0 => "no invariant broken".to_string(),
+                1 => "1 invariant broken as the scenario expects".to_string(),
+                n => format!("{n} invariants broken as the scenario expects"),
+            };
             writeln!(
                 out,
-                "\nPASS: {} steps, {} expectations held, no invariant broken.",
+                "\nPASS: {} steps, {} expectations held, {broken}.",
                 summary.steps_run, summary.expectations
             )?;
         }

@@ -225,3 +225,96 @@ fn each_moment_of_a_bug_lesson_is_a_beat_of_its_own() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+fn run_file(text: &str, name: &str) -> std::process::Output {
+    let path = std::env::temp_dir().join(format!("raftwalk-mutants-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("write the scenario");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_raftwalk"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .expect("run raftwalk");
+    let _ = std::fs::remove_file(&path);
+    out
+}
+
+/// A mutant's lesson breaks invariants on purpose and asserts each with an `expect`: `run`
+/// says each is broken as expected, prints no FAIL and exits 0, so CI can run every file.
+#[test]
+fn every_bug_lesson_passes_run_with_its_violations_read_as_expected() {
+    for bug in Bug::ALL {
+        let name = format!("bug-{}", bug.name());
+        let lesson = builtin::find(&name).unwrap_or_else(|| panic!("no lesson {name}"));
+        let out = run_file(lesson.text, &format!("{name}.json"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}:\n{stderr}\n{stdout}");
+        assert!(stderr.is_empty(), "{name}: {stderr}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("EXPECTED (step ") && l.contains("INVARIANT VIOLATED: ")),
+            "{name}: {stdout}"
+        );
+        let last = stdout.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("PASS: ") && last.contains("broken as the scenario expects."),
+            "{name}: {last}"
+        );
+    }
+}
+
+/// The same lesson without its `expect` of Election Safety: the two leaders of term 2 are a
+/// violation nothing asserts, so `run` fails on it, and only on it.
+#[test]
+fn a_violation_no_expect_asserts_still_fails_run() {
+    let lesson = builtin::find("bug-vote-twice").expect("the lesson");
+    let mut json: serde_json::Value = serde_json::from_str(lesson.text).expect("JSON");
+    let steps = json["steps"].as_array_mut().expect("steps");
+    let before = steps.len();
+    steps.retain(|s| s["expect"]["broken"] != "election-safety");
+    assert_eq!(steps.len(), before - 1, "one expect of Election Safety");
+    let out = run_file(&json.to_string(), "unasserted.json");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}\n{stdout}");
+    let fails: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        fails,
+        [
+            "FAIL INVARIANT VIOLATED: Election Safety broken: S0 and S1 are both leaders of term 2 (§5.2, Figure 3)."
+        ],
+        "{stderr}"
+    );
+    // The vote it still asserts is read as expected.
+    assert!(
+        stdout.contains("EXPECTED (step 9): INVARIANT VIOLATED: One Vote per Term broken"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("PASS"), "{stdout}");
+}
+
+/// An `expect` asserts the violations found by its step: a second violation of the same
+/// invariant found later is not expected by it.
+#[test]
+fn an_expect_does_not_cover_a_violation_found_after_it() {
+    let later = TWO_VOTES.replace(
+        r#"{"expect": {"server": "S2", "voted_for": "S1", "broken": "one-vote-per-term"}}"#,
+        r#"{"expect": {"server": "S2", "voted_for": "S1", "broken": "one-vote-per-term"}},
+    {"deliver": {"from": "S0", "to": "S1"}},
+    {"expect": {"server": "S1", "voted_for": "S0"}}"#,
+    );
+    let scenario = scenario::parse(&later, "later.json").expect("valid");
+    let (cluster, summary) = scenario::run(&scenario, &mut std::io::sink()).expect("runs");
+    assert!(summary.failures.is_empty(), "{summary:?}");
+    assert_eq!(cluster.violations().len(), 2, "{:?}", cluster.violations());
+    assert_eq!(summary.expected_violations.len(), 1, "{summary:?}");
+    assert_eq!(summary.expected_violations[0].0, 5);
+    assert!(summary.expected_violations[0].1.contains("S2 voted twice"));
+    assert_eq!(summary.violations.len(), 1, "{summary:?}");
+    assert!(
+        summary.violations[0].contains("S1 voted twice"),
+        "{summary:?}"
+    );
+    assert!(!summary.passed());
+}

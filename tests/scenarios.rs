@@ -41,9 +41,9 @@ fn every_file_passes(dir: &str, at_least: usize) {
                 .iter()
                 .any(|step| matches!(step, scenario::Step::Expect(e) if e.broken.is_some()));
             assert!(
-                summary.failures.is_empty()
-                    && summary.error.is_none()
+                summary.passed()
                     && !cluster.violations().is_empty()
+                    && summary.expected_violations.len() == cluster.violations().len()
                     && expected_broken,
                 "{origin} (a mutant's lesson) must expect the invariant it breaks: {summary:?}\n{}",
                 String::from_utf8_lossy(&log)

@@ -8,7 +8,8 @@ use super::moves::{self, Move};
 use super::search::Found;
 use crate::raft::explain::explain_violation;
 use crate::raft::{
-    Action, ClientCommand, Cluster, Event, MessageKind, Names, ServerId, Violation, explain,
+    Action, ClientCommand, Cluster, Event, Invariant, MessageKind, Names, ServerId, Violation,
+    explain,
 };
 use crate::scenario::Scenario;
 use crate::scenario::format::{ExpectSpec, ScenarioFile, StepSpec};
@@ -114,7 +115,7 @@ pub fn narrate(events: &[Event], names: &[String]) -> String {
 /// Writes a counterexample as a scenario: the scenario's starting servers; its own steps
 /// first if the search began after them (`after_steps`); then every action of `trace`, each
 /// followed by a `say` with the model's explanation; then a `say` naming the violation and
-/// the rule that would have stopped it, and `expect`s that show it.
+/// the rule that would have stopped it, and `expect`s that show it (one per invariant broken).
 pub fn scenario_file(
     scenario: &Scenario,
     after_steps: bool,
@@ -164,9 +165,19 @@ pub fn scenario_file(
         ));
     }
     file.steps.push(StepSpec::Say(ending));
-    file.steps.push(StepSpec::Expect(ExpectSpec {
-        broken: Some(violation.invariant()),
-        ..ExpectSpec::default()
+    // An expect for every invariant broken (a step can break two), so that `run` reads each
+    // violation as expected and the file passes.
+    let mut broken: Vec<Invariant> = Vec::new();
+    for v in session.cluster().violations() {
+        if !broken.contains(&v.invariant()) {
+            broken.push(v.invariant());
+        }
+    }
+    file.steps.extend(broken.into_iter().map(|invariant| {
+        StepSpec::Expect(ExpectSpec {
+            broken: Some(invariant),
+            ..ExpectSpec::default()
+        })
     }));
     file.steps.extend(session.state_expectations());
     let invariant = violation.invariant();

@@ -4,12 +4,13 @@
 
 use super::check::{Mismatch, check};
 use super::describe::{describe_filter, describe_played};
-use super::script::{MessageFilter, Pick, RunGoal, RunUntil, Scenario, Step};
+use super::script::{Expectation, MessageFilter, Pick, RunGoal, RunUntil, Scenario, Step};
 use crate::raft::time::format_ms;
 use crate::raft::{
-    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, explain,
+    ADVANCE_CAP, Action, Cluster, Event, MessageId, Names, NetworkError, Violation, explain,
     explain::explain_violation,
 };
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -220,15 +221,20 @@ pub struct RunSummary {
     pub failures: Vec<(usize, Mismatch)>,
     /// The step that could not be applied, if any (the run stops there).
     pub error: Option<(usize, StepError)>,
-    /// Invariant violations found, explained.
+    /// Invariant violations no `expect` asserted, explained: each one fails the run.
     pub violations: Vec<String>,
+    /// Invariant violations the scenario expects: (1-based step number of the first `expect`
+    /// that asserted the invariant broken while this violation stood, the violation
+    /// explained). A mutant's lesson breaks an invariant on purpose; these do not fail it.
+    pub expected_violations: Vec<(usize, String)>,
     /// `deliver_all` steps that stopped at their cap: (1-based step number, what happened and
     /// why). A lesson should settle; one that does not fails.
     pub stopped: Vec<(usize, String)>,
 }
 
 impl RunSummary {
-    /// Whether every expectation held, every step applied and no invariant broke.
+    /// Whether every expectation held, every step applied and no invariant broke that an
+    /// `expect` did not assert broken.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
             && self.error.is_none()
@@ -244,6 +250,8 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     let mut cluster = scenario.cluster();
     let mut summary = RunSummary::default();
     let mut scenario_events: Vec<Event> = Vec::new();
+    // Each violation an `expect` asserted, with the step that did.
+    let mut expected: BTreeMap<Violation, usize> = BTreeMap::new();
     let size = super::build::plural(names.len(), "server", "servers");
     writeln!(log, "Scenario: {} ({size})", scenario.name)?;
     if let Some(description) = &scenario.description {
@@ -332,8 +340,9 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
             writeln!(log, "    The clock reads {}.", format_ms(now))?;
         }
         scenario_events.extend_from_slice(&outcome.events);
-        if let Step::Expect(_) = step {
+        if let Step::Expect(expectation) = step {
             summary.expectations += 1;
+            note_expected(expectation, &cluster, number, &mut expected);
             if outcome.mismatches.is_empty() {
                 writeln!(log, "    ok")?;
             }
@@ -351,10 +360,31 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     {
         writeln!(log, "  {line}")?;
     }
-    summary.violations = cluster
-        .violations()
-        .iter()
-        .map(|v| explain_violation(v, Names(names)))
-        .collect();
+    for v in cluster.violations() {
+        let text = explain_violation(v, Names(names));
+        match expected.get(v) {
+            Some(&step) => summary.expected_violations.push((step, text)),
+            None => summary.violations.push(text),
+        }
+    }
     Ok((cluster, summary))
+}
+
+/// The one rule for an expected violation: an `expect` asserting an invariant broken expects
+/// every violation of that invariant found by then (the check holds exactly when there is
+/// one). A violation found later is not expected by it.
+fn note_expected(
+    expectation: &Expectation,
+    cluster: &Cluster,
+    step: usize,
+    expected: &mut BTreeMap<Violation, usize>,
+) {
+    let Some(invariant) = expectation.broken else {
+        return;
+    };
+    for v in cluster.violations() {
+        if v.invariant() == invariant {
+            expected.entry(*v).or_insert(step);
+        }
+    }
 }
