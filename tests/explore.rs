@@ -1057,3 +1057,36 @@ fn a_search_stops_at_the_memory_bound_and_says_so() {
     let refused = raftwalk(&["check", "figure7-a", "--max-memory", "8"]);
     assert_exit(&refused, 2);
 }
+
+/// Where nothing can happen within the bounds (one server that may not time out, request or
+/// crash), every walk ends with no step, and the report says why.
+#[test]
+fn a_walk_where_nothing_can_happen_ends_and_says_so() {
+    let out = raftwalk(&[
+        "check",
+        "single-server",
+        "--random",
+        "--seeds",
+        "3",
+        "--steps",
+        "50",
+        "--max-term",
+        "1",
+        "--max-requests",
+        "0",
+        "--max-crashes",
+        "0",
+    ]);
+    assert_exit(&out, 0);
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("ran 3 walks (seeds 0..3): 0 steps"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "3 walks ended before 50 steps: 1,000 draws in a row took none (nothing could happen within the bounds)."
+        ),
+        "{report}"
+    );
+}

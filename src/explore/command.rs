@@ -78,7 +78,8 @@ pub struct CheckArgs {
     /// With --random: the first seed (default: 0).
     #[arg(long)]
     pub first_seed: Option<u64>,
-    /// With --random: steps per walk (default: 200).
+    /// With --random: steps taken per walk (default: 200); a draw a bound skips, or one that
+    /// changes nothing, is not a step.
     #[arg(long)]
     pub steps: Option<usize>,
 }
@@ -647,6 +648,15 @@ fn run_random(
         count_of(stats.steps, "step"),
         begun.elapsed().as_secs_f64()
     )?;
+    if stats.stuck > 0 {
+        writeln!(
+            out,
+            "{} ended before {}: {} draws in a row took none (nothing could happen within the bounds).",
+            count_of(stats.stuck, "walk"),
+            count_of(steps as u64, "step"),
+            thousands(random::MISSES_IN_A_ROW as u64)
+        )?;
+    }
     match broken {
         None => {
             writeln!(out, "No violation in these walks.")?;
@@ -699,7 +709,7 @@ fn walks_from(
             actions: Vec::new(),
             violation: start.violations()[0],
         };
-        (random::WalkStats { walks: 0, steps: 0 }, Some(broken))
+        (random::WalkStats::default(), Some(broken))
     }
 }
 

@@ -2,7 +2,7 @@
 //! walk draws its steps from one generator seeded with its number, so a seed names a walk
 //! exactly, whatever the number of threads.
 
-use crate::raft::{Action, Cluster, Event, Role, ServerAction, Term, Violation};
+use crate::raft::{Action, Cluster, Event, RaftNetwork, Role, ServerAction, Term, Violation};
 use crate::random_actions::random_action;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -21,17 +21,38 @@ pub struct BrokenWalk {
 }
 
 /// How the walks went.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WalkStats {
     /// Walks run to the end or to a violation.
     pub walks: u64,
-    /// Steps taken in all.
+    /// Steps taken in all (each changed the cluster).
     pub steps: u64,
+    /// Walks that ended before their steps because [`MISSES_IN_A_ROW`] draws in a row took
+    /// none: nothing (or almost nothing) could happen within the limits.
+    pub stuck: u64,
 }
 
-/// What a walk may do, at most; `None`: no limit. A drawn step that would go past a limit is
-/// skipped (it still counts as one of the walk's steps), so a seed names the same walk
-/// whatever else runs.
+/// A walk draws at most this many actions in a row that take no step (skipped by a limit, or
+/// changing nothing) before it ends as stuck; so every walk ends, after at most
+/// `steps × (MISSES_IN_A_ROW + 1)` draws. A step the generator offers with a chance of 1 in
+/// 50 is missed that many times in a row with a chance below 10⁻⁸.
+pub const MISSES_IN_A_ROW: usize = 1_000;
+
+/// One walk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walked {
+    /// The steps taken: each changed the cluster.
+    pub actions: Vec<Action>,
+    /// Whether it ended stuck, before its steps (see [`MISSES_IN_A_ROW`]).
+    pub stuck: bool,
+    /// The violation its last step broke, if one did (the walk ends there).
+    pub violation: Option<Violation>,
+}
+
+/// What a walk may do, at most; `None`: no limit. A drawn action that would go past a limit
+/// is skipped, and so is one that changes nothing (a request to a follower, a heal with no
+/// partition): neither counts as a step nor goes in the walk, so `--steps` counts steps
+/// taken. A seed still names one walk whatever else runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Limits {
     /// No election timeout takes a server past this term.
@@ -89,46 +110,66 @@ impl Limits {
     }
 }
 
-/// One walk of at most `steps` actions from `start` within `limits`; the actions and the
-/// violation if one broke.
-pub fn walk(
-    start: &Cluster,
-    seed: u64,
-    steps: usize,
-    limits: &Limits,
-) -> (usize, Option<BrokenWalk>) {
+/// One walk of `steps` steps from `start` within `limits`, ending early at a violation or
+/// when stuck (see [`MISSES_IN_A_ROW`]). Only actions that change the cluster are steps.
+pub fn walk(start: &Cluster, seed: u64, steps: usize, limits: &Limits) -> Walked {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut cluster = start.clone();
-    let mut actions = Vec::new();
+    let mut walked = Walked {
+        actions: Vec::new(),
+        stuck: false,
+        violation: None,
+    };
     let mut events = Vec::new();
     let mut used = Used::default();
-    for step in 0..steps {
-        let action = random_action(&cluster, &mut rng, step);
+    let mut misses = 0;
+    let mut draw = 0;
+    while walked.actions.len() < steps {
+        if misses == MISSES_IN_A_ROW {
+            walked.stuck = true;
+            break;
+        }
+        // The draw's number names a request's command, so every command differs.
+        let action = random_action(&cluster, &mut rng, draw);
+        draw += 1;
+        misses += 1;
         let Some(after) = limits.admit(&cluster, &action, used) else {
             continue;
         };
+        // A heal says so even where nothing was split: its network tells.
+        let network = matches!(action, Action::Heal).then(|| cluster.network().clone());
         events.clear();
-        // The generator only names messages in flight and servers that exist.
-        if cluster.apply_into(&action, &mut events).is_err() {
+        // The generator only names messages in flight and servers that exist; on error
+        // nothing changed.
+        if cluster.apply_into(&action, &mut events).is_err()
+            || !changed(&events, network.as_ref(), &cluster)
+        {
             continue;
         }
+        misses = 0;
         used = after;
-        actions.push(action);
-        if let Some(violation) = events.iter().find_map(|e| match e {
+        walked.actions.push(action);
+        walked.violation = events.iter().find_map(|e| match e {
             Event::Violation(v) => Some(*v),
             _ => None,
-        }) {
-            return (
-                step + 1,
-                Some(BrokenWalk {
-                    seed,
-                    actions,
-                    violation,
-                }),
-            );
+        });
+        if walked.violation.is_some() {
+            break;
         }
     }
-    (steps, None)
+    walked
+}
+
+/// Whether an action that made `events` changed the cluster: not when the model only refused
+/// it (a request to a follower, a restart of a live server) or it did nothing at all (deliver
+/// all with nothing in flight), nor a heal that left the network as it was (`network`: the
+/// network before a heal). Comparing these events is far cheaper than comparing clusters;
+/// the tests check that every step a walk counts changed the cluster.
+fn changed(events: &[Event], network: Option<&RaftNetwork>, cluster: &Cluster) -> bool {
+    match network {
+        Some(before) => before != cluster.network(),
+        None => !events.iter().all(|e| matches!(e, Event::Refused { .. })),
+    }
 }
 
 /// Runs the walks with seeds `seeds` within `limits` on `threads` threads; returns the numbers and the
@@ -143,7 +184,7 @@ pub fn walks(
 ) -> (WalkStats, Option<BrokenWalk>) {
     let next = AtomicU64::new(seeds.start);
     let lowest_broken = AtomicU64::new(u64::MAX);
-    let taken_by_seed: Mutex<Vec<(u64, usize)>> = Mutex::new(Vec::new());
+    let taken_by_seed: Mutex<Vec<(u64, usize, bool)>> = Mutex::new(Vec::new());
     let broken: Mutex<Option<BrokenWalk>> = Mutex::new(None);
     let work = || {
         loop {
@@ -151,13 +192,19 @@ pub fn walks(
             if seed >= seeds.end || seed > lowest_broken.load(Ordering::Relaxed) {
                 break;
             }
-            let (taken, result) = walk(start, seed, steps, limits);
-            taken_by_seed
-                .lock()
-                .expect("no walker panicked")
-                .push((seed, taken));
+            let walked = walk(start, seed, steps, limits);
+            taken_by_seed.lock().expect("no walker panicked").push((
+                seed,
+                walked.actions.len(),
+                walked.stuck,
+            ));
             done.fetch_add(1, Ordering::Relaxed);
-            if let Some(found) = result {
+            if let Some(violation) = walked.violation {
+                let found = BrokenWalk {
+                    seed,
+                    actions: walked.actions,
+                    violation,
+                };
                 lowest_broken.fetch_min(seed, Ordering::Relaxed);
                 let mut slot = broken.lock().expect("no walker panicked");
                 if slot.as_ref().is_none_or(|b| b.seed > seed) {
@@ -180,10 +227,69 @@ pub fn walks(
     // depend on threads.
     let last = broken.as_ref().map_or(u64::MAX, |b| b.seed);
     let taken = taken_by_seed.into_inner().expect("no walker panicked");
-    let counted = taken.iter().filter(|(seed, _)| *seed <= last);
+    let counted = taken.iter().filter(|(seed, _, _)| *seed <= last);
     let stats = WalkStats {
         walks: counted.clone().count() as u64,
-        steps: counted.map(|(_, t)| *t as u64).sum(),
+        steps: counted.clone().map(|(_, t, _)| *t as u64).sum(),
+        stuck: counted.filter(|(_, _, stuck)| *stuck).count() as u64,
     };
     (stats, broken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tight limits skip most draws (no requests, crashes or duplicates, no timeout past term
+    /// 2): every walk still takes its full count of steps, each one within the limits and
+    /// each one changing the cluster, and the same seed gives the same walk.
+    #[test]
+    fn steps_count_the_steps_taken_within_the_limits() {
+        let start = Cluster::new(3);
+        let limits = Limits {
+            max_term: Some(2),
+            max_requests: Some(0),
+            max_crashes: Some(0),
+            max_dups: Some(0),
+        };
+        for seed in 0..20 {
+            let walked = walk(&start, seed, 60, &limits);
+            assert_eq!(walked.actions.len(), 60, "seed {seed}");
+            assert!(!walked.stuck && walked.violation.is_none(), "seed {seed}");
+            let mut cluster = start.clone();
+            for action in &walked.actions {
+                assert!(
+                    !matches!(
+                        action,
+                        Action::Duplicate(_)
+                            | Action::Server {
+                                action: ServerAction::Crash | ServerAction::ClientRequest(_),
+                                ..
+                            }
+                    ),
+                    "seed {seed}: {action:?}"
+                );
+                let before = cluster.clone();
+                cluster.apply(action).expect("a step taken applies");
+                assert_ne!(cluster, before, "seed {seed}: {action:?} changed nothing");
+                assert!(cluster.servers().iter().all(|s| s.current_term <= 2));
+            }
+            assert_eq!(walk(&start, seed, 60, &limits), walked, "seed {seed}");
+        }
+    }
+
+    /// A single server that may not time out, request or crash can do nothing: the walk ends
+    /// stuck after a bounded number of draws, with no step.
+    #[test]
+    fn a_walk_where_nothing_can_happen_ends() {
+        let limits = Limits {
+            max_term: Some(1),
+            max_requests: Some(0),
+            max_crashes: Some(0),
+            max_dups: Some(0),
+        };
+        let walked = walk(&Cluster::new(1), 7, 200, &limits);
+        assert!(walked.stuck);
+        assert!(walked.actions.is_empty());
+    }
 }
