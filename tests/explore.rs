@@ -49,6 +49,29 @@ fn assert_replays_as_expected(trace: &str, broken: &str) -> String {
     out
 }
 
+/// `run` of a saved trace tells each step once: the `say` after a step is the model's
+/// explanation, printed as the step's and not again; the ending names the invariant and the
+/// rule without repeating the violation (printed by the step that broke it, and in the
+/// `EXPECTED` line).
+fn assert_told_once(steps: &[serde_json::Value], path: usize, replay: &str, broken: &str) {
+    let says: Vec<&str> = steps.iter().filter_map(|s| s["say"].as_str()).collect();
+    let (ending, says) = says.split_last().expect("says");
+    // The path's own: one per step (with --after-steps the scenario's words come first).
+    let narrations = &says[says.len() - path..];
+    for say in narrations {
+        // Told as the step's explanation (indented under it), never as words of its own.
+        let start: String = say.chars().take(40).collect();
+        assert!(replay.contains(&format!("    {start}")), "{say}:\n{replay}");
+        assert!(!replay.lines().any(|l| l == *say), "{say} twice:\n{replay}");
+    }
+    assert!(
+        ending.starts_with(&format!("{broken} ")) && ending.contains(" broken."),
+        "{ending}"
+    );
+    let violated = format!("INVARIANT VIOLATED: {broken} broken");
+    assert_eq!(replay.matches(&violated).count(), 2, "{replay}");
+}
+
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -178,10 +201,11 @@ fn every_mutant_is_caught_and_its_trace_replays_to_the_same_violation() {
         assert_eq!(broken.first(), Some(&first.as_str()), "{saved}");
         let says = steps.iter().filter(|s| s.get("say").is_some()).count();
         assert!(says > case.steps, "a say per step: {saved}");
-        assert_replays_as_expected(
+        let replay = assert_replays_as_expected(
             &trace_arg,
             &format!("INVARIANT VIOLATED: {} broken", case.broken),
         );
+        assert_told_once(steps, case.steps, &replay, case.broken);
         let _ = std::fs::remove_file(&trace);
 
         // The correct model, within the same bounds, breaks nothing.

@@ -6,13 +6,11 @@
 use super::canon::{Budget, Codec};
 use super::moves::{self, Move};
 use super::search::Found;
-use crate::raft::explain::explain_violation;
 use crate::raft::{
-    Action, ClientCommand, Cluster, Event, Invariant, MessageKind, Names, ServerId, Violation,
-    explain,
+    Action, ClientCommand, Cluster, Event, Invariant, MessageKind, ServerId, Violation,
 };
-use crate::scenario::Scenario;
 use crate::scenario::format::{ExpectSpec, ScenarioFile, StepSpec};
+use crate::scenario::{Scenario, narration};
 use crate::session::{PlayError, Session};
 
 /// One step of a counterexample, on the real cluster.
@@ -106,12 +104,6 @@ pub fn describe_move(mv: Move) -> String {
     }
 }
 
-/// The explanation of a step's events, as one paragraph.
-pub fn narrate(events: &[Event], names: &[String]) -> String {
-    let lines: Vec<String> = events.iter().map(|e| explain(e, Names(names))).collect();
-    lines.join(" ")
-}
-
 /// Writes a counterexample as a scenario: the scenario's starting servers; its own steps
 /// first if the search began after them (`after_steps`); then every action of `trace`, each
 /// followed by a `say` with the model's explanation; then a `say` naming the violation and
@@ -141,7 +133,7 @@ pub fn scenario_file(
                 Action::DeliverUpTo(count) => *count,
                 _ => 1,
             };
-            explained.push((steps, narrate(&acted.events, session.names())));
+            explained.push((steps, narration(&acted.events, session.names())));
         }
     }
     let violation = *session
@@ -156,8 +148,22 @@ pub fn scenario_file(
         file.steps.extend(ours.by_ref().take(steps));
         file.steps.push(StepSpec::Say(text));
     }
-    let names = session.names();
-    let mut ending = explain_violation(&violation, Names(names));
+    // Every invariant broken (a step can break two), each with an expect below, so that
+    // `run` reads each violation as expected and the file passes.
+    let mut broken: Vec<Invariant> = Vec::new();
+    for v in session.cluster().violations() {
+        if !broken.contains(&v.invariant()) {
+            broken.push(v.invariant());
+        }
+    }
+    // The step before has told how it broke (its `say`, the model's explanation): the ending
+    // names what broke and the rule that would have stopped it, without telling it again.
+    let titles: Vec<String> = broken.iter().map(ToString::to_string).collect();
+    let mut ending = match titles.as_slice() {
+        [one] => format!("{one} is broken."),
+        [rest @ .., last] => format!("{} and {last} are broken.", rest.join(", ")),
+        [] => return Err("the trace breaks no invariant".to_string()),
+    };
     if let Some(bug) = scenario.config.bug {
         ending.push_str(&format!(
             " The rule that would have stopped it: {}.",
@@ -165,14 +171,6 @@ pub fn scenario_file(
         ));
     }
     file.steps.push(StepSpec::Say(ending));
-    // An expect for every invariant broken (a step can break two), so that `run` reads each
-    // violation as expected and the file passes.
-    let mut broken: Vec<Invariant> = Vec::new();
-    for v in session.cluster().violations() {
-        if !broken.contains(&v.invariant()) {
-            broken.push(v.invariant());
-        }
-    }
     file.steps.extend(broken.into_iter().map(|invariant| {
         StepSpec::Expect(ExpectSpec {
             broken: Some(invariant),

@@ -14,7 +14,7 @@ pub mod script;
 
 pub use build::parse;
 pub use error::ScenarioError;
-pub use runner::{RunSummary, apply_step, run};
+pub use runner::{RunSummary, apply_step, narration, run};
 pub use script::{
     EntryPattern, Expectation, FlightCounts, MessageDraft, MessageExpectation, MessageFilter,
     MessageOp, MessagePattern, Pick, Quiz, Scenario, Step,

@@ -210,6 +210,13 @@ pub fn select(
     })
 }
 
+/// The model's explanation of a step's events as one paragraph: what a saved trace's `say`
+/// after each step holds, and what `run` does not print a second time.
+pub fn narration(events: &[Event], names: &[String]) -> String {
+    let lines: Vec<String> = events.iter().map(|e| explain(e, Names(names))).collect();
+    lines.join(" ")
+}
+
 /// How a whole run went.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunSummary {
@@ -274,6 +281,9 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
     }
     // The steps are printed in the walkthrough's beats, so the two tell the same story.
     let beats = super::beats::beats(&scenario.steps);
+    // The explanation of the step just played: a `say` right after it that repeats it word
+    // for word (a saved trace's, or a lesson's made from one) is not printed again.
+    let mut explained = String::new();
     for (i, step) in scenario.steps.iter().enumerate() {
         let number = i + 1;
         let beat = beats.iter().position(|b| b.start == i);
@@ -285,6 +295,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         // Resolved first, so a hand-made message is printed with every field it carries.
         let resolved = step_action(&cluster, step, names);
         match step {
+            Step::Say(text) if !explained.is_empty() && *text == explained => {}
             Step::Say(text) => writeln!(log, "{gap}{text}")?,
             Step::Quiz(quiz) => {
                 writeln!(log, "{gap}Quiz: {}", quiz.question)?;
@@ -339,6 +350,7 @@ pub fn run(scenario: &Scenario, log: &mut dyn Write) -> io::Result<(Cluster, Run
         {
             writeln!(log, "    The clock reads {}.", format_ms(now))?;
         }
+        explained = narration(&outcome.events, names);
         scenario_events.extend_from_slice(&outcome.events);
         if let Step::Expect(expectation) = step {
             summary.expectations += 1;
