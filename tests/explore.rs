@@ -72,6 +72,19 @@ fn assert_told_once(steps: &[serde_json::Value], path: usize, replay: &str, brok
     assert_eq!(replay.matches(&violated).count(), 2, "{replay}");
 }
 
+/// A search cut short by --max-states or --max-memory exits 0 (no violation found), and the
+/// report's last line says plainly that the bounds were not exhausted.
+fn assert_last_line_says_not_exhausted(report: &str, option: &str) {
+    let last = report.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("No violation in the ")
+            && last.contains(&format!("the search stopped at {option} "))
+            && last.contains("the bounds were not exhausted")
+            && last.ends_with(&format!("(raise {option} to search further).")),
+        "{report}"
+    );
+}
+
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -848,11 +861,28 @@ fn the_report_reads_well() {
 
     // One meaning for the count a stopped search reports, with thousands separated.
     let stopped = raftwalk(&["check", "seed-example", "--max-states", "1000"]);
+    assert_exit(&stopped, 0);
     let shown = text(&stopped.stdout);
     assert!(
         shown.contains("No violation in the 1,000 distinct states found, but the search stopped at --max-states 1,000"),
         "{shown}"
     );
+    assert_last_line_says_not_exhausted(&shown, "--max-states");
+    // Still last after the notes a search may add (here: a log mutant with no request).
+    let noted = raftwalk(&[
+        "check",
+        "seed-example",
+        "--bug",
+        "no-log-check",
+        "--max-states",
+        "10",
+        "--max-depth",
+        "3",
+    ]);
+    assert_exit(&noted, 0);
+    let shown = text(&noted.stdout);
+    assert!(shown.contains("\nNote: mutant no-log-check"), "{shown}");
+    assert_last_line_says_not_exhausted(&shown, "--max-states");
 
     // The invariant named once; singulars; no symmetry said plainly.
     let found = raftwalk(&[
@@ -1076,6 +1106,7 @@ fn a_search_stops_at_the_memory_bound_and_says_so() {
         report.contains("but the search stopped at --max-memory 16 MiB"),
         "{report}"
     );
+    assert_last_line_says_not_exhausted(&report, "--max-memory");
     let distinct = distinct_states(&out);
     assert!((1_000..1_000_000).contains(&distinct), "{report}");
     let refused = raftwalk(&["check", "figure7-a", "--max-memory", "8"]);

@@ -2,7 +2,7 @@
 //! the bounds, 1: a violation, 2: bad input).
 
 use super::moves::Bounds;
-use super::search::Progress;
+use super::search::{Progress, Stats};
 use super::{Counterexample, Options, Outcome, random, trace};
 use crate::raft::explain::explain_violation;
 use crate::raft::{Action, Bug, Cluster, Names, Term};
@@ -203,8 +203,36 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         for line in notes.into_iter().flatten() {
             writeln!(out, "{line}")?;
         }
+        if let Some(line) = cut_short(&outcome.stats, &options) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(status)
+}
+
+/// For a search that stopped at --max-states or --max-memory with no violation: the last line
+/// of its report, which says plainly that the bounds were not exhausted (it still exits 0).
+fn cut_short(s: &Stats, options: &Options) -> Option<String> {
+    let (stop, option) = if s.exhausted {
+        return None;
+    } else if s.memory_limited {
+        (
+            format!(
+                "--max-memory {} MiB (the states stored)",
+                thousands((options.max_memory / MIB) as u64)
+            ),
+            "--max-memory",
+        )
+    } else {
+        (
+            format!("--max-states {}", thousands(options.max_states as u64)),
+            "--max-states",
+        )
+    };
+    Some(format!(
+        "No violation in the {} distinct states found, but the search stopped at {stop}: the bounds were not exhausted, so a violation may still lie within them (raise {option} to search further).",
+        thousands(s.distinct)
+    ))
 }
 
 /// `n` with a comma between groups of three digits: `284,292`.
@@ -406,22 +434,9 @@ fn report(
     }
     match &outcome.counterexample {
         None => {
+            // A search cut short says so on the report's last line (see `run`).
             if s.exhausted {
                 writeln!(out, "No violation within these bounds.")?;
-            } else if s.memory_limited {
-                writeln!(
-                    out,
-                    "No violation in the {} distinct states found, but the search stopped at --max-memory {} MiB (the states stored) before exhausting the bounds.",
-                    thousands(s.distinct),
-                    thousands((options.max_memory / MIB) as u64)
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "No violation in the {} distinct states found, but the search stopped at --max-states {} before exhausting the bounds.",
-                    thousands(s.distinct),
-                    thousands(options.max_states as u64)
-                )?;
             }
             if s.depth_limited {
                 writeln!(
