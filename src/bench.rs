@@ -155,7 +155,8 @@ impl Figure {
             Figure::Explore(f) => format!(
                 "explore, {} servers, terms up to {}, election only: {:.0} distinct states/s, \
                  {} states in {:.2} s, {} (median of {}, {} threads; goal ≥ 1,000,000/s and \
-                 exhausted in < 10 s)",
+                 exhausted in < 10 s); {} successors, of which decoding, copying and stepping alone take \
+                 {:.2} s (at most {:.0} distinct states/s however fast the rest)",
                 f.servers,
                 f.max_term,
                 f.states_per_sec,
@@ -167,7 +168,10 @@ impl Figure {
                     "stopped at the state limit"
                 },
                 f.runs,
-                f.threads
+                f.threads,
+                f.successors,
+                f.model_seconds,
+                f.model_ceiling_states_per_sec
             ),
             Figure::Trials(f) => format!(
                 "figure16, {} trials of 11 lines: {:.3} s, {:.0} trials/s (median of {}; goal < {} s)",

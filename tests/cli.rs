@@ -644,6 +644,9 @@ fn bench_json_prints_one_figure_per_workload() {
     assert_eq!(explore["exhausted"], false, "{explore}");
     positive(explore, "seconds");
     positive(explore, "states_per_sec");
+    positive(explore, "successors");
+    positive(explore, "model_seconds");
+    positive(explore, "model_ceiling_states_per_sec");
 }
 
 #[test]

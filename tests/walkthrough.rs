@@ -242,8 +242,8 @@ fn event_log_rows(app: &App, width: u16, height: u16) -> Vec<String> {
 }
 
 /// The event log marks every line of the beat just played, not only its last step, and leaves
-/// out the beat's narration and quiz, which the box above shows; an older beat's words stay
-/// in the log.
+/// out the walkthrough's narration and quizzes, which the box shows (`p` shows an older
+/// beat's again): the log's rows are for what the model did.
 #[test]
 fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
     let mut app = builtin("figure7-a");
@@ -273,21 +273,22 @@ fn the_event_log_marks_the_whole_beat_and_does_not_repeat_the_box() {
         "the box's words are repeated:\n{}",
         rows.join("\n")
     );
-    // An earlier beat's narration is in the log.
-    assert!(rows[..start].iter().any(|r| r.contains("say:")));
-    // One beat on, they are an older beat's, and the log keeps them.
+    // Nor is an earlier beat's narration.
+    assert!(
+        !rows.iter().any(|r| r.contains("say:")),
+        "{}",
+        rows.join("\n")
+    );
+    // One beat on, the beat just left keeps its model events but not its words.
     let answer = app.pending_quiz().map(|(_, q)| q.answer).expect("a quiz");
     press(&mut app, &answer.to_string());
     next(&mut app);
     let rows = event_log_rows(&app, 200, 60).join("\n");
     assert!(
-        rows.contains(&format!(" {}. say: b's log ends", first + 1)),
+        rows.contains(&format!(" {first}. deliver RequestVote a → b")),
         "{rows}"
     );
-    assert!(
-        rows.contains(&format!(" {}. quiz: Next, a's request", first + 2)),
-        "{rows}"
-    );
+    assert!(!rows.contains("say:") && !rows.contains("quiz:"), "{rows}");
 }
 
 /// The lessons that must ask: the brief's edge cases (02–07), Figure 6, each of Figure 7 (a)
@@ -662,6 +663,47 @@ fn a_timeout_refused_by_the_script_still_plays_as_a_beat() {
     ));
     assert_no_error(&app, "the refused timeout");
     assert!(words_on(&app, 120, 40).contains("A leader does not time out"));
+}
+
+/// At 80×24, bug-vote-twice's second vote (the rule broken) shows in the event log, marked,
+/// and the violation it causes stays there through the next beat: that beat's five
+/// expectations, all holding, share one line, and no narration repeats the box's words.
+#[test]
+fn at_80x24_expectations_that_hold_do_not_push_the_broken_rule_out_of_the_log() {
+    let mark = raftwalk::tui::view::events::MUTANT_MARK;
+    let marked = |app: &App| {
+        let screen = common::screen_lines(app, 80, 24);
+        let shown = screen.iter().any(|l| l.contains(&format!("▌{mark}")));
+        (shown, screen.join("\n"))
+    };
+    let mut app = common::builtin("bug-vote-twice");
+    loop {
+        assert!(app.session.next_beat().is_some(), "no beat breaks the rule");
+        common::next(&mut app);
+        let entries = app.session.current_beat_entries();
+        if entries
+            .iter()
+            .any(|e| e.events.iter().any(|ev| ev.deviation().is_some()))
+        {
+            break;
+        }
+    }
+    let (shown, screen) = marked(&app);
+    assert!(shown, "{screen}");
+    // The next beat checks five expectations and asks a question: the violation the vote
+    // caused is still in the log beside them.
+    common::next(&mut app);
+    let (_, screen) = marked(&app);
+    let log: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("What happened"))
+        .collect();
+    let log = log.join("\n");
+    assert!(
+        log.contains("INVARIANT VIOLATED: One Vote per Term"),
+        "{screen}"
+    );
+    assert!(log.contains("5 expectations hold"), "{screen}");
 }
 
 /// A decision a mutant made against Raft's rule is marked in the event log with a glyph that

@@ -30,6 +30,15 @@ pub struct ExploreFigure {
     pub runs: usize,
     /// Renamings of the servers merged by symmetry.
     pub symmetries: usize,
+    /// Successor states computed (median run).
+    pub successors: u64,
+    /// Seconds the model alone takes for those successors (decoding each state found,
+    /// copying it and taking each step), on the same threads: a floor under `seconds`
+    /// that no faster canonical form or state table can remove.
+    pub model_seconds: f64,
+    /// `distinct_states / model_seconds`: the rate if canonical forms and the state table
+    /// cost nothing.
+    pub model_ceiling_states_per_sec: f64,
 }
 
 /// Runs the search `runs` times, stopping each after `max_states` distinct states, on
@@ -64,6 +73,7 @@ pub fn bench_figure(
     let rate = |o: &super::Outcome| o.stats.distinct as f64 / o.stats.seconds.max(1e-9);
     runs.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
     let median = &runs[count / 2];
+    let floor = super::model_floor(&scenario, &options)?;
     Ok(ExploreFigure {
         workload: "explore",
         servers: scenario.names.len(),
@@ -75,5 +85,8 @@ pub fn bench_figure(
         threads,
         runs: count,
         symmetries: median.symmetries,
+        successors: median.stats.explored,
+        model_seconds: floor.seconds,
+        model_ceiling_states_per_sec: median.stats.distinct as f64 / floor.seconds.max(1e-9),
     })
 }

@@ -179,17 +179,7 @@ pub fn check_from(
             }),
         });
     }
-    let config = Config {
-        codec,
-        bounds: options.bounds,
-        requests,
-        max_states: options.max_states,
-        max_memory: options.max_memory,
-        threads: options.threads,
-        drops: !options.reduce,
-        sleep_sets: options.sleep_sets,
-        progress,
-    };
+    let config = search_config(codec, requests, options, progress);
     let (stats, found) = search::search(start, &config);
     let counterexample = match found {
         None => None,
@@ -204,6 +194,36 @@ pub fn check_from(
         symmetries: codec.symmetries(),
         counterexample,
     })
+}
+
+/// The search's settings for `options`.
+fn search_config<'a>(
+    codec: &'a Codec,
+    requests: &'a [ClientCommand],
+    options: &Options,
+    progress: &'a Progress,
+) -> Config<'a> {
+    Config {
+        codec,
+        bounds: options.bounds,
+        requests,
+        max_states: options.max_states,
+        max_memory: options.max_memory,
+        threads: options.threads,
+        drops: !options.reduce,
+        sleep_sets: options.sleep_sets,
+        progress,
+    }
+}
+
+/// The model's share of [`check`]'s work on `scenario` (see [`search::model_floor`]).
+pub fn model_floor(scenario: &Scenario, options: &Options) -> Result<search::ModelFloor, String> {
+    let (_, start) = starting_point(scenario, options)?;
+    let requests = request_commands(options.bounds.max_requests);
+    let codec = codec_for(&start, &requests, options);
+    let progress = Progress::default();
+    let config = search_config(&codec, &requests, options, &progress);
+    Ok(search::model_floor(&start, &config))
 }
 
 /// The highest term any server can reach in a search from `start` within `bounds`: a term

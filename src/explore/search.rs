@@ -224,6 +224,29 @@ struct ChunkOut {
     violation: Option<(u32, Move, Violation)>,
 }
 
+/// The model's share of a search's time (see [`model_floor`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModelFloor {
+    /// Successor states computed: the same steps the search took.
+    pub successors: u64,
+    /// Seconds the model alone took for them.
+    pub seconds: f64,
+}
+
+/// Runs the search, then expands every state it found again with the model alone: decoding
+/// the state, copying it and taking each step the search took from it, without canonical
+/// forms or the table of states. The time of that second pass is a floor under the search's
+/// time that no faster canonical form or table can remove (`raftwalk bench` reports it).
+pub fn model_floor(start: &Cluster, config: &Config<'_>) -> ModelFloor {
+    let (_, _, store) = search_keeping(start, config);
+    let begun = Instant::now();
+    let chunks = expand_level(&store, 0..store.len(), config, config.threads.max(1), true);
+    ModelFloor {
+        successors: chunks.iter().map(|c| c.explored).sum(),
+        seconds: begun.elapsed().as_secs_f64(),
+    }
+}
+
 /// Searches breadth first from `start` (which must have no violation); returns the numbers
 /// and the first violation found, if any.
 pub fn search(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>) {
@@ -256,7 +279,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             break;
         }
         config.progress.depth.store(depth, Ordering::Relaxed);
-        let chunks = expand_level(&store, level.clone(), config, threads);
+        let chunks = expand_level(&store, level.clone(), config, threads, false);
         let mut violation = None;
         for chunk in &chunks {
             explored += chunk.explored;
@@ -325,12 +348,14 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
 }
 
 /// Expands every state of `level`, in chunks, on `threads` threads; returns the chunks'
-/// outputs in chunk order, stopping after the first chunk that found a violation.
+/// outputs in chunk order, stopping after the first chunk that found a violation. With
+/// `model_only`, only the model's steps are taken (see [`model_floor`]).
 fn expand_level(
     store: &Store,
     level: std::ops::Range<usize>,
     config: &Config<'_>,
     threads: usize,
+    model_only: bool,
 ) -> Vec<ChunkOut> {
     let count = level.len().div_ceil(CHUNK);
     let next = AtomicUsize::new(0);
@@ -339,7 +364,7 @@ fn expand_level(
     let results: Mutex<Vec<(usize, ChunkOut)>> = Mutex::new(Vec::with_capacity(count));
     let stop = AtomicBool::new(false);
     let work = || {
-        let mut worker = Worker::new(config);
+        let mut worker = Worker::new(config, model_only);
         let mut mine = Vec::new();
         loop {
             let c = next.fetch_add(1, Ordering::Relaxed);
@@ -391,10 +416,12 @@ struct Worker<'a> {
     sleep: SleepMoves,
     /// A successor's message ids in canonical order.
     order: Vec<u64>,
+    /// Whether to stop after the model's step (see [`model_floor`]).
+    model_only: bool,
 }
 
 impl<'a> Worker<'a> {
-    fn new(config: &'a Config<'a>) -> Worker<'a> {
+    fn new(config: &'a Config<'a>, model_only: bool) -> Worker<'a> {
         Worker {
             config,
             scratch: Scratch::default(),
@@ -405,6 +432,7 @@ impl<'a> Worker<'a> {
             child: None,
             sleep: SleepMoves::default(),
             order: Vec::new(),
+            model_only,
         }
     }
 
@@ -413,7 +441,9 @@ impl<'a> Worker<'a> {
         let mut out = ChunkOut::default();
         for index in states {
             let (parent, budget) = config.codec.decode(store.bytes(index));
-            config.codec.prime(&parent, &mut self.scratch);
+            if !self.model_only {
+                config.codec.prime(&parent, &mut self.scratch);
+            }
             let asleep = if config.sleep_sets {
                 store.metas[index].sleep
             } else {
@@ -465,9 +495,12 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
+                self.sleep.tried(mv);
+                if self.model_only {
+                    continue;
+                }
                 let (key, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
                 let hash = store.hash(key);
-                self.sleep.tried(mv);
                 if store.contains(hash, key) {
                     continue;
                 }
@@ -534,6 +567,24 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_model_floor_takes_the_same_steps_as_the_search() {
+        // The floor pass must redo exactly the search's successors, or its time says
+        // nothing about the search's: sleep sets and skipped moves included.
+        let start = Cluster::new(3);
+        let progress = Progress::default();
+        let codec = Codec::new(&start, &[], true).reducing(3);
+        let mut config = config(&codec, &progress, 3);
+        config.drops = false;
+        config.sleep_sets = true;
+        config.threads = 2;
+        let (stats, found) = search(&start, &config);
+        assert!(found.is_none() && stats.exhausted);
+        let floor = model_floor(&start, &config);
+        assert_eq!(floor.successors, stats.explored);
+        assert!(stats.explored > stats.distinct);
     }
 
     #[test]

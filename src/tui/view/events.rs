@@ -1,7 +1,7 @@
 //! The event log ("What happened"): every step's heading and the model's explanations, newest
 //! last. Its title says which steps are in view; `▌` marks the lines of the newest beat of the
-//! walkthrough (or the newest free action). The beat's own narration and quiz are left out:
-//! the walkthrough box shows them. Only the lines that can be shown are explained and wrapped,
+//! walkthrough (or the newest free action). The walkthrough's narration and quizzes are left
+//! out (its box shows them), and expectations that hold, one after another, share one line. Only the lines that can be shown are explained and wrapped,
 //! walking back from the newest.
 
 use super::style;
@@ -60,13 +60,57 @@ fn lines_back(session: &Session, width: usize, wanted: usize) -> Vec<Numbered> {
     };
     let entries = session.entries();
     let newest = newest_from(session);
+    let is_step = |i: usize, kind: fn(&Step) -> bool| matches!(entries[i].origin, Origin::Script(step) if kind(&session.scenario().steps[step]));
+    // The walkthrough's words are its box's (`p` shows an earlier beat's again): the log
+    // keeps its rows for what the model did.
+    let hidden = |i: usize| is_step(i, |s| matches!(s, Step::Say(_) | Step::Quiz(_)));
+    let holds = |i: usize| {
+        entries[i].mismatches.is_empty()
+            && entries[i].events.is_empty()
+            && is_step(i, |s| matches!(s, Step::Expect(_)))
+    };
+    // Entries already drawn as part of a run of expectations.
+    let mut drawn_from = usize::MAX;
     'entries: for (i, entry) in entries.iter().enumerate().rev() {
         let number = i + 1;
-        // The walkthrough box shows the newest beat's words.
-        if number >= newest
-            && let Origin::Script(step) = entry.origin
-            && matches!(session.scenario().steps[step], Step::Say(_) | Step::Quiz(_))
-        {
+        if i >= drawn_from || hidden(i) {
+            continue;
+        }
+        // Expectations that hold, one after another in a beat, take one line cut to fit:
+        // the header and the walkthrough box count them, and listed in full they would push
+        // the model's decisions of the same beat out of a small log.
+        if holds(i) {
+            let in_newest = number >= newest;
+            let mut run = vec![i];
+            let mut j = i;
+            while j > 0 && (j >= newest) == in_newest && (hidden(j - 1) || holds(j - 1)) {
+                j -= 1;
+                if holds(j) {
+                    run.push(j);
+                }
+            }
+            drawn_from = j;
+            let described: Vec<String> = run
+                .iter()
+                .rev()
+                .map(|&k| {
+                    let text = session.describe(&entries[k]);
+                    text.strip_prefix("expect ").unwrap_or(&text).to_string()
+                })
+                .collect();
+            let first = run[run.len() - 1] + 1;
+            let heading = match described.len() {
+                1 => format!("{number}. ✓ expect {}", described[0]),
+                n => format!(
+                    "{first}–{number}. ✓ {n} expectations hold: {}",
+                    described.join("; ")
+                ),
+            };
+            let line = Line::styled(super::text::fit(&heading, width), style::heading());
+            reversed.push((line, number));
+            if reversed.len() >= wanted {
+                break;
+            }
             continue;
         }
         for m in entry.mismatches.iter().rev() {
