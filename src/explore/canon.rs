@@ -334,8 +334,8 @@ impl Codec {
             let refused = scratch.reduced.refusals[s.id];
             h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
             h.add(s.log.len() as u64);
-            if let Some(last) = s.log.entries().last() {
-                h.add(last.term);
+            if !s.log.is_empty() {
+                h.add(s.log.last_term());
             }
             signature[s.id] = h.0;
         }
@@ -444,9 +444,11 @@ impl Codec {
             out.push(perm[leader]);
         }
         put(out, history.committed.len() as u64);
-        for (entry, term) in history.committed.iter() {
-            self.encode_entry(entry, out);
-            put(out, *term);
+        if !history.committed.is_empty() {
+            for (entry, term) in history.committed.iter() {
+                self.encode_entry(entry, out);
+                put(out, *term);
+            }
         }
         for &id in &inv[..n] {
             put(out, history.max_commit[id] as u64);
@@ -528,11 +530,19 @@ impl Codec {
             return;
         }
         // Few messages, mostly in order already (a decoded state lists its messages in
-        // canonical order; a step appends its new ones): insertion sort.
+        // canonical order; a step appends its new ones): insertion sort, comparing the keys
+        // alone unless they are equal (a two-way test costs less than `cmp`).
+        let less = |a: &(u128, u32), b: &(u128, u32)| {
+            if a.0 != b.0 {
+                a.0 < b.0
+            } else {
+                order(a, b) == Ordering::Less
+            }
+        };
         for i in 1..list.len() {
             let item = list[i];
             let mut j = i;
-            while j > 0 && order(&item, &list[j - 1]) == Ordering::Less {
+            while j > 0 && less(&item, &list[j - 1]) {
                 list[j] = list[j - 1];
                 j -= 1;
             }
@@ -569,8 +579,10 @@ impl Codec {
         }
         put(out, s.commit_index as u64);
         put(out, s.log.len() as u64);
-        for entry in s.log.entries() {
-            self.encode_entry(entry, out);
+        if !s.log.is_empty() {
+            for entry in s.log.entries() {
+                self.encode_entry(entry, out);
+            }
         }
         match s.role {
             Role::Follower => {}

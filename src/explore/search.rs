@@ -95,10 +95,21 @@ struct Meta {
     sleep: Sleep,
 }
 
+/// A state in the table: its hash, its index, and where its canonical form lies in the
+/// arena (kept here so that finding a known state reads the table and the arena, not also
+/// the state's [`Meta`]: one cache miss fewer on most lookups).
 #[derive(Clone, Copy)]
 struct Slot {
     hash: u64,
     index: u32,
+    len: u32,
+    offset: u64,
+}
+
+impl Slot {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.offset as usize..self.offset as usize + self.len as usize
+    }
 }
 
 /// Every state found, in the order found, with its parent and the move from it.
@@ -131,7 +142,7 @@ impl Store {
     fn contains(&self, hash: u64, key: &[u8]) -> bool {
         self.table
             .find(hash, |slot| {
-                slot.hash == hash && self.bytes(slot.index as usize) == key
+                slot.hash == hash && self.arena[slot.range()] == *key
             })
             .is_some()
     }
@@ -152,13 +163,9 @@ impl Store {
             table,
             ..
         } = self;
-        let stored = |index: u32| {
-            let m = metas[index as usize];
-            &arena[m.offset as usize..m.offset as usize + m.len as usize]
-        };
         let entry = table.entry(
             hash,
-            |slot| slot.hash == hash && stored(slot.index) == key,
+            |slot| slot.hash == hash && arena[slot.range()] == *key,
             |slot| slot.hash,
         );
         let vacant = match entry {
@@ -166,7 +173,13 @@ impl Store {
             hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
         };
         let index = metas.len() as u32;
-        vacant.insert(Slot { hash, index });
+        let offset = arena.len() as u64;
+        vacant.insert(Slot {
+            hash,
+            index,
+            len: key.len() as u32,
+            offset,
+        });
         metas.push(Meta {
             offset: arena.len() as u64,
             len: key.len() as u32,

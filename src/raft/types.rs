@@ -117,7 +117,17 @@ impl ServerSet {
 
     /// The ids in increasing order.
     pub fn iter(self) -> impl Iterator<Item = ServerId> {
-        (0..16).filter(move |&id| self.contains(id))
+        // One step per member (the lowest bit set, then cleared), not one per possible id:
+        // the explorer renames these sets in every state it looks at.
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let id = bits.trailing_zeros() as ServerId;
+            bits &= bits - 1;
+            Some(id)
+        })
     }
 }
 
@@ -158,5 +168,16 @@ mod tests {
         assert_eq!(set.len(), 2);
         assert_eq!(set.iter().collect::<Vec<_>>(), vec![0, 2]);
         assert!(!set.contains(1));
+    }
+
+    #[test]
+    fn server_set_lists_every_member_in_increasing_order() {
+        for mask in [0u16, 1, 0b1_0000_0000, 0b1_0101_0110, 0x1ff, 0x8001] {
+            let set = ServerSet(mask);
+            let listed: Vec<ServerId> = set.iter().collect();
+            let expected: Vec<ServerId> = (0..16).filter(|&id| mask & 1 << id != 0).collect();
+            assert_eq!(listed, expected, "mask {mask:#x}");
+            assert_eq!(listed.len(), set.len());
+        }
     }
 }
