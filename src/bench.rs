@@ -156,7 +156,8 @@ impl Figure {
                 "explore, {} servers, terms up to {}, election only: {:.0} distinct states/s, \
                  {} states in {:.2} s, {} (median of {}, {} threads; goal ≥ 1,000,000/s and \
                  exhausted in < 10 s); {} successors, of which decoding, copying and stepping alone take \
-                 {:.2} s (at most {:.0} distinct states/s however fast the rest)",
+                 {:.2} s (at most {:.0} distinct states/s however fast the rest), and with their \
+                 canonical forms {:.2} s",
                 f.servers,
                 f.max_term,
                 f.states_per_sec,
@@ -171,7 +172,8 @@ impl Figure {
                 f.threads,
                 f.successors,
                 f.model_seconds,
-                f.model_ceiling_states_per_sec
+                f.model_ceiling_states_per_sec,
+                f.canonical_seconds
             ),
             Figure::Trials(f) => format!(
                 "figure16, {} trials of 11 lines: {:.3} s, {:.0} trials/s (median of {}; goal < {} s)",

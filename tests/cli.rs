@@ -647,6 +647,7 @@ fn bench_json_prints_one_figure_per_workload() {
     positive(explore, "successors");
     positive(explore, "model_seconds");
     positive(explore, "model_ceiling_states_per_sec");
+    positive(explore, "canonical_seconds");
 }
 
 #[test]

@@ -563,6 +563,10 @@ fn the_term_bound_counts_from_the_start_and_says_when_it_blocks_every_election()
     assert_exit(&alone, 0);
     let shown = text(&alone.stdout);
     assert!(
+        shown.starts_with("check single-server: 1 server, Raft"),
+        "{shown}"
+    );
+    assert!(
         shown.contains("every live server is leader, so none can time out")
             && shown.contains("Pass any of --max-requests 1, --max-crashes 1"),
         "{shown}"

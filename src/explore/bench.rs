@@ -39,6 +39,10 @@ pub struct ExploreFigure {
     /// `distinct_states / model_seconds`: the rate if canonical forms and the state table
     /// cost nothing.
     pub model_ceiling_states_per_sec: f64,
+    /// Seconds the model and the successors' canonical forms take together (no state
+    /// table): less `model_seconds`, what the canonical forms cost; `seconds` less this, what
+    /// the table and the rest of the search cost.
+    pub canonical_seconds: f64,
 }
 
 /// Runs the search `runs` times, stopping each after `max_states` distinct states, on
@@ -88,5 +92,6 @@ pub fn bench_figure(
         successors: median.stats.explored,
         model_seconds: floor.seconds,
         model_ceiling_states_per_sec: median.stats.distinct as f64 / floor.seconds.max(1e-9),
+        canonical_seconds: floor.canonical_seconds,
     })
 }

@@ -465,9 +465,9 @@ fn headline(
 ) -> Result<()> {
     writeln!(
         out,
-        "check {}{mode}: {} servers, {}",
+        "check {}{mode}: {}, {}",
         args.scenario,
-        scenario.names.len(),
+        count_of(scenario.names.len() as u64, "server"),
         model_name(scenario)
     )?;
     if let Some(note) = note {
