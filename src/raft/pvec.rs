@@ -9,8 +9,25 @@ use std::sync::Arc;
 /// A persistent vector (an RRB tree from `imbl`). Cloning is O(1); a clone taken before a
 /// change shares everything the change did not touch. One pointer wide (none when empty), so
 /// the messages that carry one stay small.
-#[derive(Clone)]
 pub struct PVec<T: Clone>(Option<Arc<imbl::Vector<T>>>);
+
+impl<T: Clone> Clone for PVec<T> {
+    fn clone(&self) -> PVec<T> {
+        PVec(self.0.clone())
+    }
+
+    fn clone_from(&mut self, source: &PVec<T>) {
+        // Cloned from the same vector again (the explorer copies one state over and over):
+        // no reference count to touch.
+        let same = match (&self.0, &source.0) {
+            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
+            (mine, theirs) => mine.is_none() && theirs.is_none(),
+        };
+        if !same {
+            self.0.clone_from(&source.0);
+        }
+    }
+}
 
 impl<T: Clone> PVec<T> {
     /// An empty vector.
