@@ -70,6 +70,11 @@ struct Reports {
 }
 
 impl Reports {
+    fn clear(&mut self) {
+        self.found.clear();
+        self.reported.clear();
+    }
+
     fn report(&mut self, violation: Violation, events: &mut Vec<Event>) {
         if self.reported.insert(violation) {
             self.found.push(violation);

@@ -157,6 +157,13 @@ impl Log {
         )
     }
 
+    /// Becomes the log [`Log::from`] makes of `entries` (all of it to be checked), keeping its
+    /// storage if it holds those entries already.
+    pub fn restore(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        self.entries.set_from(entries);
+        self.changed_from = (!self.entries.is_empty()).then_some(1);
+    }
+
     /// Number of entries (also the last index).
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -144,6 +144,32 @@ impl<T: Clone> PVec<T> {
         self.vector_mut().insert(index, value);
     }
 
+    /// Becomes `values`, keeping its storage (and so what shares it) when it holds them
+    /// already: a vector restored to the same elements over and over allocates nothing.
+    pub fn set_from(&mut self, values: impl IntoIterator<Item = T>)
+    where
+        T: PartialEq,
+    {
+        let mut values = values.into_iter();
+        let mut same = 0;
+        while let Some(value) = values.next() {
+            if self.get(same) != Some(&value) {
+                let fresh = self
+                    .iter_range(0, same)
+                    .cloned()
+                    .chain(std::iter::once(value))
+                    .chain(values)
+                    .collect();
+                *self = fresh;
+                return;
+            }
+            same += 1;
+        }
+        if same < self.len() {
+            *self = self.iter_range(0, same).cloned().collect();
+        }
+    }
+
     /// Whether the two share all their structure (then they are equal). O(1).
     pub fn shares_with(&self, other: &PVec<T>) -> bool {
         match (&self.0, &other.0) {
@@ -354,5 +380,23 @@ mod tests {
         assert_eq!(a.iter_from(298).copied().collect::<Vec<_>>(), [298, 299]);
         assert_eq!(a.iter_from(400).count(), 0);
         assert_eq!(a.iter().next_back(), Some(&299));
+    }
+
+    #[test]
+    fn set_from_keeps_the_storage_of_equal_elements_only() {
+        let mut a: PVec<u32> = (0..100).collect();
+        let b = a.clone();
+        a.set_from(0..100);
+        assert!(a.shares_with(&b), "same elements: same storage");
+        for values in [0..50, 0..150, 1..101, 0..0] {
+            let mut c = b.clone();
+            c.set_from(values.clone());
+            assert_eq!(c, values.collect::<Vec<_>>());
+        }
+        let mut d: PVec<u32> = PVec::new();
+        d.set_from(3..5);
+        assert_eq!(d, [3, 4]);
+        d.set_from(0..0);
+        assert!(d.is_empty() && d.0.is_none(), "empty holds nothing");
     }
 }
