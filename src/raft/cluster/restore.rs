@@ -134,3 +134,106 @@ fn give_settings(servers: &mut [RaftServer], config: &ClusterConfig) {
         server.max_entries_per_append = config.max_entries_per_append;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raft::cluster::Action;
+    use crate::raft::server::ServerAction;
+    use crate::raft::types::MAX_SERVERS;
+
+    /// A cluster of `n` with a leader, replicated and committed entries, and messages in
+    /// flight, a split network: every part a restore gives.
+    fn busy(n: usize, commands: &[&str]) -> Cluster {
+        let mut cluster = Cluster::new(n);
+        cluster
+            .apply(&Action::on(0, ServerAction::Timeout))
+            .expect("a timeout");
+        cluster.apply(&Action::DeliverAll).expect("delivered");
+        for command in commands {
+            let request = ServerAction::ClientRequest(std::sync::Arc::from(*command));
+            cluster.apply(&Action::on(0, request)).expect("a request");
+            cluster.apply(&Action::DeliverAll).expect("delivered");
+        }
+        cluster
+            .apply(&Action::on(0, ServerAction::Heartbeat))
+            .expect("a heartbeat");
+        cluster
+            .apply(&Action::on(1, ServerAction::Timeout))
+            .expect("a timeout");
+        cluster
+            .apply(&Action::Partition(vec![vec![0, 1]]))
+            .expect("a partition");
+        cluster
+    }
+
+    fn record(s: &RaftServer) -> ServerRecord {
+        ServerRecord {
+            role: s.role,
+            term: s.current_term,
+            voted_for: s.voted_for,
+            commit_index: s.commit_index,
+            crashed: s.crashed,
+            votes_granted: s.votes_granted,
+            votes_refused: s.votes_refused,
+            leader_id: s.leader_id,
+            next_index: s.next_index,
+            match_index: s.match_index,
+        }
+    }
+
+    /// `from`'s parts restored into `into`, in place.
+    fn restore_into(into: &mut Cluster, from: &Cluster) {
+        into.restore(from.servers().len(), from.config(), |parts| {
+            for s in from.servers() {
+                parts.server(s.id, &record(s), s.log.entries().cloned());
+            }
+            let network = from.network();
+            let cut: Vec<ServerSet> = (0..network.size())
+                .map(|a| {
+                    (0..network.size())
+                        .filter(|&b| network.is_cut(a, b))
+                        .collect()
+                })
+                .collect();
+            parts.network(network.groups(), &cut, network.in_flight().cloned());
+            let history = from.monitor_history();
+            parts.leaders(history.leaders.iter().copied());
+            parts.committed(history.committed.iter().cloned());
+            parts.max_commit(history.max_commit);
+        });
+    }
+
+    #[test]
+    fn a_cluster_restored_in_place_is_the_one_restored_new_whatever_it_was() {
+        let source = busy(3, &["x", "y"]);
+        assert!(source.in_flight().len() > 0 && source.network().is_split());
+        let history = source.monitor_history();
+        assert!(!history.committed.is_empty() && !history.leaders.is_empty());
+        let network = source.network();
+        let cut = [ServerSet::EMPTY; MAX_SERVERS];
+        let new = Cluster::restored(
+            source.servers().to_vec(),
+            RaftNetwork::restored(
+                network.size(),
+                network.groups(),
+                &cut,
+                network.in_flight().cloned(),
+            ),
+            history,
+            source.config().clone(),
+        );
+        for mut into in [
+            Cluster::new(1),
+            Cluster::new(5),
+            busy(3, &["z"]),
+            busy(4, &[]),
+        ] {
+            restore_into(&mut into, &source);
+            assert_eq!(into, new);
+            // Again, over itself (logs and history the same: their storage is kept).
+            restore_into(&mut into, &source);
+            assert_eq!(into, new);
+        }
+    }
+}
