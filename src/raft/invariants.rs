@@ -300,7 +300,9 @@ impl InvariantMonitor {
         let known = self.committed.len();
         if let Some(from) = changed_from {
             // Entries from `from` on were rewritten or removed: compare them afresh.
-            let _ = self.diverged[id].split_off(&from);
+            if !self.diverged[id].is_empty() {
+                let _ = self.diverged[id].split_off(&from);
+            }
             let end = log_len.min(known);
             if from <= end {
                 let differ: Vec<LogIndex> = s
@@ -386,11 +388,16 @@ impl InvariantMonitor {
         // The common prefix: what is left of it below the change, extended over the new
         // entries (below the change the logs still differ where they did).
         let kept = self.common[a.id][b.id].min(from - 1).min(shared);
-        let common = kept
-            + la.entries_in(kept + 1, shared)
+        let common = if kept < shared {
+            kept + la
+                .entries_in(kept + 1, shared)
                 .zip(lb.entries_in(kept + 1, shared))
                 .take_while(|(x, y)| x == y)
-                .count();
+                .count()
+        } else {
+            // Nothing above it to compare (empty logs, say): no iterators to set up.
+            kept
+        };
         // The highest index of a shared term: every index of the common prefix is one; above
         // it, look among the new entries first (highest first), then below the change.
         let mut same_term = common;
