@@ -21,8 +21,7 @@ impl Clone for InvariantMonitor {
             checked_commit,
             checked_len,
             diverged,
-            common,
-            same_term,
+            pairs,
             completeness,
             reports,
         } = source;
@@ -38,8 +37,7 @@ impl Clone for InvariantMonitor {
                 mine.clone_from(theirs);
             }
         }
-        self.common = *common;
-        self.same_term = *same_term;
+        self.pairs = *pairs;
         self.completeness = *completeness;
         let Reports { found, reported } = reports;
         self.reports.found.clone_from(found);

@@ -84,8 +84,7 @@ impl InvariantMonitor {
             checked_commit,
             checked_len,
             diverged,
-            common,
-            same_term,
+            pairs,
             completeness,
             reports,
         } = self;
@@ -102,8 +101,7 @@ impl InvariantMonitor {
         *checked_commit = [0; MAX_SERVERS];
         *checked_len = [0; MAX_SERVERS];
         diverged.iter_mut().for_each(BTreeSet::clear);
-        *common = [[0; MAX_SERVERS]; MAX_SERVERS];
-        *same_term = [[0; MAX_SERVERS]; MAX_SERVERS];
+        *pairs = Default::default();
         *completeness = [None; MAX_SERVERS];
         reports.clear();
         let mut found: Vec<Event> = Vec::new();
