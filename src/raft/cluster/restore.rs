@@ -121,9 +121,11 @@ impl Restoring<'_> {
     }
 
     /// The monitor remembers these highest commit indices, one per server (see
-    /// [`MonitorHistory`]).
+    /// [`MonitorHistory`]; any beyond the cluster's servers are left out).
     pub fn max_commit(&mut self, max_commit: &[LogIndex]) {
-        self.cluster.monitor.set_max_commit(max_commit);
+        // None for servers it does not have: its monitor sees only its servers.
+        let n = self.cluster.servers.len().min(max_commit.len());
+        self.cluster.monitor.set_max_commit(&max_commit[..n]);
     }
 }
 
@@ -234,6 +236,11 @@ mod tests {
             // Again, over itself (logs and history the same: their storage is kept).
             restore_into(&mut into, &source);
             assert_eq!(into, new);
+            // Copied over clusters of the same size and of others.
+            for mut copy in [busy(3, &["w"]), busy(5, &["w"]), Cluster::new(2)] {
+                copy.clone_from(&into);
+                assert_eq!(copy, new);
+            }
         }
     }
 }

@@ -104,6 +104,8 @@ impl InvariantMonitor {
         *pairs = Default::default();
         *completeness = [None; MAX_SERVERS];
         reports.clear();
+        // Nothing of servers it does not have (a cluster restored smaller).
+        self.max_commit[servers.len().min(MAX_SERVERS)..].fill(0);
         let mut found: Vec<Event> = Vec::new();
         self.check_all(servers, &mut found);
         // A state that breaks an invariant is never restored (the explorer stops there); if
