@@ -19,8 +19,8 @@ impl Cluster {
 
     /// A cluster made of these servers and network, with these settings (given to every
     /// server), no clock, and a monitor that remembers `history` and has found no violation.
-    /// The servers must be between steps (nothing waiting in their outboxes) and number as
-    /// many as the network connects.
+    /// The servers must be between steps (nothing waiting in their outboxes), number as many
+    /// as the network connects, and be given in order of id from 0.
     pub fn restored(
         mut servers: Vec<RaftServer>,
         network: RaftNetwork,
@@ -28,6 +28,11 @@ impl Cluster {
         config: ClusterConfig,
     ) -> Cluster {
         assert_eq!(servers.len(), network.size(), "one server per network slot");
+        // The network finds a server by its id, and the monitor sees only ids below the size.
+        assert!(
+            servers.iter().enumerate().all(|(slot, s)| s.id == slot),
+            "server i in slot i"
+        );
         give_settings(&mut servers, &config);
         let monitor = InvariantMonitor::restored(&servers, history);
         Cluster {
