@@ -36,11 +36,13 @@ impl<T: Clone> PVec<T> {
     }
 
     /// Number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |v| v.len())
     }
 
     /// Whether it is empty.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -61,30 +63,33 @@ impl<T: Clone> PVec<T> {
     }
 
     /// The elements in order (or reversed).
+    #[inline]
     pub fn iter(&self) -> Range<'_, T> {
         self.iter_range(0, self.len())
     }
 
     /// The elements from `start` (0-based) on, in order; empty past the end.
+    #[inline]
     pub fn iter_from(&self, start: usize) -> Range<'_, T> {
         self.iter_range(start, self.len())
     }
 
     /// The elements from `start` to before `end` (0-based, clamped to the vector), in order
     /// or reversed. O(log n) to start.
+    #[inline]
     pub fn iter_range(&self, start: usize, end: usize) -> Range<'_, T> {
+        // Inlined, so that a short range (an empty log's, say) costs no call; a long one is
+        // set up out of line.
         let end = end.min(self.len());
         let start = start.min(end);
-        Range(match &self.0 {
-            Some(vector) if end - start > SHORT_RANGE => {
-                RangeInner::Long(Box::new(vector.focus().narrow(start..end).into_iter()))
-            }
-            vector => RangeInner::Short {
+        match &self.0 {
+            Some(vector) if end - start > SHORT_RANGE => Range::long(vector, start, end),
+            vector => Range(RangeInner::Short {
                 vector: vector.as_deref(),
                 front: start,
                 back: end,
-            },
-        })
+            }),
+        }
     }
 
     /// Appends one element. Amortised O(1).
@@ -209,7 +214,16 @@ enum RangeInner<'a, T: Clone> {
 }
 
 impl<'a, T: Clone> Range<'a, T> {
+    /// The elements of `vector` from `start` to before `end`, through a focus.
+    #[inline(never)]
+    fn long(vector: &'a imbl::Vector<T>, start: usize, end: usize) -> Range<'a, T> {
+        Range(RangeInner::Long(Box::new(
+            vector.focus().narrow(start..end).into_iter(),
+        )))
+    }
+
     /// Takes the next element from the front or from the back.
+    #[inline]
     fn take_one(&mut self, from_back: bool) -> Option<&'a T> {
         match &mut self.0 {
             RangeInner::Short {
@@ -238,6 +252,7 @@ impl<'a, T: Clone> Range<'a, T> {
 impl<'a, T: Clone> Iterator for Range<'a, T> {
     type Item = &'a T;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a T> {
         self.take_one(false)
     }
@@ -252,6 +267,7 @@ impl<'a, T: Clone> Iterator for Range<'a, T> {
 }
 
 impl<T: Clone> DoubleEndedIterator for Range<'_, T> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         self.take_one(true)
     }
