@@ -14,10 +14,9 @@
 //! explanations) and the monitor's caches.
 
 use super::reduce::{Reduced, Reducer};
-use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, MessageId,
-    PVec, RaftNetwork, RaftServer, Role, ServerSet, ServerState,
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, MAX_SERVERS, Message, MessageId,
+    RaftServer, Role, ServerRecord, ServerSet,
 };
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -677,6 +676,14 @@ impl Codec {
     /// The cluster and budget a canonical form stands for. Servers keep the canonical names
     /// (slot order); messages get ids 1, 2, … in canonical order.
     pub fn decode(&self, bytes: &[u8]) -> (Cluster, Budget) {
+        let mut cluster = Cluster::new(self.n);
+        let budget = self.decode_into(bytes, &mut cluster);
+        (cluster, budget)
+    }
+
+    /// As [`Codec::decode`], into `cluster` (of any size), which keeps its buffers: the
+    /// explorer decodes every state it expands into the same one.
+    pub fn decode_into(&self, bytes: &[u8], cluster: &mut Cluster) -> Budget {
         let mut r = Reader { bytes, at: 0 };
         let budget = Budget {
             dups: r.byte(),
@@ -684,89 +691,87 @@ impl Codec {
             requests: r.byte(),
         };
         let n = self.n;
-        let network = RaftNetwork::new(n);
-        let mut servers = Vec::with_capacity(n);
-        for id in 0..n {
-            let flags = r.byte();
-            let role = match flags & 3 {
-                0 => Role::Follower,
-                1 => Role::Candidate,
-                _ => Role::Leader,
-            };
-            let term = r.num();
-            let voted_for = (flags & 8 != 0).then(|| r.byte() as usize);
-            let commit_index = r.num() as usize;
-            let len = r.num() as usize;
-            let entries: Vec<Entry> = (0..len).map(|_| self.read_entry(&mut r)).collect();
-            let mut server = RaftServer::with_state(
-                network.create_node(id),
-                ServerState {
-                    term,
-                    voted_for,
-                    log: Log::from(entries),
-                    commit_index,
-                    role: Role::Follower,
+        cluster.restore(n, &self.config, |parts| {
+            for id in 0..n {
+                let flags = r.byte();
+                let role = match flags & 3 {
+                    0 => Role::Follower,
+                    1 => Role::Candidate,
+                    _ => Role::Leader,
+                };
+                let mut record = ServerRecord {
+                    role,
+                    term: r.num(),
+                    voted_for: (flags & 8 != 0).then(|| r.byte() as usize),
+                    commit_index: r.num() as usize,
                     crashed: flags & 4 != 0,
-                    ..ServerState::default()
-                },
-            );
-            server.role = role;
-            match role {
-                Role::Follower => {}
-                Role::Candidate => {
-                    server.votes_granted = set_from(r.num());
-                    server.votes_refused = set_from(r.num());
+                    ..ServerRecord::default()
+                };
+                let len = r.num() as usize;
+                // The entries are read when the server takes them, after what follows them.
+                let entries_at = r.at;
+                for _ in 0..len {
+                    self.skip_entry(&mut r);
                 }
-                Role::Leader => {
-                    server.leader_id = Some(id);
-                    for peer in (0..n).filter(|&p| p != id) {
-                        server.next_index[peer] = r.num() as usize;
-                        server.match_index[peer] = r.num() as usize;
+                match role {
+                    Role::Follower => {}
+                    Role::Candidate => {
+                        record.votes_granted = set_from(r.num());
+                        record.votes_refused = set_from(r.num());
+                    }
+                    Role::Leader => {
+                        record.leader_id = Some(id);
+                        for peer in (0..n).filter(|&p| p != id) {
+                            record.next_index[peer] = r.num() as usize;
+                            record.match_index[peer] = r.num() as usize;
+                        }
                     }
                 }
+                let mut entries = Reader {
+                    bytes,
+                    at: entries_at,
+                };
+                parts.server(id, &record, (0..len).map(|_| self.read_entry(&mut entries)));
             }
-            servers.push(server);
-        }
-        let mut groups = [0u8; MAX_SERVERS];
-        if r.byte() == 1 {
-            for g in groups.iter_mut().take(n) {
-                *g = r.byte();
+            let mut groups = [0u8; MAX_SERVERS];
+            if r.byte() == 1 {
+                for g in groups.iter_mut().take(n) {
+                    *g = r.byte();
+                }
             }
-        }
-        let mut cut = [ServerSet::EMPTY; MAX_SERVERS];
-        if r.byte() == 1 {
-            for c in cut.iter_mut().take(n) {
-                *c = set_from(r.num());
+            let mut cut = [ServerSet::EMPTY; MAX_SERVERS];
+            if r.byte() == 1 {
+                for c in cut.iter_mut().take(n) {
+                    *c = set_from(r.num());
+                }
             }
-        }
-        let leaders_len = r.num() as usize;
-        let leaders: PVec<_> = (0..leaders_len)
-            .map(|_| (r.num(), r.byte() as usize))
-            .collect();
-        let committed_len = r.num() as usize;
-        let committed: PVec<_> = (0..committed_len)
-            .map(|_| (self.read_entry(&mut r), r.num()))
-            .collect();
-        let max_commit: Vec<usize> = (0..n).map(|_| r.num() as usize).collect();
-        let count = r.num() as usize;
-        let mut messages = Vec::with_capacity(count);
-        for _ in 0..count {
-            let _len = r.num();
-            messages.push(self.read_message(&mut r));
-        }
-        let network = RaftNetwork::restored(n, &groups, &cut, messages);
-        debug_assert_eq!(r.at, bytes.len(), "the whole encoding is read");
-        let cluster = Cluster::restored(
-            servers,
-            network,
-            MonitorHistory {
-                leaders: &leaders,
-                committed: &committed,
-                max_commit: &max_commit,
-            },
-            self.config.clone(),
-        );
-        (cluster, budget)
+            let leaders_len = r.num() as usize;
+            parts.leaders((0..leaders_len).map(|_| (r.num(), r.byte() as usize)));
+            let committed_len = r.num() as usize;
+            parts.committed((0..committed_len).map(|_| (self.read_entry(&mut r), r.num())));
+            let mut max_commit = [0; MAX_SERVERS];
+            for m in max_commit.iter_mut().take(n) {
+                *m = r.num() as usize;
+            }
+            parts.max_commit(&max_commit[..n]);
+            let count = r.num() as usize;
+            parts.network(
+                &groups,
+                &cut,
+                (0..count).map(|_| {
+                    let _len = r.num();
+                    self.read_message(&mut r)
+                }),
+            );
+            debug_assert_eq!(r.at, bytes.len(), "the whole encoding is read");
+        });
+        budget
+    }
+
+    /// Reads past an entry, as [`Codec::read_entry`] reads it.
+    fn skip_entry(&self, r: &mut Reader<'_>) {
+        let _term = r.num();
+        let _code = r.num();
     }
 
     fn read_entry(&self, r: &mut Reader<'_>) -> Entry {
@@ -926,6 +931,7 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use crate::explore::moves::{self, Bounds};
+    use crate::raft::ServerState;
     use crate::raft::{Action, ServerAction};
     use rand::SeedableRng;
     use rand::rngs::SmallRng;

@@ -4,6 +4,8 @@
 mod clone;
 mod restore;
 
+pub use restore::Restoring;
+
 use super::bug::Bug;
 use super::event::{Event, Violation};
 use super::invariants::InvariantMonitor;

@@ -51,14 +51,44 @@ pub struct InvariantMonitor {
     /// For each server, the indices (up to the end of its log and of the committed prefix)
     /// where its entry differs from the committed one. Empty in a correct cluster.
     diverged: [BTreeSet<LogIndex>; MAX_SERVERS],
-    /// For each pair of servers, the length of their logs' longest common prefix.
-    common: [[LogIndex; MAX_SERVERS]; MAX_SERVERS],
-    /// For each pair, the highest index (up to the shorter log's end) where both logs have an
-    /// entry of the same term; 0 if none.
-    same_term: [[LogIndex; MAX_SERVERS]; MAX_SERVERS],
+    /// For each pair of servers, what Log Matching knows of their logs.
+    pairs: Pairs,
     /// For each leader, Leader Completeness as last checked.
     completeness: [Option<Completeness>; MAX_SERVERS],
     reports: Reports,
+}
+
+/// What Log Matching knows of two servers' logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct PairFacts {
+    /// The length of their longest common prefix.
+    common: LogIndex,
+    /// The highest index (up to the shorter log's end) where both have an entry of the same
+    /// term; 0 if none.
+    same_term: LogIndex,
+}
+
+/// How many pairs of servers there are at most.
+const PAIRS: usize = MAX_SERVERS * (MAX_SERVERS - 1) / 2;
+
+/// [`PairFacts`] for each pair of different servers, stored once per pair (the monitor is
+/// copied for every step the explorer tries: half the bytes of a table by both orders).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Pairs([PairFacts; PAIRS]);
+
+impl Default for Pairs {
+    fn default() -> Pairs {
+        Pairs([PairFacts::default(); PAIRS])
+    }
+}
+
+impl Pairs {
+    /// The facts of servers `a` and `b` (different), in either order.
+    fn of(&mut self, a: ServerId, b: ServerId) -> &mut PairFacts {
+        debug_assert_ne!(a, b, "a pair of different servers");
+        let (low, high) = (a.min(b), a.max(b));
+        &mut self.0[high * (high - 1) / 2 + low]
+    }
 }
 
 /// The violations found, each reported once.
@@ -70,6 +100,11 @@ struct Reports {
 }
 
 impl Reports {
+    fn clear(&mut self) {
+        self.found.clear();
+        self.reported.clear();
+    }
+
     fn report(&mut self, violation: Violation, events: &mut Vec<Event>) {
         if self.reported.insert(violation) {
             self.found.push(violation);
@@ -208,8 +243,7 @@ impl InvariantMonitor {
         }
         for (i, a) in servers.iter().enumerate() {
             for b in &servers[i + 1..] {
-                self.common[a.id][b.id] = 0;
-                self.same_term[a.id][b.id] = 0;
+                *self.pairs.of(a.id, b.id) = PairFacts::default();
                 self.check_log_matching(a, b, 1, events);
             }
         }
@@ -295,7 +329,9 @@ impl InvariantMonitor {
         let known = self.committed.len();
         if let Some(from) = changed_from {
             // Entries from `from` on were rewritten or removed: compare them afresh.
-            let _ = self.diverged[id].split_off(&from);
+            if !self.diverged[id].is_empty() {
+                let _ = self.diverged[id].split_off(&from);
+            }
             let end = log_len.min(known);
             if from <= end {
                 let differ: Vec<LogIndex> = s
@@ -377,15 +413,21 @@ impl InvariantMonitor {
     ) {
         let (la, lb) = (&a.log, &b.log);
         let shared = la.len().min(lb.len());
-        let old_same_term = self.same_term[a.id][b.id];
+        let old = *self.pairs.of(a.id, b.id);
+        let old_same_term = old.same_term;
         // The common prefix: what is left of it below the change, extended over the new
         // entries (below the change the logs still differ where they did).
-        let kept = self.common[a.id][b.id].min(from - 1).min(shared);
-        let common = kept
-            + la.entries_in(kept + 1, shared)
+        let kept = old.common.min(from - 1).min(shared);
+        let common = if kept < shared {
+            kept + la
+                .entries_in(kept + 1, shared)
                 .zip(lb.entries_in(kept + 1, shared))
                 .take_while(|(x, y)| x == y)
-                .count();
+                .count()
+        } else {
+            // Nothing above it to compare (empty logs, say): no iterators to set up.
+            kept
+        };
         // The highest index of a shared term: every index of the common prefix is one; above
         // it, look among the new entries first (highest first), then below the change.
         let mut same_term = common;
@@ -416,10 +458,7 @@ impl InvariantMonitor {
                     .map_or(common, |k| below - k),
             };
         }
-        for (x, y) in [(a.id, b.id), (b.id, a.id)] {
-            self.common[x][y] = common;
-            self.same_term[x][y] = same_term;
-        }
+        *self.pairs.of(a.id, b.id) = PairFacts { common, same_term };
         if same_term > common {
             // One report per pair and place, whichever of the two changed.
             self.report(

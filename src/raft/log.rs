@@ -76,13 +76,28 @@ pub type Entries = PVec<Entry>;
 
 /// A log of entries, 1-indexed as in the paper. Stored persistently: cloning a log (for undo,
 /// snapshots, messages) is O(1), and a clone shares every entry.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct Log {
     entries: Entries,
     /// The lowest index written or removed since [`Log::take_change`] was last called: what
     /// the invariant monitor must look at again. Bookkeeping, not part of the log's value
     /// (equality and hashing ignore it).
     changed_from: Option<LogIndex>,
+}
+
+impl Clone for Log {
+    fn clone(&self) -> Log {
+        Log {
+            entries: self.entries.clone(),
+            changed_from: self.changed_from,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Log) {
+        // In place, so that a log cloned from the same one again touches no reference count.
+        self.entries.clone_from(&source.entries);
+        self.changed_from = source.changed_from;
+    }
 }
 
 impl PartialEq for Log {
@@ -140,6 +155,13 @@ impl Log {
                 })
                 .collect::<Entries>(),
         )
+    }
+
+    /// Becomes the log [`Log::from`] makes of `entries` (all of it to be checked), keeping its
+    /// storage if it holds those entries already.
+    pub fn restore(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        self.entries.set_from(entries);
+        self.changed_from = (!self.entries.is_empty()).then_some(1);
     }
 
     /// Number of entries (also the last index).

@@ -18,7 +18,7 @@ pub mod time;
 pub mod types;
 
 pub use bug::Bug;
-pub use cluster::{ADVANCE_CAP, Action, Cluster, ClusterConfig};
+pub use cluster::{ADVANCE_CAP, Action, Cluster, ClusterConfig, Restoring};
 pub use event::{Deviation, Event, Violation};
 pub use explain::{Names, explain};
 pub use invariant::Invariant;
@@ -26,6 +26,6 @@ pub use log::{ClientCommand, Entries, Entry, Log};
 pub use message::{Envelope, Message, MessageFields, MessageKind};
 pub use network::{DELIVER_ALL_CAP, Link, NetworkError, RaftNetwork};
 pub use pvec::PVec;
-pub use server::{Node, RaftServer, ServerAction, ServerState};
+pub use server::{Node, RaftServer, ServerAction, ServerRecord, ServerState};
 pub use time::{Between, Clock, Micros, Timing};
 pub use types::{LogIndex, LogPosition, MAX_SERVERS, MessageId, Role, ServerId, ServerSet, Term};

@@ -149,10 +149,7 @@ impl RaftNetwork {
     /// # Panics
     /// If `n` is 0 or above [`MAX_SERVERS`]; scenario files are validated before this.
     pub fn new(n: usize) -> RaftNetwork {
-        assert!(
-            (1..=MAX_SERVERS).contains(&n),
-            "a cluster has 1 to {MAX_SERVERS} servers, not {n}"
-        );
+        assert_size(n);
         RaftNetwork {
             size: n,
             in_flight: VecDeque::new(),
@@ -511,6 +508,14 @@ impl RaftNetwork {
         self.collect(server, events);
         Ok(Delivered::Handled(envelope.to))
     }
+}
+
+/// Panics if a cluster cannot have `n` servers (scenario files are validated before this).
+fn assert_size(n: usize) {
+    assert!(
+        (1..=MAX_SERVERS).contains(&n),
+        "a cluster has 1 to {MAX_SERVERS} servers, not {n}"
+    );
 }
 
 fn lost(envelope: &Envelope, reason: LossReason) -> Event {

@@ -9,8 +9,25 @@ use std::sync::Arc;
 /// A persistent vector (an RRB tree from `imbl`). Cloning is O(1); a clone taken before a
 /// change shares everything the change did not touch. One pointer wide (none when empty), so
 /// the messages that carry one stay small.
-#[derive(Clone)]
 pub struct PVec<T: Clone>(Option<Arc<imbl::Vector<T>>>);
+
+impl<T: Clone> Clone for PVec<T> {
+    fn clone(&self) -> PVec<T> {
+        PVec(self.0.clone())
+    }
+
+    fn clone_from(&mut self, source: &PVec<T>) {
+        // Cloned from the same vector again (the explorer copies one state over and over):
+        // no reference count to touch.
+        let same = match (&self.0, &source.0) {
+            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
+            (mine, theirs) => mine.is_none() && theirs.is_none(),
+        };
+        if !same {
+            self.0.clone_from(&source.0);
+        }
+    }
+}
 
 impl<T: Clone> PVec<T> {
     /// An empty vector.
@@ -19,11 +36,13 @@ impl<T: Clone> PVec<T> {
     }
 
     /// Number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |v| v.len())
     }
 
     /// Whether it is empty.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -44,30 +63,33 @@ impl<T: Clone> PVec<T> {
     }
 
     /// The elements in order (or reversed).
+    #[inline]
     pub fn iter(&self) -> Range<'_, T> {
         self.iter_range(0, self.len())
     }
 
     /// The elements from `start` (0-based) on, in order; empty past the end.
+    #[inline]
     pub fn iter_from(&self, start: usize) -> Range<'_, T> {
         self.iter_range(start, self.len())
     }
 
     /// The elements from `start` to before `end` (0-based, clamped to the vector), in order
     /// or reversed. O(log n) to start.
+    #[inline]
     pub fn iter_range(&self, start: usize, end: usize) -> Range<'_, T> {
+        // Inlined, so that a short range (an empty log's, say) costs no call; a long one is
+        // set up out of line.
         let end = end.min(self.len());
         let start = start.min(end);
-        Range(match &self.0 {
-            Some(vector) if end - start > SHORT_RANGE => {
-                RangeInner::Long(Box::new(vector.focus().narrow(start..end).into_iter()))
-            }
-            vector => RangeInner::Short {
+        match &self.0 {
+            Some(vector) if end - start > SHORT_RANGE => Range::long(vector, start, end),
+            vector => Range(RangeInner::Short {
                 vector: vector.as_deref(),
                 front: start,
                 back: end,
-            },
-        })
+            }),
+        }
     }
 
     /// Appends one element. Amortised O(1).
@@ -127,6 +149,32 @@ impl<T: Clone> PVec<T> {
         self.vector_mut().insert(index, value);
     }
 
+    /// Becomes `values`, keeping its storage (and so what shares it) when it holds them
+    /// already: a vector restored to the same elements over and over allocates nothing.
+    pub fn set_from(&mut self, values: impl IntoIterator<Item = T>)
+    where
+        T: PartialEq,
+    {
+        let mut values = values.into_iter();
+        let mut same = 0;
+        while let Some(value) = values.next() {
+            if self.get(same) != Some(&value) {
+                let fresh = self
+                    .iter_range(0, same)
+                    .cloned()
+                    .chain(std::iter::once(value))
+                    .chain(values)
+                    .collect();
+                *self = fresh;
+                return;
+            }
+            same += 1;
+        }
+        if same < self.len() {
+            *self = self.iter_range(0, same).cloned().collect();
+        }
+    }
+
     /// Whether the two share all their structure (then they are equal). O(1).
     pub fn shares_with(&self, other: &PVec<T>) -> bool {
         match (&self.0, &other.0) {
@@ -166,7 +214,16 @@ enum RangeInner<'a, T: Clone> {
 }
 
 impl<'a, T: Clone> Range<'a, T> {
+    /// The elements of `vector` from `start` to before `end`, through a focus.
+    #[inline(never)]
+    fn long(vector: &'a imbl::Vector<T>, start: usize, end: usize) -> Range<'a, T> {
+        Range(RangeInner::Long(Box::new(
+            vector.focus().narrow(start..end).into_iter(),
+        )))
+    }
+
     /// Takes the next element from the front or from the back.
+    #[inline]
     fn take_one(&mut self, from_back: bool) -> Option<&'a T> {
         match &mut self.0 {
             RangeInner::Short {
@@ -195,6 +252,7 @@ impl<'a, T: Clone> Range<'a, T> {
 impl<'a, T: Clone> Iterator for Range<'a, T> {
     type Item = &'a T;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a T> {
         self.take_one(false)
     }
@@ -209,6 +267,7 @@ impl<'a, T: Clone> Iterator for Range<'a, T> {
 }
 
 impl<T: Clone> DoubleEndedIterator for Range<'_, T> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         self.take_one(true)
     }
@@ -337,5 +396,23 @@ mod tests {
         assert_eq!(a.iter_from(298).copied().collect::<Vec<_>>(), [298, 299]);
         assert_eq!(a.iter_from(400).count(), 0);
         assert_eq!(a.iter().next_back(), Some(&299));
+    }
+
+    #[test]
+    fn set_from_keeps_the_storage_of_equal_elements_only() {
+        let mut a: PVec<u32> = (0..100).collect();
+        let b = a.clone();
+        a.set_from(0..100);
+        assert!(a.shares_with(&b), "same elements: same storage");
+        for values in [0..50, 0..150, 1..101, 0..0] {
+            let mut c = b.clone();
+            c.set_from(values.clone());
+            assert_eq!(c, values.collect::<Vec<_>>());
+        }
+        let mut d: PVec<u32> = PVec::new();
+        d.set_from(3..5);
+        assert_eq!(d, [3, 4]);
+        d.set_from(0..0);
+        assert!(d.is_empty() && d.0.is_none(), "empty holds nothing");
     }
 }

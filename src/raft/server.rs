@@ -3,6 +3,9 @@
 //! handler for the message kind runs.
 
 mod clone;
+mod restore;
+
+pub use restore::ServerRecord;
 
 use super::bug::Bug;
 use super::event::{

@@ -1,8 +1,10 @@
 //! Cloning a monitor, and cloning one into another's place: the explorer copies a state into
 //! the same scratch cluster for every step it tries, so the copy is made in place (no
-//! temporary to build, move and drop) and the sets and lists keep their buffers.
+//! temporary to build, move and drop), the sets and lists keep their buffers, and a cluster
+//! can copy only what concerns the servers it has.
 
 use super::{InvariantMonitor, Reports, TermRules};
+use crate::raft::types::MAX_SERVERS;
 
 impl Clone for InvariantMonitor {
     fn clone(&self) -> InvariantMonitor {
@@ -12,6 +14,16 @@ impl Clone for InvariantMonitor {
     }
 
     fn clone_from(&mut self, source: &InvariantMonitor) {
+        self.clone_for_servers(source, MAX_SERVERS);
+    }
+}
+
+impl InvariantMonitor {
+    /// As `clone_from`, for two monitors that have seen no server numbered `n` or above (a
+    /// cluster's monitor sees only its servers): what concerns other servers is in its
+    /// starting state in both, and is not copied.
+    pub(crate) fn clone_for_servers(&mut self, source: &InvariantMonitor, n: usize) {
+        let n = n.min(MAX_SERVERS);
         // Every field named, so that a new one cannot be forgotten here.
         let InvariantMonitor {
             terms,
@@ -21,26 +33,27 @@ impl Clone for InvariantMonitor {
             checked_commit,
             checked_len,
             diverged,
-            common,
-            same_term,
+            pairs,
             completeness,
             reports,
         } = source;
-        self.terms.clone_from(terms);
+        self.terms.clone_for_servers(terms, n);
         self.committed.clone_from(committed);
+        // Small tables: copied whole, which is cheaper than copying part of one.
         self.max_commit = *max_commit;
         self.checked_commit_index = *checked_commit_index;
         self.checked_commit = *checked_commit;
         self.checked_len = *checked_len;
-        for (mine, theirs) in self.diverged.iter_mut().zip(diverged) {
+        for (mine, theirs) in self.diverged.iter_mut().zip(diverged).take(n) {
             // Empty in a correct cluster: nothing to free or copy.
             if !(mine.is_empty() && theirs.is_empty()) {
                 mine.clone_from(theirs);
             }
         }
-        self.common = *common;
-        self.same_term = *same_term;
-        self.completeness = *completeness;
+        // Pairs of servers below `n` come first.
+        let n_pairs = n * n.saturating_sub(1) / 2;
+        self.pairs.0[..n_pairs].copy_from_slice(&pairs.0[..n_pairs]);
+        self.completeness[..n].copy_from_slice(&completeness[..n]);
         let Reports { found, reported } = reports;
         self.reports.found.clone_from(found);
         if !(self.reports.reported.is_empty() && reported.is_empty()) {
@@ -57,6 +70,13 @@ impl Clone for TermRules {
     }
 
     fn clone_from(&mut self, source: &TermRules) {
+        self.clone_for_servers(source, MAX_SERVERS);
+    }
+}
+
+impl TermRules {
+    /// As `clone_from`, for rules that have seen no server numbered `n` or above.
+    fn clone_for_servers(&mut self, source: &TermRules, n: usize) {
         let TermRules {
             leaders,
             leader_checked,
@@ -66,6 +86,6 @@ impl Clone for TermRules {
         self.leaders.clone_from(leaders);
         self.leader_checked = *leader_checked;
         self.last_term = *last_term;
-        self.last_vote = *last_vote;
+        self.last_vote[..n].copy_from_slice(&last_vote[..n]);
     }
 }

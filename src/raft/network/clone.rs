@@ -23,7 +23,11 @@ impl Clone for RaftNetwork {
             cut,
         } = source;
         self.size = *size;
-        self.in_flight.clone_from(in_flight);
+        // Slice by slice: each is extended in one go, with no check of room per message.
+        self.in_flight.clear();
+        let (front, back) = in_flight.as_slices();
+        self.in_flight.extend(front.iter().cloned());
+        self.in_flight.extend(back.iter().cloned());
         self.next_id = *next_id;
         self.groups = *groups;
         self.cut = *cut;
