@@ -154,7 +154,7 @@ impl Figure {
             ),
             Figure::Explore(f) => format!(
                 "explore, {} servers, terms up to {}, election only: {:.0} distinct states/s, \
-                 {} states in {:.2} s, {} (median of {}, {} threads; goal ≥ 1,000,000/s and \
+                 {} states in {:.2} s, {} (median of {}, {}; goal ≥ 1,000,000/s and \
                  exhausted in < 10 s); {} successors, of which decoding, copying and stepping alone take \
                  {:.2} s (at most {:.0} distinct states/s however fast the rest), and with their \
                  canonical forms {:.2} s",
@@ -169,7 +169,7 @@ impl Figure {
                     "stopped at the state limit"
                 },
                 f.runs,
-                f.threads,
+                crate::scenario::build::plural(f.threads, "thread", "threads"),
                 f.successors,
                 f.model_seconds,
                 f.model_ceiling_states_per_sec,

@@ -449,6 +449,8 @@ struct Worker<'a> {
     slots: Vec<usize>,
     /// The state each move is tried on, copied from the parent in place (keeping buffers).
     child: Option<Cluster>,
+    /// The state being expanded, decoded in place (keeping buffers).
+    parent: Option<Cluster>,
     sleep: SleepMoves,
     /// A successor's message ids in canonical order.
     order: Vec<u64>,
@@ -466,6 +468,7 @@ impl<'a> Worker<'a> {
             ids: Vec::new(),
             slots: (0..crate::raft::MAX_SERVERS).collect(),
             child: None,
+            parent: None,
             sleep: SleepMoves::default(),
             order: Vec::new(),
             pass,
@@ -476,18 +479,20 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let mut out = ChunkOut::default();
         for index in states {
-            let (parent, budget) = config.codec.decode(store.bytes(index));
+            let parent = self.parent.get_or_insert_with(|| Cluster::new(1));
+            let budget = config.codec.decode_into(store.bytes(index), parent);
+            let parent: &Cluster = parent;
             if self.pass != Pass::Model {
-                config.codec.prime(&parent, &mut self.scratch);
+                config.codec.prime(parent, &mut self.scratch);
             }
             let asleep = if config.sleep_sets {
                 store.metas[index].sleep
             } else {
                 Sleep::NONE
             };
-            self.sleep.start(&parent, asleep);
+            self.sleep.start(parent, asleep);
             moves::moves(
-                &parent,
+                parent,
                 budget,
                 &config.bounds,
                 config.drops,
@@ -508,7 +513,7 @@ impl<'a> Worker<'a> {
                     moves::action(mv, &self.slots, &self.ids, budget, config.requests);
                 let next = match &mut self.child {
                     Some(child) => {
-                        child.clone_from(&parent);
+                        child.clone_from(parent);
                         child
                     }
                     none => none.insert(parent.clone()),
