@@ -475,8 +475,16 @@ impl RaftNetwork {
     }
 
     fn position(&self, id: MessageId) -> Option<usize> {
-        // Ids increase in send order and removal keeps the order, so the queue is sorted.
-        self.in_flight.binary_search_by_key(&id, |e| e.id).ok()
+        // Ids increase in send order and removal keeps the order, so the queue is sorted and
+        // the message is no further from the front than its id from the first's. With no gap
+        // in between (a state the explorer decoded numbers its messages 1, 2, …) it is
+        // exactly there: one look instead of a search.
+        let first = self.in_flight.front()?.id;
+        let guess = usize::try_from(id.checked_sub(first)?).ok()?;
+        match self.in_flight.get(guess) {
+            Some(e) if e.id == id => Some(guess),
+            _ => self.in_flight.binary_search_by_key(&id, |e| e.id).ok(),
+        }
     }
 
     fn take(&mut self, id: MessageId) -> Result<Envelope, NetworkError> {
