@@ -202,7 +202,13 @@ impl RaftServer {
 
     /// Moves the recorded events to `sink`.
     pub fn take_events(&mut self, sink: &mut Vec<Event>) {
-        sink.append(&mut self.events);
+        if sink.is_empty() {
+            // The usual case (one step's events into a cleared list): trade buffers rather
+            // than copy; each side keeps a buffer with room.
+            std::mem::swap(sink, &mut self.events);
+        } else {
+            sink.append(&mut self.events);
+        }
     }
 
     /// Moves the waiting messages out, in the order they were sent.
