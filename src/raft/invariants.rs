@@ -131,6 +131,8 @@ struct TermRules {
 
 impl TermRules {
     /// Terms never decrease, one vote per term, one leader per term (Election Safety).
+    // Inlined: a few compares on every step, cheaper than the call.
+    #[inline]
     fn check(&mut self, s: &RaftServer, reports: &mut Reports, events: &mut Vec<Event>) {
         self.check_term_and_vote(s, reports, events);
         self.check_leader(s, reports, events);
@@ -303,17 +305,29 @@ impl InvariantMonitor {
     /// State Machine Safety, committed entries never lost, commit index within the log; and
     /// records newly committed entries. `changed_from`: where the log changed since the last
     /// check.
+    // Inlined, so that the usual step (same log, same commit index) costs a test, not a call.
+    #[inline]
     fn check_commit(
         &mut self,
         s: &RaftServer,
         changed_from: Option<LogIndex>,
         events: &mut Vec<Event>,
     ) {
-        let id = s.id;
-        if changed_from.is_none() && s.commit_index == self.checked_commit_index[id] {
+        if changed_from.is_none() && s.commit_index == self.checked_commit_index[s.id] {
             // Same log, same commit index: nothing to report that was not already.
             return;
         }
+        self.recheck_commit(s, changed_from, events);
+    }
+
+    /// [`InvariantMonitor::check_commit`] when the log or the commit index changed.
+    fn recheck_commit(
+        &mut self,
+        s: &RaftServer,
+        changed_from: Option<LogIndex>,
+        events: &mut Vec<Event>,
+    ) {
+        let id = s.id;
         self.checked_commit_index[id] = s.commit_index;
         let log_len = s.log.len();
         if s.commit_index > log_len {
@@ -475,17 +489,29 @@ impl InvariantMonitor {
 
     /// Leader Completeness (§5.4): a leader holds every entry committed in an earlier term.
     /// `changed_from`: where its log changed since the last check.
+    // Inlined, so that a server that is not leader (most steps') costs a test, not a call.
+    #[inline]
     fn check_leader_completeness(
         &mut self,
         s: &RaftServer,
         changed_from: Option<LogIndex>,
         events: &mut Vec<Event>,
     ) {
-        let id = s.id;
         if s.role != Role::Leader {
-            self.completeness[id] = None;
+            self.completeness[s.id] = None;
             return;
         }
+        self.recheck_leader_completeness(s, changed_from, events);
+    }
+
+    /// [`InvariantMonitor::check_leader_completeness`] for a leader.
+    fn recheck_leader_completeness(
+        &mut self,
+        s: &RaftServer,
+        changed_from: Option<LogIndex>,
+        events: &mut Vec<Event>,
+    ) {
+        let id = s.id;
         let term = s.current_term;
         let known = self.committed.len();
         if changed_from.is_none()
