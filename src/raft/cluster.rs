@@ -377,6 +377,7 @@ impl Cluster {
     }
 
     /// Delivers one message, then the clock's rules and the invariants.
+    #[inline(always)]
     fn deliver(&mut self, id: MessageId, events: &mut Vec<Event>) -> Result<(), NetworkError> {
         let first = events.len();
         let next_id = self.network.next_id();
@@ -389,6 +390,7 @@ impl Cluster {
 
     /// After server `id` took a step whose events begin at `first` and whose messages got ids
     /// from `next_id` on: the clock's timer rules and times, then the invariants.
+    #[inline(always)]
     fn after_step(
         &mut self,
         id: ServerId,

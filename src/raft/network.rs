@@ -260,6 +260,7 @@ impl RaftNetwork {
 
     /// Takes a server's outbox into the network and its events into `events`. A message sent
     /// across a partition or over a cut link is lost at once.
+    #[inline(always)]
     pub fn collect(&mut self, server: &mut RaftServer, events: &mut Vec<Event>) {
         server.take_events(events);
         let from = server.id;
@@ -291,6 +292,7 @@ impl RaftNetwork {
     }
 
     /// Gives a message its id and puts it in flight, or loses it if it cannot get through.
+    #[inline(always)]
     fn send(
         &mut self,
         from: ServerId,
@@ -487,11 +489,13 @@ impl RaftNetwork {
         }
     }
 
+    #[inline]
     fn take(&mut self, id: MessageId) -> Result<Envelope, NetworkError> {
         let index = self.position(id).ok_or(NetworkError::NoSuchMessage(id))?;
         Ok(self.in_flight.remove(index).expect("position is in range"))
     }
 
+    #[inline(always)]
     fn hand_over<S: ServerSlots + ?Sized>(
         &mut self,
         envelope: Envelope,
