@@ -105,6 +105,10 @@ impl Reports {
         self.reported.clear();
     }
 
+    // Out of line and cold: a violation is rare (the explorer stops at the first), and the
+    // checks that may report one stay small enough to inline.
+    #[cold]
+    #[inline(never)]
     fn report(&mut self, violation: Violation, events: &mut Vec<Event>) {
         if self.reported.insert(violation) {
             self.found.push(violation);
@@ -138,6 +142,7 @@ impl TermRules {
         self.check_leader(s, reports, events);
     }
 
+    #[inline]
     fn check_term_and_vote(
         &mut self,
         s: &RaftServer,
@@ -176,10 +181,17 @@ impl TermRules {
         }
     }
 
+    // Inlined, so that a server that is not a new leader costs a test, not a call.
+    #[inline]
     fn check_leader(&mut self, s: &RaftServer, reports: &mut Reports, events: &mut Vec<Event>) {
         if s.role != Role::Leader || self.leader_checked[s.id] == s.current_term {
             return;
         }
+        self.check_new_leader(s, reports, events);
+    }
+
+    /// [`TermRules::check_leader`] for a leader not yet checked in its term.
+    fn check_new_leader(&mut self, s: &RaftServer, reports: &mut Reports, events: &mut Vec<Event>) {
         self.leader_checked[s.id] = s.current_term;
         let term = s.current_term;
         let first = match self.leaders.last() {
