@@ -17,6 +17,9 @@ impl Clone for RaftServer {
         copy
     }
 
+    // Inlined into the loop over a cluster's servers: mostly plain fields, cheaper than a
+    // call per server.
+    #[inline(always)]
     fn clone_from(&mut self, source: &RaftServer) {
         // Every field named, so that a new one cannot be forgotten here.
         let RaftServer {
