@@ -926,6 +926,8 @@ impl RaftServer {
     ///   term, the match index only grows and the next index never leaves match + 1 once
     ///   there (a success sets it so; a failure backs off no lower than that); then the
     ///   cases above apply.
+    // Inlined: the explorer asks it of every message in flight in every state it finds.
+    #[inline]
     pub fn ignores_forever(&self, from: ServerId, message: &Message) -> bool {
         use std::cmp::Ordering;
         match *message {
