@@ -22,6 +22,8 @@ impl InvariantMonitor {
     /// As `clone_from`, for two monitors that have seen no server numbered `n` or above (a
     /// cluster's monitor sees only its servers): what concerns other servers is in its
     /// starting state in both, and is not copied.
+    // Inlined (always) into the cluster's copy, made once for every step the explorer tries.
+    #[inline(always)]
     pub(crate) fn clone_for_servers(&mut self, source: &InvariantMonitor, n: usize) {
         let n = n.min(MAX_SERVERS);
         // Every field named, so that a new one cannot be forgotten here.
