@@ -102,7 +102,10 @@ struct Reports {
 impl Reports {
     fn clear(&mut self) {
         self.found.clear();
-        self.reported.clear();
+        // Empty unless a violation was found: nothing to drop.
+        if !self.reported.is_empty() {
+            self.reported.clear();
+        }
     }
 
     // Out of line and cold: a violation is rare (the explorer stops at the first), and the

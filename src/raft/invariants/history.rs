@@ -100,7 +100,11 @@ impl InvariantMonitor {
         *checked_commit_index = [0; MAX_SERVERS];
         *checked_commit = [0; MAX_SERVERS];
         *checked_len = [0; MAX_SERVERS];
-        diverged.iter_mut().for_each(BTreeSet::clear);
+        // Empty but in a cluster that broke State Machine Safety: nothing to drop.
+        diverged
+            .iter_mut()
+            .filter(|set| !set.is_empty())
+            .for_each(BTreeSet::clear);
         *pairs = Default::default();
         *completeness = [None; MAX_SERVERS];
         reports.clear();
