@@ -139,7 +139,7 @@ struct TermRules {
 impl TermRules {
     /// Terms never decrease, one vote per term, one leader per term (Election Safety).
     // Inlined: a few compares on every step, cheaper than the call.
-    #[inline]
+    #[inline(always)]
     fn check(&mut self, s: &RaftServer, reports: &mut Reports, events: &mut Vec<Event>) {
         self.check_term_and_vote(s, reports, events);
         self.check_leader(s, reports, events);

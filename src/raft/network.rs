@@ -476,6 +476,7 @@ impl RaftNetwork {
         events.push(Event::LinkRestored { link });
     }
 
+    #[inline]
     fn position(&self, id: MessageId) -> Option<usize> {
         // Ids increase in send order and removal keeps the order, so the queue is sorted and
         // the message is no further from the front than its id from the first's. With no gap
