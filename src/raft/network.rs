@@ -496,6 +496,8 @@ impl RaftNetwork {
         Ok(self.in_flight.remove(index).expect("position is in range"))
     }
 
+    // Inlined (always), as are take, collect and send, and the cluster's deliver and
+    // after_step: the path of every message the explorer delivers, one frame instead of six.
     #[inline(always)]
     fn hand_over<S: ServerSlots + ?Sized>(
         &mut self,
