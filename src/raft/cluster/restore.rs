@@ -35,6 +35,7 @@ impl Cluster {
         );
         give_settings(&mut servers, &config);
         let monitor = InvariantMonitor::restored(&servers, history);
+        seen_whole(&mut servers);
         Cluster {
             servers,
             network,
@@ -72,7 +73,16 @@ impl Cluster {
         self.config.clone_from(config);
         give_settings(&mut self.servers, config);
         self.monitor.recheck(&self.servers);
+        seen_whole(&mut self.servers);
         result
+    }
+}
+
+/// The monitor has just checked every log whole: no change is left for the next step's
+/// check to look at again (as after a new cluster's first check).
+fn seen_whole(servers: &mut [RaftServer]) {
+    for server in servers {
+        let _ = server.log.take_change();
     }
 }
 
