@@ -107,8 +107,9 @@ struct Slot {
 }
 
 impl Slot {
-    fn range(&self) -> std::ops::Range<usize> {
-        self.offset as usize..self.offset as usize + self.len as usize
+    /// Whether this slot holds the state with this hash and canonical form.
+    fn holds(&self, arena: &[u8], hash: u64, key: &[u8]) -> bool {
+        self.hash == hash && arena[self.offset as usize..][..self.len as usize] == *key
     }
 }
 
@@ -141,9 +142,7 @@ impl Store {
 
     fn contains(&self, hash: u64, key: &[u8]) -> bool {
         self.table
-            .find(hash, |slot| {
-                slot.hash == hash && self.arena[slot.range()] == *key
-            })
+            .find(hash, |slot| slot.holds(&self.arena, hash, key))
             .is_some()
     }
 
@@ -163,11 +162,7 @@ impl Store {
             table,
             ..
         } = self;
-        let entry = table.entry(
-            hash,
-            |slot| slot.hash == hash && arena[slot.range()] == *key,
-            |slot| slot.hash,
-        );
+        let entry = table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash);
         let vacant = match entry {
             hashbrown::hash_table::Entry::Occupied(known) => return (known.get().index, false),
             hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
@@ -181,7 +176,7 @@ impl Store {
             offset,
         });
         metas.push(Meta {
-            offset: arena.len() as u64,
+            offset,
             len: key.len() as u32,
             parent,
             mv,
