@@ -60,6 +60,7 @@ pub struct Scratch {
     messages: Vec<u8>,
     records: Vec<MessageRecord>,
     order: Vec<(u128, u32)>,
+    packed: Vec<u128>,
     tied: Vec<usize>,
     reduced: Reduced,
     ids: Vec<u64>,
@@ -85,6 +86,19 @@ struct PrimedMessages {
 /// How many leading bytes of a message sort as one number; every byte naming a server is
 /// among them (sender, recipient, and candidate or leader after a term of at most 10 bytes).
 const KEY_BYTES: usize = 16;
+
+/// At most this many messages sort packed (their index fits the key's spare byte).
+const PACKED_MAX: usize = 256;
+
+/// The messages as [`Codec::sort_messages`] last sorted them: (renamed key, record index).
+fn sorted(scratch: &Scratch) -> impl Iterator<Item = (u128, u32)> + '_ {
+    let packed = scratch
+        .packed
+        .iter()
+        .map(|&p| (p & !0xff, (p & 0xff) as u32));
+    // One of the two lists is empty.
+    packed.chain(scratch.order.iter().copied())
+}
 
 /// One message encoded under no renaming.
 #[derive(Clone, Copy)]
@@ -247,7 +261,7 @@ impl Codec {
         scratch: &mut Scratch,
         order: &mut Vec<u64>,
     ) {
-        // `scratch.order` holds the last renaming tried; sort again unless it won.
+        // The sorted lists hold the last renaming tried; sort again unless it won.
         if !scratch.sorted_as_chosen {
             self.sort_messages(perm, scratch);
         }
@@ -257,7 +271,7 @@ impl Codec {
             .ids
             .extend(live.filter(|(_, dead)| !**dead).map(|(e, _)| e.id));
         order.clear();
-        order.extend(scratch.order.iter().map(|&(_, i)| scratch.ids[i as usize]));
+        order.extend(sorted(scratch).map(|(_, i)| scratch.ids[i as usize]));
     }
 
     /// The canonical form last written into `scratch`.
@@ -489,27 +503,55 @@ impl Codec {
     fn encode_record(&self, envelope: &Envelope, messages: &mut Vec<u8>) -> MessageRecord {
         let start = messages.len();
         let reference = self.encode_message(envelope, &identity(), messages);
-        let bytes = &messages[start..];
+        let len = messages.len() - start;
+        // Zero padding for a fixed-size read of the key, then gone again.
+        messages.extend_from_slice(&[0; KEY_BYTES]);
         let mut key = [0u8; KEY_BYTES];
-        let head = bytes.len().min(KEY_BYTES);
-        key[..head].copy_from_slice(&bytes[..head]);
+        key.copy_from_slice(&messages[start..start + KEY_BYTES]);
+        messages.truncate(start + len);
         MessageRecord {
             start: start as u32,
-            len: bytes.len() as u32,
+            len: len as u32,
             reference: reference as u8,
             key: u128::from_be_bytes(key),
         }
     }
 
-    /// Sorts the prepared messages as named under `perm` into `scratch.order`.
+    /// Sorts the prepared messages as named under `perm`: into `scratch.packed` when every
+    /// message fits its key with a byte to spare (then the spare byte holds its index and
+    /// one number sorts it), else into `scratch.order`. [`sorted`] reads either.
     fn sort_messages(&self, perm: &Perm, scratch: &mut Scratch) {
         scratch.order.clear();
+        scratch.packed.clear();
         let renames = (0..self.n).any(|s| perm[s] as usize != s);
-        for (i, r) in scratch.records.iter().enumerate() {
+        let records = &scratch.records;
+        let packable =
+            records.len() <= PACKED_MAX && records.iter().all(|r| (r.len as usize) < KEY_BYTES);
+        if packable {
+            // The last key byte is zero (padding), so the index breaks ties as `order` would:
+            // no tail to compare, and equal keys then sort by position.
+            for (i, r) in records.iter().enumerate() {
+                let key = if renames { rename_key(r, perm) } else { r.key };
+                scratch.packed.push(key | i as u128);
+            }
+            // Few, mostly in order already (a decoded state lists its messages in canonical
+            // order; a step appends its new ones): insertion sort.
+            let list = &mut scratch.packed;
+            for i in 1..list.len() {
+                let item = list[i];
+                let mut j = i;
+                while j > 0 && item < list[j - 1] {
+                    list[j] = list[j - 1];
+                    j -= 1;
+                }
+                list[j] = item;
+            }
+            return;
+        }
+        for (i, r) in records.iter().enumerate() {
             let key = if renames { rename_key(r, perm) } else { r.key };
             scratch.order.push((key, i as u32));
         }
-        let records = &scratch.records;
         let bytes = &scratch.messages;
         // Past the key no byte names a server, so ties compare the raw tails.
         let tail = |i: u32| {
@@ -518,48 +560,28 @@ impl Codec {
             &bytes[start..(r.start + r.len) as usize]
         };
         // A total order (the position breaks ties), so any sort gives the same result.
-        let order = |a: &(u128, u32), b: &(u128, u32)| {
+        scratch.order.sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
                 .then_with(|| tail(a.1).cmp(tail(b.1)))
                 .then(a.1.cmp(&b.1))
-        };
-        let list = &mut scratch.order;
-        if list.len() > 32 {
-            list.sort_unstable_by(order);
-            return;
-        }
-        // Few messages, mostly in order already (a decoded state lists its messages in
-        // canonical order; a step appends its new ones): insertion sort, comparing the keys
-        // alone unless they are equal (a two-way test costs less than `cmp`).
-        let less = |a: &(u128, u32), b: &(u128, u32)| {
-            if a.0 != b.0 {
-                a.0 < b.0
-            } else {
-                order(a, b) == Ordering::Less
-            }
-        };
-        for i in 1..list.len() {
-            let item = list[i];
-            let mut j = i;
-            while j > 0 && less(&item, &list[j - 1]) {
-                list[j] = list[j - 1];
-                j -= 1;
-            }
-            list[j] = item;
-        }
+        });
     }
 
     /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
     fn write_messages(&self, scratch: &Scratch, out: &mut Vec<u8>) {
-        put(out, scratch.order.len() as u64);
-        for &(key, i) in &scratch.order {
+        put(out, (scratch.order.len() + scratch.packed.len()) as u64);
+        for (key, i) in sorted(scratch) {
             let r = &scratch.records[i as usize];
             put(out, r.len as u64);
-            let head = (r.len as usize).min(KEY_BYTES);
-            out.extend_from_slice(&key.to_be_bytes()[..head]);
-            out.extend_from_slice(
-                &scratch.messages[r.start as usize + head..(r.start + r.len) as usize],
-            );
+            // The whole key at once (a fixed-size copy, no call), then back to its length.
+            let at = out.len();
+            out.extend_from_slice(&key.to_be_bytes());
+            if (r.len as usize) < KEY_BYTES {
+                out.truncate(at + r.len as usize);
+            } else {
+                let tail = r.start as usize + KEY_BYTES..(r.start + r.len) as usize;
+                out.extend_from_slice(&scratch.messages[tail]);
+            }
         }
     }
 
