@@ -112,6 +112,7 @@ struct MessageRecord {
 }
 
 /// The record's key with its server-naming bytes renamed.
+#[inline(always)]
 fn rename_key(r: &MessageRecord, perm: &Perm) -> u128 {
     let mut key = r.key.to_be_bytes();
     key[0] = perm[key[0] as usize];
