@@ -7,13 +7,15 @@
 //!    log alone when it rejects.
 //! 3. `Cluster::apply` is deterministic.
 //! 4. Counter-checks: the invariant checks can fail (forced `BecomeLeader` on two servers).
+//! 5. `RaftServer::request_vote_inputs` holds all that handling a RequestVote reads: two
+//!    servers alike in it, and unlike in anything else, handle the same request alike.
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use raftwalk::raft::{
-    Action, Cluster, ClusterConfig, Entry, Event, Link, Log, LogIndex, ServerAction, ServerId,
-    ServerState, Term, Violation,
+    Action, Cluster, ClusterConfig, Entry, Event, Link, Log, LogIndex, Message, Node, RaftServer,
+    Role, ServerAction, ServerId, ServerState, Term, Violation,
 };
 use std::collections::BTreeMap;
 
@@ -473,4 +475,87 @@ fn forced_second_leader_breaks_election_safety() {
     // The independent check (without the monitor) also sees two live leaders of term 1.
     let err = check_state(&cluster, &before).unwrap_err();
     assert_eq!(err, "live leaders [0, 1] share term 1");
+}
+
+// ----- 5. What a RequestVote reads ----------------------------------------------------------
+
+/// Server 0 of 3 with these inputs (term, vote, log by its entries' terms) and this rest
+/// (role, commit index, leader heard from). A candidate or leader has voted for itself, so a
+/// rest that names either role is taken only when the vote is its own.
+fn voter(
+    term: Term,
+    vote: Option<ServerId>,
+    log: &[Term],
+    rest: (u8, usize, Option<ServerId>),
+) -> RaftServer {
+    let (role, commit, leader) = rest;
+    let role = match role % 3 {
+        1 if vote == Some(0) => Role::Candidate,
+        2 if vote == Some(0) => Role::Leader,
+        _ => Role::Follower,
+    };
+    let entries = log
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| entry_at(i + 1, t))
+        .collect::<Vec<_>>();
+    let state = ServerState {
+        term,
+        voted_for: vote,
+        log: Log::from(entries),
+        commit_index: commit.min(log.len()),
+        role,
+        leader: if role == Role::Follower { leader } else { None },
+        ..ServerState::default()
+    };
+    RaftServer::with_state(
+        Node {
+            id: 0,
+            cluster_size: 3,
+        },
+        state,
+    )
+}
+
+proptest! {
+    #[test]
+    fn servers_alike_in_request_vote_inputs_handle_a_request_alike(
+        term in 1u64..4,
+        vote in prop::option::of(0usize..3),
+        steps in prop::collection::vec(0u64..2, 0..4),
+        a in (0u8..3, 0usize..4, prop::option::of(1usize..3)),
+        b in (0u8..3, 0usize..4, prop::option::of(1usize..3)),
+        candidate in 1usize..3,
+        request_term in 1u64..5,
+        last_log_index in 0usize..5,
+        last_log_term in 0u64..5,
+    ) {
+        // A log's terms never decrease and never pass the server's term.
+        let mut log = Vec::new();
+        let mut t = 1;
+        for step in steps {
+            t = (t + step).min(term);
+            log.push(t);
+        }
+        let (mut first, mut second) = (voter(term, vote, &log, a), voter(term, vote, &log, b));
+        prop_assert_eq!(first.request_vote_inputs(), second.request_vote_inputs());
+        let request = Message::RequestVote {
+            term: request_term,
+            candidate,
+            last_log_index,
+            last_log_term,
+        };
+        let (before_first, before_second) = (first.clone(), second.clone());
+        first.handle(candidate, request.clone());
+        second.handle(candidate, request);
+        prop_assert_eq!(first.request_vote_inputs(), second.request_vote_inputs());
+        prop_assert_eq!(first.outbox(), second.outbox());
+        // Left as it was, or not, alike (what the explorer's sleep sets rely on).
+        let unchanged = |server: &mut RaftServer, before: &RaftServer| {
+            server.drain_outbox().for_each(drop);
+            server.take_events(&mut Vec::new());
+            *server == *before
+        };
+        prop_assert_eq!(unchanged(&mut first, &before_first), unchanged(&mut second, &before_second));
+    }
 }

@@ -6,7 +6,7 @@
 
 use super::canon::{Budget, Codec, Scratch};
 use super::moves::{self, Bounds, Move};
-use super::sleep::{Sleep, SleepMoves};
+use super::sleep::{Effect, Sleep, SleepMoves};
 use crate::raft::{ClientCommand, Cluster, Event, Violation};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
@@ -531,7 +531,12 @@ impl<'a> Worker<'a> {
                 {
                     continue;
                 }
-                self.sleep.tried(mv);
+                let effect = if config.sleep_sets {
+                    self.sleep.effect(mv, parent, next)
+                } else {
+                    Effect::default()
+                };
+                self.sleep.tried(mv, effect);
                 if self.pass == Pass::Model {
                     continue;
                 }
@@ -545,12 +550,12 @@ impl<'a> Worker<'a> {
                     continue;
                 }
                 // A new state: which moves sleep in it, in its own naming.
-                let sleep = if config.sleep_sets && self.sleep.passes_on(mv) {
+                let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
                     let order = &mut self.order;
                     config
                         .codec
                         .message_order(next, &perm, &mut self.scratch, order);
-                    self.sleep.successor(mv, &perm, order)
+                    self.sleep.successor(mv, effect, &perm, order)
                 } else {
                     Sleep::NONE
                 };

@@ -10,13 +10,21 @@
 //! Breadth first, a state found at one depth by several paths keeps only the moves that
 //! sleep on every one of them; a path that finds it at a greater depth is never expanded.
 //!
+//! Two deliveries to the same server commute too when one of them is a RequestVote that the
+//! server refused without changing (taken first, it leaves the server as it was) and the
+//! other keeps what handling a RequestVote reads ([`RaftServer::request_vote_inputs`]; taken
+//! first, the refusal is the same refusal). Both effects are seen, not predicted: they are
+//! known for the moves already tried from a state, which is where they are used.
+//!
 //! Only deliveries and timeouts sleep. Drops, duplicates, crashes, restarts and requests
 //! are treated as depending on every move (they change budgets or several servers), and a
 //! move only sleeps while its name fits in the set (message positions below 48).
 
 use super::canon::Perm;
 use super::moves::Move;
-use crate::raft::{Cluster, MAX_SERVERS};
+#[cfg(doc)]
+use crate::raft::RaftServer;
+use crate::raft::{Cluster, MAX_SERVERS, Message};
 
 /// Message positions at or past this never sleep (their bit would be a timeout's).
 const MESSAGE_BITS: u32 = 48;
@@ -63,6 +71,16 @@ fn bit(mv: Move) -> Option<u32> {
     }
 }
 
+/// What a move tried from a state did to the server it acts on, as far as sleep sets care.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Effect {
+    /// It delivered a RequestVote that its recipient refused, and left the recipient exactly
+    /// as it was.
+    pub refused_unchanged: bool,
+    /// It left what handling a RequestVote reads of the server as it was.
+    pub keeps_vote_inputs: bool,
+}
+
 /// The sleep-set bookkeeping of one state while its moves are tried in order.
 #[derive(Default)]
 pub struct SleepMoves {
@@ -70,6 +88,12 @@ pub struct SleepMoves {
     asleep: u64,
     /// Moves tried so far (that can sleep).
     tried: u64,
+    /// Of those, the ones whose [`Effect`] was `refused_unchanged`.
+    refused_unchanged: u64,
+    /// Of those, the ones whose [`Effect`] was `keeps_vote_inputs`.
+    keeps_vote_inputs: u64,
+    /// The messages that are RequestVotes, by position.
+    requests_vote: u64,
     /// For each server, the bits of the moves that act on it.
     acting_on: [u64; MAX_SERVERS],
     /// How many messages the state has (they have ids 1, 2, … in position order).
@@ -83,10 +107,16 @@ impl SleepMoves {
     pub fn start(&mut self, state: &Cluster, asleep: Sleep) {
         self.asleep = asleep.0;
         self.tried = 0;
+        self.refused_unchanged = 0;
+        self.keeps_vote_inputs = 0;
+        self.requests_vote = 0;
         self.acting_on = [0; MAX_SERVERS];
         self.messages = state.in_flight().len();
         for (k, envelope) in state.in_flight().enumerate().take(MESSAGE_BITS as usize) {
             self.acting_on[envelope.to] |= 1 << k;
+            if matches!(envelope.message, Message::RequestVote { .. }) {
+                self.requests_vote |= 1 << k;
+            }
         }
         for s in 0..state.servers().len() {
             self.acting_on[s] |= 1 << (MESSAGE_BITS as usize + s);
@@ -98,10 +128,31 @@ impl SleepMoves {
         Sleep(self.asleep).contains(mv)
     }
 
-    /// Records that `mv` was tried.
-    pub fn tried(&mut self, mv: Move) {
+    /// What `mv`, taken from `state` (the state started on) to `next`, did to the server it
+    /// acts on. Only deliveries are looked at; any other move has no [`Effect`].
+    pub fn effect(&self, mv: Move, state: &Cluster, next: &Cluster) -> Effect {
+        let (Move::Deliver(_), Some(b), Some(to)) = (mv, bit(mv), self.target(mv)) else {
+            return Effect::default();
+        };
+        let (before, after) = (&state.servers()[to], &next.servers()[to]);
+        let keeps_vote_inputs = before.request_vote_inputs() == after.request_vote_inputs();
+        let request_vote = self.requests_vote & (1 << b) != 0;
+        Effect {
+            refused_unchanged: keeps_vote_inputs && request_vote && before == after,
+            keeps_vote_inputs,
+        }
+    }
+
+    /// Records that `mv` was tried, with its effect.
+    pub fn tried(&mut self, mv: Move, effect: Effect) {
         if let Some(b) = bit(mv) {
             self.tried |= 1 << b;
+            if effect.refused_unchanged {
+                self.refused_unchanged |= 1 << b;
+            }
+            if effect.keeps_vote_inputs {
+                self.keeps_vote_inputs |= 1 << b;
+            }
         }
     }
 
@@ -113,23 +164,35 @@ impl SleepMoves {
 
     /// Whether the successor by `mv` may get a non-empty sleep set (saves the renaming
     /// work when it may not).
-    pub fn passes_on(&self, mv: Move) -> bool {
-        self.inherited(mv) != 0
+    pub fn passes_on(&self, mv: Move, effect: Effect) -> bool {
+        self.inherited(mv, effect) != 0
     }
 
-    /// The moves that go on sleeping after `mv`, named as in this state.
-    fn inherited(&self, mv: Move) -> u64 {
-        match self.target(mv) {
-            Some(t) => (self.asleep | self.tried) & !self.acting_on[t],
-            None => 0,
+    /// The moves that go on sleeping after `mv` (tried, with `effect`), named as in this
+    /// state: those on other servers, and those on the same server that commute with it.
+    fn inherited(&self, mv: Move, effect: Effect) -> u64 {
+        let (Some(t), Some(b)) = (self.target(mv), bit(mv)) else {
+            return 0;
+        };
+        let elsewhere = (self.asleep | self.tried) & !self.acting_on[t];
+        // A refusal that changed nothing, and a move that keeps what a refusal reads: the
+        // refusal is the same before or after the other move, so the two commute.
+        let mut commuting = 0;
+        if effect.keeps_vote_inputs {
+            commuting |= self.refused_unchanged;
         }
+        if effect.refused_unchanged {
+            commuting |= self.keeps_vote_inputs;
+        }
+        let here = self.tried & self.acting_on[t] & commuting & !(1 << b);
+        elsewhere | here
     }
 
     /// The successor's sleep set after `mv`, named as in the successor's canonical form:
     /// `perm` renames this state's servers to the successor's slots and `order` lists the
     /// successor's message ids by canonical position.
-    pub fn successor(&mut self, mv: Move, perm: &Perm, order: &[u64]) -> Sleep {
-        let bits = self.inherited(mv);
+    pub fn successor(&mut self, mv: Move, effect: Effect, perm: &Perm, order: &[u64]) -> Sleep {
+        let bits = self.inherited(mv, effect);
         if bits == 0 {
             return Sleep::NONE;
         }
@@ -191,25 +254,107 @@ mod tests {
         let mut sm = SleepMoves::default();
         sm.start(&state, Sleep::NONE);
         assert_eq!(state.in_flight().len(), 2);
-        sm.tried(Move::Deliver(0)); // to server 1
-        sm.tried(Move::Timeout(2));
+        sm.tried(Move::Deliver(0), Effect::default()); // to server 1
+        sm.tried(Move::Timeout(2), Effect::default());
         let identity = super::super::canon::identity();
         // After delivering to server 2, the delivery to 1 sleeps; 2's timeout does not.
-        let after = sm.successor(Move::Deliver(1), &identity, &[1, 3]);
+        let after = sm.successor(Move::Deliver(1), Effect::default(), &identity, &[1, 3]);
         assert!(after.contains(Move::Deliver(0)));
         assert!(!after.contains(Move::Timeout(2)));
         assert_eq!(after.len(), 1);
         // After server 1's timeout, the delivery to 1 wakes; 2's timeout goes on sleeping.
-        let after = sm.successor(Move::Timeout(1), &identity, &[1, 2, 3, 4]);
+        let after = sm.successor(
+            Move::Timeout(1),
+            Effect::default(),
+            &identity,
+            &[1, 2, 3, 4],
+        );
         assert!(!after.contains(Move::Deliver(0)));
         assert!(after.contains(Move::Timeout(2)));
         // Renamed: server 2 becomes slot 0, and message 1 moves to position 1.
         let mut perm = identity;
         perm[..3].copy_from_slice(&[1, 2, 0]);
-        let after = sm.successor(Move::Deliver(1), &perm, &[3, 1]);
+        let after = sm.successor(Move::Deliver(1), Effect::default(), &perm, &[3, 1]);
         assert!(after.contains(Move::Deliver(1)));
         assert!(!after.contains(Move::Deliver(0)));
         // A crash wakes everything.
-        assert!(sm.successor(Move::Crash(0), &identity, &[1, 2]).is_empty());
+        assert!(
+            sm.successor(Move::Crash(0), Effect::default(), &identity, &[1, 2])
+                .is_empty()
+        );
+    }
+
+    /// Servers 0 and 2 time out (both candidates of term 2, each with its own vote):
+    /// RequestVotes 0→1, 0→2, 2→0, 2→1 at positions 0 to 3.
+    fn two_candidates() -> Cluster {
+        use crate::raft::{Action, ServerAction};
+        let mut state = Cluster::new(3);
+        for s in [0, 2] {
+            state
+                .apply(&Action::on(s, ServerAction::Timeout))
+                .expect("a timeout");
+        }
+        state
+    }
+
+    #[test]
+    fn a_refusal_that_changed_nothing_and_a_step_keeping_what_it_reads_are_seen_as_such() {
+        use crate::raft::Action;
+        let state = two_candidates();
+        let mut sm = SleepMoves::default();
+        sm.start(&state, Sleep::NONE);
+        let ids: Vec<u64> = state.in_flight().map(|e| e.id).collect();
+        let after = |k: usize| {
+            let mut next = state.clone();
+            next.apply(&Action::Deliver(ids[k])).expect("a delivery");
+            next
+        };
+        // Server 0 has voted for itself in term 2: it refuses 2's request and stays as it was.
+        let refused = sm.effect(Move::Deliver(2), &state, &after(2));
+        assert!(refused.refused_unchanged && refused.keeps_vote_inputs);
+        // Server 1 adopts term 2 and votes for 0: what a request reads has changed.
+        let granted = sm.effect(Move::Deliver(0), &state, &after(0));
+        assert_eq!(granted, Effect::default());
+        // A timeout has no effect that sleep sets use.
+        assert_eq!(
+            sm.effect(Move::Timeout(1), &state, &state),
+            Effect::default()
+        );
+    }
+
+    #[test]
+    fn two_steps_of_one_server_commute_only_when_one_is_a_refusal_the_other_keeps() {
+        let state = two_candidates();
+        let identity = super::super::canon::identity();
+        let refusal = Effect {
+            refused_unchanged: true,
+            keeps_vote_inputs: true,
+        };
+        let keeps = Effect {
+            refused_unchanged: false,
+            keeps_vote_inputs: true,
+        };
+        // Positions 0 and 3 both go to server 1; after the delivery at 3, the survivors
+        // are ids 1, 2, 3 (positions 0, 1, 2) and its reply (id 5).
+        let order = [1, 2, 3, 5];
+        for (first, then, sleeps) in [
+            (refusal, keeps, true),
+            (keeps, refusal, true),
+            (refusal, refusal, true),
+            (keeps, keeps, false),
+            (refusal, Effect::default(), false),
+            (Effect::default(), refusal, false),
+        ] {
+            let mut sm = SleepMoves::default();
+            sm.start(&state, Sleep::NONE);
+            sm.tried(Move::Deliver(0), first);
+            sm.tried(Move::Deliver(3), then);
+            let after = sm.successor(Move::Deliver(3), then, &identity, &order);
+            assert_eq!(
+                after.contains(Move::Deliver(0)),
+                sleeps,
+                "{first:?} then {then:?}"
+            );
+        }
     }
 }

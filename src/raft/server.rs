@@ -448,6 +448,16 @@ impl RaftServer {
         }
     }
 
+    /// Everything handling a RequestVote reads of this server, besides its id and mutant: its
+    /// term (§5.1), its vote (§5.2) and where its log ends (§5.4.1). Two servers alike in
+    /// these handle the same RequestVote alike, and answer it alike. The explorer relies on
+    /// it: a refused request and another step of the same server that keeps these commute.
+    /// Keep it in step with `handle`, `handle_stale` and `on_request_vote` (a test compares
+    /// servers alike in these and unlike in the rest).
+    pub fn request_vote_inputs(&self) -> (Term, Option<ServerId>, LogPosition) {
+        (self.current_term, self.voted_for, self.log.last_position())
+    }
+
     /// RequestVote of our term (§5.2, §5.4.1): one vote per term, only for an up-to-date log.
     fn on_request_vote(
         &mut self,
