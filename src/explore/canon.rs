@@ -707,14 +707,17 @@ impl Codec {
     /// As [`Codec::decode`], into `cluster` (of any size), which keeps its buffers: the
     /// explorer decodes every state it expands into the same one.
     pub fn decode_into(&self, bytes: &[u8], cluster: &mut Cluster) -> Budget {
-        let mut r = Reader { bytes, at: 0 };
+        let mut start = Reader { rest: bytes };
         let budget = Budget {
-            dups: r.byte(),
-            crashes: r.byte(),
-            requests: r.byte(),
+            dups: start.byte(),
+            crashes: start.byte(),
+            requests: start.byte(),
         };
         let n = self.n;
         cluster.restore(n, &self.config, |parts| {
+            // A copy of its own, so that it stays in registers: each part is given a reader
+            // of its own too, set where it starts.
+            let mut r = start;
             for id in 0..n {
                 let flags = r.byte();
                 let role = match flags & 3 {
@@ -732,15 +735,13 @@ impl Codec {
                 };
                 let len = r.num() as usize;
                 // The entries are read when the server takes them, after what follows them.
-                let entries_at = r.at;
-                for _ in 0..len {
-                    self.skip_entry(&mut r);
-                }
+                let mut entries = r;
+                r.skip_nums(ENTRY_NUMS * len);
                 match role {
                     Role::Follower => {}
                     Role::Candidate => {
-                        record.votes_granted = set_from(r.num());
-                        record.votes_refused = set_from(r.num());
+                        record.votes_granted = ServerSet::from_mask(r.num());
+                        record.votes_refused = ServerSet::from_mask(r.num());
                     }
                     Role::Leader => {
                         record.leader_id = Some(id);
@@ -750,10 +751,6 @@ impl Codec {
                         }
                     }
                 }
-                let mut entries = Reader {
-                    bytes,
-                    at: entries_at,
-                };
                 parts.server(id, &record, (0..len).map(|_| self.read_entry(&mut entries)));
             }
             let mut groups = [0u8; MAX_SERVERS];
@@ -765,36 +762,38 @@ impl Codec {
             let mut cut = [ServerSet::EMPTY; MAX_SERVERS];
             if r.byte() == 1 {
                 for c in cut.iter_mut().take(n) {
-                    *c = set_from(r.num());
+                    *c = ServerSet::from_mask(r.num());
                 }
             }
+            // Each leader is a term and a slot: a byte below 0x80, so it skips as a number.
             let leaders_len = r.num() as usize;
-            parts.leaders((0..leaders_len).map(|_| (r.num(), r.byte() as usize)));
+            let mut leaders = r;
+            r.skip_nums(2 * leaders_len);
+            parts.leaders((0..leaders_len).map(|_| (leaders.num(), leaders.byte() as usize)));
             let committed_len = r.num() as usize;
-            parts.committed((0..committed_len).map(|_| (self.read_entry(&mut r), r.num())));
+            let mut committed = r;
+            r.skip_nums((ENTRY_NUMS + 1) * committed_len);
+            parts.committed(
+                (0..committed_len).map(|_| (self.read_entry(&mut committed), committed.num())),
+            );
             let mut max_commit = [0; MAX_SERVERS];
             for m in max_commit.iter_mut().take(n) {
                 *m = r.num() as usize;
             }
             parts.max_commit(&max_commit[..n]);
             let count = r.num() as usize;
+            let mut messages = r;
             parts.network(
                 &groups,
                 &cut,
                 (0..count).map(|_| {
-                    let _len = r.num();
-                    self.read_message(&mut r)
+                    let _len = messages.num();
+                    self.read_message(&mut messages)
                 }),
             );
-            debug_assert_eq!(r.at, bytes.len(), "the whole encoding is read");
+            debug_assert!(messages.rest.is_empty(), "the whole encoding is read");
         });
         budget
-    }
-
-    /// Reads past an entry, as [`Codec::read_entry`] reads it.
-    fn skip_entry(&self, r: &mut Reader<'_>) {
-        let _term = r.num();
-        let _code = r.num();
     }
 
     fn read_entry(&self, r: &mut Reader<'_>) -> Entry {
@@ -894,10 +893,6 @@ fn rename_set(set: ServerSet, perm: &Perm) -> u16 {
     set.iter().fold(0u16, |acc, s| acc | 1 << perm[s])
 }
 
-fn set_from(mask: u64) -> ServerSet {
-    (0..MAX_SERVERS).filter(|&s| mask & 1 << s != 0).collect()
-}
-
 /// A quick digest of a few numbers (not a hash table's hash: only equal inputs must give
 /// equal digests).
 #[derive(Default)]
@@ -924,28 +919,67 @@ fn put(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
+/// A number whose first byte, `first`, says more follow in `rest`; and what follows it. Out
+/// of line, and given the bytes rather than the reader, so that a reader stays in registers.
+#[cold]
+#[inline(never)]
+fn num_after(first: u8, mut rest: &[u8]) -> (u64, &[u8]) {
+    let mut value = (first & 0x7f) as u64;
+    let mut shift = 7;
+    loop {
+        let (&b, after) = rest
+            .split_first()
+            .expect("a canonical form is read within its length");
+        rest = after;
+        value |= ((b & 0x7f) as u64) << shift;
+        if b & 0x80 == 0 {
+            return (value, rest);
+        }
+        shift += 7;
+    }
+}
+
+/// How many numbers an entry is written as: its term and its command's code.
+const ENTRY_NUMS: usize = 2;
+
+/// Reads a canonical form from the front: bytes, and numbers as [`put`] writes them.
+#[derive(Clone, Copy)]
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    rest: &'a [u8],
 }
 
 impl Reader<'_> {
+    #[inline(always)]
     fn byte(&mut self) -> u8 {
-        let b = self.bytes[self.at];
-        self.at += 1;
+        let (&b, rest) = self
+            .rest
+            .split_first()
+            .expect("a canonical form is read within its length");
+        self.rest = rest;
         b
     }
 
+    #[inline(always)]
     fn num(&mut self) -> u64 {
-        let mut value = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = self.byte();
-            value |= ((b & 0x7f) as u64) << shift;
-            if b & 0x80 == 0 {
-                return value;
+        // Most numbers (terms, indices, lengths) are below 0x80: one byte.
+        let b = self.byte();
+        if b < 0x80 {
+            b as u64
+        } else {
+            let (value, rest) = num_after(b, self.rest);
+            self.rest = rest;
+            value
+        }
+    }
+
+    /// Reads past `count` numbers (a number ends at its first byte below 0x80).
+    #[inline(always)]
+    fn skip_nums(&mut self, count: usize) {
+        let mut left = count;
+        while left > 0 {
+            if self.byte() < 0x80 {
+                left -= 1;
             }
-            shift += 7;
         }
     }
 }

@@ -86,6 +86,12 @@ impl ServerSet {
         ServerSet(1 << id)
     }
 
+    /// The servers whose bits are set in `mask` (bit `i` for server `i`; bits from
+    /// [`MAX_SERVERS`] up are left out).
+    pub fn from_mask(mask: u64) -> ServerSet {
+        ServerSet((mask & ((1 << MAX_SERVERS) - 1)) as u16)
+    }
+
     /// Adds `id`; returns false if it was already there.
     pub fn insert(&mut self, id: ServerId) -> bool {
         let had = self.contains(id);
@@ -178,6 +184,14 @@ mod tests {
             let expected: Vec<ServerId> = (0..16).filter(|&id| mask & 1 << id != 0).collect();
             assert_eq!(listed, expected, "mask {mask:#x}");
             assert_eq!(listed.len(), set.len());
+        }
+    }
+
+    #[test]
+    fn a_set_from_a_mask_holds_the_servers_of_its_bits_below_the_limit() {
+        for mask in [0u64, 1, 0b1_0101_0110, 0x1ff, 0x200, 0xffff_ffff_ffff_ffff] {
+            let expected: ServerSet = (0..MAX_SERVERS).filter(|&s| mask & 1 << s != 0).collect();
+            assert_eq!(ServerSet::from_mask(mask), expected, "mask {mask:#x}");
         }
     }
 }

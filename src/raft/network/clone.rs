@@ -23,11 +23,14 @@ impl Clone for RaftNetwork {
             cut,
         } = source;
         self.size = *size;
-        // Slice by slice: each is extended in one go, with no check of room per message.
+        // Slice by slice: each is extended in one go, with no check of room per message. A
+        // queue is mostly in one piece (a decoded state's always is): then one call, not two.
         self.in_flight.clear();
         let (front, back) = in_flight.as_slices();
         self.in_flight.extend(front.iter().cloned());
-        self.in_flight.extend(back.iter().cloned());
+        if !back.is_empty() {
+            self.in_flight.extend(back.iter().cloned());
+        }
         self.next_id = *next_id;
         self.groups = *groups;
         self.cut = *cut;
