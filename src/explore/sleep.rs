@@ -16,6 +16,12 @@
 //! first, the refusal is the same refusal). Both effects are seen, not predicted: they are
 //! known for the moves already tried from a state, which is where they are used.
 //!
+//! One exception to moves on different servers commuting: two that both add to the monitor's
+//! committed history may not, since the first to commit an entry sets the term it is
+//! remembered as committed in. So after a move that added to it, only moves seen to add
+//! nothing go on sleeping. (The history's first leader of each term is kept by term, so two
+//! new leaders commute, unless of the same term: a violation either way, at the same depth.)
+//!
 //! Only deliveries and timeouts sleep. Drops, duplicates, crashes, restarts and requests
 //! are treated as depending on every move (they change budgets or several servers), and a
 //! move only sleeps while its name fits in the set (message positions below 48).
@@ -79,6 +85,10 @@ pub struct Effect {
     pub refused_unchanged: bool,
     /// It left what handling a RequestVote reads of the server as it was.
     pub keeps_vote_inputs: bool,
+    /// It added to the monitor's committed history. Two moves that both do may not commute,
+    /// even on different servers: the first to commit an entry sets the term it is
+    /// remembered as committed in.
+    pub commits: bool,
 }
 
 /// The sleep-set bookkeeping of one state while its moves are tried in order.
@@ -92,6 +102,8 @@ pub struct SleepMoves {
     refused_unchanged: u64,
     /// Of those, the ones whose [`Effect`] was `keeps_vote_inputs`.
     keeps_vote_inputs: u64,
+    /// Of those, the ones whose [`Effect`] was `commits`.
+    commits: u64,
     /// The messages that are RequestVotes, by position.
     requests_vote: u64,
     /// For each server, the bits of the moves that act on it.
@@ -109,6 +121,7 @@ impl SleepMoves {
         self.tried = 0;
         self.refused_unchanged = 0;
         self.keeps_vote_inputs = 0;
+        self.commits = 0;
         self.requests_vote = 0;
         self.acting_on = [0; MAX_SERVERS];
         self.messages = state.in_flight().len();
@@ -128,11 +141,15 @@ impl SleepMoves {
         Sleep(self.asleep).contains(mv)
     }
 
-    /// What `mv`, taken from `state` (the state started on) to `next`, did to the server it
-    /// acts on. Only deliveries are looked at; any other move has no [`Effect`].
+    /// What `mv`, taken from `state` (the state started on) to `next`, did: to the
+    /// monitor's committed history, and for a delivery, to the server it acts on.
     pub fn effect(&self, mv: Move, state: &Cluster, next: &Cluster) -> Effect {
+        let commits = state.monitor_history().committed != next.monitor_history().committed;
         let (Move::Deliver(_), Some(b), Some(to)) = (mv, bit(mv), self.target(mv)) else {
-            return Effect::default();
+            return Effect {
+                commits,
+                ..Effect::default()
+            };
         };
         let (before, after) = (&state.servers()[to], &next.servers()[to]);
         let keeps_vote_inputs = before.request_vote_inputs() == after.request_vote_inputs();
@@ -140,6 +157,7 @@ impl SleepMoves {
         Effect {
             refused_unchanged: keeps_vote_inputs && request_vote && before == after,
             keeps_vote_inputs,
+            commits,
         }
     }
 
@@ -152,6 +170,9 @@ impl SleepMoves {
             }
             if effect.keeps_vote_inputs {
                 self.keeps_vote_inputs |= 1 << b;
+            }
+            if effect.commits {
+                self.commits |= 1 << b;
             }
         }
     }
@@ -174,7 +195,12 @@ impl SleepMoves {
         let (Some(t), Some(b)) = (self.target(mv), bit(mv)) else {
             return 0;
         };
-        let elsewhere = (self.asleep | self.tried) & !self.acting_on[t];
+        let mut elsewhere = (self.asleep | self.tried) & !self.acting_on[t];
+        // Two commits need not commute: after one, only moves seen to commit nothing go on
+        // sleeping (a move asleep here was not tried, so what it does is unknown).
+        if effect.commits {
+            elsewhere &= self.tried & !self.commits;
+        }
         // A refusal that changed nothing, and a move that keeps what a refusal reads: the
         // refusal is the same before or after the other move, so the two commute.
         let mut commuting = 0;
@@ -329,10 +355,11 @@ mod tests {
         let refusal = Effect {
             refused_unchanged: true,
             keeps_vote_inputs: true,
+            ..Effect::default()
         };
         let keeps = Effect {
-            refused_unchanged: false,
             keeps_vote_inputs: true,
+            ..Effect::default()
         };
         // Positions 0 and 3 both go to server 1; after the delivery at 3, the survivors
         // are ids 1, 2, 3 (positions 0, 1, 2) and its reply (id 5).
@@ -353,6 +380,42 @@ mod tests {
             assert_eq!(
                 after.contains(Move::Deliver(0)),
                 sleeps,
+                "{first:?} then {then:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn moves_that_both_commit_do_not_sleep_for_each_other() {
+        let state = two_candidates();
+        let identity = super::super::canon::identity();
+        let adds = Effect {
+            commits: true,
+            ..Effect::default()
+        };
+        // Position 2 goes to server 0, position 3 to server 1; the parent's own sleep set has
+        // server 2's timeout asleep (bit 48 + 2).
+        let order = [1, 2, 3, 5];
+        for (first, then, sleeps, timeout_sleeps) in [
+            (Effect::default(), Effect::default(), true, true),
+            (adds, Effect::default(), true, true),
+            (Effect::default(), adds, true, false),
+            (adds, adds, false, false),
+        ] {
+            let mut sm = SleepMoves::default();
+            sm.start(&state, Sleep(1 << (MESSAGE_BITS + 2)));
+            sm.tried(Move::Deliver(2), first);
+            sm.tried(Move::Deliver(3), then);
+            let after = sm.successor(Move::Deliver(3), then, &identity, &order);
+            assert!(!after.contains(Move::Deliver(1)), "never tried");
+            assert_eq!(
+                after.contains(Move::Deliver(2)),
+                sleeps,
+                "{first:?} then {then:?}"
+            );
+            assert_eq!(
+                after.contains(Move::Timeout(2)),
+                timeout_sleeps,
                 "{first:?} then {then:?}"
             );
         }
