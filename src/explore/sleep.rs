@@ -323,6 +323,23 @@ mod tests {
         state
     }
 
+    /// The sleep set after the second of two deliveries tried from `state` (whose own sleep
+    /// set is `asleep`), each given as (position, effect). The successor keeps the other
+    /// messages' order and adds the reply: ids 1, 2, 3 and 5 when position 3 goes.
+    fn after_both(
+        state: &Cluster,
+        asleep: Sleep,
+        first: (u16, Effect),
+        then: (u16, Effect),
+    ) -> Sleep {
+        let mut sm = SleepMoves::default();
+        sm.start(state, asleep);
+        sm.tried(Move::Deliver(first.0), first.1);
+        sm.tried(Move::Deliver(then.0), then.1);
+        let identity = super::super::canon::identity();
+        sm.successor(Move::Deliver(then.0), then.1, &identity, &[1, 2, 3, 5])
+    }
+
     #[test]
     fn a_refusal_that_changed_nothing_and_a_step_keeping_what_it_reads_are_seen_as_such() {
         use crate::raft::Action;
@@ -351,7 +368,6 @@ mod tests {
     #[test]
     fn two_steps_of_one_server_commute_only_when_one_is_a_refusal_the_other_keeps() {
         let state = two_candidates();
-        let identity = super::super::canon::identity();
         let refusal = Effect {
             refused_unchanged: true,
             keeps_vote_inputs: true,
@@ -361,9 +377,7 @@ mod tests {
             keeps_vote_inputs: true,
             ..Effect::default()
         };
-        // Positions 0 and 3 both go to server 1; after the delivery at 3, the survivors
-        // are ids 1, 2, 3 (positions 0, 1, 2) and its reply (id 5).
-        let order = [1, 2, 3, 5];
+        // Positions 0 and 3 both go to server 1.
         for (first, then, sleeps) in [
             (refusal, keeps, true),
             (keeps, refusal, true),
@@ -372,11 +386,7 @@ mod tests {
             (refusal, Effect::default(), false),
             (Effect::default(), refusal, false),
         ] {
-            let mut sm = SleepMoves::default();
-            sm.start(&state, Sleep::NONE);
-            sm.tried(Move::Deliver(0), first);
-            sm.tried(Move::Deliver(3), then);
-            let after = sm.successor(Move::Deliver(3), then, &identity, &order);
+            let after = after_both(&state, Sleep::NONE, (0, first), (3, then));
             assert_eq!(
                 after.contains(Move::Deliver(0)),
                 sleeps,
@@ -388,25 +398,20 @@ mod tests {
     #[test]
     fn moves_that_both_commit_do_not_sleep_for_each_other() {
         let state = two_candidates();
-        let identity = super::super::canon::identity();
         let adds = Effect {
             commits: true,
             ..Effect::default()
         };
         // Position 2 goes to server 0, position 3 to server 1; the parent's own sleep set has
         // server 2's timeout asleep (bit 48 + 2).
-        let order = [1, 2, 3, 5];
         for (first, then, sleeps, timeout_sleeps) in [
             (Effect::default(), Effect::default(), true, true),
             (adds, Effect::default(), true, true),
             (Effect::default(), adds, true, false),
             (adds, adds, false, false),
         ] {
-            let mut sm = SleepMoves::default();
-            sm.start(&state, Sleep(1 << (MESSAGE_BITS + 2)));
-            sm.tried(Move::Deliver(2), first);
-            sm.tried(Move::Deliver(3), then);
-            let after = sm.successor(Move::Deliver(3), then, &identity, &order);
+            let asleep = Sleep(1 << (MESSAGE_BITS + 2));
+            let after = after_both(&state, asleep, (2, first), (3, then));
             assert!(!after.contains(Move::Deliver(1)), "never tried");
             assert_eq!(
                 after.contains(Move::Deliver(2)),
