@@ -15,6 +15,7 @@ pub mod random;
 pub mod reduce;
 pub mod search;
 pub mod sleep;
+mod store;
 pub mod trace;
 
 pub use command::CheckArgs;

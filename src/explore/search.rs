@@ -7,10 +7,8 @@
 use super::canon::{Budget, Codec, Scratch};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
+use super::store::{Level, Limit, NewState, Store};
 use crate::raft::{ClientCommand, Cluster, Event, Violation};
-use foldhash::fast::FixedState;
-use hashbrown::HashTable;
-use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -85,135 +83,6 @@ pub struct Config<'a> {
     pub progress: &'a Progress,
 }
 
-#[derive(Clone, Copy)]
-struct Meta {
-    offset: u64,
-    len: u32,
-    parent: u32,
-    mv: Move,
-    /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming).
-    sleep: Sleep,
-}
-
-/// A state in the table: its hash, its index, and where its canonical form lies in the
-/// arena (kept here so that finding a known state reads the table and the arena, not also
-/// the state's [`Meta`]: one cache miss fewer on most lookups).
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u64,
-    index: u32,
-    len: u32,
-    offset: u64,
-}
-
-impl Slot {
-    /// Whether this slot holds the state with this hash and canonical form.
-    fn holds(&self, arena: &[u8], hash: u64, key: &[u8]) -> bool {
-        self.hash == hash && arena[self.offset as usize..][..self.len as usize] == *key
-    }
-}
-
-/// Every state found, in the order found, with its parent and the move from it.
-struct Store {
-    arena: Vec<u8>,
-    metas: Vec<Meta>,
-    table: HashTable<Slot>,
-    hasher: FixedState,
-}
-
-impl Store {
-    fn new() -> Store {
-        Store {
-            arena: Vec::new(),
-            metas: Vec::new(),
-            table: HashTable::new(),
-            hasher: FixedState::with_seed(0x5eed_7a1c),
-        }
-    }
-
-    fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
-    }
-
-    fn bytes(&self, index: usize) -> &[u8] {
-        let m = self.metas[index];
-        &self.arena[m.offset as usize..m.offset as usize + m.len as usize]
-    }
-
-    fn contains(&self, hash: u64, key: &[u8]) -> bool {
-        self.table
-            .find(hash, |slot| slot.holds(&self.arena, hash, key))
-            .is_some()
-    }
-
-    /// Adds the state unless known (one probe of the table); returns its index, and whether
-    /// it was new.
-    fn insert(
-        &mut self,
-        hash: u64,
-        key: &[u8],
-        parent: u32,
-        mv: Move,
-        sleep: Sleep,
-    ) -> (u32, bool) {
-        let Store {
-            arena,
-            metas,
-            table,
-            ..
-        } = self;
-        let entry = table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash);
-        let vacant = match entry {
-            hashbrown::hash_table::Entry::Occupied(known) => return (known.get().index, false),
-            hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
-        };
-        let index = metas.len() as u32;
-        let offset = arena.len() as u64;
-        vacant.insert(Slot {
-            hash,
-            index,
-            len: key.len() as u32,
-            offset,
-        });
-        metas.push(Meta {
-            offset,
-            len: key.len() as u32,
-            parent,
-            mv,
-            sleep,
-        });
-        arena.extend_from_slice(key);
-        (index, true)
-    }
-
-    fn len(&self) -> usize {
-        self.metas.len()
-    }
-
-    /// About how many bytes the stored states take (what was allocated for them).
-    fn memory(&self) -> usize {
-        self.arena.capacity()
-            + self.metas.capacity() * std::mem::size_of::<Meta>()
-            + self.table.capacity() * (std::mem::size_of::<Slot>() + 1)
-    }
-
-    /// The moves from the start to state `index`, and the states they are taken from.
-    fn path_to(&self, index: usize) -> (Vec<Move>, Vec<Vec<u8>>) {
-        let mut moves = Vec::new();
-        let mut states = Vec::new();
-        let mut at = index;
-        while at != 0 {
-            let meta = self.metas[at];
-            moves.push(meta.mv);
-            at = meta.parent as usize;
-            states.push(self.bytes(at).to_vec());
-        }
-        moves.reverse();
-        states.reverse();
-        (moves, states)
-    }
-}
-
 /// A new state a chunk found, waiting to be merged.
 struct Candidate {
     hash: u64,
@@ -265,7 +134,7 @@ pub fn model_floor(start: &Cluster, config: &Config<'_>) -> ModelFloor {
     let threads = config.threads.max(1);
     let timed = |pass| {
         let begun = Instant::now();
-        let chunks = expand_level(&store, 0..store.len(), config, threads, pass);
+        let chunks = expand_level(&store, 0..store.len(), config, threads, pass, None);
         let successors: u64 = chunks.iter().map(|c| c.explored).sum();
         (successors, begun.elapsed().as_secs_f64())
     };
@@ -289,13 +158,9 @@ pub fn search(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>) {
 fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>, Store) {
     let begun = Instant::now();
     let codec = config.codec;
-    let mut store = Store::new();
     let mut scratch = Scratch::default();
-    let key = codec
-        .canonical(start, Budget::default(), &mut scratch)
-        .to_vec();
-    let hash = store.hash(&key);
-    store.insert(hash, &key, 0, Move::Deliver(0), Sleep::NONE);
+    let key = codec.canonical(start, Budget::default(), &mut scratch);
+    let mut store = Store::new(key);
     let mut explored = 0u64;
     let mut depth = 0;
     let mut level = 0..1usize;
@@ -310,7 +175,15 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             break;
         }
         config.progress.depth.store(depth, Ordering::Relaxed);
-        let chunks = expand_level(&store, level.clone(), config, threads, Pass::Search);
+        let merger = Merger::new(Level::after(&store, config.max_states, config.max_memory));
+        let chunks = expand_level(
+            &store,
+            level.clone(),
+            config,
+            threads,
+            Pass::Search,
+            Some(&merger),
+        );
         let mut violation = None;
         for chunk in &chunks {
             explored += chunk.explored;
@@ -320,6 +193,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             }
         }
         if let Some((parent, mv, v)) = violation {
+            // The level's states are not kept: the search stops at the depth before.
             let (mut path, mut states) = store.path_to(parent as usize);
             path.push(mv);
             states.push(store.bytes(parent as usize).to_vec());
@@ -332,33 +206,17 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             depth += 1;
             break;
         }
+        let new = merger.finish(chunks.len());
+        let limit = new.limit();
         let next_start = store.len();
-        'merge: for chunk in &chunks {
-            for c in &chunk.candidates {
-                if store.len() >= config.max_states {
-                    exhausted = false;
-                    break 'merge;
-                }
-                if store.memory() > config.max_memory {
-                    exhausted = false;
-                    memory_limited = true;
-                    break 'merge;
-                }
-                let key = &chunk.bytes[c.start as usize..(c.start + c.len) as usize];
-                let (index, new) = store.insert(c.hash, key, c.parent, c.mv, c.sleep);
-                // Found again at this depth by another path: only the moves that every path
-                // shows to be covered may sleep.
-                if !new && index as usize >= next_start {
-                    let meta = &mut store.metas[index as usize];
-                    meta.sleep = meta.sleep.intersect(c.sleep);
-                }
-            }
-        }
+        store.absorb(new, threads > 1);
         config
             .progress
             .distinct
             .store(store.len() as u64, Ordering::Relaxed);
-        if !exhausted {
+        if let Some(limit) = limit {
+            exhausted = false;
+            memory_limited = limit == Limit::Memory;
             break;
         }
         level = next_start..store.len();
@@ -378,15 +236,109 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
     (stats, found, store)
 }
 
+/// Merges a level's chunks into its [`Level`] in chunk order, as they come in, on whichever
+/// worker finds the merge free after handing in a chunk: the merge then overlaps the other
+/// workers' expanding instead of following it.
+struct Merger {
+    level: Mutex<Level>,
+    handed_in: Mutex<HandedIn>,
+}
+
+/// The chunks handed in and not yet merged.
+#[derive(Default)]
+struct HandedIn {
+    /// By chunk number (grown as chunks come in).
+    chunks: Vec<Option<(Vec<u8>, Vec<Candidate>)>>,
+    /// The next chunk to merge.
+    next: usize,
+    /// Set at a chunk that found a violation: nothing from it on is merged.
+    halted: bool,
+}
+
+impl Merger {
+    fn new(level: Level) -> Merger {
+        Merger {
+            level: Mutex::new(level),
+            handed_in: Mutex::new(HandedIn::default()),
+        }
+    }
+
+    /// Takes in chunk `c`'s new states (all of its output but the counts).
+    fn hand_in(&self, c: usize, out: &mut ChunkOut, progress: &Progress) {
+        {
+            let mut handed_in = self.handed_in.lock().expect("no worker panicked");
+            if handed_in.chunks.len() <= c {
+                handed_in.chunks.resize_with(c + 1, || None);
+            }
+            if out.violation.is_some() {
+                handed_in.halted = true;
+            }
+            let states = (
+                std::mem::take(&mut out.bytes),
+                std::mem::take(&mut out.candidates),
+            );
+            handed_in.chunks[c] = Some(states);
+        }
+        // Another worker merging goes on to this chunk when it is next.
+        let Ok(mut level) = self.level.try_lock() else {
+            return;
+        };
+        self.merge_ready(&mut level);
+        progress
+            .distinct
+            .store(level.total() as u64, Ordering::Relaxed);
+    }
+
+    /// Merges the chunks handed in, in order, up to the first one missing.
+    fn merge_ready(&self, level: &mut Level) {
+        loop {
+            let (bytes, candidates) = {
+                let mut handed_in = self.handed_in.lock().expect("no worker panicked");
+                let next = handed_in.next;
+                if handed_in.halted {
+                    return;
+                }
+                match handed_in.chunks.get_mut(next).and_then(Option::take) {
+                    Some(states) => {
+                        handed_in.next += 1;
+                        states
+                    }
+                    None => return,
+                }
+            };
+            for c in &candidates {
+                level.merge(NewState {
+                    hash: c.hash,
+                    key: &bytes[c.start as usize..(c.start + c.len) as usize],
+                    parent: c.parent,
+                    mv: c.mv,
+                    sleep: c.sleep,
+                });
+            }
+        }
+    }
+
+    /// The level, once all its `chunks` are handed in, every one merged.
+    fn finish(self, chunks: usize) -> Level {
+        self.merge_ready(&mut self.level.lock().expect("no worker panicked"));
+        let level = self.level.into_inner().expect("no worker panicked");
+        let handed_in = self.handed_in.into_inner().expect("no worker panicked");
+        debug_assert_eq!(handed_in.next, chunks, "every chunk merged");
+        level
+    }
+}
+
 /// Expands every state of `level`, in chunks, on `threads` threads; returns the chunks'
-/// outputs in chunk order, stopping after the first chunk that found a violation. With
-/// a `pass` other than [`Pass::Search`], only part of the work is done (see [`model_floor`]).
+/// outputs in chunk order, stopping after the first chunk that found a violation. With a
+/// `merger`, each chunk's new states go to it (and not into the output); with a `pass`
+/// other than [`Pass::Search`], only part of the work is done (see [`model_floor`]).
 fn expand_level(
     store: &Store,
     level: std::ops::Range<usize>,
     config: &Config<'_>,
     threads: usize,
     pass: Pass,
+    merger: Option<&Merger>,
 ) -> Vec<ChunkOut> {
     let count = level.len().div_ceil(CHUNK);
     let next = AtomicUsize::new(0);
@@ -407,9 +359,12 @@ fn expand_level(
             }
             let from = level.start + c * CHUNK;
             let to = (from + CHUNK).min(level.end);
-            let out = worker.expand(store, from..to);
+            let mut out = worker.expand(store, from..to);
             if out.violation.is_some() {
                 first_violation.fetch_min(c, Ordering::Relaxed);
+            }
+            if let Some(merger) = merger {
+                merger.hand_in(c, &mut out, config.progress);
             }
             mine.push((c, out));
         }
@@ -481,7 +436,7 @@ impl<'a> Worker<'a> {
                 config.codec.prime(parent, &mut self.scratch);
             }
             let asleep = if config.sleep_sets {
-                store.metas[index].sleep
+                store.meta(index).sleep
             } else {
                 Sleep::NONE
             };

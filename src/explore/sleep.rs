@@ -66,6 +66,17 @@ impl Sleep {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The set of these moves (those that can sleep).
+    #[cfg(test)]
+    pub fn of(moves: &[Move]) -> Sleep {
+        Sleep(
+            moves
+                .iter()
+                .filter_map(|&mv| bit(mv))
+                .fold(0, |s, b| s | 1 << b),
+        )
+    }
 }
 
 /// The bit a move sleeps under, if it can sleep.

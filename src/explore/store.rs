@@ -1,0 +1,373 @@
+//! The search's table of states: every state found, in the order found, with its parent and
+//! the move from it; and the states of the level being expanded, merged there chunk by chunk
+//! while the workers go on expanding, then added to the table when the level is done.
+
+use super::moves::Move;
+use super::sleep::Sleep;
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use std::hash::BuildHasher;
+
+#[derive(Clone, Copy)]
+pub(super) struct Meta {
+    offset: u64,
+    len: u32,
+    pub(super) parent: u32,
+    pub(super) mv: Move,
+    /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming).
+    pub(super) sleep: Sleep,
+}
+
+/// A state in a table: its hash, its index, and where its canonical form lies in the arena
+/// (kept here so that finding a known state reads the table and the arena, not also the
+/// state's [`Meta`]: one cache miss fewer on most lookups).
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    index: u32,
+    len: u32,
+    offset: u64,
+}
+
+impl Slot {
+    /// Whether this slot holds the state with this hash and canonical form.
+    fn holds(&self, arena: &[u8], hash: u64, key: &[u8]) -> bool {
+        self.hash == hash && arena[self.offset as usize..][..self.len as usize] == *key
+    }
+}
+
+/// Canonical forms, their records and a table to find them by: the store's, and a level's.
+#[derive(Default)]
+struct States {
+    arena: Vec<u8>,
+    metas: Vec<Meta>,
+    table: HashTable<Slot>,
+}
+
+/// The store's table is split in two by one bit of the hash (one the table's own probing
+/// does not use), so that two threads can add a level's states at once.
+fn shard(hash: u64) -> usize {
+    (hash >> 40) as usize & 1
+}
+
+/// A level's new states are added on two threads from this many on.
+const PARALLEL_ABSORB: usize = 4096;
+
+impl States {
+    /// About how many bytes these states take (what was allocated for them).
+    fn memory(&self) -> usize {
+        self.arena.capacity()
+            + self.metas.capacity() * std::mem::size_of::<Meta>()
+            + self.table.capacity() * (std::mem::size_of::<Slot>() + 1)
+    }
+}
+
+/// Appends the state's canonical form and record; returns the slot to file it under.
+fn record(arena: &mut Vec<u8>, metas: &mut Vec<Meta>, found: NewState<'_>, index: u32) -> Slot {
+    let offset = arena.len() as u64;
+    let len = found.key.len() as u32;
+    metas.push(Meta {
+        offset,
+        len,
+        parent: found.parent,
+        mv: found.mv,
+        sleep: found.sleep,
+    });
+    arena.extend_from_slice(found.key);
+    Slot {
+        hash: found.hash,
+        index,
+        len,
+        offset,
+    }
+}
+
+/// A state a worker found, with what the table records of it.
+#[derive(Clone, Copy)]
+pub(super) struct NewState<'k> {
+    pub(super) hash: u64,
+    pub(super) key: &'k [u8],
+    pub(super) parent: u32,
+    pub(super) mv: Move,
+    pub(super) sleep: Sleep,
+}
+
+/// Every state found, in the order found, with its parent and the move from it.
+pub(super) struct Store {
+    arena: Vec<u8>,
+    metas: Vec<Meta>,
+    /// The slots, by [`shard`] of their hash.
+    tables: [HashTable<Slot>; 2],
+    hasher: FixedState,
+}
+
+impl Store {
+    /// A table holding only `start` (state 0).
+    pub(super) fn new(start: &[u8]) -> Store {
+        let mut store = Store {
+            arena: Vec::new(),
+            metas: Vec::new(),
+            tables: [HashTable::new(), HashTable::new()],
+            hasher: FixedState::with_seed(0x5eed_7a1c),
+        };
+        let found = NewState {
+            hash: store.hash(start),
+            key: start,
+            parent: 0,
+            mv: Move::Deliver(0),
+            sleep: Sleep::NONE,
+        };
+        let slot = record(&mut store.arena, &mut store.metas, found, 0);
+        store.tables[shard(slot.hash)].insert_unique(slot.hash, slot, |s| s.hash);
+        store
+    }
+
+    /// The hash a canonical form is filed under.
+    pub(super) fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The canonical form of state `index`.
+    pub(super) fn bytes(&self, index: usize) -> &[u8] {
+        let m = self.metas[index];
+        &self.arena[m.offset as usize..m.offset as usize + m.len as usize]
+    }
+
+    /// What the table records of state `index`.
+    pub(super) fn meta(&self, index: usize) -> &Meta {
+        &self.metas[index]
+    }
+
+    /// Whether the table holds this state.
+    pub(super) fn contains(&self, hash: u64, key: &[u8]) -> bool {
+        let arena = &self.arena;
+        let table = &self.tables[shard(hash)];
+        table
+            .find(hash, |slot| slot.holds(arena, hash, key))
+            .is_some()
+    }
+
+    /// How many states the table holds.
+    pub(super) fn len(&self) -> usize {
+        self.metas.len()
+    }
+
+    /// About how many bytes the stored states take (what was allocated for them).
+    pub(super) fn memory(&self) -> usize {
+        let slots: usize = self.tables.iter().map(HashTable::capacity).sum();
+        self.arena.capacity()
+            + self.metas.capacity() * std::mem::size_of::<Meta>()
+            + slots * (std::mem::size_of::<Slot>() + 1)
+    }
+
+    /// Adds the states a level found, numbered as they were in it; on two threads if
+    /// `parallel` and the level is large.
+    pub(super) fn absorb(&mut self, level: Level, parallel: bool) {
+        let found = level.states;
+        let base = self.arena.len() as u64;
+        self.arena.extend_from_slice(&found.arena);
+        let moved = found.metas.iter().map(|m| Meta {
+            offset: m.offset + base,
+            ..*m
+        });
+        self.metas.extend(moved);
+        let fill = |table: &mut HashTable<Slot>, half: usize| {
+            // About half the level's states fall in each shard.
+            table.reserve(found.table.len() / 2 + 1, |s| s.hash);
+            let mine = found.table.iter().filter(|s| shard(s.hash) == half);
+            for slot in mine {
+                let slot = Slot {
+                    offset: slot.offset + base,
+                    ..*slot
+                };
+                table.insert_unique(slot.hash, slot, |s| s.hash);
+            }
+        };
+        let [first, second] = &mut self.tables;
+        if parallel && found.table.len() >= PARALLEL_ABSORB {
+            std::thread::scope(|scope| {
+                scope.spawn(|| fill(first, 0));
+                fill(second, 1);
+            });
+        } else {
+            fill(first, 0);
+            fill(second, 1);
+        }
+    }
+
+    /// The moves from the start to state `index`, and the states they are taken from.
+    pub(super) fn path_to(&self, index: usize) -> (Vec<Move>, Vec<Vec<u8>>) {
+        let mut moves = Vec::new();
+        let mut states = Vec::new();
+        let mut at = index;
+        while at != 0 {
+            let meta = self.metas[at];
+            moves.push(meta.mv);
+            at = meta.parent as usize;
+            states.push(self.bytes(at).to_vec());
+        }
+        moves.reverse();
+        states.reverse();
+        (moves, states)
+    }
+}
+
+/// Why merging a level stopped before its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Limit {
+    /// The table reached the most states allowed.
+    States,
+    /// The states took the most memory allowed.
+    Memory,
+}
+
+/// The new states of the level being expanded, in the order the workers' chunks list them
+/// (so their numbering does not depend on the threads). Kept apart from the [`Store`], which
+/// the workers read without locks while the level is merged; every state here is new to the
+/// store (the workers looked).
+pub(super) struct Level {
+    states: States,
+    /// The number of the level's first state: the store's size when the level began.
+    first: usize,
+    /// The store's memory when the level began.
+    store_memory: usize,
+    max_states: usize,
+    max_memory: usize,
+    /// Set once a limit stopped the merge: later states are not kept.
+    limit: Option<Limit>,
+}
+
+impl Level {
+    /// An empty level after `store`'s states, merging at most up to these limits.
+    pub(super) fn after(store: &Store, max_states: usize, max_memory: usize) -> Level {
+        Level {
+            states: States::default(),
+            first: store.len(),
+            store_memory: store.memory(),
+            max_states,
+            max_memory,
+            limit: None,
+        }
+    }
+
+    /// The states kept so far, the store's included.
+    pub(super) fn total(&self) -> usize {
+        self.first + self.states.metas.len()
+    }
+
+    /// The limit that stopped the merge, if one did.
+    pub(super) fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
+
+    /// Adds a state unless the level has it; if it has, only the moves asleep on every path
+    /// to it stay asleep (it is found again at this depth by another path).
+    pub(super) fn merge(&mut self, found: NewState<'_>) {
+        if self.limit.is_some() {
+            return;
+        }
+        if self.total() >= self.max_states {
+            self.limit = Some(Limit::States);
+            return;
+        }
+        if self.store_memory + self.states.memory() > self.max_memory {
+            self.limit = Some(Limit::Memory);
+            return;
+        }
+        let index = self.total() as u32;
+        let States {
+            arena,
+            metas,
+            table,
+        } = &mut self.states;
+        let (hash, key) = (found.hash, found.key);
+        match table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash) {
+            Entry::Occupied(known) => {
+                let meta = &mut metas[known.get().index as usize - self.first];
+                meta.sleep = meta.sleep.intersect(found.sleep);
+            }
+            Entry::Vacant(vacant) => {
+                vacant.insert(record(arena, metas, found, index));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state<'k>(store: &Store, key: &'k [u8], sleep: Sleep) -> NewState<'k> {
+        NewState {
+            hash: store.hash(key),
+            key,
+            parent: 0,
+            mv: Move::Timeout(0),
+            sleep,
+        }
+    }
+
+    #[test]
+    fn a_level_numbers_its_states_after_the_store_and_keeps_what_sleeps_on_every_path() {
+        let mut store = Store::new(b"start");
+        let mut level = Level::after(&store, usize::MAX, usize::MAX);
+        let both = Sleep::of(&[Move::Deliver(0), Move::Deliver(1)]);
+        let one = Sleep::of(&[Move::Deliver(1)]);
+        level.merge(state(&store, b"a", both));
+        level.merge(state(&store, b"b", both));
+        level.merge(state(&store, b"a", one));
+        assert_eq!((level.total(), level.limit()), (3, None));
+        store.absorb(level, false);
+        assert_eq!(store.len(), 3);
+        assert_eq!((store.bytes(1), store.bytes(2)), (&b"a"[..], &b"b"[..]));
+        assert_eq!(store.meta(1).sleep, one, "a second path to a wakes move 0");
+        assert_eq!(store.meta(2).sleep, both);
+        for key in [&b"start"[..], b"a", b"b"] {
+            assert!(store.contains(store.hash(key), key));
+        }
+        assert!(!store.contains(store.hash(b"c"), b"c"));
+    }
+
+    #[test]
+    fn a_level_stops_at_the_most_states_allowed() {
+        let store = Store::new(b"start");
+        let mut level = Level::after(&store, 2, usize::MAX);
+        level.merge(state(&store, b"a", Sleep::NONE));
+        level.merge(state(&store, b"b", Sleep::NONE));
+        level.merge(state(&store, b"c", Sleep::NONE));
+        assert_eq!((level.total(), level.limit()), (2, Some(Limit::States)));
+        let mut level = Level::after(&store, usize::MAX, store.memory());
+        level.merge(state(&store, b"a", Sleep::NONE));
+        level.merge(state(&store, b"b", Sleep::NONE));
+        assert_eq!((level.total(), level.limit()), (2, Some(Limit::Memory)));
+    }
+
+    #[test]
+    fn states_added_on_two_threads_are_all_found_under_their_numbers() {
+        let mut store = Store::new(b"start");
+        let keys: Vec<Vec<u8>> = (0..3 * PARALLEL_ABSORB as u32)
+            .map(|i| i.to_le_bytes().to_vec())
+            .collect();
+        for (parallel, half) in [
+            (true, &keys[..PARALLEL_ABSORB * 2]),
+            (false, &keys[PARALLEL_ABSORB * 2..]),
+        ] {
+            let mut level = Level::after(&store, usize::MAX, usize::MAX);
+            for key in half {
+                level.merge(state(&store, key, Sleep::NONE));
+            }
+            store.absorb(level, parallel);
+        }
+        assert_eq!(store.len(), keys.len() + 1);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(store.bytes(i + 1), &key[..]);
+            assert!(store.contains(store.hash(key), key));
+        }
+        let sizes = store.tables.each_ref().map(HashTable::len);
+        assert!(
+            sizes.iter().all(|&n| n > keys.len() / 3),
+            "both shards used: {sizes:?}"
+        );
+    }
+}
