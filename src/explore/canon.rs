@@ -309,14 +309,14 @@ impl Codec {
         let mut best = std::mem::take(&mut scratch.best);
         let mut chosen = scratch.tied[0];
         let logs = scratch.primed.then_some(&mut scratch.logs);
-        let perm = &self.perms[chosen];
+        let perm = (&self.perms[chosen], &self.inverses[chosen]);
         self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut best);
         self.sort_messages(&self.perms[chosen], scratch);
         self.write_messages(scratch, &mut best);
         for t in 1..scratch.tied.len() {
             let i = scratch.tied[t];
             let logs = scratch.primed.then_some(&mut scratch.logs);
-            let perm = &self.perms[i];
+            let perm = (&self.perms[i], &self.inverses[i]);
             self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut head);
             self.sort_messages(&self.perms[i], scratch);
             self.write_messages(scratch, &mut head);
@@ -400,27 +400,25 @@ impl Codec {
         let mut scratch = Scratch::default();
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, &mut scratch);
-        self.encode_head(cluster, budget, perm, &scratch.reduced, None, out);
+        let inv = inverse(perm, self.n);
+        self.encode_head(cluster, budget, (perm, &inv), &scratch.reduced, None, out);
         self.sort_messages(perm, &mut scratch);
         self.write_messages(&scratch, out);
     }
 
     /// Everything but the messages: the budget, the servers in slot order, the partition and
-    /// the monitor's history. With `logs`, a log written before is copied.
+    /// the monitor's history, under a renaming and its inverse. With `logs`, a log written
+    /// before is copied.
     fn encode_head(
         &self,
         cluster: &Cluster,
         budget: Budget,
-        perm: &Perm,
+        (perm, inv): (&Perm, &Perm),
         reduced: &Reduced,
         mut logs: Option<&mut [LogBytes; MAX_SERVERS]>,
         out: &mut Vec<u8>,
     ) {
         let n = self.n;
-        let mut inv = [0usize; MAX_SERVERS];
-        for s in 0..n {
-            inv[perm[s] as usize] = s;
-        }
         out.clear();
         let mut writer = Writer::new(out);
         let out = &mut writer;
@@ -428,9 +426,9 @@ impl Codec {
         out.byte(budget.crashes);
         out.byte(budget.requests);
         let servers = cluster.servers();
-        for &id in &inv[..n] {
+        for id in inv[..n].iter().map(|&id| id as usize) {
             let log = logs.as_deref_mut().map(|logs| &mut logs[id]);
-            self.encode_server(&servers[id], perm, &inv, reduced.refusals[id], log, out);
+            self.encode_server(&servers[id], perm, inv, reduced.refusals[id], log, out);
         }
         // The partition, with groups numbered in order of first appearance.
         if cluster.network().is_partitioned() {
@@ -438,7 +436,7 @@ impl Codec {
             out.byte(1);
             let mut renumber = [u8::MAX; 256];
             let mut next = 0;
-            for &id in &inv[..n] {
+            for id in inv[..n].iter().map(|&id| id as usize) {
                 let g = groups[id] as usize;
                 if renumber[g] == u8::MAX {
                     renumber[g] = next;
@@ -453,7 +451,7 @@ impl Codec {
         let network = cluster.network();
         if network.has_cut_links() {
             out.byte(1);
-            for &id in &inv[..n] {
+            for id in inv[..n].iter().map(|&id| id as usize) {
                 let cut: ServerSet = (0..n).filter(|&to| network.is_cut(id, to)).collect();
                 out.num(rename_set(cut, perm) as u64);
             }
@@ -481,7 +479,7 @@ impl Codec {
                 out.num(*term);
             }
         }
-        for &id in &inv[..n] {
+        for id in inv[..n].iter().map(|&id| id as usize) {
             out.num(history.max_commit[id] as u64);
         }
         writer.finish();
@@ -608,7 +606,7 @@ impl Codec {
         &self,
         s: &RaftServer,
         perm: &Perm,
-        inv: &[usize],
+        inv: &Perm,
         refused: ServerSet,
         cached: Option<&mut LogBytes>,
         out: &mut Writer<'_>,
@@ -630,7 +628,7 @@ impl Codec {
                 out.num(rename_set(refused, perm) as u64);
             }
             Role::Leader => {
-                for &peer in &inv[..self.n] {
+                for peer in inv[..self.n].iter().map(|&peer| peer as usize) {
                     if peer != s.id {
                         out.num(s.next_index[peer] as u64);
                         out.num(s.match_index[peer] as u64);
