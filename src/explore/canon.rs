@@ -308,18 +308,12 @@ impl Codec {
         let mut head = std::mem::take(&mut scratch.candidate);
         let mut best = std::mem::take(&mut scratch.best);
         let mut chosen = scratch.tied[0];
-        let logs = scratch.primed.then_some(&mut scratch.logs);
         let perm = (&self.perms[chosen], &self.inverses[chosen]);
-        self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut best);
-        self.sort_messages(&self.perms[chosen], scratch);
-        self.write_messages(scratch, &mut best);
+        self.encode_form(cluster, budget, perm, scratch, &mut best);
         for t in 1..scratch.tied.len() {
             let i = scratch.tied[t];
-            let logs = scratch.primed.then_some(&mut scratch.logs);
             let perm = (&self.perms[i], &self.inverses[i]);
-            self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut head);
-            self.sort_messages(&self.perms[i], scratch);
-            self.write_messages(scratch, &mut head);
+            self.encode_form(cluster, budget, perm, scratch, &mut head);
             if head < best {
                 std::mem::swap(&mut head, &mut best);
                 chosen = i;
@@ -401,9 +395,26 @@ impl Codec {
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, &mut scratch);
         let inv = inverse(perm, self.n);
-        self.encode_head(cluster, budget, (perm, &inv), &scratch.reduced, None, out);
-        self.sort_messages(perm, &mut scratch);
-        self.write_messages(&scratch, out);
+        self.encode_form(cluster, budget, (perm, &inv), &mut scratch, out);
+    }
+
+    /// The whole form under a renaming and its inverse, into `out`, with the messages as
+    /// prepared in `scratch` (and sorted there as the renaming names them).
+    fn encode_form(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        perm: (&Perm, &Perm),
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) {
+        self.sort_messages(perm.0, scratch);
+        out.clear();
+        let mut writer = Writer::new(out);
+        let logs = scratch.primed.then_some(&mut scratch.logs);
+        self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut writer);
+        self.write_messages(scratch, &mut writer);
+        writer.finish();
     }
 
     /// Everything but the messages: the budget, the servers in slot order, the partition and
@@ -416,12 +427,9 @@ impl Codec {
         (perm, inv): (&Perm, &Perm),
         reduced: &Reduced,
         mut logs: Option<&mut [LogBytes; MAX_SERVERS]>,
-        out: &mut Vec<u8>,
+        out: &mut Writer<'_>,
     ) {
         let n = self.n;
-        out.clear();
-        let mut writer = Writer::new(out);
-        let out = &mut writer;
         out.byte(budget.dups);
         out.byte(budget.crashes);
         out.byte(budget.requests);
@@ -482,7 +490,6 @@ impl Codec {
         for id in inv[..n].iter().map(|&id| id as usize) {
             out.num(history.max_commit[id] as u64);
         }
-        writer.finish();
     }
 
     /// Encodes every message once, under no renaming; a renaming then only rewrites the
@@ -585,19 +592,16 @@ impl Codec {
     }
 
     /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
-    fn write_messages(&self, scratch: &Scratch, out: &mut Vec<u8>) {
-        put(out, (scratch.order.len() + scratch.packed.len()) as u64);
+    fn write_messages(&self, scratch: &Scratch, out: &mut Writer<'_>) {
+        out.num((scratch.order.len() + scratch.packed.len()) as u64);
         for (key, i) in sorted(scratch) {
             let r = &scratch.records[i as usize];
-            put(out, r.len as u64);
-            // The whole key at once (a fixed-size copy, no call), then back to its length.
-            let at = out.len();
-            out.extend_from_slice(&key.to_be_bytes());
-            if (r.len as usize) < KEY_BYTES {
-                out.truncate(at + r.len as usize);
-            } else {
+            out.num(r.len as u64);
+            // The whole key at once (a fixed-size copy, no call), of which its length counts.
+            out.chunk(&key.to_be_bytes(), (r.len as usize).min(KEY_BYTES));
+            if r.len as usize > KEY_BYTES {
                 let tail = r.start as usize + KEY_BYTES..(r.start + r.len) as usize;
-                out.extend_from_slice(&scratch.messages[tail]);
+                out.bytes(&scratch.messages[tail]);
             }
         }
     }
@@ -1013,13 +1017,23 @@ impl<'a> Writer<'a> {
     #[inline(always)]
     fn padded(&mut self, padded: &[u8]) {
         let len = padded.len() - PAD;
-        if len <= PAD && self.len + PAD <= WRITER_BYTES {
-            // A fixed-size copy (no call), of which `len` bytes count.
-            self.buf[self.len..self.len + PAD].copy_from_slice(&padded[..PAD]);
-            self.len += len;
+        if len <= PAD {
+            let chunk = padded[..PAD].try_into().expect("PAD bytes");
+            self.chunk(chunk, len);
         } else {
             self.bytes(&padded[..len]);
         }
+    }
+
+    /// Appends the first `len` bytes of `chunk` (a fixed-size copy, no call).
+    #[inline(always)]
+    fn chunk(&mut self, chunk: &[u8; PAD], len: usize) {
+        if self.len + PAD > WRITER_BYTES {
+            spill_with(self.out, &self.buf[..self.len], &[]);
+            self.len = 0;
+        }
+        self.buf[self.len..self.len + PAD].copy_from_slice(chunk);
+        self.len += len;
     }
 
     /// Appends what is gathered.
