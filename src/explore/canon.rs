@@ -15,7 +15,7 @@
 
 use super::reduce::{Reduced, Reducer};
 use crate::raft::{
-    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, MAX_SERVERS, Message, MessageId,
+    ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, MessageId,
     RaftServer, Role, ServerRecord, ServerSet,
 };
 use std::cmp::Ordering;
@@ -52,7 +52,8 @@ pub struct Codec {
     reducer: Reducer,
 }
 
-/// Reusable buffers for encoding, one per thread.
+/// Reusable buffers for encoding, one per thread. A scratch serves one codec: it keeps bytes
+/// the codec wrote (of a primed parent's messages, of logs) for later forms.
 #[derive(Default)]
 pub struct Scratch {
     best: Vec<u8>,
@@ -70,6 +71,18 @@ pub struct Scratch {
     /// start of `messages`; used while `primed`.
     parent: PrimedMessages,
     primed: bool,
+    /// Each server's log as last written, and its bytes; used while `primed`.
+    logs: [LogBytes; MAX_SERVERS],
+}
+
+/// A log and its bytes. Successors share their parent's logs, which rarely change (and never
+/// with the renaming), so a server's log is mostly the one it had last time: compared in
+/// O(1) (shared storage), copied rather than written entry by entry.
+#[derive(Default)]
+struct LogBytes {
+    log: Log,
+    /// The entries' bytes, then [`PAD`] zeros (for a fixed-size copy).
+    bytes: Vec<u8>,
 }
 
 /// A parent state's messages, encoded once for all its successors: a message keeps its id
@@ -295,20 +308,12 @@ impl Codec {
         let mut head = std::mem::take(&mut scratch.candidate);
         let mut best = std::mem::take(&mut scratch.best);
         let mut chosen = scratch.tied[0];
-        self.encode_head(
-            cluster,
-            budget,
-            &self.perms[chosen],
-            &scratch.reduced,
-            &mut best,
-        );
-        self.sort_messages(&self.perms[chosen], scratch);
-        self.write_messages(scratch, &mut best);
+        let perm = (&self.perms[chosen], &self.inverses[chosen]);
+        self.encode_form(cluster, budget, perm, scratch, &mut best);
         for t in 1..scratch.tied.len() {
             let i = scratch.tied[t];
-            self.encode_head(cluster, budget, &self.perms[i], &scratch.reduced, &mut head);
-            self.sort_messages(&self.perms[i], scratch);
-            self.write_messages(scratch, &mut head);
+            let perm = (&self.perms[i], &self.inverses[i]);
+            self.encode_form(cluster, budget, perm, scratch, &mut head);
             if head < best {
                 std::mem::swap(&mut head, &mut best);
                 chosen = i;
@@ -389,59 +394,77 @@ impl Codec {
         let mut scratch = Scratch::default();
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, &mut scratch);
-        self.encode_head(cluster, budget, perm, &scratch.reduced, out);
-        self.sort_messages(perm, &mut scratch);
-        self.write_messages(&scratch, out);
+        let inv = inverse(perm, self.n);
+        self.encode_form(cluster, budget, (perm, &inv), &mut scratch, out);
+    }
+
+    /// The whole form under a renaming and its inverse, into `out`, with the messages as
+    /// prepared in `scratch` (and sorted there as the renaming names them).
+    fn encode_form(
+        &self,
+        cluster: &Cluster,
+        budget: Budget,
+        perm: (&Perm, &Perm),
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) {
+        self.sort_messages(perm.0, scratch);
+        out.clear();
+        let mut writer = Writer::new(out);
+        let logs = scratch.primed.then_some(&mut scratch.logs);
+        self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut writer);
+        self.write_messages(scratch, &mut writer);
+        writer.finish();
     }
 
     /// Everything but the messages: the budget, the servers in slot order, the partition and
-    /// the monitor's history.
+    /// the monitor's history, under a renaming and its inverse. With `logs`, a log written
+    /// before is copied.
     fn encode_head(
         &self,
         cluster: &Cluster,
         budget: Budget,
-        perm: &Perm,
+        (perm, inv): (&Perm, &Perm),
         reduced: &Reduced,
-        out: &mut Vec<u8>,
+        mut logs: Option<&mut [LogBytes; MAX_SERVERS]>,
+        out: &mut Writer<'_>,
     ) {
         let n = self.n;
-        let mut inv = [0usize; MAX_SERVERS];
-        for s in 0..n {
-            inv[perm[s] as usize] = s;
-        }
-        out.clear();
-        out.extend_from_slice(&[budget.dups, budget.crashes, budget.requests]);
+        out.byte(budget.dups);
+        out.byte(budget.crashes);
+        out.byte(budget.requests);
         let servers = cluster.servers();
-        for &id in &inv[..n] {
-            self.encode_server(&servers[id], perm, &inv, reduced.refusals[id], out);
+        for id in inv[..n].iter().map(|&id| id as usize) {
+            let log = logs.as_deref_mut().map(|logs| &mut logs[id]);
+            self.encode_server(&servers[id], perm, inv, reduced.refusals[id], log, out);
         }
         // The partition, with groups numbered in order of first appearance.
         if cluster.network().is_partitioned() {
             let groups = cluster.network().groups();
-            out.push(1);
+            out.byte(1);
             let mut renumber = [u8::MAX; 256];
             let mut next = 0;
-            for &id in &inv[..n] {
+            for id in inv[..n].iter().map(|&id| id as usize) {
                 let g = groups[id] as usize;
                 if renumber[g] == u8::MAX {
                     renumber[g] = next;
                     next += 1;
                 }
-                out.push(renumber[g]);
+                out.byte(renumber[g]);
             }
         } else {
-            out.push(0);
+            out.byte(0);
         }
         // Cut links (the search never cuts or restores one, but a start may have some).
         let network = cluster.network();
         if network.has_cut_links() {
-            out.push(1);
-            for &id in &inv[..n] {
+            out.byte(1);
+            for id in inv[..n].iter().map(|&id| id as usize) {
                 let cut: ServerSet = (0..n).filter(|&to| network.is_cut(id, to)).collect();
-                put(out, rename_set(cut, perm) as u64);
+                out.num(rename_set(cut, perm) as u64);
             }
         } else {
-            out.push(0);
+            out.byte(0);
         }
         let history = cluster.monitor_history();
         let live = |&&(term, leader): &&(crate::raft::Term, usize)| {
@@ -452,20 +475,20 @@ impl Codec {
                             || (s.current_term == term && s.role == Role::Candidate))
                 })
         };
-        put(out, history.leaders.iter().filter(live).count() as u64);
+        out.num(history.leaders.iter().filter(live).count() as u64);
         for &(term, leader) in history.leaders.iter().filter(live) {
-            put(out, term);
-            out.push(perm[leader]);
+            out.num(term);
+            out.byte(perm[leader]);
         }
-        put(out, history.committed.len() as u64);
+        out.num(history.committed.len() as u64);
         if !history.committed.is_empty() {
             for (entry, term) in history.committed.iter() {
                 self.encode_entry(entry, out);
-                put(out, *term);
+                out.num(*term);
             }
         }
-        for &id in &inv[..n] {
-            put(out, history.max_commit[id] as u64);
+        for id in inv[..n].iter().map(|&id| id as usize) {
+            out.num(history.max_commit[id] as u64);
         }
     }
 
@@ -569,19 +592,16 @@ impl Codec {
     }
 
     /// Appends the messages as sorted (and renamed) by [`Codec::sort_messages`].
-    fn write_messages(&self, scratch: &Scratch, out: &mut Vec<u8>) {
-        put(out, (scratch.order.len() + scratch.packed.len()) as u64);
+    fn write_messages(&self, scratch: &Scratch, out: &mut Writer<'_>) {
+        out.num((scratch.order.len() + scratch.packed.len()) as u64);
         for (key, i) in sorted(scratch) {
             let r = &scratch.records[i as usize];
-            put(out, r.len as u64);
-            // The whole key at once (a fixed-size copy, no call), then back to its length.
-            let at = out.len();
-            out.extend_from_slice(&key.to_be_bytes());
-            if (r.len as usize) < KEY_BYTES {
-                out.truncate(at + r.len as usize);
-            } else {
+            out.num(r.len as u64);
+            // The whole key at once (a fixed-size copy, no call), of which its length counts.
+            out.chunk(&key.to_be_bytes(), (r.len as usize).min(KEY_BYTES));
+            if r.len as usize > KEY_BYTES {
                 let tail = r.start as usize + KEY_BYTES..(r.start + r.len) as usize;
-                out.extend_from_slice(&scratch.messages[tail]);
+                out.bytes(&scratch.messages[tail]);
             }
         }
     }
@@ -590,34 +610,57 @@ impl Codec {
         &self,
         s: &RaftServer,
         perm: &Perm,
-        inv: &[usize],
+        inv: &Perm,
         refused: ServerSet,
-        out: &mut Vec<u8>,
+        cached: Option<&mut LogBytes>,
+        out: &mut Writer<'_>,
     ) {
-        out.push(s.role as u8 | (s.crashed as u8) << 2 | (s.voted_for.is_some() as u8) << 3);
-        put(out, s.current_term);
+        out.byte(s.role as u8 | (s.crashed as u8) << 2 | (s.voted_for.is_some() as u8) << 3);
+        out.num(s.current_term);
         if let Some(v) = s.voted_for {
-            out.push(perm[v]);
+            out.byte(perm[v]);
         }
-        put(out, s.commit_index as u64);
-        put(out, s.log.len() as u64);
+        out.num(s.commit_index as u64);
+        out.num(s.log.len() as u64);
         if !s.log.is_empty() {
-            for entry in s.log.entries() {
-                self.encode_entry(entry, out);
-            }
+            self.encode_log(&s.log, cached, out);
         }
         match s.role {
             Role::Follower => {}
             Role::Candidate => {
-                put(out, rename_set(s.votes_granted, perm) as u64);
-                put(out, rename_set(refused, perm) as u64);
+                out.num(rename_set(s.votes_granted, perm) as u64);
+                out.num(rename_set(refused, perm) as u64);
             }
             Role::Leader => {
-                for &peer in &inv[..self.n] {
+                for peer in inv[..self.n].iter().map(|&peer| peer as usize) {
                     if peer != s.id {
-                        put(out, s.next_index[peer] as u64);
-                        put(out, s.match_index[peer] as u64);
+                        out.num(s.next_index[peer] as u64);
+                        out.num(s.match_index[peer] as u64);
                     }
+                }
+            }
+        }
+    }
+
+    /// The entries of a log that has some (out of line: most states of an election search
+    /// have empty logs), copied if `cached` holds them.
+    #[inline(never)]
+    fn encode_log(&self, log: &Log, cached: Option<&mut LogBytes>, out: &mut Writer<'_>) {
+        match cached {
+            Some(cached) => {
+                if !cached.log.shares_with(log) && cached.log != *log {
+                    cached.bytes.clear();
+                    for entry in log.entries() {
+                        self.encode_entry(entry, &mut cached.bytes);
+                    }
+                    cached.bytes.extend_from_slice(&[0; PAD]);
+                    cached.log.clone_from(log);
+                }
+                out.padded(&cached.bytes);
+            }
+            None => {
+                for entry in log.entries() {
+                    self.encode_entry(entry, out);
                 }
             }
         }
@@ -681,12 +724,16 @@ impl Codec {
         reference
     }
 
-    fn encode_entry(&self, entry: &Entry, out: &mut Vec<u8>) {
-        put(out, entry.term);
-        put(out, self.command_code(&entry.command));
+    fn encode_entry(&self, entry: &Entry, out: &mut impl Sink) {
+        out.num(entry.term);
+        out.num(self.command_code(&entry.command));
     }
 
     fn command_code(&self, command: &ClientCommand) -> u64 {
+        // Code 0 is the empty command, the only one most logs hold (as copies of their own).
+        if command.is_empty() {
+            return 0;
+        }
         let at = self
             .commands
             .iter()
@@ -908,6 +955,131 @@ fn mix(value: u64) -> u64 {
     (value ^ (value >> 29))
         .wrapping_mul(0xbf58_476d_1ce4_e5b9)
         .rotate_left(31)
+}
+
+/// Where encodings are written: bytes, and numbers as [`put`] writes them.
+trait Sink {
+    fn byte(&mut self, b: u8);
+    fn num(&mut self, value: u64);
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+
+    #[inline(always)]
+    fn num(&mut self, value: u64) {
+        put(self, value);
+    }
+}
+
+/// The padding that lets short byte strings be copied at a fixed size.
+const PAD: usize = 16;
+
+/// How many bytes a [`Writer`] gathers before it appends them.
+const WRITER_BYTES: usize = 64;
+
+/// Appends to a vector through a buffer on the stack, a block at a time: the buffer's length
+/// can stay in a register, where a vector's must be stored and loaded again around every byte
+/// (a byte stored through a pointer may land anywhere, the vector's own length included).
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    buf: [u8; WRITER_BYTES],
+    len: usize,
+}
+
+impl<'a> Writer<'a> {
+    #[inline(always)]
+    fn new(out: &'a mut Vec<u8>) -> Writer<'a> {
+        Writer {
+            out,
+            buf: [0; WRITER_BYTES],
+            len: 0,
+        }
+    }
+
+    /// Appends `bytes`.
+    #[inline(always)]
+    fn bytes(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if end <= WRITER_BYTES {
+            self.buf[self.len..end].copy_from_slice(bytes);
+            self.len = end;
+        } else {
+            spill_with(self.out, &self.buf[..self.len], bytes);
+            self.len = 0;
+        }
+    }
+
+    /// Appends `padded` but its last [`PAD`] bytes.
+    #[inline(always)]
+    fn padded(&mut self, padded: &[u8]) {
+        let len = padded.len() - PAD;
+        if len <= PAD {
+            let chunk = padded[..PAD].try_into().expect("PAD bytes");
+            self.chunk(chunk, len);
+        } else {
+            self.bytes(&padded[..len]);
+        }
+    }
+
+    /// Appends the first `len` bytes of `chunk` (a fixed-size copy, no call).
+    #[inline(always)]
+    fn chunk(&mut self, chunk: &[u8; PAD], len: usize) {
+        if self.len + PAD > WRITER_BYTES {
+            spill_with(self.out, &self.buf[..self.len], &[]);
+            self.len = 0;
+        }
+        self.buf[self.len..self.len + PAD].copy_from_slice(chunk);
+        self.len += len;
+    }
+
+    /// Appends what is gathered.
+    #[inline(always)]
+    fn finish(self) {
+        // The whole buffer at once (a fixed-size copy, no call), then back to its length.
+        let at = self.out.len();
+        self.out.extend_from_slice(&self.buf);
+        self.out.truncate(at + self.len);
+    }
+}
+
+/// Appends part of a buffer and then `bytes`.
+#[inline(never)]
+fn spill_with(out: &mut Vec<u8>, buf: &[u8], bytes: &[u8]) {
+    out.extend_from_slice(buf);
+    out.extend_from_slice(bytes);
+}
+
+/// Appends a full buffer (out of line, and given the parts rather than the writer, so that
+/// the writer's length is never seen through a pointer and stays in a register).
+#[cold]
+#[inline(never)]
+fn spill(out: &mut Vec<u8>, buf: &[u8; WRITER_BYTES]) {
+    out.extend_from_slice(buf);
+}
+
+impl Sink for Writer<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if self.len == WRITER_BYTES {
+            spill(self.out, &self.buf);
+            self.len = 0;
+        }
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn num(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            self.byte(value as u8 | 0x80);
+            value >>= 7;
+        }
+        self.byte(value as u8);
+    }
 }
 
 /// Appends `value` as a LEB128 varint.

@@ -164,6 +164,13 @@ impl Log {
         self.changed_from = (!self.entries.is_empty()).then_some(1);
     }
 
+    /// Whether the two share their storage (then they are equal; a log cloned and left
+    /// alone shares its original's). O(1).
+    #[inline]
+    pub fn shares_with(&self, other: &Log) -> bool {
+        self.entries.shares_with(&other.entries)
+    }
+
     /// Number of entries (also the last index).
     pub fn len(&self) -> usize {
         self.entries.len()

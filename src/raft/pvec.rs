@@ -176,6 +176,7 @@ impl<T: Clone> PVec<T> {
     }
 
     /// Whether the two share all their structure (then they are equal). O(1).
+    #[inline]
     pub fn shares_with(&self, other: &PVec<T>) -> bool {
         match (&self.0, &other.0) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.ptr_eq(b),
