@@ -37,14 +37,6 @@ impl Slot {
     }
 }
 
-/// Canonical forms, their records and a table to find them by: the store's, and a level's.
-#[derive(Default)]
-struct States {
-    arena: Vec<u8>,
-    metas: Vec<Meta>,
-    table: HashTable<Slot>,
-}
-
 /// The store's table is split in two by one bit of the hash (one the table's own probing
 /// does not use), so that two threads can add a level's states at once.
 fn shard(hash: u64) -> usize {
@@ -54,13 +46,10 @@ fn shard(hash: u64) -> usize {
 /// A level's new states are added on two threads from this many on.
 const PARALLEL_ABSORB: usize = 4096;
 
-impl States {
-    /// About how many bytes these states take (what was allocated for them).
-    fn memory(&self) -> usize {
-        self.arena.capacity()
-            + self.metas.capacity() * std::mem::size_of::<Meta>()
-            + self.table.capacity() * (std::mem::size_of::<Slot>() + 1)
-    }
+/// About how many bytes states take (what was allocated for them): `bytes` of forms,
+/// `metas` records and `slots` places in tables.
+fn footprint(bytes: usize, metas: usize, slots: usize) -> usize {
+    bytes + metas * std::mem::size_of::<Meta>() + slots * (std::mem::size_of::<Slot>() + 1)
 }
 
 /// Appends the state's canonical form and record; returns the slot to file it under.
@@ -155,16 +144,14 @@ impl Store {
 
     /// About how many bytes the stored states take (what was allocated for them).
     pub(super) fn memory(&self) -> usize {
-        let slots: usize = self.tables.iter().map(HashTable::capacity).sum();
-        self.arena.capacity()
-            + self.metas.capacity() * std::mem::size_of::<Meta>()
-            + slots * (std::mem::size_of::<Slot>() + 1)
+        let slots = self.tables.iter().map(HashTable::capacity).sum();
+        footprint(self.arena.capacity(), self.metas.capacity(), slots)
     }
 
     /// Adds the states a level found, numbered as they were in it; on two threads if
     /// `parallel` and the level is large.
     pub(super) fn absorb(&mut self, level: Level, parallel: bool) {
-        let found = level.states;
+        let found = level;
         let base = self.arena.len() as u64;
         self.arena.extend_from_slice(&found.arena);
         let moved = found.metas.iter().map(|m| Meta {
@@ -227,7 +214,9 @@ pub(super) enum Limit {
 /// the workers read without locks while the level is merged; every state here is new to the
 /// store (the workers looked).
 pub(super) struct Level {
-    states: States,
+    arena: Vec<u8>,
+    metas: Vec<Meta>,
+    table: HashTable<Slot>,
     /// The number of the level's first state: the store's size when the level began.
     first: usize,
     /// The store's memory when the level began.
@@ -242,7 +231,9 @@ impl Level {
     /// An empty level after `store`'s states, merging at most up to these limits.
     pub(super) fn after(store: &Store, max_states: usize, max_memory: usize) -> Level {
         Level {
-            states: States::default(),
+            arena: Vec::new(),
+            metas: Vec::new(),
+            table: HashTable::new(),
             first: store.len(),
             store_memory: store.memory(),
             max_states,
@@ -253,7 +244,16 @@ impl Level {
 
     /// The states kept so far, the store's included.
     pub(super) fn total(&self) -> usize {
-        self.first + self.states.metas.len()
+        self.first + self.metas.len()
+    }
+
+    /// About how many bytes the level's states take (what was allocated for them).
+    fn memory(&self) -> usize {
+        footprint(
+            self.arena.capacity(),
+            self.metas.capacity(),
+            self.table.capacity(),
+        )
     }
 
     /// The limit that stopped the merge, if one did.
@@ -271,20 +271,22 @@ impl Level {
             self.limit = Some(Limit::States);
             return;
         }
-        if self.store_memory + self.states.memory() > self.max_memory {
+        if self.store_memory + self.memory() > self.max_memory {
             self.limit = Some(Limit::Memory);
             return;
         }
         let index = self.total() as u32;
-        let States {
+        let Level {
             arena,
             metas,
             table,
-        } = &mut self.states;
+            first,
+            ..
+        } = self;
         let (hash, key) = (found.hash, found.key);
         match table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash) {
             Entry::Occupied(known) => {
-                let meta = &mut metas[known.get().index as usize - self.first];
+                let meta = &mut metas[known.get().index as usize - *first];
                 meta.sleep = meta.sleep.intersect(found.sleep);
             }
             Entry::Vacant(vacant) => {
