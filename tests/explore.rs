@@ -337,6 +337,38 @@ fn results_do_not_depend_on_threads() {
 }
 
 #[test]
+fn interned_parts_change_nothing_but_the_time() {
+    // Every mutant's search, and searches with every kind of move, through interned parts
+    // (each successor checked against the same move on the decoded state) and without: the
+    // same counts, verdict and counterexample.
+    let mut runs: Vec<Vec<String>> = cases()
+        .iter()
+        .map(|case| check_args(case, Some(case.bug), &[]))
+        .collect();
+    let words = |line: &str| line.split(' ').map(String::from).collect::<Vec<_>>();
+    runs.push(words(
+        "check seed-example --max-term 3 --max-requests 1 --max-crashes 1 --max-dups 1 --max-depth 7",
+    ));
+    runs.push(words(
+        "check figure8 --max-requests 1 --max-crashes 1 --max-depth 5",
+    ));
+    runs.push(words(
+        "check seed-example --max-term 3 --bug count-stale-votes",
+    ));
+    for args in runs {
+        let through = raftwalk(&[args.clone(), words("--verify-interning --threads 2")].concat());
+        let decoded = raftwalk(&[args.clone(), words("--no-interning")].concat());
+        assert!(
+            matches!(through.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            text(&through.stderr)
+        );
+        assert_eq!(through.status.code(), decoded.status.code(), "{args:?}");
+        assert_eq!(result_lines(&through), result_lines(&decoded), "{args:?}");
+    }
+}
+
+#[test]
 fn symmetry_merges_states_but_finds_the_same_shortest_violation() {
     let with = raftwalk(&["check", "seed-example", "--max-term", "3"]);
     let without = raftwalk(&["check", "seed-example", "--max-term", "3", "--no-symmetry"]);

@@ -14,6 +14,7 @@
 //! explanations) and the monitor's caches.
 
 use super::reduce::{Reduced, Reducer};
+use super::view::StateView;
 use crate::raft::{
     ClientCommand, Cluster, ClusterConfig, Entry, Envelope, Log, MAX_SERVERS, Message, MessageId,
     RaftServer, Role, ServerRecord, ServerSet,
@@ -73,7 +74,69 @@ pub struct Scratch {
     primed: bool,
     /// Each server's log as last written, and its bytes; used while `primed`.
     logs: [LogBytes; MAX_SERVERS],
+    /// Heads written before, for states of numbered parts ([`Codec::canonical_from_records`]).
+    heads: Heads,
+    /// What the head of the state being encoded is a function of, if it has numbered parts.
+    head_key: Option<HeadKey>,
 }
+
+/// What the head of a form (all but its messages) is a function of, for a state of numbered
+/// parts ([`interned`](super::interned)): the parts' numbers, the budget, the refusals the
+/// reductions keep and the renaming.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct HeadKey {
+    servers: [u32; MAX_SERVERS],
+    history: u32,
+    budget: Budget,
+    refusals: [ServerSet; MAX_SERVERS],
+    /// The renaming's index.
+    perm: u16,
+}
+
+impl std::hash::Hash for HeadKey {
+    // A word at a time (a field at a time would be a hash step per server and set).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for pair in self.servers.chunks(2) {
+            let high = pair.get(1).map_or(0, |&s| s as u64);
+            state.write_u64(pair[0] as u64 | high << 32);
+        }
+        let refusals = self
+            .refusals
+            .iter()
+            .fold(0u128, |acc, r| acc << 12 ^ r.bits() as u128);
+        state.write_u128(refusals);
+        let budget = self.budget;
+        state.write_u64(
+            self.history as u64
+                | (self.perm as u64) << 32
+                | (budget.dups as u64) << 48
+                | (budget.crashes as u64) << 56,
+        );
+        state.write_u8(budget.requests);
+    }
+}
+
+impl HeadKey {
+    /// The key of a state with these servers and history (by number).
+    pub fn of(servers: [u32; MAX_SERVERS], history: u32) -> HeadKey {
+        HeadKey {
+            servers,
+            history,
+            ..HeadKey::default()
+        }
+    }
+}
+
+/// Heads written before: where their bytes lie in `bytes`.
+#[derive(Default)]
+struct Heads {
+    at: std::collections::HashMap<HeadKey, (u32, u32), foldhash::fast::FixedState>,
+    bytes: Vec<u8>,
+}
+
+/// Heads kept at most, in bytes: past it the cache starts again (a large search's heads may
+/// not repeat much).
+const HEADS_BYTES: usize = 4 << 20;
 
 /// A log and its bytes. Successors share their parent's logs, which rarely change (and never
 /// with the renaming), so a server's log is mostly the one it had last time: compared in
@@ -114,8 +177,8 @@ fn sorted(scratch: &Scratch) -> impl Iterator<Item = (u128, u32)> + '_ {
 }
 
 /// One message encoded under no renaming.
-#[derive(Clone, Copy)]
-struct MessageRecord {
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MessageRecord {
     start: u32,
     len: u32,
     /// Offset of the byte naming a candidate or leader (0: none besides the sender).
@@ -213,7 +276,7 @@ impl Codec {
     /// Writes the canonical form of (`cluster`, `budget`) into `scratch` and returns it.
     pub fn canonical<'s>(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
         scratch: &'s mut Scratch,
     ) -> &'s [u8] {
@@ -224,12 +287,12 @@ impl Codec {
 
     /// Encodes the messages of `parent` once, for [`Codec::canonical_child`] to reuse in the
     /// canonical forms of its successors.
-    pub fn prime(&self, parent: &Cluster, scratch: &mut Scratch) {
+    pub fn prime(&self, parent: &impl StateView, scratch: &mut Scratch) {
         scratch.messages.clear();
         let primed = &mut scratch.parent;
         primed.ids.clear();
         primed.records.clear();
-        for envelope in parent.in_flight() {
+        for envelope in parent.messages() {
             primed.ids.push(envelope.id);
             let record = self.encode_record(envelope, &mut scratch.messages);
             primed.records.push(record);
@@ -244,7 +307,7 @@ impl Codec {
     /// the messages (only wanted for a new state, so not worked out for every successor).
     pub fn canonical_child<'s>(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
         scratch: &'s mut Scratch,
     ) -> (&'s [u8], Perm) {
@@ -256,7 +319,7 @@ impl Codec {
     /// of the messages in the order the canonical form lists them.
     pub fn canonical_witness(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
         order: &mut Vec<u64>,
     ) -> (Vec<u8>, Perm) {
@@ -270,7 +333,7 @@ impl Codec {
     /// returned `perm`.
     pub fn message_order(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         perm: &Perm,
         scratch: &mut Scratch,
         order: &mut Vec<u64>,
@@ -280,10 +343,10 @@ impl Codec {
             self.sort_messages(perm, scratch);
         }
         scratch.ids.clear();
-        let live = cluster.in_flight().zip(&scratch.reduced.dead);
+        let live = cluster.message_ids().zip(&scratch.reduced.dead);
         scratch
             .ids
-            .extend(live.filter(|(_, dead)| !**dead).map(|(e, _)| e.id));
+            .extend(live.filter(|(_, dead)| !**dead).map(|(id, _)| id));
         order.clear();
         order.extend(sorted(scratch).map(|(_, i)| scratch.ids[i as usize]));
     }
@@ -293,27 +356,80 @@ impl Codec {
         &scratch.best
     }
 
+    /// A scratch for [`Codec::canonical_from_records`]: the bytes of every message recorded
+    /// with [`Codec::record`] stay in it.
+    pub(super) fn records_scratch() -> Scratch {
+        Scratch {
+            // Logs written before may be copied (the cache checks the log it holds).
+            primed: true,
+            ..Scratch::default()
+        }
+    }
+
+    /// Encodes `envelope` once, under no renaming, into `scratch` (one made by
+    /// [`Codec::records_scratch`]), for [`Codec::canonical_from_records`].
+    pub(super) fn record(&self, envelope: &Envelope, scratch: &mut Scratch) -> MessageRecord {
+        self.encode_record(envelope, &mut scratch.messages)
+    }
+
+    /// [`Codec::canonical_child`] of a state whose messages were recorded already:
+    /// `records` lists them in the state's order, recorded into this `scratch`.
+    /// `key` holds the numbers of the state's parts: its head is copied if written before.
+    pub(super) fn canonical_from_records<'s>(
+        &self,
+        state: &impl StateView,
+        budget: Budget,
+        records: impl Iterator<Item = MessageRecord>,
+        key: HeadKey,
+        scratch: &'s mut Scratch,
+    ) -> (&'s [u8], Perm) {
+        self.reducer.reduce(state, &mut scratch.reduced);
+        scratch.head_key = Some(HeadKey {
+            budget,
+            refusals: scratch.reduced.refusals,
+            ..key
+        });
+        scratch.records.clear();
+        let live = records.zip(&scratch.reduced.dead);
+        scratch
+            .records
+            .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
+        let perm = self.choose(state, budget, scratch, None);
+        scratch.head_key = None;
+        (&scratch.best, perm)
+    }
+
     fn canonical_with(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
         scratch: &mut Scratch,
         order: Option<&mut Vec<u64>>,
     ) -> Perm {
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, scratch);
+        self.choose(cluster, budget, scratch, order)
+    }
+
+    /// The renaming whose encoding of the state (reduced and its messages prepared in
+    /// `scratch`) is smallest; its encoding into `scratch.best`.
+    fn choose(
+        &self,
+        cluster: &impl StateView,
+        budget: Budget,
+        scratch: &mut Scratch,
+        order: Option<&mut Vec<u64>>,
+    ) -> Perm {
         self.candidates(cluster, scratch);
         // Among the renamings that order the servers' signatures best, the smallest
         // encoding wins.
         let mut head = std::mem::take(&mut scratch.candidate);
         let mut best = std::mem::take(&mut scratch.best);
         let mut chosen = scratch.tied[0];
-        let perm = (&self.perms[chosen], &self.inverses[chosen]);
-        self.encode_form(cluster, budget, perm, scratch, &mut best);
+        self.encode_form(cluster, budget, chosen, scratch, &mut best);
         for t in 1..scratch.tied.len() {
             let i = scratch.tied[t];
-            let perm = (&self.perms[i], &self.inverses[i]);
-            self.encode_form(cluster, budget, perm, scratch, &mut head);
+            self.encode_form(cluster, budget, i, scratch, &mut head);
             if head < best {
                 std::mem::swap(&mut head, &mut best);
                 chosen = i;
@@ -331,14 +447,14 @@ impl Codec {
     /// The renamings worth encoding, into `scratch.tied`: those that list the servers'
     /// signatures (a digest of what no renaming changes) in the smallest order. A function
     /// of the state's orbit, so the minimum over them is too.
-    fn candidates(&self, cluster: &Cluster, scratch: &mut Scratch) {
+    fn candidates(&self, cluster: &impl StateView, scratch: &mut Scratch) {
         scratch.tied.clear();
         if self.perms.len() == 1 {
             scratch.tied.push(0);
             return;
         }
         let mut signature = [0u64; MAX_SERVERS];
-        let history = cluster.monitor_history();
+        let history = cluster.history();
         for s in cluster.servers() {
             let mut h = Digest::default();
             h.add(s.role as u64 | (s.crashed as u64) << 2);
@@ -390,29 +506,71 @@ impl Codec {
 
     /// The encoding under one renaming, without choosing among renamings (the symmetry
     /// group is found with it).
-    pub fn encode_as(&self, cluster: &Cluster, budget: Budget, perm: &Perm, out: &mut Vec<u8>) {
+    pub fn encode_as(
+        &self,
+        cluster: &impl StateView,
+        budget: Budget,
+        perm: &Perm,
+        out: &mut Vec<u8>,
+    ) {
         let mut scratch = Scratch::default();
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, &mut scratch);
         let inv = inverse(perm, self.n);
-        self.encode_form(cluster, budget, (perm, &inv), &mut scratch, out);
+        self.sort_messages(perm, &mut scratch);
+        out.clear();
+        let mut writer = Writer::new(out);
+        let reduced = &scratch.reduced;
+        self.encode_head(cluster, budget, (perm, &inv), reduced, None, &mut writer);
+        self.write_messages(&scratch, &mut writer);
+        writer.finish();
     }
 
     /// The whole form under a renaming and its inverse, into `out`, with the messages as
     /// prepared in `scratch` (and sorted there as the renaming names them).
     fn encode_form(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
-        perm: (&Perm, &Perm),
+        index: usize,
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
     ) {
+        let perm = (&self.perms[index], &self.inverses[index]);
         self.sort_messages(perm.0, scratch);
         out.clear();
+        if let Some(key) = scratch.head_key {
+            // A state of numbered parts: its head as written before, if it was.
+            let key = HeadKey {
+                perm: index as u16,
+                ..key
+            };
+            let heads = &mut scratch.heads;
+            let (start, len) = match heads.at.get(&key) {
+                Some(&at) => at,
+                None => {
+                    if heads.bytes.len() > HEADS_BYTES {
+                        heads.at.clear();
+                        heads.bytes.clear();
+                    }
+                    let start = heads.bytes.len();
+                    let mut writer = Writer::new(&mut heads.bytes);
+                    let logs = Some(&mut scratch.logs);
+                    self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut writer);
+                    writer.finish();
+                    let at = (start as u32, (heads.bytes.len() - start) as u32);
+                    heads.at.insert(key, at);
+                    at
+                }
+            };
+            out.extend_from_slice(&scratch.heads.bytes[start as usize..(start + len) as usize]);
+        } else {
+            let mut writer = Writer::new(out);
+            let logs = scratch.primed.then_some(&mut scratch.logs);
+            self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut writer);
+            writer.finish();
+        }
         let mut writer = Writer::new(out);
-        let logs = scratch.primed.then_some(&mut scratch.logs);
-        self.encode_head(cluster, budget, perm, &scratch.reduced, logs, &mut writer);
         self.write_messages(scratch, &mut writer);
         writer.finish();
     }
@@ -422,7 +580,7 @@ impl Codec {
     /// before is copied.
     fn encode_head(
         &self,
-        cluster: &Cluster,
+        cluster: &impl StateView,
         budget: Budget,
         (perm, inv): (&Perm, &Perm),
         reduced: &Reduced,
@@ -433,10 +591,10 @@ impl Codec {
         out.byte(budget.dups);
         out.byte(budget.crashes);
         out.byte(budget.requests);
-        let servers = cluster.servers();
         for id in inv[..n].iter().map(|&id| id as usize) {
             let log = logs.as_deref_mut().map(|logs| &mut logs[id]);
-            self.encode_server(&servers[id], perm, inv, reduced.refusals[id], log, out);
+            let server = cluster.server(id);
+            self.encode_server(server, perm, inv, reduced.refusals[id], log, out);
         }
         // The partition, with groups numbered in order of first appearance.
         if cluster.network().is_partitioned() {
@@ -466,10 +624,10 @@ impl Codec {
         } else {
             out.byte(0);
         }
-        let history = cluster.monitor_history();
+        let history = cluster.history();
         let live = |&&(term, leader): &&(crate::raft::Term, usize)| {
             !self.reducer.enabled
-                || servers.iter().any(|s| {
+                || cluster.servers().any(|s| {
                     s.id != leader
                         && (s.current_term < term
                             || (s.current_term == term && s.role == Role::Candidate))
@@ -496,7 +654,7 @@ impl Codec {
     /// bytes that name servers, all of which lie in the first [`KEY_BYTES`].
     /// Messages a primed parent had keep their encoding (its bytes stay at the start of
     /// `scratch.messages`); ids are increasing in flight, so one pass finds them.
-    fn prepare_messages(&self, cluster: &Cluster, scratch: &mut Scratch) {
+    fn prepare_messages(&self, cluster: &impl StateView, scratch: &mut Scratch) {
         let parent = &scratch.parent;
         let primed = scratch.primed;
         scratch
@@ -504,7 +662,7 @@ impl Codec {
             .truncate(if primed { parent.bytes } else { 0 });
         scratch.records.clear();
         let mut at = 0;
-        for (envelope, &dead) in cluster.in_flight().zip(&scratch.reduced.dead) {
+        for (envelope, &dead) in cluster.messages().zip(&scratch.reduced.dead) {
             if primed {
                 while at < parent.ids.len() && parent.ids[at] < envelope.id {
                     at += 1;
@@ -843,6 +1001,61 @@ impl Codec {
         budget
     }
 
+    /// Where each part of a canonical form lies, without decoding it: the budget; each
+    /// server's bytes (as slots); the partition and cuts with the monitor's history; each
+    /// message's bytes. The same bytes in the same place decode to the same part.
+    pub(super) fn split(&self, bytes: &[u8], out: &mut Split) {
+        let at = |r: &Reader<'_>| bytes.len() - r.rest.len();
+        let mut r = Reader { rest: bytes };
+        out.budget = Budget {
+            dups: r.byte(),
+            crashes: r.byte(),
+            requests: r.byte(),
+        };
+        out.servers.clear();
+        for _ in 0..self.n {
+            let start = at(&r);
+            let flags = r.byte();
+            r.num();
+            if flags & 8 != 0 {
+                r.byte();
+            }
+            r.num();
+            let len = r.num() as usize;
+            r.skip_nums(ENTRY_NUMS * len);
+            match flags & 3 {
+                0 => {}
+                1 => r.skip_nums(2),
+                _ => r.skip_nums(2 * (self.n - 1)),
+            }
+            out.servers.push(start..at(&r));
+        }
+        let start = at(&r);
+        if r.byte() == 1 {
+            for _ in 0..self.n {
+                r.byte();
+            }
+        }
+        if r.byte() == 1 {
+            r.skip_nums(self.n);
+        }
+        let leaders = r.num() as usize;
+        r.skip_nums(2 * leaders);
+        let committed = r.num() as usize;
+        r.skip_nums((ENTRY_NUMS + 1) * committed);
+        r.skip_nums(self.n);
+        out.rest = start..at(&r);
+        out.messages.clear();
+        let count = r.num() as usize;
+        for _ in 0..count {
+            let len = r.num() as usize;
+            let start = at(&r);
+            out.messages.push(start..start + len);
+            r.rest = &r.rest[len..];
+        }
+        debug_assert!(r.rest.is_empty(), "the whole encoding is split");
+    }
+
     fn read_entry(&self, r: &mut Reader<'_>) -> Entry {
         let term = r.num();
         let code = r.num() as usize;
@@ -897,6 +1110,19 @@ impl Codec {
             message,
         }
     }
+}
+
+/// The parts of a canonical form ([`Codec::split`]).
+#[derive(Debug, Default)]
+pub(super) struct Split {
+    /// The budget.
+    pub budget: Budget,
+    /// Each server's bytes, in slot order.
+    pub servers: Vec<std::ops::Range<usize>>,
+    /// The partition, the cuts and the monitor's history.
+    pub rest: std::ops::Range<usize>,
+    /// Each message's bytes, in canonical order.
+    pub messages: Vec<std::ops::Range<usize>>,
 }
 
 /// The renaming that changes nothing.

@@ -65,6 +65,15 @@ pub struct CheckArgs {
     /// with --random.
     #[arg(long)]
     pub no_sleep_sets: bool,
+    /// Decode every state and run the model for every move, instead of reading states as
+    /// numbered server states and messages and reusing the steps already taken from equal
+    /// server states: the same result, slower. Not with --random.
+    #[arg(long)]
+    pub no_interning: bool,
+    /// Check every successor read through interned parts against the same move taken on the
+    /// decoded state, and stop at the first difference (slow; for testing raftwalk).
+    #[arg(long, hide = true)]
+    pub verify_interning: bool,
     /// Write the counterexample, if one is found, to this file as a scenario (it must not
     /// exist yet).
     #[arg(long)]
@@ -154,6 +163,8 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         symmetry: !args.no_symmetry,
         reduce: !args.no_reduction,
         sleep_sets: !args.no_sleep_sets,
+        interning: !args.no_interning,
+        verify: args.verify_interning,
     };
     // The default term bound is counted from where the search starts: after the steps, with
     // --after-steps.

@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod canon;
 pub mod command;
+mod interned;
 pub mod moves;
 pub mod random;
 pub mod reduce;
@@ -17,6 +18,7 @@ pub mod search;
 pub mod sleep;
 mod store;
 pub mod trace;
+pub mod view;
 
 pub use command::CheckArgs;
 
@@ -49,6 +51,10 @@ pub struct Options {
     pub reduce: bool,
     /// Skip moves that sleep sets show to be covered by another order ([`sleep`]).
     pub sleep_sets: bool,
+    /// Read states through interned parts and reuse steps (`explore::interned`).
+    pub interning: bool,
+    /// Check every interned successor against the decoded path (slow; for tests).
+    pub verify: bool,
 }
 
 /// A violation and the steps that lead to it from the scenario's start.
@@ -213,6 +219,8 @@ fn search_config<'a>(
         threads: options.threads,
         drops: !options.reduce,
         sleep_sets: options.sleep_sets,
+        interning: options.interning,
+        verify: options.verify,
         progress,
     }
 }

@@ -4,7 +4,8 @@
 //! same canonical form.
 
 use super::canon::Budget;
-use crate::raft::{Action, ClientCommand, Cluster, Envelope, Role, ServerAction, Term};
+use super::view::StateView;
+use crate::raft::{Action, ClientCommand, Envelope, Role, ServerAction, Term};
 
 /// How far the search may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,10 +78,16 @@ impl Move {
 /// Every move possible in `cluster` (a decoded state) within `bounds`, in a fixed order:
 /// messages first (by position), then servers (by slot). Of equal messages only the first is
 /// offered: delivering either leads to the same state.
-pub fn moves(cluster: &Cluster, budget: Budget, bounds: &Bounds, drops: bool, out: &mut Vec<Move>) {
+pub fn moves(
+    cluster: &impl StateView,
+    budget: Budget,
+    bounds: &Bounds,
+    drops: bool,
+    out: &mut Vec<Move>,
+) {
     out.clear();
     let mut previous: Option<&Envelope> = None;
-    for (k, envelope) in cluster.in_flight().enumerate() {
+    for (k, envelope) in cluster.messages().enumerate() {
         let same = previous.is_some_and(|p| {
             p.from == envelope.from && p.to == envelope.to && p.message == envelope.message
         });

@@ -43,7 +43,8 @@
 //! server could still lead that term (it is at a lower term, or a candidate in it), since
 //! only a new leader of the term is ever compared with it.
 
-use crate::raft::{Bug, Cluster, Message, RaftServer, Role, ServerId, ServerSet, Term};
+use super::view::StateView;
+use crate::raft::{Bug, Message, RaftServer, Role, ServerId, ServerSet, Term};
 
 /// What a state holds that the canonical form leaves out.
 #[derive(Debug, Default)]
@@ -67,20 +68,19 @@ pub struct Reducer {
 
 impl Reducer {
     /// Fills `out` for this state.
-    pub fn reduce(&self, cluster: &Cluster, out: &mut Reduced) {
-        let servers = cluster.servers();
+    pub fn reduce(&self, state: &impl StateView, out: &mut Reduced) {
         out.dead.clear();
-        for s in servers {
+        for s in state.servers() {
             out.refusals[s.id] = s.votes_refused;
         }
         if !self.enabled {
-            out.dead.extend(cluster.in_flight().map(|_| false));
+            out.dead.extend(state.messages().map(|_| false));
             return;
         }
         // Rule 1, and the grants of each candidate's term in flight (rule 2).
         let mut grants = [ServerSet::EMPTY; crate::raft::MAX_SERVERS];
-        for e in cluster.in_flight() {
-            let to = &servers[e.to];
+        for e in state.messages() {
+            let to = state.server(e.to);
             let dead = to.ignores_forever(e.from, &e.message);
             if !dead
                 && let Message::RequestVoteResponse {
@@ -99,14 +99,14 @@ impl Reducer {
             if !refusals_matter || c.role != Role::Candidate {
                 return true;
             }
-            let v = &servers[voter];
+            let v = state.server(voter);
             let term = c.current_term;
             let never_grants = v.current_term > term
                 || (v.current_term == term && v.voted_for.is_some_and(|x| x != c.id));
             !never_grants || grants[c.id].contains(voter)
         };
         if refusals_matter {
-            for c in servers.iter().filter(|s| s.role == Role::Candidate) {
+            for c in state.servers().filter(|s| s.role == Role::Candidate) {
                 let mut kept = ServerSet::EMPTY;
                 for v in c.votes_refused.iter() {
                     if matters(c, v) {
@@ -125,12 +125,12 @@ impl Reducer {
             c.ignores_forever(voter, &refusal)
                 || (c.current_term == term && c.role == Role::Candidate && !matters(c, voter))
         };
-        for (e, dead) in cluster.in_flight().zip(out.dead.iter_mut()) {
+        for (e, dead) in state.messages().zip(out.dead.iter_mut()) {
             if *dead {
                 continue;
             }
-            let to = &servers[e.to];
-            let from = &servers[e.from];
+            let to = state.server(e.to);
+            let from = state.server(e.from);
             *dead = match e.message {
                 // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
                 Message::RequestVoteResponse {

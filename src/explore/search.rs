@@ -4,7 +4,8 @@
 //! kept, their numbering, the parents recorded and the violation reported do not depend on
 //! the number of threads.
 
-use super::canon::{Budget, Codec, Scratch};
+use super::canon::{Budget, Codec, HeadKey, Perm, Scratch, Split};
+use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
 use super::store::{Level, Limit, NewState, Store};
@@ -79,6 +80,12 @@ pub struct Config<'a> {
     /// Whether to skip moves that sleep sets show lead only to states reached another way
     /// at the same depth (see [`sleep`](super::sleep)).
     pub sleep_sets: bool,
+    /// Whether workers read states through interned parts and reuse steps (see
+    /// `explore::interned`), where the start allows it.
+    pub interning: bool,
+    /// Whether to check every successor read through interned parts against the same move
+    /// taken on the decoded state (slow; for tests).
+    pub verify: bool,
     /// Counters for a progress display.
     pub progress: &'a Progress,
 }
@@ -117,15 +124,16 @@ pub struct ModelFloor {
 enum Pass {
     /// Everything: the search.
     Search,
-    /// The model's step only.
+    /// The model's step only (or its interned step).
     Model,
     /// The model's step and the successor's canonical form, not the lookup in the table.
     Canonical,
 }
 
 /// Runs the search, then expands every state it found again, twice: with the model alone
-/// (decoding the state, copying it and taking each step the search took from it), then also
-/// writing each successor's canonical form, both without the table of states. The first
+/// (reading the state and taking each step the search took from it, through interned parts
+/// where the search used them, else decoding and copying the state), then also writing each
+/// successor's canonical form, both without the table of states. The first
 /// pass's time is a floor under the search's that no faster canonical form or table can
 /// remove; the second's, less the first, is what the canonical forms cost (`raftwalk bench`
 /// reports both).
@@ -134,7 +142,10 @@ pub fn model_floor(start: &Cluster, config: &Config<'_>) -> ModelFloor {
     let threads = config.threads.max(1);
     let timed = |pass| {
         let begun = Instant::now();
-        let chunks = expand_level(&store, 0..store.len(), config, threads, pass, None);
+        // Through interned parts as the search went, learning them anew.
+        let pool = (config.interning && Tables::usable(start)).then(Pool::default);
+        let level = 0..store.len();
+        let chunks = expand_level(&store, level, config, threads, pass, None, pool.as_ref());
         let successors: u64 = chunks.iter().map(|c| c.explored).sum();
         (successors, begun.elapsed().as_secs_f64())
     };
@@ -169,6 +180,8 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
     let mut memory_limited = false;
     let mut found = None;
     let threads = config.threads.max(1);
+    // What the workers learn of the parts of states, kept from level to level.
+    let pool = (config.interning && Tables::usable(start)).then(Pool::default);
     while !level.is_empty() {
         if config.bounds.max_depth.is_some_and(|max| depth >= max) {
             depth_limited = true;
@@ -183,6 +196,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             threads,
             Pass::Search,
             Some(&merger),
+            pool.as_ref(),
         );
         let mut violation = None;
         for chunk in &chunks {
@@ -339,6 +353,7 @@ fn expand_level(
     threads: usize,
     pass: Pass,
     merger: Option<&Merger>,
+    pool: Option<&Pool>,
 ) -> Vec<ChunkOut> {
     let count = level.len().div_ceil(CHUNK);
     let next = AtomicUsize::new(0);
@@ -347,7 +362,11 @@ fn expand_level(
     let results: Mutex<Vec<(usize, ChunkOut)>> = Mutex::new(Vec::with_capacity(count));
     let stop = AtomicBool::new(false);
     let work = || {
-        let mut worker = Worker::new(config, pass);
+        let memo = pool.map(|pool| {
+            let mut memos = pool.lock().expect("no worker panicked");
+            memos.pop().unwrap_or_else(Memo::new)
+        });
+        let mut worker = Worker::new(config, pass, memo);
         let mut mine = Vec::new();
         loop {
             let c = next.fetch_add(1, Ordering::Relaxed);
@@ -369,6 +388,11 @@ fn expand_level(
             mine.push((c, out));
         }
         results.lock().expect("no worker panicked").extend(mine);
+        if let (Some(pool), Some(interning)) = (pool, worker.interned.take()) {
+            pool.lock()
+                .expect("no worker panicked")
+                .push(interning.memo);
+        }
     };
     if threads == 1 || count == 1 {
         work();
@@ -392,15 +416,10 @@ fn expand_level(
 /// One thread's reusable state.
 struct Worker<'a> {
     config: &'a Config<'a>,
-    scratch: Scratch,
+    decoded: Decoded,
+    /// The worker's interned parts, if the search uses them (see [`interned`](super::interned)).
+    interned: Option<Interning>,
     moves: Vec<Move>,
-    events: Vec<Event>,
-    ids: Vec<u64>,
-    slots: Vec<usize>,
-    /// The state each move is tried on, copied from the parent in place (keeping buffers).
-    child: Option<Cluster>,
-    /// The state being expanded, decoded in place (keeping buffers).
-    parent: Option<Cluster>,
     sleep: SleepMoves,
     /// A successor's message ids in canonical order.
     order: Vec<u64>,
@@ -408,17 +427,57 @@ struct Worker<'a> {
     pass: Pass,
 }
 
+/// What expanding a decoded state needs.
+struct Decoded {
+    scratch: Scratch,
+    events: Vec<Event>,
+    ids: Vec<u64>,
+    slots: Vec<usize>,
+    /// The state each move is tried on, copied from the parent in place (keeping buffers).
+    child: Option<Cluster>,
+    /// The state being expanded, decoded in place (keeping buffers).
+    parent: Option<Cluster>,
+}
+
+/// What expanding a state of interned parts needs.
+struct Interning {
+    memo: Memo,
+    split: Split,
+    parts: Parts,
+    /// The ids of the state's messages (1, 2, …, as decoding numbers them).
+    parent_ids: Vec<u64>,
+    /// A successor's messages, and their ids.
+    messages: Vec<u32>,
+    ids: Vec<u64>,
+    /// Whether the state being expanded is decoded in [`Decoded::parent`] too.
+    decoded: bool,
+}
+
+/// Whether the search stops (a move broke an invariant).
+type Stop = bool;
+
 impl<'a> Worker<'a> {
-    fn new(config: &'a Config<'a>, pass: Pass) -> Worker<'a> {
+    fn new(config: &'a Config<'a>, pass: Pass, memo: Option<Memo>) -> Worker<'a> {
         Worker {
             config,
-            scratch: Scratch::default(),
+            decoded: Decoded {
+                scratch: Scratch::default(),
+                events: Vec::new(),
+                ids: Vec::new(),
+                slots: (0..crate::raft::MAX_SERVERS).collect(),
+                child: None,
+                parent: None,
+            },
+            interned: memo.map(|memo| Interning {
+                memo,
+                split: Split::default(),
+                parts: Parts::default(),
+                parent_ids: Vec::new(),
+                messages: Vec::new(),
+                ids: Vec::new(),
+                decoded: false,
+            }),
             moves: Vec::new(),
-            events: Vec::new(),
-            ids: Vec::new(),
-            slots: (0..crate::raft::MAX_SERVERS).collect(),
-            child: None,
-            parent: None,
             sleep: SleepMoves::default(),
             order: Vec::new(),
             pass,
@@ -426,109 +485,439 @@ impl<'a> Worker<'a> {
     }
 
     fn expand(&mut self, store: &Store, states: std::ops::Range<usize>) -> ChunkOut {
-        let config = self.config;
         let mut out = ChunkOut::default();
         for index in states {
-            let parent = self.parent.get_or_insert_with(|| Cluster::new(1));
-            let budget = config.codec.decode_into(store.bytes(index), parent);
-            let parent: &Cluster = parent;
-            if self.pass != Pass::Model {
-                config.codec.prime(parent, &mut self.scratch);
-            }
-            let asleep = if config.sleep_sets {
-                store.meta(index).sleep
+            let stop = if self.interned.is_some() {
+                self.expand_interned(store, index, &mut out)
             } else {
-                Sleep::NONE
+                self.expand_decoded(store, index, &mut out)
             };
-            self.sleep.start(parent, asleep);
-            moves::moves(
-                parent,
-                budget,
-                &config.bounds,
-                config.drops,
-                &mut self.moves,
-            );
-            // A decoded state numbers its messages 1, 2, … in canonical order.
-            let in_flight = parent.in_flight().len() as u64;
-            if self.ids.len() < in_flight as usize {
-                self.ids = (1..=in_flight).collect();
+            if stop {
+                break;
             }
-            let mut tried = 0;
-            for &mv in &self.moves {
-                if self.sleep.asleep(mv) {
-                    continue;
-                }
-                tried += 1;
-                let (action, after) =
-                    moves::action(mv, &self.slots, &self.ids, budget, config.requests);
-                let next = match &mut self.child {
-                    Some(child) => {
-                        child.clone_from(parent);
-                        child
-                    }
-                    none => none.insert(parent.clone()),
-                };
-                self.events.clear();
-                next.apply_into(&action, &mut self.events)
-                    .expect("a move names a server and a message that exist");
-                out.explored += 1;
-                if let Some(v) = self.events.iter().find_map(|e| match e {
-                    Event::Violation(v) => Some(*v),
-                    _ => None,
-                }) {
-                    out.violation = Some((index as u32, mv, v));
-                    return out;
-                }
-                // A response its recipient ignores changes nothing but its absence: the same
-                // state as dropping it, which is the next move, so skip the work twice done.
-                if matches!(mv, Move::Deliver(_))
-                    && matches!(self.events[..], [Event::ResponseIgnored { .. }])
-                {
-                    continue;
-                }
-                let effect = if config.sleep_sets {
-                    self.sleep.effect(mv, parent, next)
-                } else {
-                    Effect::default()
-                };
-                self.sleep.tried(mv, effect);
-                if self.pass == Pass::Model {
-                    continue;
-                }
-                let (key, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
-                if self.pass == Pass::Canonical {
-                    std::hint::black_box(key);
-                    continue;
-                }
-                let hash = store.hash(key);
-                if store.contains(hash, key) {
-                    continue;
-                }
-                // A new state: which moves sleep in it, in its own naming.
-                let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
-                    let order = &mut self.order;
-                    config
-                        .codec
-                        .message_order(next, &perm, &mut self.scratch, order);
-                    self.sleep.successor(mv, effect, &perm, order)
-                } else {
-                    Sleep::NONE
-                };
-                let key = Codec::last_form(&self.scratch);
-                let start = out.bytes.len() as u32;
-                out.bytes.extend_from_slice(key);
-                out.candidates.push(Candidate {
-                    hash,
-                    start,
-                    len: key.len() as u32,
-                    parent: index as u32,
-                    mv,
-                    sleep,
-                });
-            }
-            config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         }
         out
+    }
+
+    /// Expands state `index`, decoded.
+    fn expand_decoded(&mut self, store: &Store, index: usize, out: &mut ChunkOut) -> Stop {
+        let config = self.config;
+        let budget = self.decoded.decode(config, store, index, self.pass);
+        let parent = self.decoded.parent.as_ref().expect("decoded");
+        let asleep = if config.sleep_sets {
+            store.meta(index).sleep
+        } else {
+            Sleep::NONE
+        };
+        self.sleep.start(parent, asleep);
+        moves::moves(
+            parent,
+            budget,
+            &config.bounds,
+            config.drops,
+            &mut self.moves,
+        );
+        let mut tried = 0;
+        for &mv in &self.moves {
+            if self.sleep.asleep(mv) {
+                continue;
+            }
+            tried += 1;
+            let stop = self.decoded.try_move(
+                config,
+                self.pass,
+                &mut self.sleep,
+                &mut self.order,
+                store,
+                index,
+                mv,
+                budget,
+                out,
+            );
+            if stop {
+                return true;
+            }
+        }
+        config.progress.explored.fetch_add(tried, Ordering::Relaxed);
+        false
+    }
+
+    /// Expands state `index` through its interned parts; a move they do not cover is tried
+    /// on the decoded state.
+    fn expand_interned(&mut self, store: &Store, index: usize, out: &mut ChunkOut) -> Stop {
+        let config = self.config;
+        let it = self.interned.as_mut().expect("interning");
+        it.memo.bound();
+        let bytes = store.bytes(index);
+        config.codec.split(bytes, &mut it.split);
+        let budget = it.split.budget;
+        it.decoded = false;
+        if !it.memo.tables.find(bytes, &it.split, &mut it.parts) {
+            self.decode_parent(store, index);
+            let it = self.interned.as_mut().expect("interning");
+            let state = self.decoded.parent.as_ref().expect("decoded");
+            let memo = &mut it.memo;
+            let (split, parts) = (&it.split, &mut it.parts);
+            let scratch = &mut memo.scratch;
+            memo.tables
+                .learn(config.codec, bytes, split, state, parts, scratch);
+        }
+        let asleep = if config.sleep_sets {
+            store.meta(index).sleep
+        } else {
+            Sleep::NONE
+        };
+        let it = self.interned.as_mut().expect("interning");
+        // A decoded state numbers its messages 1, 2, … in canonical order.
+        it.parent_ids.clear();
+        it.parent_ids.extend(1..=it.parts.messages.len() as u64);
+        let parent = it.parent();
+        self.sleep.start(&parent, asleep);
+        moves::moves(
+            &parent,
+            budget,
+            &config.bounds,
+            config.drops,
+            &mut self.moves,
+        );
+        let mut tried = 0;
+        for m in 0..self.moves.len() {
+            let mv = self.moves[m];
+            if self.sleep.asleep(mv) {
+                continue;
+            }
+            tried += 1;
+            let Some(taken) = self.simple_step(store, index, mv, budget) else {
+                self.decode_parent(store, index);
+                let (sleep, order) = (&mut self.sleep, &mut self.order);
+                let d = &mut self.decoded;
+                if d.try_move(
+                    config, self.pass, sleep, order, store, index, mv, budget, out,
+                ) {
+                    return true;
+                }
+                continue;
+            };
+            out.explored += 1;
+            // As on a decoded state (see `Decoded::try_move`).
+            if matches!(mv, Move::Deliver(_)) && taken.step.ignored {
+                if config.verify {
+                    let sleep = &self.sleep;
+                    self.decoded.verify(config, store, index, mv, sleep, None);
+                }
+                continue;
+            }
+            self.interned_successor(store, index, mv, budget, taken, out);
+        }
+        config.progress.explored.fetch_add(tried, Ordering::Relaxed);
+        false
+    }
+
+    /// Decodes the state being expanded through interned parts, unless it is already.
+    fn decode_parent(&mut self, store: &Store, index: usize) {
+        let it = self.interned.as_mut().expect("interning");
+        if !it.decoded {
+            self.decoded.decode(self.config, store, index, self.pass);
+            it.decoded = true;
+        }
+    }
+
+    /// The step `mv` takes from state `index` (with `budget`) through interned parts,
+    /// learned now if new; `None` if the move must be taken on the decoded state: it is not
+    /// a delivery or a timeout, or its step is not [`Step::simple`], or it makes a leader the
+    /// history cannot simply record.
+    fn simple_step(
+        &mut self,
+        store: &Store,
+        index: usize,
+        mv: Move,
+        budget: Budget,
+    ) -> Option<Taken> {
+        let it = self.interned.as_mut().expect("interning");
+        let (target, message) = match mv {
+            Move::Deliver(k) => {
+                let number = it.parts.messages[k as usize];
+                (it.memo.tables.envelope(number).to, Some(number))
+            }
+            Move::Timeout(s) => (s as usize, None),
+            _ => return None,
+        };
+        let server = it.parts.servers[target];
+        let step = match it.memo.tables.step(server, message) {
+            Some(step) => step,
+            None => {
+                self.decode_parent(store, index);
+                let it = self.interned.as_mut().expect("interning");
+                let d = &mut self.decoded;
+                let state = d.parent.as_ref().expect("decoded");
+                let requests = self.config.requests;
+                let (action, _) = moves::action(mv, &d.slots, &d.ids, budget, requests);
+                let next = d.child.get_or_insert_with(|| Cluster::new(1));
+                next.clone_from(state);
+                d.events.clear();
+                next.apply_into(&action, &mut d.events)
+                    .expect("a move names a server and a message that exist");
+                let memo = &mut it.memo;
+                let (codec, scratch) = (self.config.codec, &mut memo.scratch);
+                let learned = (state, &*next, &d.events[..]);
+                memo.tables
+                    .learn_step(codec, learned, target, server, message, scratch)
+            }
+        };
+        if !step.simple {
+            return None;
+        }
+        let it = self.interned.as_mut().expect("interning");
+        // A new leader changes the history, as the monitor would.
+        let history = match step.leads {
+            Some(term) => it
+                .memo
+                .tables
+                .after_leader(it.parts.history, term, target)?,
+            None => it.parts.history,
+        };
+        Some(Taken {
+            target,
+            step,
+            history,
+        })
+    }
+
+    /// The successor of state `index` by `mv`, whose step through interned parts was
+    /// `taken`: its sleep-set effect, its canonical form, and, if new, the state into `out`.
+    fn interned_successor(
+        &mut self,
+        store: &Store,
+        index: usize,
+        mv: Move,
+        budget: Budget,
+        taken: Taken,
+        out: &mut ChunkOut,
+    ) {
+        let config = self.config;
+        let codec = config.codec;
+        let it = self.interned.as_mut().expect("interning");
+        // The parent's messages but the one delivered, then those sent, numbered as the model
+        // would number them.
+        it.messages.clear();
+        it.ids.clear();
+        for (k, &number) in it.parts.messages.iter().enumerate() {
+            if mv != Move::Deliver(k as u16) {
+                it.messages.push(number);
+                it.ids.push(k as u64 + 1);
+            }
+        }
+        let sent = it.memo.tables.sent(&taken.step);
+        it.messages.extend_from_slice(sent);
+        let first_id = it.parts.messages.len() as u64 + 1;
+        it.ids.extend((0..sent.len() as u64).map(|i| first_id + i));
+        let n = it.split.servers.len();
+        let parent = Interned::of(&it.memo.tables, n, &it.parts, &it.parent_ids);
+        let mut next = Interned {
+            messages: &it.messages,
+            ids: &it.ids,
+            history: taken.history,
+            ..parent
+        };
+        next.servers[taken.target] = taken.step.server;
+        let effect = if config.sleep_sets {
+            self.sleep.effect(mv, &parent, &next)
+        } else {
+            Effect::default()
+        };
+        self.sleep.tried(mv, effect);
+        if self.pass == Pass::Model {
+            return;
+        }
+        let tables = &it.memo.tables;
+        let records = it.messages.iter().map(|&m| tables.record(m));
+        let scratch = &mut it.memo.scratch;
+        let head = HeadKey::of(next.servers, next.history);
+        let (form, perm) = codec.canonical_from_records(&next, budget, records, head, scratch);
+        if self.pass == Pass::Canonical {
+            std::hint::black_box(form);
+            return;
+        }
+        if config.verify {
+            let mine = Some((form, perm, effect));
+            self.decoded
+                .verify(config, store, index, mv, &self.sleep, mine);
+        }
+        let hash = store.hash(form);
+        if store.contains(hash, form) {
+            return;
+        }
+        let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
+            let order = &mut self.order;
+            codec.message_order(&next, &perm, scratch, order);
+            self.sleep.successor(mv, effect, &perm, order)
+        } else {
+            Sleep::NONE
+        };
+        out.push(index, mv, sleep, hash, Codec::last_form(scratch));
+    }
+}
+
+/// A step taken through interned parts.
+#[derive(Clone, Copy)]
+struct Taken {
+    /// The server that took it.
+    target: usize,
+    step: Step,
+    /// The history after it.
+    history: u32,
+}
+
+impl Interning {
+    /// The state being expanded.
+    fn parent(&self) -> Interned<'_> {
+        let n = self.split.servers.len();
+        Interned::of(&self.memo.tables, n, &self.parts, &self.parent_ids)
+    }
+}
+
+impl Decoded {
+    /// Decodes state `index` into `parent` (and primes the scratch for its successors);
+    /// returns its budget.
+    fn decode(&mut self, config: &Config<'_>, store: &Store, index: usize, pass: Pass) -> Budget {
+        let parent = self.parent.get_or_insert_with(|| Cluster::new(1));
+        let budget = config.codec.decode_into(store.bytes(index), parent);
+        if pass != Pass::Model {
+            config.codec.prime(parent, &mut self.scratch);
+        }
+        // A decoded state numbers its messages 1, 2, … in canonical order.
+        let in_flight = parent.in_flight().len();
+        if self.ids.len() < in_flight {
+            self.ids = (1..=in_flight as u64).collect();
+        }
+        budget
+    }
+
+    /// For tests ([`Config::verify`]): takes `mv` on the decoded state `index` and panics
+    /// unless it gives the same canonical form, renaming and effect as `mine` (`None`: a
+    /// response ignored, which leads nowhere new).
+    fn verify(
+        &mut self,
+        config: &Config<'_>,
+        store: &Store,
+        index: usize,
+        mv: Move,
+        sleep: &SleepMoves,
+        mine: Option<(&[u8], Perm, Effect)>,
+    ) {
+        let budget = self.decode(config, store, index, Pass::Search);
+        let parent = self.parent.as_ref().expect("decoded");
+        let (action, after) = moves::action(mv, &self.slots, &self.ids, budget, config.requests);
+        let mut next = parent.clone();
+        self.events.clear();
+        next.apply_into(&action, &mut self.events)
+            .expect("a move names a server and a message that exist");
+        let ignored = matches!(self.events[..], [Event::ResponseIgnored { .. }]);
+        let theirs = (!ignored).then(|| {
+            let effect = if config.sleep_sets {
+                sleep.effect(mv, parent, &next)
+            } else {
+                Effect::default()
+            };
+            let (form, perm) = config
+                .codec
+                .canonical_child(&next, after, &mut self.scratch);
+            (form.to_vec(), perm, effect)
+        });
+        let mine = mine.map(|(form, perm, effect)| (form.to_vec(), perm, effect));
+        assert!(
+            mine == theirs,
+            "state {index}, move {mv:?}: through interned parts {mine:?}, decoded {theirs:?}"
+        );
+    }
+
+    /// Tries move `mv` on the decoded state `index` (with `budget`); its new successor, if
+    /// any, goes to `out`.
+    #[allow(clippy::too_many_arguments)] // the worker's parts a move needs
+    fn try_move(
+        &mut self,
+        config: &Config<'_>,
+        pass: Pass,
+        sleep: &mut SleepMoves,
+        order: &mut Vec<u64>,
+        store: &Store,
+        index: usize,
+        mv: Move,
+        budget: Budget,
+        out: &mut ChunkOut,
+    ) -> Stop {
+        let parent = self.parent.as_ref().expect("decoded");
+        let (action, after) = moves::action(mv, &self.slots, &self.ids, budget, config.requests);
+        let next = match &mut self.child {
+            Some(child) => {
+                child.clone_from(parent);
+                child
+            }
+            none => none.insert(parent.clone()),
+        };
+        self.events.clear();
+        next.apply_into(&action, &mut self.events)
+            .expect("a move names a server and a message that exist");
+        out.explored += 1;
+        if let Some(v) = self.events.iter().find_map(|e| match e {
+            Event::Violation(v) => Some(*v),
+            _ => None,
+        }) {
+            out.violation = Some((index as u32, mv, v));
+            return true;
+        }
+        // A response its recipient ignores changes nothing but its absence: the same
+        // state as dropping it, which is the next move, so skip the work twice done.
+        if matches!(mv, Move::Deliver(_))
+            && matches!(self.events[..], [Event::ResponseIgnored { .. }])
+        {
+            return false;
+        }
+        let effect = if config.sleep_sets {
+            sleep.effect(mv, parent, next)
+        } else {
+            Effect::default()
+        };
+        sleep.tried(mv, effect);
+        if pass == Pass::Model {
+            return false;
+        }
+        let (key, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
+        if pass == Pass::Canonical {
+            std::hint::black_box(key);
+            return false;
+        }
+        let hash = store.hash(key);
+        if store.contains(hash, key) {
+            return false;
+        }
+        // A new state: which moves sleep in it, in its own naming.
+        let asleep = if config.sleep_sets && sleep.passes_on(mv, effect) {
+            config
+                .codec
+                .message_order(next, &perm, &mut self.scratch, order);
+            sleep.successor(mv, effect, &perm, order)
+        } else {
+            Sleep::NONE
+        };
+        out.push(index, mv, asleep, hash, Codec::last_form(&self.scratch));
+        false
+    }
+}
+
+impl ChunkOut {
+    /// Keeps a new state: its form, parent, move and sleep set.
+    fn push(&mut self, parent: usize, mv: Move, sleep: Sleep, hash: u64, form: &[u8]) {
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(form);
+        self.candidates.push(Candidate {
+            hash,
+            start,
+            len: form.len() as u32,
+            parent: parent as u32,
+            mv,
+            sleep,
+        });
     }
 }
 
@@ -548,6 +937,8 @@ mod tests {
             threads: 1,
             drops: true,
             sleep_sets: false,
+            interning: true,
+            verify: true,
             progress,
         }
     }
@@ -585,6 +976,34 @@ mod tests {
         let floor = model_floor(&start, &config);
         assert_eq!(floor.successors, stats.explored);
         assert!(stats.explored > stats.distinct);
+    }
+
+    #[test]
+    fn interned_parts_find_what_decoded_states_find() {
+        // Every kind of move, sleep sets on and off; through interned parts (each successor
+        // checked against the decoded path) and not: the same numbers and the same path.
+        let start = Cluster::new(3);
+        let progress = Progress::default();
+        let requests = crate::explore::request_commands(1);
+        let codec = Codec::new(&start, &requests, true).reducing(3);
+        for sleep_sets in [false, true] {
+            let mut config = config(&codec, &progress, 3);
+            config.bounds.max_requests = 1;
+            config.bounds.max_crashes = 1;
+            config.bounds.max_depth = Some(8);
+            config.requests = &requests;
+            config.drops = false;
+            config.sleep_sets = sleep_sets;
+            let (through, found) = search(&start, &config);
+            config.interning = false;
+            let (decoded, found_decoded) = search(&start, &config);
+            assert_eq!(
+                (through.explored, through.distinct, through.depth),
+                (decoded.explored, decoded.distinct, decoded.depth)
+            );
+            assert!(through.distinct > 5_000, "{through:?}");
+            assert_eq!(found.map(|f| f.path), found_decoded.map(|f| f.path));
+        }
     }
 
     #[test]

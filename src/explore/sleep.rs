@@ -28,9 +28,12 @@
 
 use super::canon::Perm;
 use super::moves::Move;
+use super::view::StateView;
+#[cfg(test)]
+use crate::raft::Cluster;
 #[cfg(doc)]
 use crate::raft::RaftServer;
-use crate::raft::{Cluster, MAX_SERVERS, Message};
+use crate::raft::{MAX_SERVERS, Message};
 
 /// Message positions at or past this never sleep (their bit would be a timeout's).
 const MESSAGE_BITS: u32 = 48;
@@ -127,7 +130,7 @@ pub struct SleepMoves {
 
 impl SleepMoves {
     /// Starts on `state` (a decoded state), whose sleep set is `asleep`.
-    pub fn start(&mut self, state: &Cluster, asleep: Sleep) {
+    pub fn start(&mut self, state: &impl StateView, asleep: Sleep) {
         self.asleep = asleep.0;
         self.tried = 0;
         self.refused_unchanged = 0;
@@ -135,14 +138,14 @@ impl SleepMoves {
         self.commits = 0;
         self.requests_vote = 0;
         self.acting_on = [0; MAX_SERVERS];
-        self.messages = state.in_flight().len();
-        for (k, envelope) in state.in_flight().enumerate().take(MESSAGE_BITS as usize) {
+        self.messages = state.messages().len();
+        for (k, envelope) in state.messages().enumerate().take(MESSAGE_BITS as usize) {
             self.acting_on[envelope.to] |= 1 << k;
             if matches!(envelope.message, Message::RequestVote { .. }) {
                 self.requests_vote |= 1 << k;
             }
         }
-        for s in 0..state.servers().len() {
+        for s in 0..state.server_count() {
             self.acting_on[s] |= 1 << (MESSAGE_BITS as usize + s);
         }
     }
@@ -154,15 +157,15 @@ impl SleepMoves {
 
     /// What `mv`, taken from `state` (the state started on) to `next`, did: to the
     /// monitor's committed history, and for a delivery, to the server it acts on.
-    pub fn effect(&self, mv: Move, state: &Cluster, next: &Cluster) -> Effect {
-        let commits = state.monitor_history().committed != next.monitor_history().committed;
+    pub fn effect(&self, mv: Move, state: &impl StateView, next: &impl StateView) -> Effect {
+        let commits = state.history().committed != next.history().committed;
         let (Move::Deliver(_), Some(b), Some(to)) = (mv, bit(mv), self.target(mv)) else {
             return Effect {
                 commits,
                 ..Effect::default()
             };
         };
-        let (before, after) = (&state.servers()[to], &next.servers()[to]);
+        let (before, after) = (state.server(to), next.server(to));
         let keeps_vote_inputs = before.request_vote_inputs() == after.request_vote_inputs();
         let request_vote = self.requests_vote & (1 << b) != 0;
         Effect {

@@ -92,6 +92,11 @@ impl ServerSet {
         ServerSet((mask & ((1 << MAX_SERVERS) - 1)) as u16)
     }
 
+    /// The set as a bit mask (bit `i` for server `i`).
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+
     /// Adds `id`; returns false if it was already there.
     pub fn insert(&mut self, id: ServerId) -> bool {
         let had = self.contains(id);

@@ -1,0 +1,479 @@
+//! A worker's interned parts: every server state, message and history it has met, numbered
+//! once, and every step the model took from a server state, remembered. A search meets few
+//! of each (the bench's whole space of 284,292 states is made of 73 server states and 78
+//! messages), so after the first few states a worker no longer decodes a state, copies it
+//! or runs the model: it reads a state's parts as numbers and looks its steps up.
+//!
+//! Exact by construction: a part's number stands for the part the state's canonical form
+//! decodes to (the same bytes in the same place decode to the same part), and a remembered
+//! step is what the model did when it took that step from a decoded state
+//! ([`Tables::learn_step`]), kept only when the step can go the same way from every state
+//! (see [`Step::simple`]). A step that is not, and every move other than a delivery or a
+//! timeout, is taken on the decoded state as before. The successor is then read through
+//! [`StateView`], by the same code that writes a decoded state's canonical form.
+
+use super::canon::{Codec, MessageRecord, Scratch, Split};
+use super::view::StateView;
+use crate::raft::invariants::MonitorHistory;
+use crate::raft::{
+    Cluster, Entry, Envelope, Event, LogIndex, MAX_SERVERS, MessageId, PVec, RaftNetwork,
+    RaftServer, Role, ServerId, Term,
+};
+use foldhash::fast::FixedState;
+use std::collections::HashMap;
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// The key of a timeout in the table of steps (no message has this number).
+const TIMEOUT: u32 = u32::MAX;
+
+/// What the model did when one server took one step from a decoded state.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Step {
+    /// The server after the step.
+    pub server: u32,
+    /// Where the messages it sent lie in [`Tables::sent`], in the order sent.
+    pub sent_from: u32,
+    /// How many it sent.
+    pub sent: u32,
+    /// Its only event was ignoring a response.
+    pub ignored: bool,
+    /// The term it made the server leader of, if it did.
+    pub leads: Option<Term>,
+    /// The step goes the same way from every state in which the server is in this state: it
+    /// changed no log, no commit index and no crash flag and left the monitor's history as it
+    /// was, but for a new leader; so the monitor's checks after it read only the server before
+    /// and after it (they found nothing), and for a new leader, the history's leaders and
+    /// committed entries (see [`Tables::after_leader`]).
+    pub simple: bool,
+}
+
+/// A monitor's history, owned.
+struct History {
+    leaders: PVec<(Term, ServerId)>,
+    committed: PVec<(Entry, Term)>,
+    max_commit: Vec<LogIndex>,
+}
+
+/// One worker's interned parts and steps (kept from level to level).
+#[derive(Default)]
+pub(super) struct Tables {
+    servers: Vec<RaftServer>,
+    server_numbers: Map<RaftServer, u32>,
+    /// A server's slot and its bytes in a form → its number.
+    server_bytes: ByBytes,
+    envelopes: Vec<Envelope>,
+    records: Vec<MessageRecord>,
+    message_numbers: Map<Envelope, u32>,
+    message_bytes: ByBytes,
+    histories: Vec<History>,
+    history_bytes: Map<Vec<u8>, u32>,
+    steps: Map<(u32, u32), Step>,
+    /// [`Tables::after_leader`], remembered.
+    leaders_after: Map<(u32, Term, u32), Option<u32>>,
+    sent: Vec<u32>,
+    /// The network of every state (the search never partitions or cuts, see
+    /// [`Tables::usable`]); its messages are not read.
+    network: Option<RaftNetwork>,
+    key: Vec<u8>,
+    /// The entries of the servers' logs, in all (shared or not).
+    log_entries: usize,
+}
+
+/// A worker's tables, and the scratch that holds their messages' bytes and writes the
+/// canonical forms of states of interned parts.
+pub(super) struct Memo {
+    pub tables: Tables,
+    pub scratch: Scratch,
+}
+
+impl Memo {
+    /// Empty tables.
+    pub fn new() -> Memo {
+        Memo {
+            tables: Tables::default(),
+            scratch: Codec::records_scratch(),
+        }
+    }
+
+    /// Starts again with empty tables if these take more than about [`MEMO_BYTES`] (a large
+    /// search may meet many server states, each kept with its log). Only between states.
+    pub fn bound(&mut self) {
+        if self.tables.footprint() > MEMO_BYTES {
+            *self = Memo::new();
+        }
+    }
+}
+
+/// About how many bytes a worker's tables may take before they start again.
+const MEMO_BYTES: usize = 8 << 20;
+
+/// The workers' memos between levels: a worker takes one when it starts and gives it back
+/// when it ends, so what one learned serves the next level.
+pub(super) type Pool = std::sync::Mutex<Vec<Memo>>;
+
+/// Numbers by a tag and a byte string; a short string is packed with its tag into one
+/// number, cheap to hash and compare (most parts of a form are a few bytes).
+#[derive(Default)]
+struct ByBytes {
+    short: Map<u128, u32>,
+    long: Map<Vec<u8>, u32>,
+    /// A long key being looked up.
+    key: Vec<u8>,
+}
+
+impl ByBytes {
+    /// The string's length, the tag, the string: one number, if it fits.
+    fn packed(tag: u8, bytes: &[u8]) -> Option<u128> {
+        let mut key = [0u8; 16];
+        key.get_mut(2..2 + bytes.len())?.copy_from_slice(bytes);
+        key[0] = bytes.len() as u8;
+        key[1] = tag;
+        Some(u128::from_le_bytes(key))
+    }
+
+    fn get(&mut self, tag: u8, bytes: &[u8]) -> Option<u32> {
+        match ByBytes::packed(tag, bytes) {
+            Some(key) => self.short.get(&key).copied(),
+            None => {
+                self.key.clear();
+                self.key.push(tag);
+                self.key.extend_from_slice(bytes);
+                self.long.get(&self.key[..]).copied()
+            }
+        }
+    }
+
+    fn insert(&mut self, tag: u8, bytes: &[u8], number: u32) {
+        match ByBytes::packed(tag, bytes) {
+            Some(key) => self.short.insert(key, number),
+            None => self.long.insert([&[tag], bytes].concat(), number),
+        };
+    }
+}
+
+/// A state as numbers: its servers by slot, its messages in canonical order, its history.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Parts {
+    pub servers: [u32; MAX_SERVERS],
+    pub messages: Vec<u32>,
+    pub history: u32,
+}
+
+impl Tables {
+    /// Whether a search from `start` can use interned parts: the steps of a server must not
+    /// depend on the rest of the network, so no partition, cut link or clock.
+    pub fn usable(start: &Cluster) -> bool {
+        let network = start.network();
+        !network.is_partitioned() && !network.has_cut_links() && start.clock().is_none()
+    }
+
+    /// The parts of the form `bytes`, split into `split`; false if one was never met (then
+    /// [`Tables::learn`] them from the decoded state).
+    pub fn find(&mut self, bytes: &[u8], split: &Split, parts: &mut Parts) -> bool {
+        if self.network.is_none() {
+            return false;
+        }
+        for (slot, range) in split.servers.iter().enumerate() {
+            match self.server_bytes.get(slot as u8, &bytes[range.clone()]) {
+                Some(number) => parts.servers[slot] = number,
+                None => return false,
+            }
+        }
+        self.history_key(
+            &bytes[split.rest.clone()],
+            &parts.servers[..split.servers.len()],
+        );
+        match self.history_bytes.get(&self.key[..]) {
+            Some(&number) => parts.history = number,
+            None => return false,
+        }
+        parts.messages.clear();
+        for range in &split.messages {
+            match self.message_bytes.get(0, &bytes[range.clone()]) {
+                Some(number) => parts.messages.push(number),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Numbers every part of `state`, the decoding of the form `bytes` split into `split`.
+    pub fn learn(
+        &mut self,
+        codec: &Codec,
+        bytes: &[u8],
+        split: &Split,
+        state: &Cluster,
+        parts: &mut Parts,
+        scratch: &mut Scratch,
+    ) {
+        for (slot, range) in split.servers.iter().enumerate() {
+            let number = self.server_number(&state.servers()[slot]);
+            self.server_bytes
+                .insert(slot as u8, &bytes[range.clone()], number);
+            parts.servers[slot] = number;
+        }
+        self.history_key(
+            &bytes[split.rest.clone()],
+            &parts.servers[..split.servers.len()],
+        );
+        parts.history = match self.history_bytes.get(&self.key[..]) {
+            Some(&number) => number,
+            None => {
+                let history = state.monitor_history();
+                let number = self.histories.len() as u32;
+                self.histories.push(History {
+                    leaders: history.leaders.clone(),
+                    committed: history.committed.clone(),
+                    max_commit: history.max_commit.to_vec(),
+                });
+                self.history_bytes.insert(self.key.clone(), number);
+                number
+            }
+        };
+        parts.messages.clear();
+        for (envelope, range) in state.in_flight().zip(&split.messages) {
+            let number = self.message_number(codec, envelope, scratch);
+            self.message_bytes.insert(0, &bytes[range.clone()], number);
+            parts.messages.push(number);
+        }
+        if self.network.is_none() {
+            self.network = Some(state.network().clone());
+        }
+    }
+
+    /// Into `key`: what a decoded state's history is a function of. Its form's bytes, and
+    /// what decoding adds to them: the monitor checks the decoded servers from scratch, which
+    /// records each leader as its term's first if none is recorded, and what a server with a
+    /// commit index counts as committed. So each server's term if it leads, and all of a
+    /// server with a commit index.
+    fn history_key(&mut self, rest: &[u8], servers: &[u32]) {
+        self.key.clear();
+        self.key.extend_from_slice(rest);
+        for &number in servers {
+            let s = &self.servers[number as usize];
+            let part = if s.commit_index > 0 {
+                1 << 63 | number as u64
+            } else if s.role == Role::Leader {
+                s.current_term
+            } else {
+                0
+            };
+            self.key.extend_from_slice(&part.to_le_bytes());
+        }
+    }
+
+    /// About how many bytes the tables take: each server twice (in the list and as a key)
+    /// with its log's entries, each message with its key and record, each step.
+    fn footprint(&self) -> usize {
+        use std::mem::size_of;
+        let server = 2 * size_of::<RaftServer>() + 16;
+        let message = 2 * size_of::<Envelope>() + size_of::<MessageRecord>() + 32;
+        let step = size_of::<(u32, u32)>() + size_of::<Step>() + 8;
+        self.servers.len() * server
+            + self.log_entries * size_of::<Entry>()
+            + self.envelopes.len() * message
+            + self.steps.len() * step
+            + self.sent.len() * 4
+            + self.histories.len() * 64
+    }
+
+    /// The step server `server` (a number) takes on message `message` (a number; [`None`]
+    /// for a timeout), if known.
+    pub fn step(&self, server: u32, message: Option<u32>) -> Option<Step> {
+        self.steps
+            .get(&(server, message.unwrap_or(TIMEOUT)))
+            .copied()
+    }
+
+    /// Remembers what a step taken from the decoded state `state` to `next` by server
+    /// `target` (number `server`) did, with the `events` it gave; `message` as for
+    /// [`Tables::step`].
+    pub fn learn_step(
+        &mut self,
+        codec: &Codec,
+        (state, next, events): (&Cluster, &Cluster, &[Event]),
+        target: usize,
+        server: u32,
+        message: Option<u32>,
+        scratch: &mut Scratch,
+    ) -> Step {
+        let (before, after) = (&state.servers()[target], &next.servers()[target]);
+        let first_new = state.network().next_id();
+        let sent_from = self.sent.len() as u32;
+        for envelope in next.in_flight().filter(|e| e.id >= first_new) {
+            let number = self.message_number(codec, envelope, scratch);
+            self.sent.push(number);
+        }
+        let violation = events.iter().any(|e| matches!(e, Event::Violation(_)));
+        let new_leader = after.role == Role::Leader
+            && !(before.role == Role::Leader && before.current_term == after.current_term);
+        let (h0, h1) = (state.monitor_history(), next.monitor_history());
+        let simple = !violation
+            && next.violations().is_empty()
+            && after.log == before.log
+            && after.commit_index == before.commit_index
+            && after.crashed == before.crashed
+            && (new_leader || h0.leaders == h1.leaders)
+            && h0.committed == h1.committed
+            && h0.max_commit == h1.max_commit;
+        let step = Step {
+            server: self.server_number(after),
+            sent_from,
+            sent: self.sent.len() as u32 - sent_from,
+            ignored: matches!(events, [Event::ResponseIgnored { .. }]),
+            leads: new_leader.then_some(after.current_term),
+            simple,
+        };
+        self.steps
+            .insert((server, message.unwrap_or(TIMEOUT)), step);
+        step
+    }
+
+    /// The history (a number) after server `leader` became leader of `term` in a state with
+    /// history `history`, as the monitor would record it: the term's first leader, if none
+    /// was. `None` if the monitor would find a violation or has more to check than the
+    /// leaders: another first leader of the term (Election Safety), or committed entries (the
+    /// new leader's Leader Completeness).
+    pub fn after_leader(&mut self, history: u32, term: Term, leader: ServerId) -> Option<u32> {
+        let key = (history, term, leader as u32);
+        if let Some(&after) = self.leaders_after.get(&key) {
+            return after;
+        }
+        let h = &self.histories[history as usize];
+        let after = if !h.committed.is_empty() {
+            None
+        } else {
+            match h.leaders.binary_search_by_key(&term, |&(t, _)| t) {
+                Ok(at) => h
+                    .leaders
+                    .get(at)
+                    .filter(|&&(_, first)| first == leader)
+                    .map(|_| history),
+                Err(at) => {
+                    let mut leaders = h.leaders.clone();
+                    leaders.insert(at, (term, leader));
+                    let number = self.histories.len() as u32;
+                    self.histories.push(History {
+                        leaders,
+                        committed: h.committed.clone(),
+                        max_commit: h.max_commit.clone(),
+                    });
+                    Some(number)
+                }
+            }
+        };
+        self.leaders_after.insert(key, after);
+        after
+    }
+
+    /// The messages a step sent.
+    pub fn sent(&self, step: &Step) -> &[u32] {
+        &self.sent[step.sent_from as usize..(step.sent_from + step.sent) as usize]
+    }
+
+    /// The server with this number.
+    pub fn server(&self, number: u32) -> &RaftServer {
+        &self.servers[number as usize]
+    }
+
+    /// The message with this number (its id means nothing).
+    pub fn envelope(&self, number: u32) -> &Envelope {
+        &self.envelopes[number as usize]
+    }
+
+    /// The message's record, its bytes in the scratch it was learned with.
+    pub fn record(&self, number: u32) -> MessageRecord {
+        self.records[number as usize]
+    }
+
+    fn server_number(&mut self, server: &RaftServer) -> u32 {
+        if let Some(&number) = self.server_numbers.get(server) {
+            return number;
+        }
+        let number = self.servers.len() as u32;
+        self.log_entries += server.log.len();
+        self.servers.push(server.clone());
+        self.server_numbers.insert(server.clone(), number);
+        number
+    }
+
+    fn message_number(&mut self, codec: &Codec, envelope: &Envelope, scratch: &mut Scratch) -> u32 {
+        let plain = Envelope {
+            id: 0,
+            ..envelope.clone()
+        };
+        if let Some(&number) = self.message_numbers.get(&plain) {
+            return number;
+        }
+        let number = self.envelopes.len() as u32;
+        self.records.push(codec.record(&plain, scratch));
+        self.envelopes.push(plain.clone());
+        self.message_numbers.insert(plain, number);
+        number
+    }
+}
+
+/// A state of numbered parts, read through the tables.
+pub(super) struct Interned<'t> {
+    pub tables: &'t Tables,
+    pub n: usize,
+    pub servers: [u32; MAX_SERVERS],
+    pub messages: &'t [u32],
+    /// The messages' ids, as a decoded state and the model's steps from it would number them.
+    pub ids: &'t [MessageId],
+    pub history: u32,
+}
+
+impl<'t> Interned<'t> {
+    /// The state of `n` servers made of `parts`, its messages with ids `ids`.
+    pub fn of(tables: &'t Tables, n: usize, parts: &'t Parts, ids: &'t [MessageId]) -> Self {
+        Interned {
+            tables,
+            n,
+            servers: parts.servers,
+            messages: &parts.messages,
+            ids,
+            history: parts.history,
+        }
+    }
+}
+
+impl StateView for Interned<'_> {
+    #[inline(always)]
+    fn server_count(&self) -> usize {
+        self.n
+    }
+
+    #[inline(always)]
+    fn server(&self, id: usize) -> &RaftServer {
+        self.tables.server(self.servers[id])
+    }
+
+    #[inline(always)]
+    fn messages(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+        self.messages.iter().map(|&m| self.tables.envelope(m))
+    }
+
+    #[inline(always)]
+    fn message_ids(&self) -> impl Iterator<Item = MessageId> {
+        self.ids.iter().copied()
+    }
+
+    fn network(&self) -> &RaftNetwork {
+        self.tables
+            .network
+            .as_ref()
+            .expect("a state was learned before any is read")
+    }
+
+    fn history(&self) -> MonitorHistory<'_> {
+        let h = &self.tables.histories[self.history as usize];
+        MonitorHistory {
+            leaders: &h.leaders,
+            committed: &h.committed,
+            max_commit: &h.max_commit,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! What the explorer reads of a state, whether it is a whole [`Cluster`] or a state of
+//! interned parts (`explore::interned`): the servers by id, the messages in flight
+//! in order, the network's partition and cuts, the monitor's history. The canonical form, the
+//! reductions, the moves and the sleep sets read states only through it, so both kinds of
+//! state go through the same code and get the same forms.
+
+use crate::raft::invariants::MonitorHistory;
+use crate::raft::{Cluster, Envelope, MessageId, RaftNetwork, RaftServer};
+
+/// A state as the explorer reads it.
+pub trait StateView {
+    /// How many servers.
+    fn server_count(&self) -> usize;
+    /// Server `id` (below [`StateView::server_count`]).
+    fn server(&self, id: usize) -> &RaftServer;
+    /// The messages in flight, in the network's order.
+    fn messages(&self) -> impl ExactSizeIterator<Item = &Envelope>;
+    /// The ids of the messages in flight, in the same order.
+    fn message_ids(&self) -> impl Iterator<Item = MessageId>;
+    /// The network: its partition and cut links (its messages are [`StateView::messages`]).
+    fn network(&self) -> &RaftNetwork;
+    /// What the monitor remembers.
+    fn history(&self) -> MonitorHistory<'_>;
+
+    /// Every server, in order of id.
+    fn servers(&self) -> impl Iterator<Item = &RaftServer> {
+        (0..self.server_count()).map(|id| self.server(id))
+    }
+}
+
+impl StateView for Cluster {
+    #[inline(always)]
+    fn server_count(&self) -> usize {
+        Cluster::servers(self).len()
+    }
+
+    #[inline(always)]
+    fn server(&self, id: usize) -> &RaftServer {
+        &Cluster::servers(self)[id]
+    }
+
+    #[inline(always)]
+    fn messages(&self) -> impl ExactSizeIterator<Item = &Envelope> {
+        self.in_flight()
+    }
+
+    #[inline(always)]
+    fn message_ids(&self) -> impl Iterator<Item = MessageId> {
+        self.in_flight().map(|e| e.id)
+    }
+
+    #[inline(always)]
+    fn network(&self) -> &RaftNetwork {
+        Cluster::network(self)
+    }
+
+    #[inline(always)]
+    fn history(&self) -> MonitorHistory<'_> {
+        self.monitor_history()
+    }
+
+    #[inline(always)]
+    fn servers(&self) -> impl Iterator<Item = &RaftServer> {
+        Cluster::servers(self).iter()
+    }
+}
