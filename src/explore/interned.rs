@@ -322,7 +322,7 @@ impl Tables {
             server: self.server_number(after),
             sent_from,
             sent: self.sent.len() as u32 - sent_from,
-            ignored: matches!(events, [Event::ResponseIgnored { .. }]),
+            ignored: super::search::only_ignores(events),
             leads: new_leader.then_some(after.current_term),
             simple,
         };

@@ -9,6 +9,7 @@ use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
 use super::store::{Level, Limit, NewState, Store};
+use super::view::StateView;
 use crate::raft::{ClientCommand, Cluster, Event, Violation};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -649,17 +650,12 @@ impl<'a> Worker<'a> {
                 self.decode_parent(store, index);
                 let it = self.interned.as_mut().expect("interning");
                 let d = &mut self.decoded;
+                d.take(self.config, mv, budget);
                 let state = d.parent.as_ref().expect("decoded");
-                let requests = self.config.requests;
-                let (action, _) = moves::action(mv, &d.slots, &d.ids, budget, requests);
-                let next = d.child.get_or_insert_with(|| Cluster::new(1));
-                next.clone_from(state);
-                d.events.clear();
-                next.apply_into(&action, &mut d.events)
-                    .expect("a move names a server and a message that exist");
+                let next = d.child.as_ref().expect("taken");
                 let memo = &mut it.memo;
                 let (codec, scratch) = (self.config.codec, &mut memo.scratch);
-                let learned = (state, &*next, &d.events[..]);
+                let learned = (state, next, &d.events[..]);
                 memo.tables
                     .learn_step(codec, learned, target, server, message, scratch)
             }
@@ -720,11 +716,7 @@ impl<'a> Worker<'a> {
             ..parent
         };
         next.servers[taken.target] = taken.step.server;
-        let effect = if config.sleep_sets {
-            self.sleep.effect(mv, &parent, &next)
-        } else {
-            Effect::default()
-        };
+        let effect = effect(config, &self.sleep, mv, &parent, &next);
         self.sleep.tried(mv, effect);
         if self.pass == Pass::Model {
             return;
@@ -755,6 +747,28 @@ impl<'a> Worker<'a> {
             Sleep::NONE
         };
         out.push(index, mv, sleep, hash, Codec::last_form(scratch));
+    }
+}
+
+/// Whether a step's only event was a response ignored: delivering it changed nothing but
+/// its absence, the same state as dropping it (the next move), so the search skips it.
+pub(super) fn only_ignores(events: &[Event]) -> bool {
+    matches!(events, [Event::ResponseIgnored { .. }])
+}
+
+/// What `mv`, taken from `state` to `next`, did as far as sleep sets care; nothing without
+/// them.
+fn effect(
+    config: &Config<'_>,
+    sleep: &SleepMoves,
+    mv: Move,
+    state: &impl StateView,
+    next: &impl StateView,
+) -> Effect {
+    if config.sleep_sets {
+        sleep.effect(mv, state, next)
+    } else {
+        Effect::default()
     }
 }
 
@@ -806,22 +820,12 @@ impl Decoded {
         mine: Option<(&[u8], Perm, Effect)>,
     ) {
         let budget = self.decode(config, store, index, Pass::Search);
-        let parent = self.parent.as_ref().expect("decoded");
-        let (action, after) = moves::action(mv, &self.slots, &self.ids, budget, config.requests);
-        let mut next = parent.clone();
-        self.events.clear();
-        next.apply_into(&action, &mut self.events)
-            .expect("a move names a server and a message that exist");
-        let ignored = matches!(self.events[..], [Event::ResponseIgnored { .. }]);
-        let theirs = (!ignored).then(|| {
-            let effect = if config.sleep_sets {
-                sleep.effect(mv, parent, &next)
-            } else {
-                Effect::default()
-            };
-            let (form, perm) = config
-                .codec
-                .canonical_child(&next, after, &mut self.scratch);
+        let after = self.take(config, mv, budget);
+        let (parent, next) = (self.parent.as_ref(), self.child.as_ref());
+        let (parent, next) = (parent.expect("decoded"), next.expect("taken"));
+        let theirs = (!only_ignores(&self.events)).then(|| {
+            let effect = effect(config, sleep, mv, parent, next);
+            let (form, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
             (form.to_vec(), perm, effect)
         });
         let mine = mine.map(|(form, perm, effect)| (form.to_vec(), perm, effect));
@@ -829,6 +833,24 @@ impl Decoded {
             mine == theirs,
             "state {index}, move {mv:?}: through interned parts {mine:?}, decoded {theirs:?}"
         );
+    }
+
+    /// Takes move `mv` on the decoded state (with `budget`): the successor into `child`, its
+    /// events into `events`; returns the budget after it.
+    fn take(&mut self, config: &Config<'_>, mv: Move, budget: Budget) -> Budget {
+        let parent = self.parent.as_ref().expect("decoded");
+        let (action, after) = moves::action(mv, &self.slots, &self.ids, budget, config.requests);
+        let next = match &mut self.child {
+            Some(child) => {
+                child.clone_from(parent);
+                child
+            }
+            none => none.insert(parent.clone()),
+        };
+        self.events.clear();
+        next.apply_into(&action, &mut self.events)
+            .expect("a move names a server and a message that exist");
+        after
     }
 
     /// Tries move `mv` on the decoded state `index` (with `budget`); its new successor, if
@@ -846,18 +868,9 @@ impl Decoded {
         budget: Budget,
         out: &mut ChunkOut,
     ) -> Stop {
-        let parent = self.parent.as_ref().expect("decoded");
-        let (action, after) = moves::action(mv, &self.slots, &self.ids, budget, config.requests);
-        let next = match &mut self.child {
-            Some(child) => {
-                child.clone_from(parent);
-                child
-            }
-            none => none.insert(parent.clone()),
-        };
-        self.events.clear();
-        next.apply_into(&action, &mut self.events)
-            .expect("a move names a server and a message that exist");
+        let after = self.take(config, mv, budget);
+        let (parent, next) = (self.parent.as_ref(), self.child.as_ref());
+        let (parent, next) = (parent.expect("decoded"), next.expect("taken"));
         out.explored += 1;
         if let Some(v) = self.events.iter().find_map(|e| match e {
             Event::Violation(v) => Some(*v),
@@ -866,18 +879,10 @@ impl Decoded {
             out.violation = Some((index as u32, mv, v));
             return true;
         }
-        // A response its recipient ignores changes nothing but its absence: the same
-        // state as dropping it, which is the next move, so skip the work twice done.
-        if matches!(mv, Move::Deliver(_))
-            && matches!(self.events[..], [Event::ResponseIgnored { .. }])
-        {
+        if matches!(mv, Move::Deliver(_)) && only_ignores(&self.events) {
             return false;
         }
-        let effect = if config.sleep_sets {
-            sleep.effect(mv, parent, next)
-        } else {
-            Effect::default()
-        };
+        let effect = effect(config, sleep, mv, parent, next);
         sleep.tried(mv, effect);
         if pass == Pass::Model {
             return false;
