@@ -74,7 +74,7 @@ pub struct Scratch {
     primed: bool,
     /// Each server's log as last written, and its bytes; used while `primed`.
     logs: [LogBytes; MAX_SERVERS],
-    /// Heads written before, for states of numbered parts ([`Codec::canonical_from_records`]).
+    /// Heads written before, for states of numbered parts ([`Codec::choose_from_records`]).
     heads: Heads,
     /// What the head of the state being encoded is a function of, if it has numbered parts.
     head_key: Option<HeadKey>,
@@ -263,6 +263,11 @@ impl Codec {
         self
     }
 
+    /// How many servers the states have.
+    pub fn servers(&self) -> usize {
+        self.n
+    }
+
     /// How many renamings of the servers the search merges (1: none).
     pub fn symmetries(&self) -> usize {
         self.perms.len()
@@ -356,7 +361,7 @@ impl Codec {
         &scratch.best
     }
 
-    /// A scratch for [`Codec::canonical_from_records`]: the bytes of every message recorded
+    /// A scratch for [`Codec::choose_from_records`]: the bytes of every message recorded
     /// with [`Codec::record`] stay in it.
     pub(super) fn records_scratch() -> Scratch {
         Scratch {
@@ -367,22 +372,26 @@ impl Codec {
     }
 
     /// Encodes `envelope` once, under no renaming, into `scratch` (one made by
-    /// [`Codec::records_scratch`]), for [`Codec::canonical_from_records`].
+    /// [`Codec::records_scratch`]), for [`Codec::choose_from_records`].
     pub(super) fn record(&self, envelope: &Envelope, scratch: &mut Scratch) -> MessageRecord {
         self.encode_record(envelope, &mut scratch.messages)
     }
 
-    /// [`Codec::canonical_child`] of a state whose messages were recorded already:
-    /// `records` lists them in the state's order, recorded into this `scratch`.
-    /// `key` holds the numbers of the state's parts: its head is copied if written before.
-    pub(super) fn canonical_from_records<'s>(
+    /// The canonical renaming of a state whose messages were recorded already (`records`
+    /// lists them in the state's order, recorded into this `scratch` with [`Codec::record`]),
+    /// by index, as [`Codec::canonical_child`] would choose it, without writing the form
+    /// where no other renaming ties with it. `key` holds the numbers of the state's parts: a
+    /// head written before is copied. The messages are then sorted as the renaming names
+    /// them ([`Codec::chosen_order`]), and the head may be written with
+    /// [`Codec::write_head`].
+    pub(super) fn choose_from_records(
         &self,
         state: &impl StateView,
         budget: Budget,
         records: impl Iterator<Item = MessageRecord>,
         key: HeadKey,
-        scratch: &'s mut Scratch,
-    ) -> (&'s [u8], Perm) {
+        scratch: &mut Scratch,
+    ) -> usize {
         self.reducer.reduce(state, &mut scratch.reduced);
         scratch.head_key = Some(HeadKey {
             budget,
@@ -394,9 +403,69 @@ impl Codec {
         scratch
             .records
             .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
-        let perm = self.choose(state, budget, scratch, None);
-        scratch.head_key = None;
-        (&scratch.best, perm)
+        self.choose(state, budget, scratch, None, false)
+    }
+
+    /// The key of the head [`Codec::choose_from_records`] last chose for: what the head is a
+    /// function of.
+    pub(super) fn chosen_head(scratch: &Scratch, perm: usize) -> HeadKey {
+        HeadKey {
+            perm: perm as u16,
+            ..scratch.head_key.expect("a head was chosen")
+        }
+    }
+
+    /// The messages' places among those recorded (the live ones, in the state's order), in
+    /// the order the canonical form under renaming `perm` (the one last chosen) lists them.
+    pub(super) fn chosen_order<'s>(
+        &self,
+        perm: usize,
+        scratch: &'s mut Scratch,
+    ) -> impl Iterator<Item = u32> + 's {
+        if !scratch.sorted_as_chosen {
+            self.sort_messages(&self.perms[perm], scratch);
+            scratch.sorted_as_chosen = true;
+        }
+        sorted(scratch).map(|(_, i)| i)
+    }
+
+    /// Which messages of the state last reduced in `scratch` are dead (in the state's order).
+    pub(super) fn dead(scratch: &Scratch) -> &[bool] {
+        &scratch.reduced.dead
+    }
+
+    /// The form, with no messages, of the head of `state` (last reduced in `scratch`) under
+    /// renaming `perm`, into `out`.
+    pub(super) fn write_head(
+        &self,
+        state: &impl StateView,
+        budget: Budget,
+        perm: usize,
+        scratch: &Scratch,
+        out: &mut Vec<u8>,
+    ) {
+        out.clear();
+        let mut writer = Writer::new(out);
+        let perm = (&self.perms[perm], &self.inverses[perm]);
+        self.encode_head(state, budget, perm, &scratch.reduced, None, &mut writer);
+        writer.num(0);
+        writer.finish();
+    }
+
+    /// The bytes of `envelope` as the form names it under renaming `perm`, into `out`.
+    pub(super) fn message_bytes(&self, envelope: &Envelope, perm: usize, out: &mut Vec<u8>) {
+        out.clear();
+        self.encode_message(envelope, &self.perms[perm], out);
+    }
+
+    /// The renaming with this index.
+    pub(super) fn perm(&self, index: usize) -> Perm {
+        self.perms[index]
+    }
+
+    /// Appends `value` as the forms write numbers.
+    pub(super) fn put(out: &mut Vec<u8>, value: u64) {
+        put(out, value);
     }
 
     fn canonical_with(
@@ -408,19 +477,29 @@ impl Codec {
     ) -> Perm {
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, scratch);
-        self.choose(cluster, budget, scratch, order)
+        let chosen = self.choose(cluster, budget, scratch, order, true);
+        self.perms[chosen]
     }
 
     /// The renaming whose encoding of the state (reduced and its messages prepared in
-    /// `scratch`) is smallest; its encoding into `scratch.best`.
+    /// `scratch`) is smallest, by index; its encoding into `scratch.best` if `write` or if
+    /// other renamings tie with it on the servers' signatures (else only its messages are
+    /// sorted).
     fn choose(
         &self,
         cluster: &impl StateView,
         budget: Budget,
         scratch: &mut Scratch,
         order: Option<&mut Vec<u64>>,
-    ) -> Perm {
+        write: bool,
+    ) -> usize {
         self.candidates(cluster, scratch);
+        if !write && scratch.tied.len() == 1 {
+            let chosen = scratch.tied[0];
+            self.sort_messages(&self.perms[chosen], scratch);
+            scratch.sorted_as_chosen = true;
+            return chosen;
+        }
         // Among the renamings that order the servers' signatures best, the smallest
         // encoding wins.
         let mut head = std::mem::take(&mut scratch.candidate);
@@ -441,7 +520,7 @@ impl Codec {
         if let Some(order) = order {
             self.message_order(cluster, &self.perms[chosen], scratch, order);
         }
-        self.perms[chosen]
+        chosen
     }
 
     /// The renamings worth encoding, into `scratch.tied`: those that list the servers'

@@ -12,7 +12,8 @@
 //! timeout, is taken on the decoded state as before. The successor is then read through
 //! [`StateView`], by the same code that writes a decoded state's canonical form.
 
-use super::canon::{Codec, MessageRecord, Scratch, Split};
+use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch};
+use super::compact::{self, Compactor, Kind, Registry};
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
@@ -60,14 +61,17 @@ struct History {
 pub(super) struct Tables {
     servers: Vec<RaftServer>,
     server_numbers: Map<RaftServer, u32>,
-    /// A server's slot and its bytes in a form → its number.
-    server_bytes: ByBytes,
+    /// A server's part in a compact key (its registry number, shifted) with its slot → its
+    /// number.
+    server_parts: Map<u64, u32>,
     envelopes: Vec<Envelope>,
     records: Vec<MessageRecord>,
     message_numbers: Map<Envelope, u32>,
-    message_bytes: ByBytes,
+    /// A message's registry number → its number ([`UNKNOWN`] if not met).
+    message_parts: Vec<u32>,
     histories: Vec<History>,
-    history_bytes: Map<Vec<u8>, u32>,
+    /// [`Tables::history_key`] → the history's number and the budget.
+    history_parts: Map<Vec<u8>, (u32, Budget)>,
     steps: Map<(u32, u32), Step>,
     /// [`Tables::after_leader`], remembered.
     leaders_after: Map<(u32, Term, u32), Option<u32>>,
@@ -81,11 +85,31 @@ pub(super) struct Tables {
 }
 
 /// A worker's tables, and the scratch that holds their messages' bytes and writes the
-/// canonical forms of states of interned parts.
+/// canonical forms of states of interned parts, and what it knows of the registry.
 pub(super) struct Memo {
     pub tables: Tables,
     pub scratch: Scratch,
+    pub keys: KeyParts,
 }
+
+/// A worker's cache of the registry's numbers for the parts of states of interned parts
+/// (see [`compact`](super::compact)).
+#[derive(Default)]
+pub(super) struct KeyParts {
+    /// A head's key → the numbers of its rest and of its servers by slot.
+    heads: Map<HeadKey, [u32; MAX_SERVERS + 1]>,
+    /// A message's number times the renamings, plus the renaming's index → the registry's
+    /// number of its bytes under that renaming ([`UNKNOWN`] if not looked up yet).
+    messages: Vec<u32>,
+    compactor: Compactor,
+    bytes: Vec<u8>,
+    key: Vec<u8>,
+    /// The live messages of the successor being keyed, by number.
+    live: Vec<u32>,
+}
+
+/// Not a number yet.
+const UNKNOWN: u32 = u32::MAX;
 
 impl Memo {
     /// Empty tables.
@@ -93,15 +117,80 @@ impl Memo {
         Memo {
             tables: Tables::default(),
             scratch: Codec::records_scratch(),
+            keys: KeyParts::default(),
         }
     }
 
     /// Starts again with empty tables if these take more than about [`MEMO_BYTES`] (a large
     /// search may meet many server states, each kept with its log). Only between states.
     pub fn bound(&mut self) {
-        if self.tables.footprint() > MEMO_BYTES {
+        if self.tables.footprint() + self.keys.footprint() > MEMO_BYTES {
             *self = Memo::new();
         }
+    }
+}
+
+impl KeyParts {
+    fn footprint(&self) -> usize {
+        self.heads.len() * (std::mem::size_of::<(HeadKey, [u32; MAX_SERVERS + 1])>() + 8)
+            + self.messages.len() * 4
+    }
+
+    /// The compact key of `state` (made of `tables`' parts, `budget` used), into `out` (see
+    /// [`compact`](super::compact)), and the renaming its canonical form is written under.
+    #[allow(clippy::too_many_arguments)] // what a key is made of
+    pub fn key(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        tables: &Tables,
+        state: &Interned<'_>,
+        budget: Budget,
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) -> Perm {
+        let records = state.messages.iter().map(|&m| tables.record(m));
+        let head = HeadKey::of(state.servers, state.history);
+        let perm = codec.choose_from_records(state, budget, records, head, scratch);
+        out.clear();
+        let head = Codec::chosen_head(scratch, perm);
+        let n = state.n;
+        let numbers = match self.heads.get(&head) {
+            Some(&numbers) => numbers,
+            None => {
+                codec.write_head(state, budget, perm, scratch, &mut self.bytes);
+                let compactor = &mut self.compactor;
+                compactor.key(codec, registry, &self.bytes, &mut self.key);
+                let mut numbers = [0; MAX_SERVERS + 1];
+                for (to, from) in numbers.iter_mut().zip(compact::numbers(&self.key)) {
+                    *to = from;
+                }
+                self.heads.insert(head, numbers);
+                numbers
+            }
+        };
+        for &number in &numbers[..=n] {
+            compact::push(out, number);
+        }
+        self.live.clear();
+        let live = state.messages.iter().zip(Codec::dead(scratch));
+        self.live
+            .extend(live.filter(|(_, dead)| !**dead).map(|(&m, _)| m));
+        let perms = codec.symmetries();
+        let needed = tables.envelopes.len() * perms;
+        if self.messages.len() < needed {
+            self.messages.resize(needed, UNKNOWN);
+        }
+        for i in codec.chosen_order(perm, scratch) {
+            let message = self.live[i as usize];
+            let at = message as usize * perms + perm;
+            if self.messages[at] == UNKNOWN {
+                codec.message_bytes(tables.envelope(message), perm, &mut self.bytes);
+                self.messages[at] = registry.number(Kind::Message, &self.bytes);
+            }
+            compact::push(out, self.messages[at]);
+        }
+        codec.perm(perm)
     }
 }
 
@@ -111,46 +200,6 @@ const MEMO_BYTES: usize = 8 << 20;
 /// The workers' memos between levels: a worker takes one when it starts and gives it back
 /// when it ends, so what one learned serves the next level.
 pub(super) type Pool = std::sync::Mutex<Vec<Memo>>;
-
-/// Numbers by a tag and a byte string; a short string is packed with its tag into one
-/// number, cheap to hash and compare (most parts of a form are a few bytes).
-#[derive(Default)]
-struct ByBytes {
-    short: Map<u128, u32>,
-    long: Map<Vec<u8>, u32>,
-    /// A long key being looked up.
-    key: Vec<u8>,
-}
-
-impl ByBytes {
-    /// The string's length, the tag, the string: one number, if it fits.
-    fn packed(tag: u8, bytes: &[u8]) -> Option<u128> {
-        let mut key = [0u8; 16];
-        key.get_mut(2..2 + bytes.len())?.copy_from_slice(bytes);
-        key[0] = bytes.len() as u8;
-        key[1] = tag;
-        Some(u128::from_le_bytes(key))
-    }
-
-    fn get(&mut self, tag: u8, bytes: &[u8]) -> Option<u32> {
-        match ByBytes::packed(tag, bytes) {
-            Some(key) => self.short.get(&key).copied(),
-            None => {
-                self.key.clear();
-                self.key.push(tag);
-                self.key.extend_from_slice(bytes);
-                self.long.get(&self.key[..]).copied()
-            }
-        }
-    }
-
-    fn insert(&mut self, tag: u8, bytes: &[u8], number: u32) {
-        match ByBytes::packed(tag, bytes) {
-            Some(key) => self.short.insert(key, number),
-            None => self.long.insert([&[tag], bytes].concat(), number),
-        };
-    }
-}
 
 /// A state as numbers: its servers by slot, its messages in canonical order, its history.
 #[derive(Clone, Debug, Default)]
@@ -168,58 +217,50 @@ impl Tables {
         !network.is_partitioned() && !network.has_cut_links() && start.clock().is_none()
     }
 
-    /// The parts of the form `bytes`, split into `split`; false if one was never met (then
-    /// [`Tables::learn`] them from the decoded state).
-    pub fn find(&mut self, bytes: &[u8], split: &Split, parts: &mut Parts) -> bool {
-        if self.network.is_none() {
-            return false;
+    /// The parts of the state with compact key `key` (of `n` servers) and its budget;
+    /// `None` if one was never met (then [`Tables::learn`] them from the decoded state).
+    pub fn find(&mut self, key: &[u8], n: usize, parts: &mut Parts) -> Option<Budget> {
+        self.network.as_ref()?;
+        let mut numbers = compact::numbers(key);
+        let rest = numbers.next()?;
+        for (slot, number) in numbers.by_ref().take(n).enumerate() {
+            let part = (number as u64) << 8 | slot as u64;
+            parts.servers[slot] = *self.server_parts.get(&part)?;
         }
-        for (slot, range) in split.servers.iter().enumerate() {
-            match self.server_bytes.get(slot as u8, &bytes[range.clone()]) {
-                Some(number) => parts.servers[slot] = number,
-                None => return false,
-            }
-        }
-        self.history_key(
-            &bytes[split.rest.clone()],
-            &parts.servers[..split.servers.len()],
-        );
-        match self.history_bytes.get(&self.key[..]) {
-            Some(&number) => parts.history = number,
-            None => return false,
-        }
+        self.history_key(rest, &parts.servers[..n]);
+        let &(history, budget) = self.history_parts.get(&self.key[..])?;
+        parts.history = history;
         parts.messages.clear();
-        for range in &split.messages {
-            match self.message_bytes.get(0, &bytes[range.clone()]) {
-                Some(number) => parts.messages.push(number),
-                None => return false,
+        for number in numbers {
+            match self.message_parts.get(number as usize) {
+                Some(&m) if m != UNKNOWN => parts.messages.push(m),
+                _ => return None,
             }
         }
-        true
+        Some(budget)
     }
 
-    /// Numbers every part of `state`, the decoding of the form `bytes` split into `split`.
+    /// Numbers every part of `state` with `budget`, the decoding of compact key `key`.
     pub fn learn(
         &mut self,
         codec: &Codec,
-        bytes: &[u8],
-        split: &Split,
-        state: &Cluster,
+        key: &[u8],
+        (state, budget): (&Cluster, Budget),
         parts: &mut Parts,
         scratch: &mut Scratch,
     ) {
-        for (slot, range) in split.servers.iter().enumerate() {
+        let n = state.servers().len();
+        let mut numbers = compact::numbers(key);
+        let rest = numbers.next().expect("a key starts with its rest");
+        for (slot, part) in numbers.by_ref().take(n).enumerate() {
             let number = self.server_number(&state.servers()[slot]);
-            self.server_bytes
-                .insert(slot as u8, &bytes[range.clone()], number);
+            self.server_parts
+                .insert((part as u64) << 8 | slot as u64, number);
             parts.servers[slot] = number;
         }
-        self.history_key(
-            &bytes[split.rest.clone()],
-            &parts.servers[..split.servers.len()],
-        );
-        parts.history = match self.history_bytes.get(&self.key[..]) {
-            Some(&number) => number,
+        self.history_key(rest, &parts.servers[..n]);
+        parts.history = match self.history_parts.get(&self.key[..]) {
+            Some(&(number, _)) => number,
             None => {
                 let history = state.monitor_history();
                 let number = self.histories.len() as u32;
@@ -228,14 +269,18 @@ impl Tables {
                     committed: history.committed.clone(),
                     max_commit: history.max_commit.to_vec(),
                 });
-                self.history_bytes.insert(self.key.clone(), number);
+                self.history_parts
+                    .insert(self.key.clone(), (number, budget));
                 number
             }
         };
         parts.messages.clear();
-        for (envelope, range) in state.in_flight().zip(&split.messages) {
+        for (envelope, part) in state.in_flight().zip(numbers) {
             let number = self.message_number(codec, envelope, scratch);
-            self.message_bytes.insert(0, &bytes[range.clone()], number);
+            if self.message_parts.len() <= part as usize {
+                self.message_parts.resize(part as usize + 1, UNKNOWN);
+            }
+            self.message_parts[part as usize] = number;
             parts.messages.push(number);
         }
         if self.network.is_none() {
@@ -243,14 +288,15 @@ impl Tables {
         }
     }
 
-    /// Into `key`: what a decoded state's history is a function of. Its form's bytes, and
+    /// Into `key`: what a decoded state's history is a function of. Its form's rest (by its
+    /// number in the registry), and
     /// what decoding adds to them: the monitor checks the decoded servers from scratch, which
     /// records each leader as its term's first if none is recorded, and what a server with a
     /// commit index counts as committed. So each server's term if it leads, and all of a
     /// server with a commit index.
-    fn history_key(&mut self, rest: &[u8], servers: &[u32]) {
+    fn history_key(&mut self, rest: u32, servers: &[u32]) {
         self.key.clear();
-        self.key.extend_from_slice(rest);
+        self.key.extend_from_slice(&rest.to_le_bytes());
         for &number in servers {
             let s = &self.servers[number as usize];
             let part = if s.commit_index > 0 {
@@ -277,6 +323,7 @@ impl Tables {
             + self.steps.len() * step
             + self.sent.len() * 4
             + self.histories.len() * 64
+            + self.message_parts.len() * 4
     }
 
     /// The step server `server` (a number) takes on message `message` (a number; [`None`]

@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod canon;
 pub mod command;
+mod compact;
 mod interned;
 pub mod moves;
 pub mod random;

@@ -4,7 +4,8 @@
 //! kept, their numbering, the parents recorded and the violation reported do not depend on
 //! the number of threads.
 
-use super::canon::{Budget, Codec, HeadKey, Perm, Scratch, Split};
+use super::canon::{Budget, Codec, Perm, Scratch};
+use super::compact::{Compactor, Registry};
 use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
@@ -171,8 +172,19 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
     let begun = Instant::now();
     let codec = config.codec;
     let mut scratch = Scratch::default();
-    let key = codec.canonical(start, Budget::default(), &mut scratch);
-    let mut store = Store::new(key);
+    let form = codec.canonical(start, Budget::default(), &mut scratch);
+    // What the workers learn of the parts of states, kept from level to level; with it, the
+    // states are stored as compact keys.
+    let pool = (config.interning && Tables::usable(start)).then(Pool::default);
+    let mut store = match pool {
+        Some(_) => {
+            let registry = Registry::new(codec.servers());
+            let mut key = Vec::new();
+            Compactor::default().key(codec, &registry, form, &mut key);
+            Store::new(&key, Some(registry))
+        }
+        None => Store::new(form, None),
+    };
     let mut explored = 0u64;
     let mut depth = 0;
     let mut level = 0..1usize;
@@ -181,8 +193,6 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
     let mut memory_limited = false;
     let mut found = None;
     let threads = config.threads.max(1);
-    // What the workers learn of the parts of states, kept from level to level.
-    let pool = (config.interning && Tables::usable(start)).then(Pool::default);
     while !level.is_empty() {
         if config.bounds.max_depth.is_some_and(|max| depth >= max) {
             depth_limited = true;
@@ -211,7 +221,7 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             // The level's states are not kept: the search stops at the depth before.
             let (mut path, mut states) = store.path_to(parent as usize);
             path.push(mv);
-            states.push(store.bytes(parent as usize).to_vec());
+            states.push(store.form(parent as usize, &mut Vec::new()).to_vec());
             found = Some(Found {
                 path,
                 states,
@@ -438,17 +448,25 @@ struct Decoded {
     child: Option<Cluster>,
     /// The state being expanded, decoded in place (keeping buffers).
     parent: Option<Cluster>,
+    /// The canonical form of the state being expanded, if its key is compact.
+    form: Vec<u8>,
+    /// Compact keys of successors, if the store keeps them.
+    compactor: Compactor,
+    key: Vec<u8>,
 }
 
 /// What expanding a state of interned parts needs.
 struct Interning {
     memo: Memo,
-    split: Split,
+    /// How many servers.
+    n: usize,
     parts: Parts,
     /// The ids of the state's messages (1, 2, …, as decoding numbers them).
     parent_ids: Vec<u64>,
     /// A successor's messages, and their ids.
     messages: Vec<u32>,
+    /// A successor's compact key.
+    key: Vec<u8>,
     ids: Vec<u64>,
     /// Whether the state being expanded is decoded in [`Decoded::parent`] too.
     decoded: bool,
@@ -468,13 +486,17 @@ impl<'a> Worker<'a> {
                 slots: (0..crate::raft::MAX_SERVERS).collect(),
                 child: None,
                 parent: None,
+                form: Vec::new(),
+                compactor: Compactor::default(),
+                key: Vec::new(),
             },
             interned: memo.map(|memo| Interning {
                 memo,
-                split: Split::default(),
+                n: config.codec.servers(),
                 parts: Parts::default(),
                 parent_ids: Vec::new(),
                 messages: Vec::new(),
+                key: Vec::new(),
                 ids: Vec::new(),
                 decoded: false,
             }),
@@ -549,20 +571,23 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let it = self.interned.as_mut().expect("interning");
         it.memo.bound();
-        let bytes = store.bytes(index);
-        config.codec.split(bytes, &mut it.split);
-        let budget = it.split.budget;
+        let key = store.bytes(index);
         it.decoded = false;
-        if !it.memo.tables.find(bytes, &it.split, &mut it.parts) {
-            self.decode_parent(store, index);
-            let it = self.interned.as_mut().expect("interning");
-            let state = self.decoded.parent.as_ref().expect("decoded");
-            let memo = &mut it.memo;
-            let (split, parts) = (&it.split, &mut it.parts);
-            let scratch = &mut memo.scratch;
-            memo.tables
-                .learn(config.codec, bytes, split, state, parts, scratch);
-        }
+        let budget = match it.memo.tables.find(key, it.n, &mut it.parts) {
+            Some(budget) => budget,
+            None => {
+                let budget = self.decoded.decode(config, store, index, self.pass);
+                let it = self.interned.as_mut().expect("interning");
+                it.decoded = true;
+                let state = self.decoded.parent.as_ref().expect("decoded");
+                let memo = &mut it.memo;
+                let (parts, scratch) = (&mut it.parts, &mut memo.scratch);
+                let learned = (state, budget);
+                memo.tables
+                    .learn(config.codec, key, learned, parts, scratch);
+                budget
+            }
+        };
         let asleep = if config.sleep_sets {
             store.meta(index).sleep
         } else {
@@ -707,8 +732,7 @@ impl<'a> Worker<'a> {
         it.messages.extend_from_slice(sent);
         let first_id = it.parts.messages.len() as u64 + 1;
         it.ids.extend((0..sent.len() as u64).map(|i| first_id + i));
-        let n = it.split.servers.len();
-        let parent = Interned::of(&it.memo.tables, n, &it.parts, &it.parent_ids);
+        let parent = Interned::of(&it.memo.tables, it.n, &it.parts, &it.parent_ids);
         let mut next = Interned {
             messages: &it.messages,
             ids: &it.ids,
@@ -721,22 +745,20 @@ impl<'a> Worker<'a> {
         if self.pass == Pass::Model {
             return;
         }
-        let tables = &it.memo.tables;
-        let records = it.messages.iter().map(|&m| tables.record(m));
-        let scratch = &mut it.memo.scratch;
-        let head = HeadKey::of(next.servers, next.history);
-        let (form, perm) = codec.canonical_from_records(&next, budget, records, head, scratch);
+        let registry = store.registry().expect("interned states have compact keys");
+        let (tables, scratch, key) = (&it.memo.tables, &mut it.memo.scratch, &mut it.key);
+        let perm = (it.memo.keys).key(codec, registry, tables, &next, budget, scratch, key);
         if self.pass == Pass::Canonical {
-            std::hint::black_box(form);
+            std::hint::black_box(key);
             return;
         }
         if config.verify {
-            let mine = Some((form, perm, effect));
+            let mine = Some((&key[..], perm, effect));
             self.decoded
                 .verify(config, store, index, mv, &self.sleep, mine);
         }
-        let hash = store.hash(form);
-        if store.contains(hash, form) {
+        let hash = store.hash(key);
+        if store.contains(hash, key) {
             return;
         }
         let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
@@ -746,7 +768,7 @@ impl<'a> Worker<'a> {
         } else {
             Sleep::NONE
         };
-        out.push(index, mv, sleep, hash, Codec::last_form(scratch));
+        out.push(index, mv, sleep, hash, key);
     }
 }
 
@@ -785,8 +807,7 @@ struct Taken {
 impl Interning {
     /// The state being expanded.
     fn parent(&self) -> Interned<'_> {
-        let n = self.split.servers.len();
-        Interned::of(&self.memo.tables, n, &self.parts, &self.parent_ids)
+        Interned::of(&self.memo.tables, self.n, &self.parts, &self.parent_ids)
     }
 }
 
@@ -795,7 +816,9 @@ impl Decoded {
     /// returns its budget.
     fn decode(&mut self, config: &Config<'_>, store: &Store, index: usize, pass: Pass) -> Budget {
         let parent = self.parent.get_or_insert_with(|| Cluster::new(1));
-        let budget = config.codec.decode_into(store.bytes(index), parent);
+        let budget = config
+            .codec
+            .decode_into(store.form(index, &mut self.form), parent);
         if pass != Pass::Model {
             config.codec.prime(parent, &mut self.scratch);
         }
@@ -826,9 +849,16 @@ impl Decoded {
         let theirs = (!only_ignores(&self.events)).then(|| {
             let effect = effect(config, sleep, mv, parent, next);
             let (form, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
-            (form.to_vec(), perm, effect)
+            let key = match store.registry() {
+                Some(registry) => {
+                    (self.compactor).key(config.codec, registry, form, &mut self.key);
+                    self.key.clone()
+                }
+                None => form.to_vec(),
+            };
+            (key, perm, effect)
         });
-        let mine = mine.map(|(form, perm, effect)| (form.to_vec(), perm, effect));
+        let mine = mine.map(|(key, perm, effect)| (key.to_vec(), perm, effect));
         assert!(
             mine == theirs,
             "state {index}, move {mv:?}: through interned parts {mine:?}, decoded {theirs:?}"
@@ -887,7 +917,11 @@ impl Decoded {
         if pass == Pass::Model {
             return false;
         }
-        let (key, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
+        let (form, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
+        if let Some(registry) = store.registry() {
+            (self.compactor).key(config.codec, registry, form, &mut self.key);
+        }
+        let key = self.key(store);
         if pass == Pass::Canonical {
             std::hint::black_box(key);
             return false;
@@ -905,8 +939,17 @@ impl Decoded {
         } else {
             Sleep::NONE
         };
-        out.push(index, mv, asleep, hash, Codec::last_form(&self.scratch));
+        out.push(index, mv, asleep, hash, self.key(store));
         false
+    }
+
+    /// The key of the successor whose canonical form was written last: the form, or its
+    /// compact key if the store keeps those.
+    fn key(&self, store: &Store) -> &[u8] {
+        match store.registry() {
+            Some(_) => &self.key,
+            None => Codec::last_form(&self.scratch),
+        }
     }
 }
 
@@ -1026,7 +1069,7 @@ mod tests {
         let mut covered = 0;
         let mut buf = Vec::new();
         for index in 0..store.len() {
-            let (cluster, budget) = merged.decode(store.bytes(index));
+            let (cluster, budget) = merged.decode(store.form(index, &mut Vec::new()));
             let mut orbit: Vec<Vec<u8>> = renamings()
                 .iter()
                 .map(|perm| {

@@ -2,6 +2,7 @@
 //! the move from it; and the states of the level being expanded, merged there chunk by chunk
 //! while the workers go on expanding, then added to the table when the level is done.
 
+use super::compact::Registry;
 use super::moves::Move;
 use super::sleep::Sleep;
 use foldhash::fast::FixedState;
@@ -89,16 +90,21 @@ pub(super) struct Store {
     /// The slots, by [`shard`] of their hash.
     tables: [HashTable<Slot>; 2],
     hasher: FixedState,
+    /// The parts of the states' keys, if they are compact keys rather than canonical forms
+    /// (see [`compact`](super::compact)).
+    registry: Option<Registry>,
 }
 
 impl Store {
-    /// A table holding only `start` (state 0).
-    pub(super) fn new(start: &[u8]) -> Store {
+    /// A table holding only `start` (state 0), a canonical form; or, with a `registry`, a
+    /// compact key of its parts, as every state after it.
+    pub(super) fn new(start: &[u8], registry: Option<Registry>) -> Store {
         let mut store = Store {
             arena: Vec::new(),
             metas: Vec::new(),
             tables: [HashTable::new(), HashTable::new()],
             hasher: FixedState::with_seed(0x5eed_7a1c),
+            registry,
         };
         let found = NewState {
             hash: store.hash(start),
@@ -117,10 +123,26 @@ impl Store {
         self.hasher.hash_one(key)
     }
 
-    /// The canonical form of state `index`.
+    /// The key of state `index`: its canonical form, or its compact key.
     pub(super) fn bytes(&self, index: usize) -> &[u8] {
         let m = self.metas[index];
         &self.arena[m.offset as usize..m.offset as usize + m.len as usize]
+    }
+
+    /// The canonical form of state `index` (written into `buf` if its key is compact).
+    pub(super) fn form<'a>(&'a self, index: usize, buf: &'a mut Vec<u8>) -> &'a [u8] {
+        match &self.registry {
+            Some(registry) => {
+                registry.form(self.bytes(index), buf);
+                buf
+            }
+            None => self.bytes(index),
+        }
+    }
+
+    /// The registry of the parts of compact keys, if the keys are compact.
+    pub(super) fn registry(&self) -> Option<&Registry> {
+        self.registry.as_ref()
     }
 
     /// What the table records of state `index`.
@@ -145,7 +167,9 @@ impl Store {
     /// About how many bytes the stored states take (what was allocated for them).
     pub(super) fn memory(&self) -> usize {
         let slots = self.tables.iter().map(HashTable::capacity).sum();
-        footprint(self.arena.capacity(), self.metas.capacity(), slots)
+        // At a level's end the registry holds the parts of the stored keys, no more.
+        let parts = self.registry.as_ref().map_or(0, Registry::memory);
+        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts
     }
 
     /// Adds the states a level found, numbered as they were in it; on two threads if
@@ -183,7 +207,8 @@ impl Store {
         }
     }
 
-    /// The moves from the start to state `index`, and the states they are taken from.
+    /// The moves from the start to state `index`, and the states they are taken from (as
+    /// canonical forms).
     pub(super) fn path_to(&self, index: usize) -> (Vec<Move>, Vec<Vec<u8>>) {
         let mut moves = Vec::new();
         let mut states = Vec::new();
@@ -192,7 +217,7 @@ impl Store {
             let meta = self.metas[at];
             moves.push(meta.mv);
             at = meta.parent as usize;
-            states.push(self.bytes(at).to_vec());
+            states.push(self.form(at, &mut Vec::new()).to_vec());
         }
         moves.reverse();
         states.reverse();
@@ -312,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_level_numbers_its_states_after_the_store_and_keeps_what_sleeps_on_every_path() {
-        let mut store = Store::new(b"start");
+        let mut store = Store::new(b"start", None);
         let mut level = Level::after(&store, usize::MAX, usize::MAX);
         let both = Sleep::of(&[Move::Deliver(0), Move::Deliver(1)]);
         let one = Sleep::of(&[Move::Deliver(1)]);
@@ -333,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_level_stops_at_the_most_states_allowed() {
-        let store = Store::new(b"start");
+        let store = Store::new(b"start", None);
         let mut level = Level::after(&store, 2, usize::MAX);
         level.merge(state(&store, b"a", Sleep::NONE));
         level.merge(state(&store, b"b", Sleep::NONE));
@@ -347,7 +372,7 @@ mod tests {
 
     #[test]
     fn states_added_on_two_threads_are_all_found_under_their_numbers() {
-        let mut store = Store::new(b"start");
+        let mut store = Store::new(b"start", None);
         let keys: Vec<Vec<u8>> = (0..3 * PARALLEL_ABSORB as u32)
             .map(|i| i.to_le_bytes().to_vec())
             .collect();
