@@ -185,6 +185,9 @@ pub(super) struct MessageRecord {
     reference: u8,
     /// The first [`KEY_BYTES`] bytes, big-endian, zero-padded.
     key: u128,
+    /// What the message adds to its sender's and its recipient's signatures (see
+    /// [`Codec::candidates`]).
+    adds: (u64, u64),
 }
 
 /// The record's key with its server-naming bytes renamed.
@@ -535,15 +538,7 @@ impl Codec {
         let mut signature = [0u64; MAX_SERVERS];
         let history = cluster.history();
         for s in cluster.servers() {
-            let mut h = Digest::default();
-            h.add(s.role as u64 | (s.crashed as u64) << 2);
-            h.add(match s.voted_for {
-                None => 0,
-                Some(v) if v == s.id => 1,
-                Some(_) => 2,
-            });
-            h.add(s.current_term);
-            h.add(s.commit_index as u64);
+            let mut h = Digest(cluster.signature_start(s.id));
             h.add(history.max_commit[s.id] as u64);
             let refused = scratch.reduced.refusals[s.id];
             h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
@@ -557,10 +552,8 @@ impl Codec {
         for r in &scratch.records {
             let key = r.key.to_be_bytes();
             let (from, to) = (key[0] as usize, key[1] as usize);
-            // The kind (with its yes/no bit) and the term's first byte: no server names.
-            let what = (key[2] as u64) << 8 | key[3] as u64;
-            signature[from] = signature[from].wrapping_add(mix(what ^ 0x5a));
-            signature[to] = signature[to].wrapping_add(mix(what ^ 0xa5));
+            signature[from] = signature[from].wrapping_add(r.adds.0);
+            signature[to] = signature[to].wrapping_add(r.adds.1);
         }
         // A renaming lists signature[inverse[slot]] in slot `slot`: compare those lists
         // with the best so far, slot by slot.
@@ -770,11 +763,14 @@ impl Codec {
         let mut key = [0u8; KEY_BYTES];
         key.copy_from_slice(&messages[start..start + KEY_BYTES]);
         messages.truncate(start + len);
+        // The kind (with its yes/no bit) and the term's first byte: no server names.
+        let what = (key[2] as u64) << 8 | key[3] as u64;
         MessageRecord {
             start: start as u32,
             len: len as u32,
             reference: reference as u8,
             key: u128::from_be_bytes(key),
+            adds: (mix(what ^ 0x5a), mix(what ^ 0xa5)),
         }
     }
 
@@ -1249,6 +1245,21 @@ fn rename_set(set: ServerSet, perm: &Perm) -> u16 {
 /// equal digests).
 #[derive(Default)]
 struct Digest(u64);
+
+/// The start of a server's signature ([`Codec::candidates`]): what of it depends on the
+/// server alone.
+pub(super) fn signature_start(s: &RaftServer) -> u64 {
+    let mut h = Digest::default();
+    h.add(s.role as u64 | (s.crashed as u64) << 2);
+    h.add(match s.voted_for {
+        None => 0,
+        Some(v) if v == s.id => 1,
+        Some(_) => 2,
+    });
+    h.add(s.current_term);
+    h.add(s.commit_index as u64);
+    h.0
+}
 
 impl Digest {
     fn add(&mut self, value: u64) {

@@ -12,7 +12,7 @@
 //! timeout, is taken on the decoded state as before. The successor is then read through
 //! [`StateView`], by the same code that writes a decoded state's canonical form.
 
-use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch};
+use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
@@ -60,6 +60,8 @@ struct History {
 #[derive(Default)]
 pub(super) struct Tables {
     servers: Vec<RaftServer>,
+    /// Each server's [`signature_start`].
+    signature_starts: Vec<u64>,
     server_numbers: Map<RaftServer, u32>,
     /// A server's part in a compact key (its registry number, shifted) with its slot → its
     /// number.
@@ -441,6 +443,7 @@ impl Tables {
         }
         let number = self.servers.len() as u32;
         self.log_entries += server.log.len();
+        self.signature_starts.push(signature_start(server));
         self.servers.push(server.clone());
         self.server_numbers.insert(server.clone(), number);
         number
@@ -501,6 +504,11 @@ impl StateView for Interned<'_> {
     #[inline(always)]
     fn messages(&self) -> impl ExactSizeIterator<Item = &Envelope> {
         self.messages.iter().map(|&m| self.tables.envelope(m))
+    }
+
+    #[inline(always)]
+    fn signature_start(&self, id: usize) -> u64 {
+        self.tables.signature_starts[self.servers[id] as usize]
     }
 
     #[inline(always)]

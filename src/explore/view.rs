@@ -22,6 +22,12 @@ pub trait StateView {
     /// What the monitor remembers.
     fn history(&self) -> MonitorHistory<'_>;
 
+    /// What of server `id`'s signature depends on it alone (see
+    /// [`canon::signature_start`](super::canon::signature_start)).
+    fn signature_start(&self, id: usize) -> u64 {
+        super::canon::signature_start(self.server(id))
+    }
+
     /// Every server, in order of id.
     fn servers(&self) -> impl Iterator<Item = &RaftServer> {
         (0..self.server_count()).map(|id| self.server(id))
