@@ -77,10 +77,21 @@ impl Reducer {
             out.dead.extend(state.messages().map(|_| false));
             return;
         }
+        // Each server looked up once (a state of interned parts finds it through two tables).
+        let first = state.server(0);
+        let mut servers = [first; crate::raft::MAX_SERVERS];
+        for (id, s) in servers
+            .iter_mut()
+            .enumerate()
+            .take(state.server_count())
+            .skip(1)
+        {
+            *s = state.server(id);
+        }
         // Rule 1, and the grants of each candidate's term in flight (rule 2).
         let mut grants = [ServerSet::EMPTY; crate::raft::MAX_SERVERS];
         for e in state.messages() {
-            let to = state.server(e.to);
+            let to = servers[e.to];
             let dead = to.ignores_forever(e.from, &e.message);
             if !dead
                 && let Message::RequestVoteResponse {
@@ -99,7 +110,7 @@ impl Reducer {
             if !refusals_matter || c.role != Role::Candidate {
                 return true;
             }
-            let v = state.server(voter);
+            let v = servers[voter];
             let term = c.current_term;
             let never_grants = v.current_term > term
                 || (v.current_term == term && v.voted_for.is_some_and(|x| x != c.id));
@@ -129,8 +140,7 @@ impl Reducer {
             if *dead {
                 continue;
             }
-            let to = state.server(e.to);
-            let from = state.server(e.from);
+            let (to, from) = (servers[e.to], servers[e.from]);
             *dead = match e.message {
                 // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
                 Message::RequestVoteResponse {
