@@ -5,12 +5,14 @@
 //! or runs the model: it reads a state's parts as numbers and looks its steps up.
 //!
 //! Exact by construction: a part's number stands for the part the state's canonical form
-//! decodes to (the same bytes in the same place decode to the same part), and a remembered
+//! decodes to (the same bytes in the same place decode to the same part; a state's compact
+//! key names those bytes by their numbers in the [`Registry`]), and a remembered
 //! step is what the model did when it took that step from a decoded state
 //! ([`Tables::learn_step`]), kept only when the step can go the same way from every state
 //! (see [`Step::simple`]). A step that is not, and every move other than a delivery or a
 //! timeout, is taken on the decoded state as before. The successor is then read through
-//! [`StateView`], by the same code that writes a decoded state's canonical form.
+//! [`StateView`], by the same code that writes a decoded state's canonical form, and its
+//! compact key made from that ([`KeyParts::key`]).
 
 use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};

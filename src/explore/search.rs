@@ -954,7 +954,7 @@ impl Decoded {
 }
 
 impl ChunkOut {
-    /// Keeps a new state: its form, parent, move and sleep set.
+    /// Keeps a new state: its key, parent, move and sleep set.
     fn push(&mut self, parent: usize, mv: Move, sleep: Sleep, hash: u64, form: &[u8]) {
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(form);

@@ -22,8 +22,8 @@ pub trait StateView {
     /// What the monitor remembers.
     fn history(&self) -> MonitorHistory<'_>;
 
-    /// What of server `id`'s signature depends on it alone (see
-    /// [`canon::signature_start`](super::canon::signature_start)).
+    /// What of server `id`'s signature (by which the canonical form chooses a renaming)
+    /// depends on it alone; a state of interned parts remembers it per server.
     fn signature_start(&self, id: usize) -> u64 {
         super::canon::signature_start(self.server(id))
     }
