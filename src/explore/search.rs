@@ -846,18 +846,13 @@ impl Decoded {
         let after = self.take(config, mv, budget);
         let (parent, next) = (self.parent.as_ref(), self.child.as_ref());
         let (parent, next) = (parent.expect("decoded"), next.expect("taken"));
-        let theirs = (!only_ignores(&self.events)).then(|| {
+        let theirs = if only_ignores(&self.events) {
+            None
+        } else {
             let effect = effect(config, sleep, mv, parent, next);
-            let (form, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
-            let key = match store.registry() {
-                Some(registry) => {
-                    (self.compactor).key(config.codec, registry, form, &mut self.key);
-                    self.key.clone()
-                }
-                None => form.to_vec(),
-            };
-            (key, perm, effect)
-        });
+            let perm = self.child_key(config, store, after);
+            Some((self.key(store).to_vec(), perm, effect))
+        };
         let mine = mine.map(|(key, perm, effect)| (key.to_vec(), perm, effect));
         assert!(
             mine == theirs,
@@ -917,10 +912,7 @@ impl Decoded {
         if pass == Pass::Model {
             return false;
         }
-        let (form, perm) = config.codec.canonical_child(next, after, &mut self.scratch);
-        if let Some(registry) = store.registry() {
-            (self.compactor).key(config.codec, registry, form, &mut self.key);
-        }
+        let perm = self.child_key(config, store, after);
         let key = self.key(store);
         if pass == Pass::Canonical {
             std::hint::black_box(key);
@@ -932,6 +924,7 @@ impl Decoded {
         }
         // A new state: which moves sleep in it, in its own naming.
         let asleep = if config.sleep_sets && sleep.passes_on(mv, effect) {
+            let next = self.child.as_ref().expect("taken");
             config
                 .codec
                 .message_order(next, &perm, &mut self.scratch, order);
@@ -941,6 +934,19 @@ impl Decoded {
         };
         out.push(index, mv, asleep, hash, self.key(store));
         false
+    }
+
+    /// Writes the canonical form of the successor taken last (in `child`, with `budget`)
+    /// and, if the store keeps compact keys, its key; returns the renaming chosen.
+    fn child_key(&mut self, config: &Config<'_>, store: &Store, budget: Budget) -> Perm {
+        let next = self.child.as_ref().expect("taken");
+        let (form, perm) = config
+            .codec
+            .canonical_child(next, budget, &mut self.scratch);
+        if let Some(registry) = store.registry() {
+            (self.compactor).key(config.codec, registry, form, &mut self.key);
+        }
+        perm
     }
 
     /// The key of the successor whose canonical form was written last: the form, or its
