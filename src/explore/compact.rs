@@ -86,9 +86,7 @@ impl Registry {
             let (start, len) = parts.at[number as usize];
             &parts.bytes[start as usize..(start + len) as usize]
         };
-        let mut numbers = key
-            .chunks_exact(PART)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+        let mut numbers = numbers(key);
         out.clear();
         let rest = bytes(numbers.next().expect("a key starts with its rest"));
         let (budget, rest) = rest.split_at(3);
