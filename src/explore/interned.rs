@@ -16,10 +16,11 @@
 
 use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};
+use super::sleep::Effect;
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
-    Cluster, Entry, Envelope, Event, LogIndex, MAX_SERVERS, MessageId, PVec, RaftNetwork,
+    Cluster, Entry, Envelope, Event, LogIndex, MAX_SERVERS, Message, MessageId, PVec, RaftNetwork,
     RaftServer, Role, ServerId, Term,
 };
 use foldhash::fast::FixedState;
@@ -43,6 +44,9 @@ pub(super) struct Step {
     pub ignored: bool,
     /// The term it made the server leader of, if it did.
     pub leads: Option<Term>,
+    /// What a delivery did to its recipient, as sleep sets care (see
+    /// [`Effect::of_delivery`]); for a simple step, which commits nothing, its whole effect.
+    pub delivered: Effect,
     /// The step goes the same way from every state in which the server is in this state: it
     /// changed no log, no commit index and no crash flag and left the monitor's history as it
     /// was, but for a new leader; so the monitor's checks after it read only the server before
@@ -369,7 +373,18 @@ impl Tables {
             && (new_leader || h0.leaders == h1.leaders)
             && h0.committed == h1.committed
             && h0.max_commit == h1.max_commit;
+        let delivered = match message {
+            Some(m) => {
+                let request_vote = matches!(
+                    self.envelopes[m as usize].message,
+                    Message::RequestVote { .. }
+                );
+                Effect::of_delivery(before, after, request_vote, false)
+            }
+            None => Effect::default(),
+        };
         let step = Step {
+            delivered,
             server: self.server_number(after),
             sent_from,
             sent: self.sent.len() as u32 - sent_from,

@@ -740,7 +740,12 @@ impl<'a> Worker<'a> {
             ..parent
         };
         next.servers[taken.target] = taken.step.server;
-        let effect = effect(config, &self.sleep, mv, &parent, &next);
+        // A simple step commits nothing, so its effect is what it did to its server.
+        let effect = if config.sleep_sets {
+            self.sleep.effect_known(mv, taken.step.delivered)
+        } else {
+            Effect::default()
+        };
         self.sleep.tried(mv, effect);
         if self.pass == Pass::Model {
             return;

@@ -31,9 +31,7 @@ use super::moves::Move;
 use super::view::StateView;
 #[cfg(test)]
 use crate::raft::Cluster;
-#[cfg(doc)]
-use crate::raft::RaftServer;
-use crate::raft::{MAX_SERVERS, Message};
+use crate::raft::{MAX_SERVERS, Message, RaftServer};
 
 /// Message positions at or past this never sleep (their bit would be a timeout's).
 const MESSAGE_BITS: u32 = 48;
@@ -105,6 +103,24 @@ pub struct Effect {
     pub commits: bool,
 }
 
+impl Effect {
+    /// What delivering a message (a RequestVote if `request_vote`) did to its recipient,
+    /// `before` and `after`; `commits` if it added to the committed history.
+    pub fn of_delivery(
+        before: &RaftServer,
+        after: &RaftServer,
+        request_vote: bool,
+        commits: bool,
+    ) -> Effect {
+        let keeps_vote_inputs = before.request_vote_inputs() == after.request_vote_inputs();
+        Effect {
+            refused_unchanged: keeps_vote_inputs && request_vote && before == after,
+            keeps_vote_inputs,
+            commits,
+        }
+    }
+}
+
 /// The sleep-set bookkeeping of one state while its moves are tried in order.
 #[derive(Default)]
 pub struct SleepMoves {
@@ -166,12 +182,17 @@ impl SleepMoves {
             };
         };
         let (before, after) = (state.server(to), next.server(to));
-        let keeps_vote_inputs = before.request_vote_inputs() == after.request_vote_inputs();
         let request_vote = self.requests_vote & (1 << b) != 0;
-        Effect {
-            refused_unchanged: keeps_vote_inputs && request_vote && before == after,
-            keeps_vote_inputs,
-            commits,
+        Effect::of_delivery(before, after, request_vote, commits)
+    }
+
+    /// [`SleepMoves::effect`] of a move that added nothing to the monitor's committed
+    /// history, for a delivery that did `delivered` to its recipient (as
+    /// [`Effect::of_delivery`] found, with `commits` false).
+    pub fn effect_known(&self, mv: Move, delivered: Effect) -> Effect {
+        match (mv, bit(mv)) {
+            (Move::Deliver(_), Some(_)) => delivered,
+            _ => Effect::default(),
         }
     }
 
