@@ -183,11 +183,20 @@ pub(super) struct MessageRecord {
     len: u32,
     /// Offset of the byte naming a candidate or leader (0: none besides the sender).
     reference: u8,
+    /// What its owner numbers it by (an interned message's number; 0 if not interned).
+    tag: u32,
     /// The first [`KEY_BYTES`] bytes, big-endian, zero-padded.
     key: u128,
     /// What the message adds to its sender's and its recipient's signatures (see
     /// [`Codec::candidates`]).
     adds: (u64, u64),
+}
+
+impl MessageRecord {
+    /// The record, tagged with the number its owner knows it by.
+    pub(super) fn tagged(self, tag: u32) -> MessageRecord {
+        MessageRecord { tag, ..self }
+    }
 }
 
 /// The record's key with its server-naming bytes renamed.
@@ -418,7 +427,7 @@ impl Codec {
         }
     }
 
-    /// The messages' places among those recorded (the live ones, in the state's order), in
+    /// The tags of the live messages among those recorded ([`MessageRecord::tagged`]), in
     /// the order the canonical form under renaming `perm` (the one last chosen) lists them.
     pub(super) fn chosen_order<'s>(
         &self,
@@ -429,12 +438,8 @@ impl Codec {
             self.sort_messages(&self.perms[perm], scratch);
             scratch.sorted_as_chosen = true;
         }
-        sorted(scratch).map(|(_, i)| i)
-    }
-
-    /// Which messages of the state last reduced in `scratch` are dead (in the state's order).
-    pub(super) fn dead(scratch: &Scratch) -> &[bool] {
-        &scratch.reduced.dead
+        let records = &scratch.records;
+        sorted(scratch).map(|(_, i)| records[i as usize].tag)
     }
 
     /// The form, with no messages, of the head of `state` (last reduced in `scratch`) under
@@ -769,6 +774,7 @@ impl Codec {
             start: start as u32,
             len: len as u32,
             reference: reference as u8,
+            tag: 0,
             key: u128::from_be_bytes(key),
             adds: (mix(what ^ 0x5a), mix(what ^ 0xa5)),
         }

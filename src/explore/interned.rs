@@ -28,9 +28,6 @@ use std::collections::HashMap;
 
 type Map<K, V> = HashMap<K, V, FixedState>;
 
-/// The key of a timeout in the table of steps (no message has this number).
-const TIMEOUT: u32 = u32::MAX;
-
 /// What the model did when one server took one step from a decoded state.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Step {
@@ -80,7 +77,12 @@ pub(super) struct Tables {
     histories: Vec<History>,
     /// [`Tables::history_key`] → the history's number and the budget.
     history_parts: Map<Vec<u8>, (u32, Budget)>,
-    steps: Map<(u32, u32), Step>,
+    /// For each server (by number), where its steps lie in `step_list`, by message number
+    /// plus one (0 for its timeout): a step's place plus one, 0 if not taken yet.
+    steps: Vec<Vec<u32>>,
+    step_list: Vec<Step>,
+    /// The places in `steps`, in all.
+    step_slots: usize,
     /// [`Tables::after_leader`], remembered.
     leaders_after: Map<(u32, Term, u32), Option<u32>>,
     sent: Vec<u32>,
@@ -112,8 +114,6 @@ pub(super) struct KeyParts {
     compactor: Compactor,
     bytes: Vec<u8>,
     key: Vec<u8>,
-    /// The live messages of the successor being keyed, by number.
-    live: Vec<u32>,
 }
 
 /// Not a number yet.
@@ -180,17 +180,12 @@ impl KeyParts {
         for &number in &numbers[..=n] {
             compact::push(out, number);
         }
-        self.live.clear();
-        let live = state.messages.iter().zip(Codec::dead(scratch));
-        self.live
-            .extend(live.filter(|(_, dead)| !**dead).map(|(&m, _)| m));
         let perms = codec.symmetries();
         let needed = tables.envelopes.len() * perms;
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
         }
-        for i in codec.chosen_order(perm, scratch) {
-            let message = self.live[i as usize];
+        for message in codec.chosen_order(perm, scratch) {
             let at = message as usize * perms + perm;
             if self.messages[at] == UNKNOWN {
                 codec.message_bytes(tables.envelope(message), perm, &mut self.bytes);
@@ -324,11 +319,12 @@ impl Tables {
         use std::mem::size_of;
         let server = 2 * size_of::<RaftServer>() + 16;
         let message = 2 * size_of::<Envelope>() + size_of::<MessageRecord>() + 32;
-        let step = size_of::<(u32, u32)>() + size_of::<Step>() + 8;
+        let step = size_of::<Step>();
         self.servers.len() * server
             + self.log_entries * size_of::<Entry>()
             + self.envelopes.len() * message
-            + self.steps.len() * step
+            + self.step_list.len() * step
+            + self.step_slots * 4
             + self.sent.len() * 4
             + self.histories.len() * 64
             + self.message_parts.len() * 4
@@ -337,9 +333,8 @@ impl Tables {
     /// The step server `server` (a number) takes on message `message` (a number; [`None`]
     /// for a timeout), if known.
     pub fn step(&self, server: u32, message: Option<u32>) -> Option<Step> {
-        self.steps
-            .get(&(server, message.unwrap_or(TIMEOUT)))
-            .copied()
+        let at = *self.steps.get(server as usize)?.get(step_slot(message))?;
+        (at != 0).then(|| self.step_list[at as usize - 1])
     }
 
     /// Remembers what a step taken from the decoded state `state` to `next` by server
@@ -392,8 +387,17 @@ impl Tables {
             leads: new_leader.then_some(after.current_term),
             simple,
         };
-        self.steps
-            .insert((server, message.unwrap_or(TIMEOUT)), step);
+        if self.steps.len() <= server as usize {
+            self.steps.resize_with(server as usize + 1, Vec::new);
+        }
+        let row = &mut self.steps[server as usize];
+        let slot = step_slot(message);
+        if row.len() <= slot {
+            self.step_slots += slot + 1 - row.len();
+            row.resize(slot + 1, 0);
+        }
+        self.step_list.push(step);
+        row[slot] = self.step_list.len() as u32;
         step
     }
 
@@ -475,11 +479,17 @@ impl Tables {
             return number;
         }
         let number = self.envelopes.len() as u32;
-        self.records.push(codec.record(&plain, scratch));
+        self.records
+            .push(codec.record(&plain, scratch).tagged(number));
         self.envelopes.push(plain.clone());
         self.message_numbers.insert(plain, number);
         number
     }
+}
+
+/// Where a server's step on `message` (`None`: its timeout) lies in its row of steps.
+fn step_slot(message: Option<u32>) -> usize {
+    message.map_or(0, |m| m as usize + 1)
 }
 
 /// A state of numbered parts, read through the tables.
