@@ -50,6 +50,9 @@ pub struct Codec {
     perms: Vec<Perm>,
     /// Each renaming's inverse: `inverses[i][slot] = server`.
     inverses: Vec<Perm>,
+    /// By [`inverse_code`]: the index of the renaming with that inverse, plus one (0 if it
+    /// is not one of `perms`).
+    by_inverse: Vec<u16>,
     reducer: Reducer,
 }
 
@@ -244,6 +247,7 @@ impl Codec {
             commands,
             perms: vec![identity()],
             inverses: vec![identity()],
+            by_inverse: Vec::new(),
             reducer: Reducer {
                 enabled: false,
                 bug: start.bug(),
@@ -262,6 +266,10 @@ impl Codec {
                 }
             }
             codec.inverses = perms.iter().map(|perm| inverse(perm, n)).collect();
+            codec.by_inverse = vec![0; n.pow(n as u32)];
+            for (i, inv) in codec.inverses.iter().enumerate() {
+                codec.by_inverse[inverse_code(&inv[..n], n)] = i as u16 + 1;
+            }
             codec.perms = perms;
         }
         codec
@@ -559,6 +567,21 @@ impl Codec {
             let (from, to) = (key[0] as usize, key[1] as usize);
             signature[from] = signature[from].wrapping_add(r.adds.0);
             signature[to] = signature[to].wrapping_add(r.adds.1);
+        }
+        // Distinct signatures are listed best in increasing order: by one renaming at
+        // most, found at once if it is one of the group's.
+        let mut ascending = identity();
+        let ascending = &mut ascending[..self.n];
+        ascending.sort_unstable_by_key(|&s| signature[s as usize]);
+        let distinct = ascending
+            .windows(2)
+            .all(|w| signature[w[0] as usize] != signature[w[1] as usize]);
+        if distinct {
+            let at = self.by_inverse[inverse_code(ascending, self.n)];
+            if at != 0 {
+                scratch.tied.push(at as usize - 1);
+                return;
+            }
         }
         // A renaming lists signature[inverse[slot]] in slot `slot`: compare those lists
         // with the best so far, slot by slot.
@@ -1221,6 +1244,14 @@ fn inverse(perm: &Perm, n: usize) -> Perm {
 }
 
 /// Every renaming of `n` servers, the identity first.
+/// A number for the inverse of a renaming of `n` servers (below `n` to the power `n`).
+fn inverse_code(inverse: &[u8], n: usize) -> usize {
+    inverse
+        .iter()
+        .rev()
+        .fold(0, |code, &s| code * n + s as usize)
+}
+
 fn all_perms(n: usize) -> Vec<Perm> {
     let mut out = Vec::new();
     let mut current: Vec<u8> = (0..n as u8).collect();
