@@ -3,7 +3,7 @@
 //!
 //! The checks are incremental: a step changes one server, and only what it changed is looked
 //! at again — the entries its log gained or lost since the last check (the log says from which
-//! index, see [`Log::take_change`](super::log::Log::take_change)), the entries newly
+//! index, see `Log::take_change`), the entries newly
 //! committed, its term, vote and role. For that the monitor keeps, besides the history, the
 //! facts the checks need: where each log differs from the committed prefix, each pair of
 //! logs' common prefix and highest index of a shared term, and each leader's Leader

@@ -1,4 +1,4 @@
-//! Time as data, for a cluster that has it (see [`Cluster::start_clock`]): a simulated clock in
+//! Time as data, for a cluster that has it (see [`Action::StartClock`]): a simulated clock in
 //! microseconds, each server's election timer and heartbeat, how long each message in flight
 //! takes, and disk writes, all drawn from one seeded generator kept here. A clone, an undo or
 //! a replay therefore runs exactly the same; a cluster without a clock works as it always did.
@@ -13,7 +13,7 @@
 //! server has written that state to disk (Figure 2: "updated on stable storage before
 //! responding to RPCs"); requests leave at once. The write takes a `persist` draw.
 //!
-//! [`Cluster::start_clock`]: super::Cluster::start_clock
+//! [`Action::StartClock`]: super::Action::StartClock
 
 use super::event::Event;
 use super::message::{Envelope, MessageKind};

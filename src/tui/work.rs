@@ -176,7 +176,7 @@ impl super::app::App {
     }
 
     /// Whether long work is in progress (the event loop then keeps calling
-    /// [`App::advance_work`] between frames instead of waiting for a key).
+    /// [`advance_work`](Self::advance_work) between frames instead of waiting for a key).
     pub fn is_working(&self) -> bool {
         self.work.is_some()
     }
