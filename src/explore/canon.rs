@@ -568,25 +568,36 @@ impl Codec {
             signature[from] = signature[from].wrapping_add(r.adds.0);
             signature[to] = signature[to].wrapping_add(r.adds.1);
         }
-        // Distinct signatures are listed best in increasing order: by one renaming at
-        // most, found at once if it is one of the group's.
+        match self.ascending_renaming(&signature) {
+            Some(i) => scratch.tied.push(i),
+            None => self.best_renamings(&signature, &mut scratch.tied),
+        }
+    }
+
+    /// When the servers' signatures all differ, the renaming that lists them in increasing
+    /// order, if it is one of the group's: then it alone lists them best.
+    #[inline(always)]
+    fn ascending_renaming(&self, signature: &[u64; MAX_SERVERS]) -> Option<usize> {
         let mut ascending = identity();
         let ascending = &mut ascending[..self.n];
         ascending.sort_unstable_by_key(|&s| signature[s as usize]);
         let distinct = ascending
             .windows(2)
             .all(|w| signature[w[0] as usize] != signature[w[1] as usize]);
-        if distinct {
-            let at = self.by_inverse[inverse_code(ascending, self.n)];
-            if at != 0 {
-                scratch.tied.push(at as usize - 1);
-                return;
-            }
+        if !distinct {
+            return None;
         }
+        let at = self.by_inverse[inverse_code(ascending, self.n)];
+        (at != 0).then(|| at as usize - 1)
+    }
+
+    /// The renamings that list the servers' signatures best, into `tied`, found by
+    /// comparing every renaming's list.
+    fn best_renamings(&self, signature: &[u64; MAX_SERVERS], tied: &mut Vec<usize>) {
         // A renaming lists signature[inverse[slot]] in slot `slot`: compare those lists
         // with the best so far, slot by slot.
         let mut best = &self.inverses[0];
-        scratch.tied.push(0);
+        tied.push(0);
         for (i, inv) in self.inverses.iter().enumerate().skip(1) {
             let order = (0..self.n)
                 .map(|slot| signature[inv[slot] as usize].cmp(&signature[best[slot] as usize]))
@@ -595,10 +606,10 @@ impl Codec {
             match order {
                 Ordering::Less => {
                     best = inv;
-                    scratch.tied.clear();
-                    scratch.tied.push(i);
+                    tied.clear();
+                    tied.push(i);
                 }
-                Ordering::Equal => scratch.tied.push(i),
+                Ordering::Equal => tied.push(i),
                 Ordering::Greater => {}
             }
         }
@@ -1243,7 +1254,6 @@ fn inverse(perm: &Perm, n: usize) -> Perm {
     inv
 }
 
-/// Every renaming of `n` servers, the identity first.
 /// A number for the inverse of a renaming of `n` servers (below `n` to the power `n`).
 fn inverse_code(inverse: &[u8], n: usize) -> usize {
     inverse
@@ -1252,6 +1262,7 @@ fn inverse_code(inverse: &[u8], n: usize) -> usize {
         .fold(0, |code, &s| code * n + s as usize)
 }
 
+/// Every renaming of `n` servers, the identity first.
 fn all_perms(n: usize) -> Vec<Perm> {
     let mut out = Vec::new();
     let mut current: Vec<u8> = (0..n as u8).collect();
@@ -1543,6 +1554,47 @@ mod tests {
         let codec = Codec::new(&Cluster::new(3), &[], false);
         assert_eq!(key(&codec, &a), key(&codec, &b));
         assert_ne!(key(&codec, &a), key(&codec, &timeouts(&[0])));
+    }
+
+    #[test]
+    fn distinct_signatures_find_the_renaming_that_comparing_every_renaming_finds() {
+        // Three groups: every renaming of 3 servers, S0 and S1 swapped only, and every
+        // renaming of 4 servers.
+        let mut with_s2_apart = vec![ServerState::default(); 3];
+        with_s2_apart[2].term = 2;
+        let codecs = [
+            Codec::new(&Cluster::new(3), &[], true),
+            Codec::new(&Cluster::from_states(with_s2_apart), &[], true),
+            Codec::new(&Cluster::new(4), &[], true),
+        ];
+        assert_eq!(codecs.each_ref().map(Codec::symmetries), [6, 2, 24]);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut found = [0; 3];
+        for _ in 0..2_000 {
+            for (c, codec) in codecs.iter().enumerate() {
+                let mut signature = [0u64; MAX_SERVERS];
+                for s in signature.iter_mut().take(codec.n) {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    // Few values, so that signatures often tie.
+                    *s = seed >> 61;
+                }
+                let mut tied = Vec::new();
+                codec.best_renamings(&signature, &mut tied);
+                let distinct = (0..codec.n).all(|a| (0..a).all(|b| signature[a] != signature[b]));
+                match codec.ascending_renaming(&signature) {
+                    Some(i) => {
+                        assert_eq!(tied, [i], "{signature:?}");
+                        found[c] += 1;
+                    }
+                    // Ties, or a group without the renaming that sorts them.
+                    None => assert!(!distinct || c == 1, "{signature:?}"),
+                }
+            }
+        }
+        assert!(
+            found.iter().all(|&n| n > 0),
+            "each group found some: {found:?}"
+        );
     }
 
     #[test]
