@@ -827,10 +827,11 @@ impl Codec {
         if packable {
             // The last key byte is zero (padding), so the index breaks ties as `order` would:
             // no tail to compare, and equal keys then sort by position.
-            for (i, r) in records.iter().enumerate() {
+            let keys = records.iter().enumerate().map(|(i, r)| {
                 let key = if renames { rename_key(r, perm) } else { r.key };
-                scratch.packed.push(key | i as u128);
-            }
+                key | i as u128
+            });
+            scratch.packed.extend(keys);
             // Few, mostly in order already (a decoded state lists its messages in canonical
             // order; a step appends its new ones): insertion sort.
             let list = &mut scratch.packed;
