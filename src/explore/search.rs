@@ -718,20 +718,27 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let codec = config.codec;
         let it = self.interned.as_mut().expect("interning");
-        // The parent's messages but the one delivered, then those sent, numbered as the model
-        // would number them.
+        // The parent's messages but the one delivered, then those sent, with the ids the model
+        // would give them: 1, 2, … by position in the parent, then the next ones.
+        let had = &it.parts.messages;
+        let sent = it.memo.tables.sent(&taken.step);
+        let last = (had.len() + sent.len()) as u64;
         it.messages.clear();
         it.ids.clear();
-        for (k, &number) in it.parts.messages.iter().enumerate() {
-            if mv != Move::Deliver(k as u16) {
-                it.messages.push(number);
-                it.ids.push(k as u64 + 1);
+        match mv {
+            Move::Deliver(k) => {
+                let k = k as usize;
+                it.messages.extend_from_slice(&had[..k]);
+                it.messages.extend_from_slice(&had[k + 1..]);
+                it.ids.extend(1..=k as u64);
+                it.ids.extend(k as u64 + 2..=last);
+            }
+            _ => {
+                it.messages.extend_from_slice(had);
+                it.ids.extend(1..=last);
             }
         }
-        let sent = it.memo.tables.sent(&taken.step);
         it.messages.extend_from_slice(sent);
-        let first_id = it.parts.messages.len() as u64 + 1;
-        it.ids.extend((0..sent.len() as u64).map(|i| first_id + i));
         let parent = Interned::of(&it.memo.tables, it.n, &it.parts, &it.parent_ids);
         let mut next = Interned {
             messages: &it.messages,
