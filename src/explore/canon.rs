@@ -1527,6 +1527,7 @@ mod tests {
     use crate::explore::moves::{self, Bounds};
     use crate::raft::ServerState;
     use crate::raft::{Action, ServerAction};
+    use proptest::prelude::*;
     use rand::SeedableRng;
     use rand::rngs::SmallRng;
 
@@ -1557,10 +1558,9 @@ mod tests {
         assert_ne!(key(&codec, &a), key(&codec, &timeouts(&[0])));
     }
 
-    #[test]
-    fn distinct_signatures_find_the_renaming_that_comparing_every_renaming_finds() {
-        // Three groups: every renaming of 3 servers, S0 and S1 swapped only, and every
-        // renaming of 4 servers.
+    /// Three groups: every renaming of 3 servers, S0 and S1 swapped only, and every renaming
+    /// of 4 servers.
+    fn three_groups() -> [Codec; 3] {
         let mut with_s2_apart = vec![ServerState::default(); 3];
         with_s2_apart[2].term = 2;
         let codecs = [
@@ -1569,33 +1569,50 @@ mod tests {
             Codec::new(&Cluster::new(4), &[], true),
         ];
         assert_eq!(codecs.each_ref().map(Codec::symmetries), [6, 2, 24]);
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut found = [0; 3];
-        for _ in 0..2_000 {
-            for (c, codec) in codecs.iter().enumerate() {
+        codecs
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn distinct_signatures_find_the_renaming_that_comparing_every_renaming_finds(
+            // Few values, so that signatures often tie.
+            values in prop::array::uniform4(0u64..6),
+        ) {
+            for (c, codec) in three_groups().iter().enumerate() {
                 let mut signature = [0u64; MAX_SERVERS];
-                for s in signature.iter_mut().take(codec.n) {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    // Few values, so that signatures often tie.
-                    *s = seed >> 61;
-                }
+                signature[..codec.n].copy_from_slice(&values[..codec.n]);
                 let mut tied = Vec::new();
                 codec.best_renamings(&signature, &mut tied);
-                let distinct = (0..codec.n).all(|a| (0..a).all(|b| signature[a] != signature[b]));
                 match codec.ascending_renaming(&signature) {
-                    Some(i) => {
-                        assert_eq!(tied, [i], "{signature:?}");
-                        found[c] += 1;
+                    Some(i) => prop_assert_eq!(tied, vec![i]),
+                    None => {
+                        let distinct = (0..codec.n)
+                            .all(|a| (0..a).all(|b| signature[a] != signature[b]));
+                        // Ties, or a group without the renaming that sorts them.
+                        prop_assert!(!distinct || c == 1);
                     }
-                    // Ties, or a group without the renaming that sorts them.
-                    None => assert!(!distinct || c == 1, "{signature:?}"),
                 }
             }
         }
-        assert!(
-            found.iter().all(|&n| n > 0),
-            "each group found some: {found:?}"
-        );
+    }
+
+    #[test]
+    fn distinct_signatures_are_sorted_at_once_when_the_group_holds_the_sorting() {
+        let [three, pair, four] = three_groups();
+        let of = |values: &[u64]| {
+            let mut signature = [0u64; MAX_SERVERS];
+            signature[..values.len()].copy_from_slice(values);
+            signature
+        };
+        assert!(three.ascending_renaming(&of(&[5, 3, 4])).is_some());
+        assert!(four.ascending_renaming(&of(&[5, 3, 4, 1])).is_some());
+        assert_eq!(three.ascending_renaming(&of(&[5, 3, 5])), None, "a tie");
+        // S0 and S1 may be swapped, S2 stays.
+        assert_eq!(pair.ascending_renaming(&of(&[1, 2, 9])), Some(0));
+        assert!(pair.ascending_renaming(&of(&[2, 1, 9])).is_some());
+        assert_eq!(pair.ascending_renaming(&of(&[9, 1, 2])), None);
     }
 
     #[test]
