@@ -337,10 +337,11 @@ fn results_do_not_depend_on_threads() {
 }
 
 #[test]
-fn interned_parts_change_nothing_but_the_time() {
+fn interned_parts_and_fingerprints_change_nothing_but_the_time() {
     // Every mutant's search, and searches with every kind of move, through interned parts
-    // (each successor checked against the same move on the decoded state) and without: the
-    // same counts, verdict and counterexample.
+    // (each successor checked against the same move on the decoded state, fingerprint
+    // included), through interned parts finding states by key instead of fingerprint, and
+    // decoded: the same counts, verdict and counterexample.
     let mut runs: Vec<Vec<String>> = cases()
         .iter()
         .map(|case| check_args(case, Some(case.bug), &[]))
@@ -358,13 +359,16 @@ fn interned_parts_change_nothing_but_the_time() {
     for args in runs {
         let through = raftwalk(&[args.clone(), words("--verify-interning --threads 2")].concat());
         let decoded = raftwalk(&[args.clone(), words("--no-interning")].concat());
+        let by_key = raftwalk(&[args.clone(), words("--no-fingerprints")].concat());
         assert!(
             matches!(through.status.code(), Some(0 | 1)),
             "{args:?}: {}",
             text(&through.stderr)
         );
-        assert_eq!(through.status.code(), decoded.status.code(), "{args:?}");
-        assert_eq!(result_lines(&through), result_lines(&decoded), "{args:?}");
+        for other in [&decoded, &by_key] {
+            assert_eq!(through.status.code(), other.status.code(), "{args:?}");
+            assert_eq!(result_lines(&through), result_lines(other), "{args:?}");
+        }
     }
 }
 

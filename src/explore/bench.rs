@@ -68,6 +68,7 @@ pub fn bench_figure(
         sleep_sets: true,
         interning: true,
         verify: false,
+        fingerprints: true,
     };
     let mut runs = Vec::with_capacity(count);
     for _ in 0..count {

@@ -404,6 +404,8 @@ impl Codec {
     /// head written before is copied. The messages are then sorted as the renaming names
     /// them ([`Codec::chosen_order`]), and the head may be written with
     /// [`Codec::write_head`].
+    ///
+    /// The state must have been reduced into `scratch` ([`Codec::reduce`]).
     pub(super) fn choose_from_records(
         &self,
         state: &impl StateView,
@@ -412,7 +414,6 @@ impl Codec {
         key: HeadKey,
         scratch: &mut Scratch,
     ) -> usize {
-        self.reducer.reduce(state, &mut scratch.reduced);
         scratch.head_key = Some(HeadKey {
             budget,
             refusals: scratch.reduced.refusals,
@@ -424,6 +425,19 @@ impl Codec {
             .records
             .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
         self.choose(state, budget, scratch, None, false)
+    }
+
+    /// Works out what of `state` the canonical form leaves out, into `scratch` (see
+    /// [`reduce`](super::reduce)): read by [`Codec::dead`] and
+    /// [`Codec::choose_from_records`].
+    pub(super) fn reduce(&self, state: &impl StateView, scratch: &mut Scratch) {
+        self.reducer.reduce(state, &mut scratch.reduced);
+    }
+
+    /// For each message of the state last reduced, in its order: whether the form leaves it
+    /// out.
+    pub(super) fn dead(scratch: &Scratch) -> &[bool] {
+        &scratch.reduced.dead
     }
 
     /// The key of the head [`Codec::choose_from_records`] last chose for: what the head is a
@@ -499,8 +513,8 @@ impl Codec {
 
     /// The renaming whose encoding of the state (reduced and its messages prepared in
     /// `scratch`) is smallest, by index; its encoding into `scratch.best` if `write` or if
-    /// other renamings tie with it on the servers' signatures (else only its messages are
-    /// sorted).
+    /// other renamings tie with it on the servers' signatures (else nothing is written, nor
+    /// its messages sorted: [`Codec::chosen_order`] sorts them).
     fn choose(
         &self,
         cluster: &impl StateView,
@@ -511,10 +525,10 @@ impl Codec {
     ) -> usize {
         self.candidates(cluster, scratch);
         if !write && scratch.tied.len() == 1 {
-            let chosen = scratch.tied[0];
-            self.sort_messages(&self.perms[chosen], scratch);
-            scratch.sorted_as_chosen = true;
-            return chosen;
+            // Sorted when asked for ([`Codec::chosen_order`]): a state found by its
+            // fingerprint never is.
+            scratch.sorted_as_chosen = false;
+            return scratch.tied[0];
         }
         // Among the renamings that order the servers' signatures best, the smallest
         // encoding wins.

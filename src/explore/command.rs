@@ -74,6 +74,12 @@ pub struct CheckArgs {
     /// decoded state, and stop at the first difference (slow; for testing raftwalk).
     #[arg(long, hide = true)]
     pub verify_interning: bool,
+    /// Find the states already stored by their whole canonical form instead of by a 128-bit
+    /// fingerprint (worked out without writing the form; two different states share one
+    /// with a chance of about 2^-128): exact, slower. Not with --random or --no-interning
+    /// (which find states by form).
+    #[arg(long)]
+    pub no_fingerprints: bool,
     /// Write the counterexample, if one is found, to this file as a scenario (it must not
     /// exist yet).
     #[arg(long)]
@@ -165,6 +171,7 @@ pub fn run(args: &CheckArgs, scenario: Scenario, out: &mut dyn Write) -> Result<
         sleep_sets: !args.no_sleep_sets,
         interning: !args.no_interning,
         verify: args.verify_interning,
+        fingerprints: !args.no_fingerprints,
     };
     // The default term bound is counted from where the search starts: after the steps, with
     // --after-steps.

@@ -16,6 +16,7 @@
 
 use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};
+use super::fingerprint::{self, Fingerprint};
 use super::sleep::Effect;
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
@@ -106,14 +107,21 @@ pub(super) struct Memo {
 /// (see [`compact`](super::compact)).
 #[derive(Default)]
 pub(super) struct KeyParts {
-    /// A head's key → the numbers of its rest and of its servers by slot.
-    heads: Map<HeadKey, [u32; MAX_SERVERS + 1]>,
+    /// A head's key → the numbers of its rest and of its servers by slot, and what they add
+    /// to a fingerprint.
+    heads: Map<HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint)>,
     /// A message's number times the renamings, plus the renaming's index → the registry's
     /// number of its bytes under that renaming ([`UNKNOWN`] if not looked up yet).
     messages: Vec<u32>,
     compactor: Compactor,
     bytes: Vec<u8>,
     key: Vec<u8>,
+    /// What each message under each renaming (as in `messages`) adds to a fingerprint
+    /// ([`fingerprint::part`] of its number), if its number is known.
+    message_parts: Vec<Fingerprint>,
+    /// The numbers of the rest and of the servers by slot of the state last chosen for
+    /// ([`KeyParts::choose`]), and what they add to its fingerprint.
+    head: ([u32; MAX_SERVERS + 1], Fingerprint),
 }
 
 /// Not a number yet.
@@ -140,14 +148,15 @@ impl Memo {
 
 impl KeyParts {
     fn footprint(&self) -> usize {
-        self.heads.len() * (std::mem::size_of::<(HeadKey, [u32; MAX_SERVERS + 1])>() + 8)
-            + self.messages.len() * 4
+        let head = std::mem::size_of::<(HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint))>();
+        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16)
     }
 
-    /// The compact key of `state` (made of `tables`' parts, `budget` used), into `out` (see
-    /// [`compact`](super::compact)), and the renaming its canonical form is written under.
-    #[allow(clippy::too_many_arguments)] // what a key is made of
-    pub fn key(
+    /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
+    /// canonical form is written under, by index, as [`Codec::choose_from_records`] does;
+    /// looks up the numbers of its head's parts under it, for [`KeyParts::fingerprint`] and
+    /// [`KeyParts::write_key`].
+    pub fn choose(
         &mut self,
         codec: &Codec,
         registry: &Registry,
@@ -155,15 +164,13 @@ impl KeyParts {
         state: &Interned<'_>,
         budget: Budget,
         scratch: &mut Scratch,
-        out: &mut Vec<u8>,
-    ) -> Perm {
+    ) -> usize {
+        codec.reduce(state, scratch);
         let records = state.messages.iter().map(|&m| tables.record(m));
         let head = HeadKey::of(state.servers, state.history);
         let perm = codec.choose_from_records(state, budget, records, head, scratch);
-        out.clear();
         let head = Codec::chosen_head(scratch, perm);
-        let n = state.n;
-        let numbers = match self.heads.get(&head) {
+        self.head = match self.heads.get(&head) {
             Some(&numbers) => numbers,
             None => {
                 codec.write_head(state, budget, perm, scratch, &mut self.bytes);
@@ -173,27 +180,83 @@ impl KeyParts {
                 for (to, from) in numbers.iter_mut().zip(compact::numbers(&self.key)) {
                     *to = from;
                 }
-                self.heads.insert(head, numbers);
-                numbers
+                let fp = fingerprint::of_key(&self.key, codec.servers());
+                self.heads.insert(head, (numbers, fp));
+                (numbers, fp)
             }
         };
-        for &number in &numbers[..=n] {
-            compact::push(out, number);
-        }
-        let perms = codec.symmetries();
-        let needed = tables.envelopes.len() * perms;
+        let needed = tables.envelopes.len() * codec.symmetries();
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
+            self.message_parts.resize(needed, 0);
+        }
+        perm
+    }
+
+    /// The fingerprint of the state last chosen for, whose messages are `messages`, under
+    /// renaming `perm`: that of its compact key ([`fingerprint::of_key`]), from the numbers
+    /// of its parts, without sorting its messages.
+    pub fn fingerprint(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        tables: &Tables,
+        messages: &[u32],
+        perm: usize,
+        scratch: &Scratch,
+    ) -> Fingerprint {
+        let mut fp = self.head.1;
+        for (&message, &dead) in messages.iter().zip(Codec::dead(scratch)) {
+            if !dead {
+                let at = self.message_number(codec, registry, tables, message, perm);
+                fp = fp.wrapping_add(self.message_parts[at]);
+            }
+        }
+        fp
+    }
+
+    /// The compact key of the state last chosen for, under renaming `perm`, into `out`;
+    /// returns the renaming.
+    pub fn write_key(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        tables: &Tables,
+        perm: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) -> Perm {
+        out.clear();
+        for &number in &self.head.0[..=codec.servers()] {
+            compact::push(out, number);
         }
         for message in codec.chosen_order(perm, scratch) {
-            let at = message as usize * perms + perm;
-            if self.messages[at] == UNKNOWN {
-                codec.message_bytes(tables.envelope(message), perm, &mut self.bytes);
-                self.messages[at] = registry.number(Kind::Message, &self.bytes);
-            }
+            let at = self.message_number(codec, registry, tables, message, perm);
             compact::push(out, self.messages[at]);
         }
         codec.perm(perm)
+    }
+
+    /// Where the registry's number of message `message`'s bytes under renaming `perm` lies in
+    /// `messages` (and what it adds to a fingerprint in `message_parts`), looked up now if
+    /// it was not known.
+    #[inline(always)]
+    fn message_number(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        tables: &Tables,
+        message: u32,
+        perm: usize,
+    ) -> usize {
+        let at = message as usize * codec.symmetries() + perm;
+        if self.messages[at] == UNKNOWN {
+            codec.message_bytes(tables.envelope(message), perm, &mut self.bytes);
+            let number = registry.number(Kind::Message, &self.bytes);
+            self.messages[at] = number;
+            self.message_parts[at] = fingerprint::part(number, fingerprint::MESSAGE);
+        }
+        at
     }
 }
 

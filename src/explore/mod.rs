@@ -11,6 +11,7 @@ pub mod bench;
 pub mod canon;
 pub mod command;
 mod compact;
+mod fingerprint;
 mod interned;
 pub mod moves;
 pub mod random;
@@ -56,6 +57,8 @@ pub struct Options {
     pub interning: bool,
     /// Check every interned successor against the decoded path (slow; for tests).
     pub verify: bool,
+    /// Find stored states by fingerprint, with interned parts (`explore::fingerprint`).
+    pub fingerprints: bool,
 }
 
 /// A violation and the steps that lead to it from the scenario's start.
@@ -222,6 +225,7 @@ fn search_config<'a>(
         sleep_sets: options.sleep_sets,
         interning: options.interning,
         verify: options.verify,
+        fingerprints: options.fingerprints,
         progress,
     }
 }

@@ -6,6 +6,7 @@
 
 use super::canon::{Budget, Codec, Perm, Scratch};
 use super::compact::{Compactor, Registry};
+use super::fingerprint::{self, Fingerprint};
 use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
@@ -88,6 +89,10 @@ pub struct Config<'a> {
     /// Whether to check every successor read through interned parts against the same move
     /// taken on the decoded state (slow; for tests).
     pub verify: bool,
+    /// Whether to find known states by a 128-bit fingerprint of their compact key (see
+    /// `explore::fingerprint`) where states are read through interned parts, instead of by
+    /// the key itself.
+    pub fingerprints: bool,
     /// Counters for a progress display.
     pub progress: &'a Progress,
 }
@@ -95,6 +100,7 @@ pub struct Config<'a> {
 /// A new state a chunk found, waiting to be merged.
 struct Candidate {
     hash: u64,
+    fp: Fingerprint,
     start: u32,
     len: u32,
     parent: u32,
@@ -181,9 +187,12 @@ fn search_keeping(start: &Cluster, config: &Config<'_>) -> (Stats, Option<Found>
             let registry = Registry::new(codec.servers());
             let mut key = Vec::new();
             Compactor::default().key(codec, &registry, form, &mut key);
-            Store::new(&key, Some(registry))
+            let fp = config
+                .fingerprints
+                .then(|| fingerprint::of_key(&key, codec.servers()));
+            Store::new(&key, Some(registry), fp)
         }
-        None => Store::new(form, None),
+        None => Store::new(form, None, None),
     };
     let mut explored = 0u64;
     let mut depth = 0;
@@ -334,6 +343,7 @@ impl Merger {
             for c in &candidates {
                 level.merge(NewState {
                     hash: c.hash,
+                    fp: c.fp,
                     key: &bytes[c.start as usize..(c.start + c.len) as usize],
                     parent: c.parent,
                     mv: c.mv,
@@ -759,18 +769,27 @@ impl<'a> Worker<'a> {
         }
         let registry = store.registry().expect("interned states have compact keys");
         let (tables, scratch, key) = (&it.memo.tables, &mut it.memo.scratch, &mut it.key);
-        let perm = (it.memo.keys).key(codec, registry, tables, &next, budget, scratch, key);
+        let keys = &mut it.memo.keys;
+        let chosen = keys.choose(codec, registry, tables, &next, budget, scratch);
+        // Most successors are known: their fingerprint finds them before their messages
+        // are sorted and their key written.
+        let fp = (self.pass == Pass::Search && store.by_fingerprint())
+            .then(|| keys.fingerprint(codec, registry, tables, next.messages, chosen, scratch));
+        if fp.is_some_and(|fp| store.seen(fp)) && !config.verify {
+            return;
+        }
+        let perm = keys.write_key(codec, registry, tables, chosen, scratch, key);
         if self.pass == Pass::Canonical {
             std::hint::black_box(key);
             return;
         }
         if config.verify {
-            let mine = Some((&key[..], perm, effect));
+            let mine = Some((&key[..], perm, effect, fp));
             self.decoded
                 .verify(config, store, index, mv, &self.sleep, mine);
         }
-        let hash = store.hash(key);
-        if store.contains(hash, key) {
+        let (hash, known) = store.look_up(key, fp);
+        if known {
             return;
         }
         let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
@@ -780,7 +799,7 @@ impl<'a> Worker<'a> {
         } else {
             Sleep::NONE
         };
-        out.push(index, mv, sleep, hash, key);
+        out.push(index, mv, sleep, (hash, fp.unwrap_or(0)), key);
     }
 }
 
@@ -852,7 +871,7 @@ impl Decoded {
         index: usize,
         mv: Move,
         sleep: &SleepMoves,
-        mine: Option<(&[u8], Perm, Effect)>,
+        mine: Option<(&[u8], Perm, Effect, Option<Fingerprint>)>,
     ) {
         let budget = self.decode(config, store, index, Pass::Search);
         let after = self.take(config, mv, budget);
@@ -863,9 +882,13 @@ impl Decoded {
         } else {
             let effect = effect(config, sleep, mv, parent, next);
             let perm = self.child_key(config, store, after);
-            Some((self.key(store).to_vec(), perm, effect))
+            let key = self.key(store);
+            let fp = store
+                .by_fingerprint()
+                .then(|| fingerprint::of_key(key, config.codec.servers()));
+            Some((key.to_vec(), perm, effect, fp))
         };
-        let mine = mine.map(|(key, perm, effect)| (key.to_vec(), perm, effect));
+        let mine = mine.map(|(key, perm, effect, fp)| (key.to_vec(), perm, effect, fp));
         assert!(
             mine == theirs,
             "state {index}, move {mv:?}: through interned parts {mine:?}, decoded {theirs:?}"
@@ -930,8 +953,11 @@ impl Decoded {
             std::hint::black_box(key);
             return false;
         }
-        let hash = store.hash(key);
-        if store.contains(hash, key) {
+        let fp = store
+            .by_fingerprint()
+            .then(|| fingerprint::of_key(key, config.codec.servers()));
+        let (hash, known) = store.look_up(key, fp);
+        if known {
             return false;
         }
         // A new state: which moves sleep in it, in its own naming.
@@ -944,7 +970,7 @@ impl Decoded {
         } else {
             Sleep::NONE
         };
-        out.push(index, mv, asleep, hash, self.key(store));
+        out.push(index, mv, asleep, (hash, fp.unwrap_or(0)), self.key(store));
         false
     }
 
@@ -972,12 +998,22 @@ impl Decoded {
 }
 
 impl ChunkOut {
-    /// Keeps a new state: its key, parent, move and sleep set.
-    fn push(&mut self, parent: usize, mv: Move, sleep: Sleep, hash: u64, form: &[u8]) {
+    /// Keeps a new state: its key, parent, move and sleep set, and its hash and fingerprint
+    /// (0 if the store finds states by key).
+    fn push(
+        &mut self,
+        parent: usize,
+        mv: Move,
+        sleep: Sleep,
+        hashes: (u64, Fingerprint),
+        form: &[u8],
+    ) {
+        let (hash, fp) = hashes;
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(form);
         self.candidates.push(Candidate {
             hash,
+            fp,
             start,
             len: form.len() as u32,
             parent: parent as u32,
@@ -1005,6 +1041,7 @@ mod tests {
             sleep_sets: false,
             interning: true,
             verify: true,
+            fingerprints: true,
             progress,
         }
     }

@@ -3,6 +3,7 @@
 //! while the workers go on expanding, then added to the table when the level is done.
 
 use super::compact::Registry;
+use super::fingerprint::{Fingerprint, Seen};
 use super::moves::Move;
 use super::sleep::Sleep;
 use foldhash::fast::FixedState;
@@ -81,14 +82,20 @@ pub(super) struct NewState<'k> {
     pub(super) parent: u32,
     pub(super) mv: Move,
     pub(super) sleep: Sleep,
+    /// Its fingerprint, if the store finds states by fingerprint (else 0).
+    pub(super) fp: Fingerprint,
 }
 
 /// Every state found, in the order found, with its parent and the move from it.
 pub(super) struct Store {
     arena: Vec<u8>,
     metas: Vec<Meta>,
-    /// The slots, by [`shard`] of their hash.
+    /// The slots, by [`shard`] of their hash (empty if the store finds states by
+    /// fingerprint).
     tables: [HashTable<Slot>; 2],
+    /// The states' fingerprints, if the store finds states by those (see
+    /// [`fingerprint`](super::fingerprint)).
+    seen: Option<Seen>,
     hasher: FixedState,
     /// The parts of the states' keys, if they are compact keys rather than canonical forms
     /// (see [`compact`](super::compact)).
@@ -97,12 +104,15 @@ pub(super) struct Store {
 
 impl Store {
     /// A table holding only `start` (state 0), a canonical form; or, with a `registry`, a
-    /// compact key of its parts, as every state after it.
-    pub(super) fn new(start: &[u8], registry: Option<Registry>) -> Store {
+    /// compact key of its parts, as every state after it. With `fp`, the start's
+    /// fingerprint, states are found by fingerprint ([`Store::seen`]) instead of by key
+    /// ([`Store::contains`]).
+    pub(super) fn new(start: &[u8], registry: Option<Registry>, fp: Option<Fingerprint>) -> Store {
         let mut store = Store {
             arena: Vec::new(),
             metas: Vec::new(),
             tables: [HashTable::new(), HashTable::new()],
+            seen: None,
             hasher: FixedState::with_seed(0x5eed_7a1c),
             registry,
         };
@@ -112,10 +122,44 @@ impl Store {
             parent: 0,
             mv: Move::Deliver(0),
             sleep: Sleep::NONE,
+            fp: fp.unwrap_or(0),
         };
         let slot = record(&mut store.arena, &mut store.metas, found, 0);
-        store.tables[shard(slot.hash)].insert_unique(slot.hash, slot, |s| s.hash);
+        match fp {
+            Some(fp) => {
+                let mut seen = Seen::default();
+                seen.extend(&[fp]);
+                store.seen = Some(seen);
+            }
+            None => {
+                store.tables[shard(slot.hash)].insert_unique(slot.hash, slot, |s| s.hash);
+            }
+        }
         store
+    }
+
+    /// Whether the store finds states by fingerprint.
+    pub(super) fn by_fingerprint(&self) -> bool {
+        self.seen.is_some()
+    }
+
+    /// Whether the store holds a state with this fingerprint (see
+    /// [`fingerprint`](super::fingerprint)); only if it finds states by fingerprint.
+    #[inline]
+    pub(super) fn seen(&self, fp: Fingerprint) -> bool {
+        self.seen.as_ref().is_some_and(|seen| seen.contains(fp))
+    }
+
+    /// The hash a state with this key and fingerprint (if the store finds states by
+    /// fingerprint) is filed under, and whether the store holds it.
+    pub(super) fn look_up(&self, key: &[u8], fp: Option<Fingerprint>) -> (u64, bool) {
+        match fp {
+            Some(fp) => (fp as u64, self.seen(fp)),
+            None => {
+                let hash = self.hash(key);
+                (hash, self.contains(hash, key))
+            }
+        }
     }
 
     /// The hash a canonical form is filed under.
@@ -150,7 +194,7 @@ impl Store {
         &self.metas[index]
     }
 
-    /// Whether the table holds this state.
+    /// Whether the table holds this state; only if it finds states by key.
     pub(super) fn contains(&self, hash: u64, key: &[u8]) -> bool {
         let arena = &self.arena;
         let table = &self.tables[shard(hash)];
@@ -169,7 +213,8 @@ impl Store {
         let slots = self.tables.iter().map(HashTable::capacity).sum();
         // At a level's end the registry holds the parts of the stored keys, no more.
         let parts = self.registry.as_ref().map_or(0, Registry::memory);
-        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts
+        let fps = self.seen.as_ref().map_or(0, Seen::memory);
+        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts + fps
     }
 
     /// Adds the states a level found, numbered as they were in it; on two threads if
@@ -183,6 +228,10 @@ impl Store {
             ..*m
         });
         self.metas.extend(moved);
+        if let Some(seen) = &mut self.seen {
+            seen.extend(&found.fps);
+            return;
+        }
         let fill = |table: &mut HashTable<Slot>, half: usize| {
             // About half the level's states fall in each shard.
             table.reserve(found.table.len() / 2 + 1, |s| s.hash);
@@ -242,6 +291,9 @@ pub(super) struct Level {
     arena: Vec<u8>,
     metas: Vec<Meta>,
     table: HashTable<Slot>,
+    /// The states' fingerprints, if the store finds states by those.
+    fps: Vec<Fingerprint>,
+    by_fingerprint: bool,
     /// The number of the level's first state: the store's size when the level began.
     first: usize,
     /// The store's memory when the level began.
@@ -259,6 +311,8 @@ impl Level {
             arena: Vec::new(),
             metas: Vec::new(),
             table: HashTable::new(),
+            fps: Vec::new(),
+            by_fingerprint: store.by_fingerprint(),
             first: store.len(),
             store_memory: store.memory(),
             max_states,
@@ -278,7 +332,7 @@ impl Level {
             self.arena.capacity(),
             self.metas.capacity(),
             self.table.capacity(),
-        )
+        ) + self.fps.capacity() * std::mem::size_of::<Fingerprint>()
     }
 
     /// The limit that stopped the merge, if one did.
@@ -305,6 +359,8 @@ impl Level {
             arena,
             metas,
             table,
+            fps,
+            by_fingerprint,
             first,
             ..
         } = self;
@@ -316,6 +372,9 @@ impl Level {
             }
             Entry::Vacant(vacant) => {
                 vacant.insert(record(arena, metas, found, index));
+                if *by_fingerprint {
+                    fps.push(found.fp);
+                }
             }
         }
     }
@@ -332,12 +391,13 @@ mod tests {
             parent: 0,
             mv: Move::Timeout(0),
             sleep,
+            fp: 0,
         }
     }
 
     #[test]
     fn a_level_numbers_its_states_after_the_store_and_keeps_what_sleeps_on_every_path() {
-        let mut store = Store::new(b"start", None);
+        let mut store = Store::new(b"start", None, None);
         let mut level = Level::after(&store, usize::MAX, usize::MAX);
         let both = Sleep::of(&[Move::Deliver(0), Move::Deliver(1)]);
         let one = Sleep::of(&[Move::Deliver(1)]);
@@ -357,8 +417,28 @@ mod tests {
     }
 
     #[test]
+    fn a_store_by_fingerprint_finds_its_states_by_their_fingerprints() {
+        let mut store = Store::new(b"start", None, Some(7));
+        assert!(store.by_fingerprint() && store.seen(7) && !store.seen(8));
+        let mut level = Level::after(&store, usize::MAX, usize::MAX);
+        for (key, fp) in [(&b"a"[..], 8), (b"b", 9), (b"a", 8)] {
+            level.merge(NewState {
+                hash: fp as u64,
+                fp,
+                ..state(&store, key, Sleep::NONE)
+            });
+        }
+        assert_eq!(level.total(), 3, "a found twice is one state");
+        store.absorb(level, false);
+        assert!([7, 8, 9].iter().all(|&fp| store.seen(fp)));
+        assert!(!store.seen(10));
+        assert_eq!(store.look_up(b"a", Some(8)), (8, true));
+        assert_eq!(store.look_up(b"c", Some(10)), (10, false));
+    }
+
+    #[test]
     fn a_level_stops_at_the_most_states_allowed() {
-        let store = Store::new(b"start", None);
+        let store = Store::new(b"start", None, None);
         let mut level = Level::after(&store, 2, usize::MAX);
         level.merge(state(&store, b"a", Sleep::NONE));
         level.merge(state(&store, b"b", Sleep::NONE));
@@ -372,7 +452,7 @@ mod tests {
 
     #[test]
     fn states_added_on_two_threads_are_all_found_under_their_numbers() {
-        let mut store = Store::new(b"start", None);
+        let mut store = Store::new(b"start", None, None);
         let keys: Vec<Vec<u8>> = (0..3 * PARALLEL_ABSORB as u32)
             .map(|i| i.to_le_bytes().to_vec())
             .collect();

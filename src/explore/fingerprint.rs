@@ -1,0 +1,194 @@
+//! Fingerprints of states: a 128-bit number worked out from the numbers of the parts of a
+//! state's compact key (see [`compact`](super::compact)) without sorting its messages or
+//! writing the key, so that a successor the table of states already holds is known for less
+//! (most successors are; see [`search`](super::search)).
+//!
+//! A key is the number of its head's rest, of each server by slot, then of each message in
+//! canonical order. The fingerprint is the sum of a 128-bit hash of each part's number with
+//! its place: the rest's and the servers' by slot, every message's alike. A sum, so the
+//! order of the messages does not count (a state of interned parts knows its messages'
+//! numbers under the renaming its form is written under before it sorts them), but how many
+//! times a message is in flight does. So the same key always gives the same fingerprint.
+//!
+//! The other way round holds only with high probability: if the parts' hashes behave as
+//! random numbers, two different keys share a fingerprint with a chance of about one in
+//! 2¹²⁸, and the table of states compares 64 bits of it ([`Seen`]), so a search that looks
+//! up a billion successors takes a new state for a known one (and misses it) with a chance
+//! of about one in 10¹⁰. `--no-fingerprints` compares whole keys instead.
+
+use super::compact;
+
+/// A state's fingerprint.
+pub(super) type Fingerprint = u128;
+
+/// The place of every message in [`part`] (the head's places are 0, 1, … by slot).
+pub(super) const MESSAGE: u64 = 255;
+
+/// What a part with registry number `number` at place `place` adds to a fingerprint.
+#[inline(always)]
+pub(super) fn part(number: u32, place: u64) -> Fingerprint {
+    let x = (number as u64) << 8 | place;
+    (mix(x ^ 0x243f_6a88_85a3_08d3) as u128) << 64 | mix(x ^ 0x1319_8a2e_0370_7344) as u128
+}
+
+/// A 64-bit finalizer (every bit of the input reaches every bit of the output).
+#[inline(always)]
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The fingerprint of a compact key of `n` servers.
+pub(super) fn of_key(key: &[u8], n: usize) -> Fingerprint {
+    compact::numbers(key)
+        .enumerate()
+        .map(|(i, number)| part(number, if i <= n { i as u64 } else { MESSAGE }))
+        .fold(0, Fingerprint::wrapping_add)
+}
+
+/// A set of fingerprints: open addressing, linear probing, at most half full. A fingerprint
+/// is filed under its low half (where its probing starts), and its place keeps its high half
+/// (0 marks an empty place): 8 bytes a place, so that the table misses the caches less.
+/// Two fingerprints are taken for one only when their high halves are equal and the probing
+/// for one reaches the other's place: a chance of about one in 2⁶⁴ per place compared, a few
+/// per lookup. The fingerprints are also listed whole, to file them again as it grows.
+#[derive(Default)]
+pub(super) struct Seen {
+    places: Vec<u64>,
+    all: Vec<Fingerprint>,
+}
+
+impl Seen {
+    /// Whether the set holds `fp`.
+    #[inline]
+    pub(super) fn contains(&self, fp: Fingerprint) -> bool {
+        if self.places.is_empty() {
+            return false;
+        }
+        let (home, tag) = split(fp);
+        let mask = self.places.len() - 1;
+        let mut at = home & mask;
+        loop {
+            match self.places[at] {
+                0 => return false,
+                held if held == tag => return true,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// Adds these fingerprints, none of which the set holds, in the order of their places
+    /// (so the table is written from one end to the other, not at random).
+    pub(super) fn extend(&mut self, fps: &[Fingerprint]) {
+        self.all.extend_from_slice(fps);
+        let needed = (self.all.len() * 2).next_power_of_two().max(1024);
+        let fresh = if needed > self.places.len() {
+            // Grown: every fingerprint filed again.
+            self.places = vec![0; needed];
+            &self.all[..]
+        } else {
+            fps
+        };
+        let mask = self.places.len() - 1;
+        // In the order of their places, roughly: by the top bits of the place, in buckets
+        // of about a thousand places (a counting sort).
+        let shift = (self.places.len().trailing_zeros()).saturating_sub(10);
+        let mut starts = vec![0usize; (mask >> shift) + 2];
+        for &fp in fresh {
+            starts[((split(fp).0 & mask) >> shift) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut sorted = vec![(0usize, 0u64); fresh.len()];
+        for &fp in fresh {
+            let (home, tag) = split(fp);
+            let b = (home & mask) >> shift;
+            sorted[starts[b]] = (home, tag);
+            starts[b] += 1;
+        }
+        for (home, tag) in sorted {
+            let mut at = home & mask;
+            while self.places[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.places[at] = tag;
+        }
+    }
+
+    /// How many fingerprints the set holds.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// About how many bytes the set takes.
+    pub(super) fn memory(&self) -> usize {
+        self.places.capacity() * std::mem::size_of::<u64>()
+            + self.all.capacity() * std::mem::size_of::<Fingerprint>()
+    }
+}
+
+/// Where a fingerprint's probing starts (its low half, mixed: a state's sums under its
+/// renamings differ by the hashes of a few parts), and what its place keeps (its high half,
+/// never 0).
+#[inline]
+fn split(fp: Fingerprint) -> (usize, u64) {
+    let home = (fp as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 20;
+    let tag = ((fp >> 64) as u64).max(1);
+    (home as usize, tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_finds_what_it_holds_and_nothing_else_as_it_grows() {
+        let mut seen = Seen::default();
+        let fp = |i: u128| i.wrapping_mul(0x1234_5678_9abc_def1_0fed_cba9_8765_4321) | 1;
+        for batch in (1..5000u128).collect::<Vec<_>>().chunks(700) {
+            let fps: Vec<Fingerprint> = batch.iter().map(|&i| fp(i)).collect();
+            assert!(fps.iter().all(|&f| !seen.contains(f)));
+            seen.extend(&fps);
+            assert!(fps.iter().all(|&f| seen.contains(f)));
+        }
+        assert_eq!(seen.len(), 4999);
+        assert!(
+            (1..5000).all(|i| seen.contains(fp(i))),
+            "none lost as it grew"
+        );
+        assert!(!seen.contains(fp(6000)));
+        assert!(seen.memory() >= 4999 * (16 + 2 * 8));
+    }
+
+    #[test]
+    fn a_key_s_fingerprint_counts_its_messages_in_any_order_and_its_head_by_place() {
+        let key = |numbers: &[u32]| -> Vec<u8> {
+            let mut key = Vec::new();
+            for &n in numbers {
+                compact::push(&mut key, n);
+            }
+            key
+        };
+        // Two servers: the rest, two servers, then messages.
+        let fp = |numbers: &[u32]| of_key(&key(numbers), 2);
+        assert_eq!(
+            fp(&[1, 2, 3, 7, 8]),
+            fp(&[1, 2, 3, 8, 7]),
+            "messages in any order"
+        );
+        assert_ne!(
+            fp(&[1, 2, 3, 7, 8]),
+            fp(&[1, 3, 2, 7, 8]),
+            "servers by slot"
+        );
+        assert_ne!(fp(&[1, 2, 3, 7]), fp(&[1, 2, 3, 7, 7]), "a message twice");
+        assert_ne!(
+            fp(&[1, 2, 3, 7]),
+            fp(&[1, 2, 7, 3]),
+            "a server is not a message"
+        );
+    }
+}
