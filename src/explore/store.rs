@@ -222,16 +222,29 @@ impl Store {
     pub(super) fn absorb(&mut self, level: Level, parallel: bool) {
         let found = level;
         let base = self.arena.len() as u64;
-        self.arena.extend_from_slice(&found.arena);
-        let moved = found.metas.iter().map(|m| Meta {
-            offset: m.offset + base,
-            ..*m
-        });
-        self.metas.extend(moved);
+        let (arena, metas) = (&mut self.arena, &mut self.metas);
+        let mut copy = || {
+            arena.extend_from_slice(&found.arena);
+            let moved = found.metas.iter().map(|m| Meta {
+                offset: m.offset + base,
+                ..*m
+            });
+            metas.extend(moved);
+        };
         if let Some(seen) = &mut self.seen {
-            seen.extend(&found.fps);
+            // The copies while the fingerprints are filed.
+            if parallel && found.fps.len() >= PARALLEL_ABSORB {
+                std::thread::scope(|scope| {
+                    scope.spawn(copy);
+                    seen.extend(&found.fps);
+                });
+            } else {
+                copy();
+                seen.extend(&found.fps);
+            }
             return;
         }
+        copy();
         let fill = |table: &mut HashTable<Slot>, half: usize| {
             // About half the level's states fall in each shard.
             table.reserve(found.table.len() / 2 + 1, |s| s.hash);
@@ -434,6 +447,24 @@ mod tests {
         assert!(!store.seen(10));
         assert_eq!(store.look_up(b"a", Some(8)), (8, true));
         assert_eq!(store.look_up(b"c", Some(10)), (10, false));
+        // A large level, copied on one thread while its fingerprints are filed on another.
+        let keys: Vec<[u8; 4]> = (0..2 * PARALLEL_ABSORB as u32)
+            .map(u32::to_le_bytes)
+            .collect();
+        let mut level = Level::after(&store, usize::MAX, usize::MAX);
+        for (i, key) in keys.iter().enumerate() {
+            let fp = 1000 + i as Fingerprint;
+            level.merge(NewState {
+                hash: fp as u64,
+                fp,
+                ..state(&store, key, Sleep::NONE)
+            });
+        }
+        store.absorb(level, true);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(store.bytes(i + 3), &key[..]);
+            assert!(store.seen(1000 + i as Fingerprint));
+        }
     }
 
     #[test]
