@@ -81,6 +81,8 @@ impl Seen {
     /// Adds these fingerprints, none of which the set holds, in the order of their places
     /// (so the table is written from one end to the other, not at random).
     pub(super) fn extend(&mut self, fps: &[Fingerprint]) {
+        // Exactly: the list is never shrunk, and doubling would leave a quarter of it unused.
+        self.all.reserve_exact(fps.len());
         self.all.extend_from_slice(fps);
         let needed = (self.all.len() * 2).next_power_of_two().max(1024);
         let fresh = if needed > self.places.len() {
