@@ -762,6 +762,8 @@ fn an_option_the_mode_would_ignore_is_refused_before_anything_runs() {
         &["--no-symmetry"],
         &["--no-reduction"],
         &["--no-sleep-sets"],
+        &["--no-interning"],
+        &["--no-fingerprints"],
     ] {
         let out = raftwalk(&[&["check", "seed-example", "--random"][..], option].concat());
         let error = one_error_line(&out);

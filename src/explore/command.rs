@@ -74,10 +74,10 @@ pub struct CheckArgs {
     /// decoded state, and stop at the first difference (slow; for testing raftwalk).
     #[arg(long, hide = true)]
     pub verify_interning: bool,
-    /// Find the states already stored by their whole canonical form instead of by a 128-bit
-    /// fingerprint (worked out without writing the form; two different states share one
-    /// with a chance of about 2^-128): exact, slower. Not with --random or --no-interning
-    /// (which find states by form).
+    /// Find the states already stored by their whole compact key instead of by a 128-bit
+    /// fingerprint of it (worked out before the key is written; two different states share
+    /// one with a chance of about 2^-128): exact, a little slower. Without interned parts
+    /// (--no-interning) states are always found by their canonical form. Not with --random.
     #[arg(long)]
     pub no_fingerprints: bool,
     /// Write the counterexample, if one is found, to this file as a scenario (it must not
@@ -124,6 +124,8 @@ fn refuse_options_that_do_not_apply(args: &CheckArgs) -> Result<()> {
         ("--no-symmetry", args.no_symmetry),
         ("--no-reduction", args.no_reduction),
         ("--no-sleep-sets", args.no_sleep_sets),
+        ("--no-interning", args.no_interning),
+        ("--no-fingerprints", args.no_fingerprints),
     ];
     if args.random {
         if let Some((name, _)) = search_only.iter().find(|(_, given)| *given) {
