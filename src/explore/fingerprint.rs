@@ -12,11 +12,12 @@
 //!
 //! The other way round holds only with high probability: if the parts' hashes behave as
 //! random numbers, two different keys share a fingerprint with a chance of about one in
-//! 2¹²⁸, and the table of states compares 64 bits of it ([`Seen`]), so a search that looks
-//! up a billion successors takes a new state for a known one (and misses it) with a chance
-//! of about one in 10¹⁰. `--no-fingerprints` compares whole keys instead.
+//! 2¹²⁸, so a search that looks up a billion successors among a billion states takes a new
+//! state for a known one (and misses it) with a chance below 10⁻¹⁹. `--no-fingerprints`
+//! compares whole keys instead.
 
 use super::compact;
+use hashbrown::HashTable;
 
 /// A state's fingerprint.
 pub(super) type Fingerprint = u128;
@@ -47,99 +48,39 @@ pub(super) fn of_key(key: &[u8], n: usize) -> Fingerprint {
         .fold(0, Fingerprint::wrapping_add)
 }
 
-/// A set of fingerprints: open addressing, linear probing, at most half full. A fingerprint
-/// is filed under its low half (where its probing starts), and its place keeps its high half
-/// (0 marks an empty place): 8 bytes a place, so that the table misses the caches less.
-/// Two fingerprints are taken for one only when their high halves are equal and the probing
-/// for one reaches the other's place: a chance of about one in 2⁶⁴ per place compared, a few
-/// per lookup. The fingerprints are also listed whole, to file them again as it grows.
+/// A set of fingerprints, in a hash table filed by their low halves: its control bytes (one
+/// a place) answer most lookups of a new state without reading a fingerprint, and a
+/// lookup of a known one reads one fingerprint besides.
 #[derive(Default)]
 pub(super) struct Seen {
-    places: Vec<u64>,
-    all: Vec<Fingerprint>,
+    table: HashTable<Fingerprint>,
 }
 
 impl Seen {
     /// Whether the set holds `fp`.
     #[inline]
     pub(super) fn contains(&self, fp: Fingerprint) -> bool {
-        if self.places.is_empty() {
-            return false;
-        }
-        let (home, tag) = split(fp);
-        let mask = self.places.len() - 1;
-        let mut at = home & mask;
-        loop {
-            match self.places[at] {
-                0 => return false,
-                held if held == tag => return true,
-                _ => at = (at + 1) & mask,
-            }
-        }
+        self.table.find(fp as u64, |&held| held == fp).is_some()
     }
 
-    /// Adds these fingerprints, none of which the set holds, in the order of their places
-    /// (so the table is written from one end to the other, not at random).
+    /// Adds these fingerprints, none of which the set holds.
     pub(super) fn extend(&mut self, fps: &[Fingerprint]) {
-        // Exactly: the list is never shrunk, and doubling would leave a quarter of it unused.
-        self.all.reserve_exact(fps.len());
-        self.all.extend_from_slice(fps);
-        let needed = (self.all.len() * 2).next_power_of_two().max(1024);
-        let fresh = if needed > self.places.len() {
-            // Grown: every fingerprint filed again.
-            self.places = vec![0; needed];
-            &self.all[..]
-        } else {
-            fps
-        };
-        let mask = self.places.len() - 1;
-        // In the order of their places, roughly: by the top bits of the place, in buckets
-        // of about a thousand places (a counting sort).
-        let shift = (self.places.len().trailing_zeros()).saturating_sub(10);
-        let mut starts = vec![0usize; (mask >> shift) + 2];
-        for &fp in fresh {
-            starts[((split(fp).0 & mask) >> shift) + 1] += 1;
-        }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
-        }
-        let mut sorted = vec![(0usize, 0u64); fresh.len()];
-        for &fp in fresh {
-            let (home, tag) = split(fp);
-            let b = (home & mask) >> shift;
-            sorted[starts[b]] = (home, tag);
-            starts[b] += 1;
-        }
-        for (home, tag) in sorted {
-            let mut at = home & mask;
-            while self.places[at] != 0 {
-                at = (at + 1) & mask;
-            }
-            self.places[at] = tag;
+        self.table.reserve(fps.len(), |&fp| fp as u64);
+        for &fp in fps {
+            self.table.insert_unique(fp as u64, fp, |&fp| fp as u64);
         }
     }
 
     /// How many fingerprints the set holds.
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.all.len()
+        self.table.len()
     }
 
     /// About how many bytes the set takes.
     pub(super) fn memory(&self) -> usize {
-        self.places.capacity() * std::mem::size_of::<u64>()
-            + self.all.capacity() * std::mem::size_of::<Fingerprint>()
+        self.table.capacity() * (std::mem::size_of::<Fingerprint>() + 1)
     }
-}
-
-/// Where a fingerprint's probing starts (its low half, mixed: a state's sums under its
-/// renamings differ by the hashes of a few parts), and what its place keeps (its high half,
-/// never 0).
-#[inline]
-fn split(fp: Fingerprint) -> (usize, u64) {
-    let home = (fp as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 20;
-    let tag = ((fp >> 64) as u64).max(1);
-    (home as usize, tag)
 }
 
 #[cfg(test)]
@@ -162,7 +103,7 @@ mod tests {
             "none lost as it grew"
         );
         assert!(!seen.contains(fp(6000)));
-        assert!(seen.memory() >= 4999 * (16 + 2 * 8));
+        assert!(seen.memory() >= 4999 * 17);
     }
 
     #[test]
