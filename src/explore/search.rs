@@ -882,11 +882,8 @@ impl Decoded {
         } else {
             let effect = effect(config, sleep, mv, parent, next);
             let perm = self.child_key(config, store, after);
-            let key = self.key(store);
-            let fp = store
-                .by_fingerprint()
-                .then(|| fingerprint::of_key(key, config.codec.servers()));
-            Some((key.to_vec(), perm, effect, fp))
+            let fp = self.fingerprint(config, store);
+            Some((self.key(store).to_vec(), perm, effect, fp))
         };
         let mine = mine.map(|(key, perm, effect, fp)| (key.to_vec(), perm, effect, fp));
         assert!(
@@ -953,9 +950,7 @@ impl Decoded {
             std::hint::black_box(key);
             return false;
         }
-        let fp = store
-            .by_fingerprint()
-            .then(|| fingerprint::of_key(key, config.codec.servers()));
+        let fp = self.fingerprint(config, store);
         let (hash, known) = store.look_up(key, fp);
         if known {
             return false;
@@ -985,6 +980,15 @@ impl Decoded {
             (self.compactor).key(config.codec, registry, form, &mut self.key);
         }
         perm
+    }
+
+    /// The fingerprint of the successor whose key was written last, if the store finds
+    /// states by fingerprint.
+    fn fingerprint(&self, config: &Config<'_>, store: &Store) -> Option<Fingerprint> {
+        let n = config.codec.servers();
+        store
+            .by_fingerprint()
+            .then(|| fingerprint::of_key(self.key(store), n))
     }
 
     /// The key of the successor whose canonical form was written last: the form, or its
