@@ -356,6 +356,8 @@ fn interned_parts_and_fingerprints_change_nothing_but_the_time() {
     runs.push(words(
         "check seed-example --max-term 3 --bug count-stale-votes",
     ));
+    // Candidates with votes refused and grants in flight (rule 2 of the reductions).
+    runs.push(words("check seed-example --max-term 4 --max-depth 8"));
     for args in runs {
         let through = raftwalk(&[args.clone(), words("--verify-interning --threads 2")].concat());
         let decoded = raftwalk(&[args.clone(), words("--no-interning")].concat());

@@ -97,17 +97,8 @@ pub(super) struct HeadKey {
 }
 
 impl std::hash::Hash for HeadKey {
-    // A word at a time (a field at a time would be a hash step per server and set).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for pair in self.servers.chunks(2) {
-            let high = pair.get(1).map_or(0, |&s| s as u64);
-            state.write_u64(pair[0] as u64 | high << 32);
-        }
-        let refusals = self
-            .refusals
-            .iter()
-            .fold(0u128, |acc, r| acc << 12 ^ r.bits() as u128);
-        state.write_u128(refusals);
+        hash_numbers_and_sets(&self.servers, &self.refusals, state);
         let budget = self.budget;
         state.write_u64(
             self.history as u64
@@ -117,6 +108,23 @@ impl std::hash::Hash for HeadKey {
         );
         state.write_u8(budget.requests);
     }
+}
+
+/// Hashes a server number and a set of servers per slot, a word at a time (a field at a
+/// time would be a hash step per server and set).
+pub(super) fn hash_numbers_and_sets<H: std::hash::Hasher>(
+    numbers: &[u32; MAX_SERVERS],
+    sets: &[ServerSet; MAX_SERVERS],
+    state: &mut H,
+) {
+    for pair in numbers.chunks(2) {
+        let high = pair.get(1).map_or(0, |&s| s as u64);
+        state.write_u64(pair[0] as u64 | high << 32);
+    }
+    let sets = sets
+        .iter()
+        .fold(0u128, |acc, r| acc << 12 ^ r.bits() as u128);
+    state.write_u128(sets);
 }
 
 impl HeadKey {
@@ -427,11 +435,15 @@ impl Codec {
         self.choose(state, budget, scratch, None, false)
     }
 
-    /// Works out what of `state` the canonical form leaves out, into `scratch` (see
-    /// [`reduce`](super::reduce)): read by [`Codec::dead`] and
-    /// [`Codec::choose_from_records`].
-    pub(super) fn reduce(&self, state: &impl StateView, scratch: &mut Scratch) {
-        self.reducer.reduce(state, &mut scratch.reduced);
+    /// The reductions of this search (see [`reduce`](super::reduce)).
+    pub(super) fn reducer(&self) -> &Reducer {
+        &self.reducer
+    }
+
+    /// Where what of a state the canonical form leaves out is worked out: read by
+    /// [`Codec::dead`] and [`Codec::choose_from_records`].
+    pub(super) fn reduced_mut(scratch: &mut Scratch) -> &mut Reduced {
+        &mut scratch.reduced
     }
 
     /// For each message of the state last reduced, in its order: whether the form leaves it

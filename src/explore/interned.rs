@@ -17,6 +17,7 @@
 use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};
 use super::fingerprint::{self, Fingerprint};
+use super::reduce_interned::Reductions;
 use super::sleep::Effect;
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
@@ -101,6 +102,7 @@ pub(super) struct Memo {
     pub tables: Tables,
     pub scratch: Scratch,
     pub keys: KeyParts,
+    pub reductions: Reductions,
 }
 
 /// A worker's cache of the registry's numbers for the parts of states of interned parts
@@ -134,13 +136,16 @@ impl Memo {
             tables: Tables::default(),
             scratch: Codec::records_scratch(),
             keys: KeyParts::default(),
+            reductions: Reductions::default(),
         }
     }
 
     /// Starts again with empty tables if these take more than about [`MEMO_BYTES`] (a large
     /// search may meet many server states, each kept with its log). Only between states.
     pub fn bound(&mut self) {
-        if self.tables.footprint() + self.keys.footprint() > MEMO_BYTES {
+        if self.tables.footprint() + self.keys.footprint() + self.reductions.footprint()
+            > MEMO_BYTES
+        {
             *self = Memo::new();
         }
     }
@@ -163,9 +168,10 @@ impl KeyParts {
         tables: &Tables,
         state: &Interned<'_>,
         budget: Budget,
-        scratch: &mut Scratch,
+        (reductions, scratch): (&mut Reductions, &mut Scratch),
     ) -> usize {
-        codec.reduce(state, scratch);
+        let reduced = Codec::reduced_mut(scratch);
+        reductions.reduce(codec.reducer(), tables, state, reduced);
         let records = state.messages.iter().map(|&m| tables.record(m));
         let head = HeadKey::of(state.servers, state.history);
         let perm = codec.choose_from_records(state, budget, records, head, scratch);

@@ -16,6 +16,7 @@ mod interned;
 pub mod moves;
 pub mod random;
 pub mod reduce;
+mod reduce_interned;
 pub mod search;
 pub mod sleep;
 mod store;

@@ -769,8 +769,9 @@ impl<'a> Worker<'a> {
         }
         let registry = store.registry().expect("interned states have compact keys");
         let (tables, scratch, key) = (&it.memo.tables, &mut it.memo.scratch, &mut it.key);
-        let keys = &mut it.memo.keys;
-        let chosen = keys.choose(codec, registry, tables, &next, budget, scratch);
+        let (keys, reductions) = (&mut it.memo.keys, &mut it.memo.reductions);
+        let memo = (reductions, &mut *scratch);
+        let chosen = keys.choose(codec, registry, tables, &next, budget, memo);
         // Most successors are known: their fingerprint finds them before their messages
         // are sorted and their key written.
         let fp = (self.pass == Pass::Search && store.by_fingerprint())
