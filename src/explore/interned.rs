@@ -109,9 +109,10 @@ pub(super) struct Memo {
 /// (see [`compact`](super::compact)).
 #[derive(Default)]
 pub(super) struct KeyParts {
-    /// A head's key → the numbers of its rest and of its servers by slot, and what they add
-    /// to a fingerprint.
-    heads: Map<HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint)>,
+    /// A head's key ([`Codec::head_key`] under the first renaming) → its place in
+    /// `head_list`.
+    heads: Map<HeadKey, u32>,
+    head_list: Vec<Head>,
     /// A message's number times the renamings, plus the renaming's index → the registry's
     /// number of its bytes under that renaming ([`UNKNOWN`] if not looked up yet).
     messages: Vec<u32>,
@@ -124,6 +125,19 @@ pub(super) struct KeyParts {
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
+    /// Whether the live messages of the state last chosen for are recorded in the scratch
+    /// (as [`Codec::choose_from_records`] records them).
+    recorded: bool,
+}
+
+/// The head of states of interned parts (all but their messages): what it adds to the
+/// servers' signatures, and the numbers of its form's parts under each renaming it was
+/// written under so far.
+struct Head {
+    signature: [u64; MAX_SERVERS],
+    /// The renaming's index, the numbers of the form's rest and of its servers by slot, and
+    /// what they add to a fingerprint.
+    forms: Vec<(u16, [u32; MAX_SERVERS + 1], Fingerprint)>,
 }
 
 /// Not a number yet.
@@ -153,8 +167,10 @@ impl Memo {
 
 impl KeyParts {
     fn footprint(&self) -> usize {
-        let head = std::mem::size_of::<(HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint))>();
-        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16)
+        let key = std::mem::size_of::<(HeadKey, u32)>() + 8;
+        let form = std::mem::size_of::<(u16, [u32; MAX_SERVERS + 1], Fingerprint)>();
+        let head = std::mem::size_of::<Head>() + form;
+        self.heads.len() * (key + head) + self.messages.len() * (4 + 16)
     }
 
     /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
@@ -172,12 +188,35 @@ impl KeyParts {
     ) -> usize {
         let reduced = Codec::reduced_mut(scratch);
         reductions.reduce(codec.reducer(), tables, state, reduced);
-        let records = state.messages.iter().map(|&m| tables.record(m));
-        let head = HeadKey::of(state.servers, state.history);
-        let perm = codec.choose_from_records(state, budget, records, head, scratch);
-        let head = Codec::chosen_head(scratch, perm);
-        self.head = match self.heads.get(&head) {
-            Some(&numbers) => numbers,
+        let key = Codec::head_key((state.servers, state.history), budget, 0, scratch);
+        let at = match self.heads.get(&key) {
+            Some(&at) => at as usize,
+            None => {
+                let signature = codec.head_signature(state, scratch);
+                self.head_list.push(Head {
+                    signature,
+                    forms: Vec::new(),
+                });
+                self.heads.insert(key, self.head_list.len() as u32 - 1);
+                self.head_list.len() - 1
+            }
+        };
+        // The servers' signatures mostly choose the renaming alone; else forms are compared.
+        let mut signature = self.head_list[at].signature;
+        for (&m, &dead) in state.messages.iter().zip(Codec::dead(scratch)) {
+            if !dead {
+                tables.record(m).add_to(&mut signature);
+            }
+        }
+        let sole = codec.sole_renaming(&signature, scratch);
+        self.recorded = sole.is_none();
+        let perm = sole.unwrap_or_else(|| {
+            let records = state.messages.iter().map(|&m| tables.record(m));
+            codec.choose_from_records(state, budget, records, key, scratch)
+        });
+        let head = &mut self.head_list[at];
+        self.head = match head.forms.iter().find(|f| f.0 as usize == perm) {
+            Some(&(_, numbers, fp)) => (numbers, fp),
             None => {
                 codec.write_head(state, budget, perm, scratch, &mut self.bytes);
                 let compactor = &mut self.compactor;
@@ -187,7 +226,7 @@ impl KeyParts {
                     *to = from;
                 }
                 let fp = fingerprint::of_key(&self.key, codec.servers());
-                self.heads.insert(head, (numbers, fp));
+                head.forms.push((perm as u16, numbers, fp));
                 (numbers, fp)
             }
         };
@@ -221,17 +260,21 @@ impl KeyParts {
         fp
     }
 
-    /// The compact key of the state last chosen for, under renaming `perm`, into `out`;
-    /// returns the renaming.
+    /// The compact key of the state last chosen for, whose messages are `messages`, under
+    /// renaming `perm`, into `out`; returns the renaming.
     pub fn write_key(
         &mut self,
         codec: &Codec,
         registry: &Registry,
         tables: &Tables,
-        perm: usize,
+        (messages, perm): (&[u32], usize),
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
     ) -> Perm {
+        if !self.recorded {
+            codec.set_records(messages.iter().map(|&m| tables.record(m)), scratch);
+            self.recorded = true;
+        }
         out.clear();
         for &number in &self.head.0[..=codec.servers()] {
             compact::push(out, number);

@@ -779,6 +779,7 @@ impl<'a> Worker<'a> {
         if fp.is_some_and(|fp| store.seen(fp)) && !config.verify {
             return;
         }
+        let chosen = (next.messages, chosen);
         let perm = keys.write_key(codec, registry, tables, chosen, scratch, key);
         if self.pass == Pass::Canonical {
             std::hint::black_box(key);
