@@ -157,9 +157,7 @@ impl Memo {
     /// Starts again with empty tables if these take more than about [`MEMO_BYTES`] (a large
     /// search may meet many server states, each kept with its log). Only between states.
     pub fn bound(&mut self) {
-        if self.tables.footprint() + self.keys.footprint() + self.reductions.footprint()
-            > MEMO_BYTES
-        {
+        if self.tables.footprint() + self.keys.footprint() > MEMO_BYTES {
             *self = Memo::new();
         }
     }

@@ -1,80 +1,64 @@
-//! The reductions of states of interned parts ([`interned`](super::interned)), remembered by
-//! their parts' numbers. The rules stay in [`reduce`](super::reduce); this only remembers
-//! what they found, by what they read:
-//! - rule 1 ([`first_look`]) reads a message and its recipient: remembered by the
-//!   recipient's number and the message's;
-//! - rules 2 and 3 ([`Reducer::kept_refusals`], [`Reducer::second_look`]) read the servers
-//!   and the live grants in flight to each candidate: remembered by the servers' numbers and
-//!   those grants, then by the message's number.
-//!
-//! So a successor's reductions cost a few table lookups per message instead of the rules'
-//! reading of every message and server.
+//! The reductions of states of interned parts ([`interned`](super::interned)), with what
+//! rule 1 found remembered by the parts' numbers. The rules stay in [`reduce`](super::reduce);
+//! rule 1 ([`first_look`]) reads only a message and its recipient, so what it found is kept
+//! in a small cache by the recipient's number and the message's, and most successors look
+//! it up instead of reading every message's recipient again. Rules 2 and 3
+//! ([`Reducer::kept_refusals`], [`Reducer::second_look`]) read only a few kinds of message
+//! and are worked out each time: remembering them by the servers and the grants in flight
+//! cost more than it saved (measured).
 
-use super::canon::hash_numbers_and_sets;
 use super::interned::{Interned, Tables};
 use super::reduce::{Reduced, Reducer, Scene, first_look};
 use crate::raft::{MAX_SERVERS, RaftServer, Role, ServerSet};
-use foldhash::fast::FixedState;
-use std::collections::HashMap;
 
 /// A worker's remembered reductions (kept with its [`Tables`], whose numbers they use).
 #[derive(Default)]
 pub(super) struct Reductions {
-    /// By recipient's number, by message's number: [`UNSEEN`], or [`SEEN`] plus [`DEAD`]
-    /// and [`GRANT`] as rule 1 found them.
-    first: Vec<Vec<u8>>,
-    /// The servers' numbers and grants → their place in `later`.
-    later_at: HashMap<LaterKey, u32, FixedState>,
-    later: Vec<Later>,
-    /// The bytes of `first`'s rows and of `later`'s, in all.
-    cells: usize,
+    /// (Recipient's number, message's number) → [`DEAD`] and [`GRANT`] as rule 1 found them.
+    first: Cache,
 }
 
-/// What rules 2 and 3 found with one choice of servers and grants.
-struct Later {
-    /// The refusals each server keeps (as [`Reduced::refusals`]).
-    refusals: [ServerSet; MAX_SERVERS],
-    /// By message's number: [`UNSEEN`], or [`SEEN`] plus [`DEAD`].
-    dead: Vec<u8>,
+const DEAD: u8 = 1;
+const GRANT: u8 = 2;
+
+/// A cache of a byte per pair of numbers, of fixed size: each pair has one place (by a hash
+/// of it), where a later pair may replace it. A search of few parts finds nearly every pair
+/// there; a search of many (whose pairs would not fit any table worth keeping) loses only
+/// the time to work a replaced pair out again.
+struct Cache {
+    slots: Vec<(u64, u8)>,
 }
 
-/// What rules 2 and 3 read: the servers by slot, and the live grants in flight to each
-/// candidate (a server that is not one has none here: the rules read grants only of
-/// candidates).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct LaterKey {
-    servers: [u32; MAX_SERVERS],
-    grants: [ServerSet; MAX_SERVERS],
-}
+/// log2 of a [`Cache`]'s places.
+const CACHE_BITS: u32 = 12;
 
-impl std::hash::Hash for LaterKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        hash_numbers_and_sets(&self.servers, &self.grants, state);
+/// No pair: the key of (`u32::MAX`, `u32::MAX`), which no cache is asked for (numbers are
+/// places in tables, below `u32::MAX`).
+const EMPTY: u64 = u64::MAX;
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            slots: vec![(EMPTY, 0); 1 << CACHE_BITS],
+        }
     }
 }
 
-const UNSEEN: u8 = 0;
-const SEEN: u8 = 1;
-const DEAD: u8 = 2;
-const GRANT: u8 = 4;
-
-/// The cell for `at` in `row`, the row grown if it is short.
-#[inline(always)]
-fn cell<'r>(row: &'r mut Vec<u8>, at: usize, cells: &mut usize) -> &'r mut u8 {
-    if row.len() <= at {
-        *cells += at + 1 - row.len();
-        row.resize(at + 1, UNSEEN);
+impl Cache {
+    /// The byte of the pair (`a`, `b`), worked out by `work` if it is not in the cache.
+    #[inline(always)]
+    fn get(&mut self, a: u32, b: u32, work: impl FnOnce() -> u8) -> u8 {
+        let key = (a as u64) << 32 | b as u64;
+        let at = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_BITS)) as usize;
+        let slot = &mut self.slots[at];
+        if slot.0 != key {
+            *slot = (key, work());
+        }
+        slot.1
     }
-    &mut row[at]
 }
 
 impl Reductions {
-    /// About how many bytes these take.
-    pub fn footprint(&self) -> usize {
-        let later = std::mem::size_of::<(LaterKey, u32)>() + std::mem::size_of::<Later>() + 8;
-        self.cells + self.first.len() * 24 + self.later.len() * later
-    }
-
     /// Fills `out` for `state` (of `tables`' parts), as `reducer` would
     /// ([`Reducer::reduce`]).
     pub fn reduce(
@@ -95,65 +79,78 @@ impl Reductions {
             out.refusals[slot] = s.votes_refused;
         }
         out.dead.clear();
+        out.dead.resize(state.messages.len(), false);
         if !reducer.enabled {
-            out.dead.extend(state.messages.iter().map(|_| false));
             return;
         }
         // Rule 1, and the grants in flight.
         let mut grants = [ServerSet::EMPTY; MAX_SERVERS];
-        for &m in state.messages {
+        for (&m, dead) in state.messages.iter().zip(out.dead.iter_mut()) {
             let e = tables.envelope(m);
-            let to = state.servers[e.to] as usize;
-            if self.first.len() <= to {
-                self.first.resize_with(to + 1, Vec::new);
-            }
-            let cell = cell(&mut self.first[to], m as usize, &mut self.cells);
-            if *cell == UNSEEN {
-                let look = first_look(servers[e.to], e.from, &e.message);
-                *cell =
-                    SEEN | if look.dead { DEAD } else { 0 } | if look.grant { GRANT } else { 0 };
-            }
-            if *cell & GRANT != 0 && servers[e.to].role == Role::Candidate {
+            let to = servers[e.to];
+            let look = self.first.get(state.servers[e.to], m, || {
+                let look = first_look(to, e.from, &e.message);
+                (u8::from(look.dead) * DEAD) | (u8::from(look.grant) * GRANT)
+            });
+            if look & GRANT != 0 && to.role == Role::Candidate {
                 grants[e.to].insert(e.from);
             }
-            out.dead.push(*cell & DEAD != 0);
+            *dead = look & DEAD != 0;
         }
-        // Rules 2 and 3.
-        let mut key = LaterKey {
-            servers: [0; MAX_SERVERS],
-            grants,
-        };
-        key.servers[..n].copy_from_slice(&state.servers[..n]);
+        // Rules 2 and 3, which read only a few kinds of message, worked out each time (a
+        // search of many parts seldom meets the same servers and grants twice).
         let scene = Scene {
             servers,
             grants: &grants,
         };
-        let at = match self.later_at.get(&key) {
-            Some(&at) => at as usize,
-            None => {
-                let mut refusals = [ServerSet::EMPTY; MAX_SERVERS];
-                refusals[..n].copy_from_slice(&out.refusals[..n]);
-                reducer.kept_refusals(&scene, &mut refusals);
-                self.later.push(Later {
-                    refusals,
-                    dead: Vec::new(),
-                });
-                self.later_at.insert(key, self.later.len() as u32 - 1);
-                self.later.len() - 1
-            }
-        };
-        let later = &mut self.later[at];
-        out.refusals[..n].copy_from_slice(&later.refusals[..n]);
+        reducer.kept_refusals(&scene, &mut out.refusals);
         for (&m, dead) in state.messages.iter().zip(out.dead.iter_mut()) {
-            if *dead {
-                continue;
+            if !*dead {
+                *dead = reducer.second_look(&scene, tables.envelope(m));
             }
-            let cell = cell(&mut later.dead, m as usize, &mut self.cells);
-            if *cell == UNSEEN {
-                let dead = reducer.second_look(&scene, tables.envelope(m));
-                *cell = SEEN | if dead { DEAD } else { 0 };
-            }
-            *dead = *cell & DEAD != 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_works_out_what_it_does_not_hold_and_nothing_else() {
+        let mut cache = Cache::default();
+        let mut worked = 0;
+        let mut get = |cache: &mut Cache, a, b, value| {
+            cache.get(a, b, || {
+                worked += 1;
+                value
+            })
+        };
+        assert_eq!(get(&mut cache, 1000, 2000, 7), 7);
+        assert_eq!(
+            get(&mut cache, 1000, 2000, 9),
+            7,
+            "held: not worked out again"
+        );
+        assert_eq!(
+            get(&mut cache, 2000, 1000, 5),
+            5,
+            "the order of the pair counts"
+        );
+        // Many pairs: some replace others, and each is still right.
+        for a in 0..300u32 {
+            for b in 0..300u32 {
+                assert_eq!(get(&mut cache, a, b, (a ^ b) as u8), (a ^ b) as u8);
+            }
+        }
+        for a in 0..300u32 {
+            for b in 0..300u32 {
+                assert_eq!(get(&mut cache, a, b, (a ^ b) as u8), (a ^ b) as u8);
+            }
+        }
+        assert!(
+            worked > 90_000,
+            "pairs beyond its size are worked out again"
+        );
     }
 }
