@@ -97,8 +97,20 @@ pub(super) struct HeadKey {
 }
 
 impl std::hash::Hash for HeadKey {
+    // Folded into few words first (a field at a time would be a hash step per server and
+    // set).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        hash_numbers_and_sets(&self.servers, &self.refusals, state);
+        // A polynomial in one odd constant: a cheap fold, which the hasher then mixes.
+        let servers = self.servers.iter().fold(0u64, |acc, &s| {
+            acc.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .wrapping_add(s as u64)
+        });
+        state.write_u64(servers);
+        let refusals = self
+            .refusals
+            .iter()
+            .fold(0u128, |acc, r| acc << 12 ^ r.bits() as u128);
+        state.write_u128(refusals);
         let budget = self.budget;
         state.write_u64(
             self.history as u64
@@ -108,25 +120,6 @@ impl std::hash::Hash for HeadKey {
         );
         state.write_u8(budget.requests);
     }
-}
-
-/// Hashes a server number and a set of servers per slot, folded into two words first (a
-/// field at a time would be a hash step per server and set).
-pub(super) fn hash_numbers_and_sets<H: std::hash::Hasher>(
-    numbers: &[u32; MAX_SERVERS],
-    sets: &[ServerSet; MAX_SERVERS],
-    state: &mut H,
-) {
-    // A polynomial in one odd constant: a cheap fold, which the hasher then mixes.
-    let numbers = numbers.iter().fold(0u64, |acc, &s| {
-        acc.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .wrapping_add(s as u64)
-    });
-    state.write_u64(numbers);
-    let sets = sets
-        .iter()
-        .fold(0u128, |acc, r| acc << 12 ^ r.bits() as u128);
-    state.write_u128(sets);
 }
 
 /// Heads written before: where their bytes lie in `bytes`.
@@ -408,7 +401,7 @@ impl Codec {
     /// The canonical renaming of a state whose messages were recorded already (`records`
     /// lists them in the state's order, recorded into this `scratch` with [`Codec::record`]),
     /// by index, as [`Codec::canonical_child`] would choose it, without writing the form
-    /// where no other renaming ties with it. `key` ([`Codec::head_key`], any renaming) names
+    /// where no other renaming ties with it. `key` ([`Codec::head_key`]) names
     /// the state's head: a head written before is copied. The messages are then sorted as
     /// the renaming names them ([`Codec::chosen_order`]), and the head may be written with
     /// [`Codec::write_head`].
@@ -445,12 +438,11 @@ impl Codec {
     }
 
     /// The key of the head of a state of numbered parts, `servers` and `history` with
-    /// `budget`, reduced in `scratch`, under renaming `perm`: what its bytes are a function
-    /// of.
+    /// `budget`, reduced in `scratch`, under the first renaming: what its bytes are a
+    /// function of, but for the renaming.
     pub(super) fn head_key(
         (servers, history): ([u32; MAX_SERVERS], u32),
         budget: Budget,
-        perm: usize,
         scratch: &Scratch,
     ) -> HeadKey {
         HeadKey {
@@ -458,7 +450,7 @@ impl Codec {
             history,
             budget,
             refusals: scratch.reduced.refusals,
-            perm: perm as u16,
+            perm: 0,
         }
     }
 

@@ -109,8 +109,7 @@ pub(super) struct Memo {
 /// (see [`compact`](super::compact)).
 #[derive(Default)]
 pub(super) struct KeyParts {
-    /// A head's key ([`Codec::head_key`] under the first renaming) → its place in
-    /// `head_list`.
+    /// A head's key ([`Codec::head_key`]) → its place in `head_list`.
     heads: Map<HeadKey, u32>,
     head_list: Vec<Head>,
     /// A message's number times the renamings, plus the renaming's index → the registry's
@@ -171,10 +170,12 @@ impl KeyParts {
         self.heads.len() * (key + head) + self.messages.len() * (4 + 16)
     }
 
-    /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
-    /// canonical form is written under, by index, as [`Codec::choose_from_records`] does;
-    /// looks up the numbers of its head's parts under it, for [`KeyParts::fingerprint`] and
-    /// [`KeyParts::write_key`].
+    /// Reduces `state` (made of `tables`' parts, `budget` used, through `reductions`) and
+    /// chooses the renaming its canonical form is written under, by index, as
+    /// [`Codec::choose_from_records`] would: by the servers' signatures (what the head adds,
+    /// remembered, and what each live message adds) when they decide alone, else by
+    /// comparing forms; looks up the numbers of its head's parts under it, for
+    /// [`KeyParts::fingerprint`] and [`KeyParts::write_key`].
     pub fn choose(
         &mut self,
         codec: &Codec,
@@ -186,7 +187,7 @@ impl KeyParts {
     ) -> usize {
         let reduced = Codec::reduced_mut(scratch);
         reductions.reduce(codec.reducer(), tables, state, reduced);
-        let key = Codec::head_key((state.servers, state.history), budget, 0, scratch);
+        let key = Codec::head_key((state.servers, state.history), budget, scratch);
         let at = match self.heads.get(&key) {
             Some(&at) => at as usize,
             None => {
