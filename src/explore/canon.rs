@@ -97,15 +97,12 @@ pub(super) struct HeadKey {
 }
 
 impl std::hash::Hash for HeadKey {
-    // Folded into few words first (a field at a time would be a hash step per server and
-    // set).
+    // A word at a time (a field at a time would be a hash step per server and set).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // A polynomial in one odd constant: a cheap fold, which the hasher then mixes.
-        let servers = self.servers.iter().fold(0u64, |acc, &s| {
-            acc.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-                .wrapping_add(s as u64)
-        });
-        state.write_u64(servers);
+        for pair in self.servers.chunks(2) {
+            let high = pair.get(1).map_or(0, |&s| s as u64);
+            state.write_u64(pair[0] as u64 | high << 32);
+        }
         let refusals = self
             .refusals
             .iter()
@@ -119,6 +116,17 @@ impl std::hash::Hash for HeadKey {
                 | (budget.crashes as u64) << 56,
         );
         state.write_u8(budget.requests);
+    }
+}
+
+impl HeadKey {
+    /// The key of a state with these servers and history (by number).
+    pub fn of(servers: [u32; MAX_SERVERS], history: u32) -> HeadKey {
+        HeadKey {
+            servers,
+            history,
+            ..HeadKey::default()
+        }
     }
 }
 
@@ -188,15 +196,6 @@ pub(super) struct MessageRecord {
 }
 
 impl MessageRecord {
-    /// Adds what the message adds to its sender's and its recipient's signatures.
-    #[inline(always)]
-    pub(super) fn add_to(&self, signature: &mut [u64; MAX_SERVERS]) {
-        let key = self.key.to_be_bytes();
-        let (from, to) = (key[0] as usize, key[1] as usize);
-        signature[from] = signature[from].wrapping_add(self.adds.0);
-        signature[to] = signature[to].wrapping_add(self.adds.1);
-    }
-
     /// The record, tagged with the number its owner knows it by.
     pub(super) fn tagged(self, tag: u32) -> MessageRecord {
         MessageRecord { tag, ..self }
@@ -401,12 +400,12 @@ impl Codec {
     /// The canonical renaming of a state whose messages were recorded already (`records`
     /// lists them in the state's order, recorded into this `scratch` with [`Codec::record`]),
     /// by index, as [`Codec::canonical_child`] would choose it, without writing the form
-    /// where no other renaming ties with it. `key` ([`Codec::head_key`]) names
-    /// the state's head: a head written before is copied. The messages are then sorted as
-    /// the renaming names them ([`Codec::chosen_order`]), and the head may be written with
+    /// where no other renaming ties with it. `key` holds the numbers of the state's parts: a
+    /// head written before is copied. The messages are then sorted as the renaming names
+    /// them ([`Codec::chosen_order`]), and the head may be written with
     /// [`Codec::write_head`].
     ///
-    /// The state must have been reduced into `scratch` ([`Codec::reduced_mut`]).
+    /// The state must have been reduced into `scratch` ([`Codec::reduce`]).
     pub(super) fn choose_from_records(
         &self,
         state: &impl StateView,
@@ -415,20 +414,24 @@ impl Codec {
         key: HeadKey,
         scratch: &mut Scratch,
     ) -> usize {
-        scratch.head_key = Some(key);
-        self.set_records(records, scratch);
+        scratch.head_key = Some(HeadKey {
+            budget,
+            refusals: scratch.reduced.refusals,
+            ..key
+        });
+        scratch.records.clear();
+        let live = records.zip(&scratch.reduced.dead);
+        scratch
+            .records
+            .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
         self.choose(state, budget, scratch, None, false)
     }
 
-    /// The reductions of this search (see [`reduce`](super::reduce)).
-    pub(super) fn reducer(&self) -> &Reducer {
-        &self.reducer
-    }
-
-    /// Where what of a state the canonical form leaves out is worked out: read by
-    /// [`Codec::dead`] and [`Codec::choose_from_records`].
-    pub(super) fn reduced_mut(scratch: &mut Scratch) -> &mut Reduced {
-        &mut scratch.reduced
+    /// Works out what of `state` the canonical form leaves out, into `scratch` (see
+    /// [`reduce`](super::reduce)): read by [`Codec::dead`] and
+    /// [`Codec::choose_from_records`].
+    pub(super) fn reduce(&self, state: &impl StateView, scratch: &mut Scratch) {
+        self.reducer.reduce(state, &mut scratch.reduced);
     }
 
     /// For each message of the state last reduced, in its order: whether the form leaves it
@@ -437,20 +440,12 @@ impl Codec {
         &scratch.reduced.dead
     }
 
-    /// The key of the head of a state of numbered parts, `servers` and `history` with
-    /// `budget`, reduced in `scratch`, under the first renaming: what its bytes are a
-    /// function of, but for the renaming.
-    pub(super) fn head_key(
-        (servers, history): ([u32; MAX_SERVERS], u32),
-        budget: Budget,
-        scratch: &Scratch,
-    ) -> HeadKey {
+    /// The key of the head [`Codec::choose_from_records`] last chose for: what the head is a
+    /// function of.
+    pub(super) fn chosen_head(scratch: &Scratch, perm: usize) -> HeadKey {
         HeadKey {
-            servers,
-            history,
-            budget,
-            refusals: scratch.reduced.refusals,
-            perm: 0,
+            perm: perm as u16,
+            ..scratch.head_key.expect("a head was chosen")
         }
     }
 
@@ -567,33 +562,10 @@ impl Codec {
             scratch.tied.push(0);
             return;
         }
-        let mut signature = self.head_signature(cluster, scratch);
-        for r in &scratch.records {
-            r.add_to(&mut signature);
-        }
-        self.best_by_signature(&signature, &mut scratch.tied);
-    }
-
-    /// The renamings that list the servers' `signature` in the smallest order, into `tied`.
-    fn best_by_signature(&self, signature: &[u64; MAX_SERVERS], tied: &mut Vec<usize>) {
-        match self.ascending_renaming(signature) {
-            Some(i) => tied.push(i),
-            None => self.best_renamings(signature, tied),
-        }
-    }
-
-    /// What of each server's signature ([`Codec::candidates`]) the state's head (all but
-    /// its messages) decides, for `state` reduced in `scratch`; each live message then adds
-    /// its part ([`MessageRecord::add_to`]).
-    pub(super) fn head_signature(
-        &self,
-        state: &impl StateView,
-        scratch: &Scratch,
-    ) -> [u64; MAX_SERVERS] {
         let mut signature = [0u64; MAX_SERVERS];
-        let history = state.history();
-        for s in state.servers() {
-            let mut h = Digest(state.signature_start(s.id));
+        let history = cluster.history();
+        for s in cluster.servers() {
+            let mut h = Digest(cluster.signature_start(s.id));
             h.add(history.max_commit[s.id] as u64);
             let refused = scratch.reduced.refusals[s.id];
             h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
@@ -603,64 +575,31 @@ impl Codec {
             }
             signature[s.id] = h.0;
         }
-        signature
-    }
-
-    /// The renaming the canonical form is written under, by index, if the servers'
-    /// `signature` alone chooses it (no other renaming ties with it on them); `None` if
-    /// [`Codec::choose_from_records`] must compare forms.
-    pub(super) fn sole_renaming(
-        &self,
-        signature: &[u64; MAX_SERVERS],
-        scratch: &mut Scratch,
-    ) -> Option<usize> {
-        if self.perms.len() == 1 {
-            return Some(0);
+        // Who sends and receives how much, by kind and term.
+        for r in &scratch.records {
+            let key = r.key.to_be_bytes();
+            let (from, to) = (key[0] as usize, key[1] as usize);
+            signature[from] = signature[from].wrapping_add(r.adds.0);
+            signature[to] = signature[to].wrapping_add(r.adds.1);
         }
-        scratch.tied.clear();
-        self.best_by_signature(signature, &mut scratch.tied);
-        (scratch.tied.len() == 1).then(|| scratch.tied[0])
-    }
-
-    /// The live messages of the state last reduced, recorded as
-    /// [`Codec::choose_from_records`] records them, when the renaming was chosen by
-    /// [`Codec::sole_renaming`]: then [`Codec::chosen_order`] can sort them.
-    pub(super) fn set_records(
-        &self,
-        records: impl Iterator<Item = MessageRecord>,
-        scratch: &mut Scratch,
-    ) {
-        scratch.records.clear();
-        let live = records.zip(&scratch.reduced.dead);
-        scratch
-            .records
-            .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
-        scratch.sorted_as_chosen = false;
+        match self.ascending_renaming(&signature) {
+            Some(i) => scratch.tied.push(i),
+            None => self.best_renamings(&signature, &mut scratch.tied),
+        }
     }
 
     /// When the servers' signatures all differ, the renaming that lists them in increasing
     /// order, if it is one of the group's: then it alone lists them best.
     #[inline(always)]
     fn ascending_renaming(&self, signature: &[u64; MAX_SERVERS]) -> Option<usize> {
-        // Insertion sort of at most nine: no general sort's setup.
         let mut ascending = identity();
         let ascending = &mut ascending[..self.n];
-        for i in 1..ascending.len() {
-            let item = ascending[i];
-            let key = signature[item as usize];
-            let mut j = i;
-            while j > 0 {
-                let before = signature[ascending[j - 1] as usize];
-                if before == key {
-                    return None;
-                }
-                if before < key {
-                    break;
-                }
-                ascending[j] = ascending[j - 1];
-                j -= 1;
-            }
-            ascending[j] = item;
+        ascending.sort_unstable_by_key(|&s| signature[s as usize]);
+        let distinct = ascending
+            .windows(2)
+            .all(|w| signature[w[0] as usize] != signature[w[1] as usize]);
+        if !distinct {
+            return None;
         }
         let at = self.by_inverse[inverse_code(ascending, self.n)];
         (at != 0).then(|| at as usize - 1)

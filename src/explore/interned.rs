@@ -17,7 +17,6 @@
 use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
 use super::compact::{self, Compactor, Kind, Registry};
 use super::fingerprint::{self, Fingerprint};
-use super::reduce_interned::Reductions;
 use super::sleep::Effect;
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
@@ -102,16 +101,15 @@ pub(super) struct Memo {
     pub tables: Tables,
     pub scratch: Scratch,
     pub keys: KeyParts,
-    pub reductions: Reductions,
 }
 
 /// A worker's cache of the registry's numbers for the parts of states of interned parts
 /// (see [`compact`](super::compact)).
 #[derive(Default)]
 pub(super) struct KeyParts {
-    /// A head's key ([`Codec::head_key`]) → its place in `head_list`.
-    heads: Map<HeadKey, u32>,
-    head_list: Vec<Head>,
+    /// A head's key → the numbers of its rest and of its servers by slot, and what they add
+    /// to a fingerprint.
+    heads: Map<HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint)>,
     /// A message's number times the renamings, plus the renaming's index → the registry's
     /// number of its bytes under that renaming ([`UNKNOWN`] if not looked up yet).
     messages: Vec<u32>,
@@ -124,19 +122,6 @@ pub(super) struct KeyParts {
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
-    /// Whether the live messages of the state last chosen for are recorded in the scratch
-    /// (as [`Codec::choose_from_records`] records them).
-    recorded: bool,
-}
-
-/// The head of states of interned parts (all but their messages): what it adds to the
-/// servers' signatures, and the numbers of its form's parts under each renaming it was
-/// written under so far.
-struct Head {
-    signature: [u64; MAX_SERVERS],
-    /// The renaming's index, the numbers of the form's rest and of its servers by slot, and
-    /// what they add to a fingerprint.
-    forms: Vec<(u16, [u32; MAX_SERVERS + 1], Fingerprint)>,
 }
 
 /// Not a number yet.
@@ -149,7 +134,6 @@ impl Memo {
             tables: Tables::default(),
             scratch: Codec::records_scratch(),
             keys: KeyParts::default(),
-            reductions: Reductions::default(),
         }
     }
 
@@ -164,18 +148,14 @@ impl Memo {
 
 impl KeyParts {
     fn footprint(&self) -> usize {
-        let key = std::mem::size_of::<(HeadKey, u32)>() + 8;
-        let form = std::mem::size_of::<(u16, [u32; MAX_SERVERS + 1], Fingerprint)>();
-        let head = std::mem::size_of::<Head>() + form;
-        self.heads.len() * (key + head) + self.messages.len() * (4 + 16)
+        let head = std::mem::size_of::<(HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint))>();
+        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16)
     }
 
-    /// Reduces `state` (made of `tables`' parts, `budget` used, through `reductions`) and
-    /// chooses the renaming its canonical form is written under, by index, as
-    /// [`Codec::choose_from_records`] would: by the servers' signatures (what the head adds,
-    /// remembered, and what each live message adds) when they decide alone, else by
-    /// comparing forms; looks up the numbers of its head's parts under it, for
-    /// [`KeyParts::fingerprint`] and [`KeyParts::write_key`].
+    /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
+    /// canonical form is written under, by index, as [`Codec::choose_from_records`] does;
+    /// looks up the numbers of its head's parts under it, for [`KeyParts::fingerprint`] and
+    /// [`KeyParts::write_key`].
     pub fn choose(
         &mut self,
         codec: &Codec,
@@ -183,39 +163,15 @@ impl KeyParts {
         tables: &Tables,
         state: &Interned<'_>,
         budget: Budget,
-        (reductions, scratch): (&mut Reductions, &mut Scratch),
+        scratch: &mut Scratch,
     ) -> usize {
-        let reduced = Codec::reduced_mut(scratch);
-        reductions.reduce(codec.reducer(), tables, state, reduced);
-        let key = Codec::head_key((state.servers, state.history), budget, scratch);
-        let at = match self.heads.get(&key) {
-            Some(&at) => at as usize,
-            None => {
-                let signature = codec.head_signature(state, scratch);
-                self.head_list.push(Head {
-                    signature,
-                    forms: Vec::new(),
-                });
-                self.heads.insert(key, self.head_list.len() as u32 - 1);
-                self.head_list.len() - 1
-            }
-        };
-        // The servers' signatures mostly choose the renaming alone; else forms are compared.
-        let mut signature = self.head_list[at].signature;
-        for (&m, &dead) in state.messages.iter().zip(Codec::dead(scratch)) {
-            if !dead {
-                tables.record(m).add_to(&mut signature);
-            }
-        }
-        let sole = codec.sole_renaming(&signature, scratch);
-        self.recorded = sole.is_none();
-        let perm = sole.unwrap_or_else(|| {
-            let records = state.messages.iter().map(|&m| tables.record(m));
-            codec.choose_from_records(state, budget, records, key, scratch)
-        });
-        let head = &mut self.head_list[at];
-        self.head = match head.forms.iter().find(|f| f.0 as usize == perm) {
-            Some(&(_, numbers, fp)) => (numbers, fp),
+        codec.reduce(state, scratch);
+        let records = state.messages.iter().map(|&m| tables.record(m));
+        let head = HeadKey::of(state.servers, state.history);
+        let perm = codec.choose_from_records(state, budget, records, head, scratch);
+        let head = Codec::chosen_head(scratch, perm);
+        self.head = match self.heads.get(&head) {
+            Some(&numbers) => numbers,
             None => {
                 codec.write_head(state, budget, perm, scratch, &mut self.bytes);
                 let compactor = &mut self.compactor;
@@ -225,7 +181,7 @@ impl KeyParts {
                     *to = from;
                 }
                 let fp = fingerprint::of_key(&self.key, codec.servers());
-                head.forms.push((perm as u16, numbers, fp));
+                self.heads.insert(head, (numbers, fp));
                 (numbers, fp)
             }
         };
@@ -259,21 +215,17 @@ impl KeyParts {
         fp
     }
 
-    /// The compact key of the state last chosen for, whose messages are `messages`, under
-    /// renaming `perm`, into `out`; returns the renaming.
+    /// The compact key of the state last chosen for, under renaming `perm`, into `out`;
+    /// returns the renaming.
     pub fn write_key(
         &mut self,
         codec: &Codec,
         registry: &Registry,
         tables: &Tables,
-        (messages, perm): (&[u32], usize),
+        perm: usize,
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
     ) -> Perm {
-        if !self.recorded {
-            codec.set_records(messages.iter().map(|&m| tables.record(m)), scratch);
-            self.recorded = true;
-        }
         out.clear();
         for &number in &self.head.0[..=codec.servers()] {
             compact::push(out, number);

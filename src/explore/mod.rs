@@ -16,7 +16,6 @@ mod interned;
 pub mod moves;
 pub mod random;
 pub mod reduce;
-mod reduce_interned;
 pub mod search;
 pub mod sleep;
 mod store;

@@ -44,9 +44,7 @@
 //! only a new leader of the term is ever compared with it.
 
 use super::view::StateView;
-use crate::raft::{
-    Bug, Envelope, MAX_SERVERS, Message, RaftServer, Role, ServerId, ServerSet, Term,
-};
+use crate::raft::{Bug, Message, RaftServer, Role, ServerId, ServerSet, Term};
 
 /// What a state holds that the canonical form leaves out.
 #[derive(Debug, Default)]
@@ -54,7 +52,7 @@ pub struct Reduced {
     /// For each message in flight (in the network's order): whether it is dead.
     pub dead: Vec<bool>,
     /// For each server: the refusals it counted as candidate that still matter.
-    pub refusals: [ServerSet; MAX_SERVERS],
+    pub refusals: [ServerSet; crate::raft::MAX_SERVERS],
 }
 
 /// The reductions of one search.
@@ -81,7 +79,7 @@ impl Reducer {
         }
         // Each server looked up once (a state of interned parts finds it through two tables).
         let first = state.server(0);
-        let mut servers = [first; MAX_SERVERS];
+        let mut servers = [first; crate::raft::MAX_SERVERS];
         for (id, s) in servers
             .iter_mut()
             .enumerate()
@@ -90,137 +88,89 @@ impl Reducer {
         {
             *s = state.server(id);
         }
-        let servers = &servers[..state.server_count()];
-        let mut grants = [ServerSet::EMPTY; MAX_SERVERS];
+        // Rule 1, and the grants of each candidate's term in flight (rule 2).
+        let mut grants = [ServerSet::EMPTY; crate::raft::MAX_SERVERS];
         for e in state.messages() {
-            let look = first_look(servers[e.to], e.from, &e.message);
-            if look.grant {
+            let to = servers[e.to];
+            let dead = to.ignores_forever(e.from, &e.message);
+            if !dead
+                && let Message::RequestVoteResponse {
+                    term,
+                    granted: true,
+                } = e.message
+                && term == to.current_term
+            {
                 grants[e.to].insert(e.from);
             }
-            out.dead.push(look.dead);
+            out.dead.push(dead);
         }
-        let scene = Scene {
-            servers,
-            grants: &grants,
+        let refusals_matter = !matches!(self.bug, Some(Bug::VoteTwice | Bug::CountStaleVotes));
+        // Rule 2: whether `voter`'s refusal can matter to candidate `c`.
+        let matters = |c: &RaftServer, voter: ServerId| -> bool {
+            if !refusals_matter || c.role != Role::Candidate {
+                return true;
+            }
+            let v = servers[voter];
+            let term = c.current_term;
+            let never_grants = v.current_term > term
+                || (v.current_term == term && v.voted_for.is_some_and(|x| x != c.id));
+            !never_grants || grants[c.id].contains(voter)
         };
-        self.kept_refusals(&scene, &mut out.refusals);
-        for (e, dead) in state.messages().zip(out.dead.iter_mut()) {
-            if !*dead {
-                *dead = self.second_look(&scene, e);
-            }
-        }
-    }
-
-    /// Rule 2: the refusals each candidate of the `scene` counted that still matter, into
-    /// `out`; the other servers' entries are left as they are.
-    pub fn kept_refusals(&self, scene: &Scene<'_>, out: &mut [ServerSet; MAX_SERVERS]) {
-        if !self.refusals_matter() {
-            return;
-        }
-        for c in scene.servers.iter().filter(|s| s.role == Role::Candidate) {
-            let mut kept = ServerSet::EMPTY;
-            for v in c.votes_refused.iter() {
-                if self.matters(scene, c, v) {
-                    kept.insert(v);
+        if refusals_matter {
+            for c in state.servers().filter(|s| s.role == Role::Candidate) {
+                let mut kept = ServerSet::EMPTY;
+                for v in c.votes_refused.iter() {
+                    if matters(c, v) {
+                        kept.insert(v);
+                    }
                 }
+                out.refusals[c.id] = kept;
             }
-            out[c.id] = kept;
         }
-    }
-
-    /// Rules 2 and 3 for a message in flight that rule 1 found alive ([`first_look`]):
-    /// whether it is dead in the `scene`.
-    pub fn second_look(&self, scene: &Scene<'_>, e: &Envelope) -> bool {
-        let (to, from) = (scene.servers[e.to], scene.servers[e.from]);
-        match e.message {
-            // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
-            Message::RequestVoteResponse {
+        // A refusal of the term `term` from `voter` to `c`: dead now and forever?
+        let refusal_dead = |c: &RaftServer, voter: ServerId, term: Term| -> bool {
+            let refusal = Message::RequestVoteResponse {
                 term,
                 granted: false,
-            } => {
-                self.refusals_matter()
-                    && to.current_term == term
-                    && to.role == Role::Candidate
-                    && !self.matters(scene, to, e.from)
-            }
-            // Rule 3.
-            Message::RequestVote {
-                term, candidate, ..
-            } => {
-                self.bug != Some(Bug::VoteTwice)
-                    && to.current_term == self.ceiling
-                    && from.current_term == self.ceiling
-                    && (term < self.ceiling || to.voted_for.is_some_and(|x| x != candidate))
-                    && self.refusal_dead(scene, from, e.to)
-            }
-            Message::AppendEntries { term, .. } => {
-                self.bug != Some(Bug::AcceptStaleTerm)
-                    && term < self.ceiling
-                    && to.current_term == self.ceiling
-                    && from.current_term == self.ceiling
-                    && from.role == Role::Follower
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether rule 2 applies under this mutant.
-    fn refusals_matter(&self) -> bool {
-        !matches!(self.bug, Some(Bug::VoteTwice | Bug::CountStaleVotes))
-    }
-
-    /// Rule 2: whether `voter`'s refusal can matter to candidate `c`.
-    fn matters(&self, scene: &Scene<'_>, c: &RaftServer, voter: ServerId) -> bool {
-        if !self.refusals_matter() || c.role != Role::Candidate {
-            return true;
-        }
-        let v = scene.servers[voter];
-        let term = c.current_term;
-        let never_grants = v.current_term > term
-            || (v.current_term == term && v.voted_for.is_some_and(|x| x != c.id));
-        !never_grants || scene.grants[c.id].contains(voter)
-    }
-
-    /// Whether a refusal of the ceiling's term from `voter` to `c` would be dead now and
-    /// forever (rules 1 and 2).
-    fn refusal_dead(&self, scene: &Scene<'_>, c: &RaftServer, voter: ServerId) -> bool {
-        let refusal = Message::RequestVoteResponse {
-            term: self.ceiling,
-            granted: false,
+            };
+            c.ignores_forever(voter, &refusal)
+                || (c.current_term == term && c.role == Role::Candidate && !matters(c, voter))
         };
-        c.ignores_forever(voter, &refusal)
-            || (c.current_term == self.ceiling
-                && c.role == Role::Candidate
-                && !self.matters(scene, c, voter))
+        for (e, dead) in state.messages().zip(out.dead.iter_mut()) {
+            if *dead {
+                continue;
+            }
+            let (to, from) = (servers[e.to], servers[e.from]);
+            *dead = match e.message {
+                // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
+                Message::RequestVoteResponse {
+                    term,
+                    granted: false,
+                } => {
+                    refusals_matter
+                        && to.current_term == term
+                        && to.role == Role::Candidate
+                        && !matters(to, e.from)
+                }
+                // Rule 3.
+                Message::RequestVote {
+                    term, candidate, ..
+                } => {
+                    self.bug != Some(Bug::VoteTwice)
+                        && to.current_term == self.ceiling
+                        && from.current_term == self.ceiling
+                        && (term < self.ceiling || to.voted_for.is_some_and(|x| x != candidate))
+                        && refusal_dead(from, e.to, self.ceiling)
+                }
+                Message::AppendEntries { term, .. } => {
+                    self.bug != Some(Bug::AcceptStaleTerm)
+                        && term < self.ceiling
+                        && to.current_term == self.ceiling
+                        && from.current_term == self.ceiling
+                        && from.role == Role::Follower
+                }
+                _ => false,
+            };
+        }
     }
-}
-
-/// What rules 2 and 3 read of a state: its servers by id, and the live grants of its term
-/// in flight to each candidate (see [`first_look`]; the entries of other servers are never
-/// read).
-pub struct Scene<'s> {
-    /// The servers, by id.
-    pub servers: &'s [&'s RaftServer],
-    /// The grants in flight to each server, by id.
-    pub grants: &'s [ServerSet; MAX_SERVERS],
-}
-
-/// What rule 1 finds of one message in flight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FirstLook {
-    /// Its recipient ignores it now and forever.
-    pub dead: bool,
-    /// It is a live grant of its recipient's term, which rule 2 counts.
-    pub grant: bool,
-}
-
-/// Rule 1 for a message from `from` to `to`: a function of the two alone, so a state of
-/// interned parts remembers it by their numbers.
-#[inline]
-pub fn first_look(to: &RaftServer, from: ServerId, message: &Message) -> FirstLook {
-    let dead = to.ignores_forever(from, message);
-    let grant = !dead
-        && matches!(*message, Message::RequestVoteResponse { term, granted: true }
-            if term == to.current_term);
-    FirstLook { dead, grant }
 }

@@ -769,9 +769,8 @@ impl<'a> Worker<'a> {
         }
         let registry = store.registry().expect("interned states have compact keys");
         let (tables, scratch, key) = (&it.memo.tables, &mut it.memo.scratch, &mut it.key);
-        let (keys, reductions) = (&mut it.memo.keys, &mut it.memo.reductions);
-        let memo = (reductions, &mut *scratch);
-        let chosen = keys.choose(codec, registry, tables, &next, budget, memo);
+        let keys = &mut it.memo.keys;
+        let chosen = keys.choose(codec, registry, tables, &next, budget, scratch);
         // Most successors are known: their fingerprint finds them before their messages
         // are sorted and their key written.
         let fp = (self.pass == Pass::Search && store.by_fingerprint())
@@ -779,7 +778,6 @@ impl<'a> Worker<'a> {
         if fp.is_some_and(|fp| store.seen(fp)) && !config.verify {
             return;
         }
-        let chosen = (next.messages, chosen);
         let perm = keys.write_key(codec, registry, tables, chosen, scratch, key);
         if self.pass == Pass::Canonical {
             std::hint::black_box(key);
