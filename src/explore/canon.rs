@@ -71,6 +71,9 @@ pub struct Scratch {
     ids: Vec<u64>,
     /// Whether `order` lists the messages as the renaming chosen last sorts them.
     sorted_as_chosen: bool,
+    /// Whether `records` does not hold the live records of the state last chosen for
+    /// ([`Codec::choose_from_records`] copies them only when needed).
+    records_stale: bool,
     /// The messages of the state last primed ([`Codec::prime`]), by id, their bytes at the
     /// start of `messages`; used while `primed`.
     parent: PrimedMessages,
@@ -167,7 +170,21 @@ struct PrimedMessages {
 const KEY_BYTES: usize = 16;
 
 /// At most this many messages sort packed (their index fits the key's spare byte).
-const PACKED_MAX: usize = 256;
+pub(super) const PACKED_MAX: usize = 256;
+
+/// Sorts a few keys, mostly in order already (a decoded state lists its messages in
+/// canonical order; a step appends its new ones).
+fn insertion_sort(list: &mut [u128]) {
+    for i in 1..list.len() {
+        let item = list[i];
+        let mut j = i;
+        while j > 0 && item < list[j - 1] {
+            list[j] = list[j - 1];
+            j -= 1;
+        }
+        list[j] = item;
+    }
+}
 
 /// The messages as [`Codec::sort_messages`] last sorted them: (renamed key, record index).
 fn sorted(scratch: &Scratch) -> impl Iterator<Item = (u128, u32)> + '_ {
@@ -410,7 +427,7 @@ impl Codec {
         &self,
         state: &impl StateView,
         budget: Budget,
-        records: impl Iterator<Item = MessageRecord>,
+        (records, messages): (&[MessageRecord], &[u32]),
         key: HeadKey,
         scratch: &mut Scratch,
     ) -> usize {
@@ -419,11 +436,21 @@ impl Codec {
             refusals: scratch.reduced.refusals,
             ..key
         });
-        scratch.records.clear();
-        let live = records.zip(&scratch.reduced.dead);
-        scratch
-            .records
-            .extend(live.filter(|(_, dead)| !**dead).map(|(r, _)| r));
+        let dead = &scratch.reduced.dead;
+        let live = || {
+            let live = messages.iter().zip(dead).filter(|(_, dead)| !**dead);
+            live.map(|(&m, _)| &records[m as usize])
+        };
+        let refusals = &scratch.reduced.refusals;
+        self.candidates_of(state, refusals, live(), &mut scratch.tied);
+        // Most states need no more than the signatures: their live records are copied only
+        // to be sorted ([`Codec::chosen_order`]) or to break a tie.
+        scratch.records_stale = true;
+        if scratch.tied.len() > 1 {
+            scratch.records.clear();
+            scratch.records.extend(live().copied());
+            scratch.records_stale = false;
+        }
         self.choose(state, budget, scratch, None, false)
     }
 
@@ -449,13 +476,49 @@ impl Codec {
         }
     }
 
+    /// The number by which `record`'s message sorts under renaming `perm` when every message
+    /// of a state packs ([`Codec::sort_messages`]); `None` if this one does not.
+    pub(super) fn packed_key(&self, record: &MessageRecord, perm: usize) -> Option<u128> {
+        ((record.len as usize) < KEY_BYTES).then(|| rename_key(record, &self.perms[perm]))
+    }
+
+    /// Sorts the live messages of the state last chosen for by their [`Codec::packed_key`]s
+    /// under the renaming chosen (`keys`, in the state's order; at most [`PACKED_MAX`]), as
+    /// [`Codec::chosen_order`] would; returns their places in the state's live messages,
+    /// in sorted order.
+    pub(super) fn sort_packed<'s>(
+        &self,
+        keys: impl Iterator<Item = u128>,
+        scratch: &'s mut Scratch,
+    ) -> impl Iterator<Item = u32> + 's {
+        scratch.order.clear();
+        scratch.packed.clear();
+        let keys = keys.enumerate().map(|(i, key)| key | i as u128);
+        scratch.packed.extend(keys);
+        debug_assert!(scratch.packed.len() <= PACKED_MAX);
+        insertion_sort(&mut scratch.packed);
+        scratch.sorted_as_chosen = true;
+        sorted(scratch).map(|(_, i)| i)
+    }
+
     /// The tags of the live messages among those recorded ([`MessageRecord::tagged`]), in
     /// the order the canonical form under renaming `perm` (the one last chosen) lists them.
+    /// `records` and `messages` are those [`Codec::choose_from_records`] was given.
     pub(super) fn chosen_order<'s>(
         &self,
         perm: usize,
+        (records, messages): (&[MessageRecord], &[u32]),
         scratch: &'s mut Scratch,
     ) -> impl Iterator<Item = u32> + 's {
+        if scratch.records_stale {
+            scratch.records.clear();
+            let live = messages.iter().zip(&scratch.reduced.dead);
+            let live = live.filter(|(_, dead)| !**dead);
+            scratch
+                .records
+                .extend(live.map(|(&m, _)| records[m as usize]));
+            scratch.records_stale = false;
+        }
         if !scratch.sorted_as_chosen {
             self.sort_messages(&self.perms[perm], scratch);
             scratch.sorted_as_chosen = true;
@@ -507,14 +570,16 @@ impl Codec {
     ) -> Perm {
         self.reducer.reduce(cluster, &mut scratch.reduced);
         self.prepare_messages(cluster, scratch);
+        self.candidates(cluster, scratch);
         let chosen = self.choose(cluster, budget, scratch, order, true);
         self.perms[chosen]
     }
 
     /// The renaming whose encoding of the state (reduced and its messages prepared in
-    /// `scratch`) is smallest, by index; its encoding into `scratch.best` if `write` or if
-    /// other renamings tie with it on the servers' signatures (else nothing is written, nor
-    /// its messages sorted: [`Codec::chosen_order`] sorts them).
+    /// `scratch`, and its [`Codec::candidates`] found) is smallest, by index; its encoding
+    /// into `scratch.best` if `write` or if other renamings tie with it on the servers'
+    /// signatures (else nothing is written, nor its messages sorted: [`Codec::chosen_order`]
+    /// sorts them).
     fn choose(
         &self,
         cluster: &impl StateView,
@@ -523,7 +588,6 @@ impl Codec {
         order: Option<&mut Vec<u64>>,
         write: bool,
     ) -> usize {
-        self.candidates(cluster, scratch);
         if !write && scratch.tied.len() == 1 {
             // Sorted when asked for ([`Codec::chosen_order`]): a state found by its
             // fingerprint never is.
@@ -557,34 +621,50 @@ impl Codec {
     /// signatures (a digest of what no renaming changes) in the smallest order. A function
     /// of the state's orbit, so the minimum over them is too.
     fn candidates(&self, cluster: &impl StateView, scratch: &mut Scratch) {
-        scratch.tied.clear();
+        let refusals = &scratch.reduced.refusals;
+        self.candidates_of(cluster, refusals, scratch.records.iter(), &mut scratch.tied);
+    }
+
+    /// [`Codec::candidates`] of `cluster` with these refusals kept and these live records.
+    fn candidates_of<'r>(
+        &self,
+        cluster: &impl StateView,
+        refusals: &[ServerSet; MAX_SERVERS],
+        live: impl Iterator<Item = &'r MessageRecord>,
+        tied: &mut Vec<usize>,
+    ) {
+        tied.clear();
         if self.perms.len() == 1 {
-            scratch.tied.push(0);
+            tied.push(0);
             return;
         }
         let mut signature = [0u64; MAX_SERVERS];
         let history = cluster.history();
-        for s in cluster.servers() {
-            let mut h = Digest(cluster.signature_start(s.id));
-            h.add(history.max_commit[s.id] as u64);
-            let refused = scratch.reduced.refusals[s.id];
-            h.add(s.votes_granted.len() as u64 | (refused.len() as u64) << 8);
-            h.add(s.log.len() as u64);
-            if !s.log.is_empty() {
-                h.add(s.log.last_term());
+        for (id, signature) in signature
+            .iter_mut()
+            .enumerate()
+            .take(cluster.server_count())
+        {
+            let start = cluster.signature_start(id);
+            let mut h = Digest(start.start);
+            h.add(history.max_commit[id] as u64);
+            h.add(start.granted | (refusals[id].len() as u64) << 8);
+            h.add(start.log.0);
+            if let Some(term) = start.log.1 {
+                h.add(term);
             }
-            signature[s.id] = h.0;
+            *signature = h.0;
         }
         // Who sends and receives how much, by kind and term.
-        for r in &scratch.records {
+        for r in live {
             let key = r.key.to_be_bytes();
             let (from, to) = (key[0] as usize, key[1] as usize);
             signature[from] = signature[from].wrapping_add(r.adds.0);
             signature[to] = signature[to].wrapping_add(r.adds.1);
         }
         match self.ascending_renaming(&signature) {
-            Some(i) => scratch.tied.push(i),
-            None => self.best_renamings(&signature, &mut scratch.tied),
+            Some(i) => tied.push(i),
+            None => self.best_renamings(&signature, tied),
         }
     }
 
@@ -786,6 +866,7 @@ impl Codec {
             .messages
             .truncate(if primed { parent.bytes } else { 0 });
         scratch.records.clear();
+        scratch.records_stale = false;
         let mut at = 0;
         for (envelope, &dead) in cluster.messages().zip(&scratch.reduced.dead) {
             if primed {
@@ -832,6 +913,7 @@ impl Codec {
     /// message fits its key with a byte to spare (then the spare byte holds its index and
     /// one number sorts it), else into `scratch.order`. [`sorted`] reads either.
     fn sort_messages(&self, perm: &Perm, scratch: &mut Scratch) {
+        debug_assert!(!scratch.records_stale, "the records are this state's");
         scratch.order.clear();
         scratch.packed.clear();
         let renames = (0..self.n).any(|s| perm[s] as usize != s);
@@ -846,18 +928,7 @@ impl Codec {
                 key | i as u128
             });
             scratch.packed.extend(keys);
-            // Few, mostly in order already (a decoded state lists its messages in canonical
-            // order; a step appends its new ones): insertion sort.
-            let list = &mut scratch.packed;
-            for i in 1..list.len() {
-                let item = list[i];
-                let mut j = i;
-                while j > 0 && item < list[j - 1] {
-                    list[j] = list[j - 1];
-                    j -= 1;
-                }
-                list[j] = item;
-            }
+            insertion_sort(&mut scratch.packed);
             return;
         }
         for (i, r) in records.iter().enumerate() {
@@ -1309,9 +1380,19 @@ fn rename_set(set: ServerSet, perm: &Perm) -> u16 {
 #[derive(Default)]
 struct Digest(u64);
 
-/// The start of a server's signature ([`Codec::candidates`]): what of it depends on the
-/// server alone.
-pub(super) fn signature_start(s: &RaftServer) -> u64 {
+/// What of a server's signature ([`Codec::candidates`]) depends on the server alone.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerSignature {
+    /// The digest of its role, crash flag, vote, term and commit index.
+    start: u64,
+    /// How many votes it was granted.
+    granted: u64,
+    /// Its log's length, and its last term if it has entries.
+    log: (u64, Option<u64>),
+}
+
+/// What of server `s`'s signature depends on it alone.
+pub(super) fn signature_start(s: &RaftServer) -> ServerSignature {
     let mut h = Digest::default();
     h.add(s.role as u64 | (s.crashed as u64) << 2);
     h.add(match s.voted_for {
@@ -1321,7 +1402,14 @@ pub(super) fn signature_start(s: &RaftServer) -> u64 {
     });
     h.add(s.current_term);
     h.add(s.commit_index as u64);
-    h.0
+    ServerSignature {
+        start: h.0,
+        granted: s.votes_granted.len() as u64,
+        log: (
+            s.log.len() as u64,
+            (!s.log.is_empty()).then(|| s.log.last_term()),
+        ),
+    }
 }
 
 impl Digest {

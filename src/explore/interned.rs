@@ -14,7 +14,10 @@
 //! [`StateView`], by the same code that writes a decoded state's canonical form, and its
 //! compact key made from that ([`KeyParts::key`]).
 
-use super::canon::{Budget, Codec, HeadKey, MessageRecord, Perm, Scratch, signature_start};
+use super::canon::{
+    Budget, Codec, HeadKey, MessageRecord, PACKED_MAX, Perm, Scratch, ServerSignature,
+    signature_start,
+};
 use super::compact::{self, Compactor, Kind, Registry};
 use super::fingerprint::{self, Fingerprint};
 use super::sleep::Effect;
@@ -65,7 +68,7 @@ struct History {
 pub(super) struct Tables {
     servers: Vec<RaftServer>,
     /// Each server's [`signature_start`].
-    signature_starts: Vec<u64>,
+    signature_starts: Vec<ServerSignature>,
     server_numbers: Map<RaftServer, u32>,
     /// A server's part in a compact key (its registry number, shifted) with its slot → its
     /// number.
@@ -119,6 +122,12 @@ pub(super) struct KeyParts {
     /// What each message under each renaming (as in `messages`) adds to a fingerprint
     /// ([`fingerprint::part`] of its number), if its number is known.
     message_parts: Vec<Fingerprint>,
+    /// By what each message under each renaming (as in `messages`) sorts
+    /// ([`Codec::packed_key`]; [`UNPACKED`] if it does not pack), if its number is known.
+    sort_keys: Vec<u128>,
+    /// The live messages of the state whose key is being written, by their places in
+    /// `messages`.
+    live: Vec<u32>,
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
@@ -126,6 +135,10 @@ pub(super) struct KeyParts {
 
 /// Not a number yet.
 const UNKNOWN: u32 = u32::MAX;
+
+/// A message's bytes do not fit a packed sort key ([`Codec::packed_key`] never gives it:
+/// its last byte is always zero).
+const UNPACKED: u128 = u128::MAX;
 
 impl Memo {
     /// Empty tables.
@@ -149,7 +162,7 @@ impl Memo {
 impl KeyParts {
     fn footprint(&self) -> usize {
         let head = std::mem::size_of::<(HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint))>();
-        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16)
+        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16 + 16)
     }
 
     /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
@@ -166,8 +179,8 @@ impl KeyParts {
         scratch: &mut Scratch,
     ) -> usize {
         codec.reduce(state, scratch);
-        let records = state.messages.iter().map(|&m| tables.record(m));
         let head = HeadKey::of(state.servers, state.history);
+        let records = (&tables.records[..], state.messages);
         let perm = codec.choose_from_records(state, budget, records, head, scratch);
         let head = Codec::chosen_head(scratch, perm);
         self.head = match self.heads.get(&head) {
@@ -189,6 +202,7 @@ impl KeyParts {
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
             self.message_parts.resize(needed, 0);
+            self.sort_keys.resize(needed, UNPACKED);
         }
         perm
     }
@@ -215,13 +229,13 @@ impl KeyParts {
         fp
     }
 
-    /// The compact key of the state last chosen for, under renaming `perm`, into `out`;
-    /// returns the renaming.
+    /// The compact key of the state last chosen for, whose messages are `messages`, under
+    /// renaming `perm`, into `out`; returns the renaming.
     pub fn write_key(
         &mut self,
         codec: &Codec,
         registry: &Registry,
-        tables: &Tables,
+        (tables, messages): (&Tables, &[u32]),
         perm: usize,
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
@@ -230,7 +244,25 @@ impl KeyParts {
         for &number in &self.head.0[..=codec.servers()] {
             compact::push(out, number);
         }
-        for message in codec.chosen_order(perm, scratch) {
+        // Sorted by the keys remembered for each message and renaming when they all pack.
+        self.live.clear();
+        let mut packs = true;
+        for (&message, &dead) in messages.iter().zip(Codec::dead(scratch)) {
+            if !dead {
+                let at = self.message_number(codec, registry, tables, message, perm);
+                packs &= self.sort_keys[at] != UNPACKED;
+                self.live.push(at as u32);
+            }
+        }
+        if packs && self.live.len() <= PACKED_MAX {
+            let keys = self.live.iter().map(|&at| self.sort_keys[at as usize]);
+            for i in codec.sort_packed(keys, scratch) {
+                compact::push(out, self.messages[self.live[i as usize] as usize]);
+            }
+            return codec.perm(perm);
+        }
+        let records = (&tables.records[..], messages);
+        for message in codec.chosen_order(perm, records, scratch) {
             let at = self.message_number(codec, registry, tables, message, perm);
             compact::push(out, self.messages[at]);
         }
@@ -255,6 +287,8 @@ impl KeyParts {
             let number = registry.number(Kind::Message, &self.bytes);
             self.messages[at] = number;
             self.message_parts[at] = fingerprint::part(number, fingerprint::MESSAGE);
+            let record = &tables.records[message as usize];
+            self.sort_keys[at] = codec.packed_key(record, perm).unwrap_or(UNPACKED);
         }
         at
     }
@@ -516,11 +550,6 @@ impl Tables {
         &self.envelopes[number as usize]
     }
 
-    /// The message's record, its bytes in the scratch it was learned with.
-    pub fn record(&self, number: u32) -> MessageRecord {
-        self.records[number as usize]
-    }
-
     fn server_number(&mut self, server: &RaftServer) -> u32 {
         if let Some(&number) = self.server_numbers.get(server) {
             return number;
@@ -597,7 +626,7 @@ impl StateView for Interned<'_> {
     }
 
     #[inline(always)]
-    fn signature_start(&self, id: usize) -> u64 {
+    fn signature_start(&self, id: usize) -> ServerSignature {
         self.tables.signature_starts[self.servers[id] as usize]
     }
 

@@ -140,13 +140,15 @@ impl Reducer {
             if *dead {
                 continue;
             }
-            let (to, from) = (servers[e.to], servers[e.from]);
+            // The servers are read only for the kinds of message rules 2 and 3 concern.
+            let ends = || (servers[e.to], servers[e.from]);
             *dead = match e.message {
                 // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
                 Message::RequestVoteResponse {
                     term,
                     granted: false,
                 } => {
+                    let to = servers[e.to];
                     refusals_matter
                         && to.current_term == term
                         && to.role == Role::Candidate
@@ -156,6 +158,7 @@ impl Reducer {
                 Message::RequestVote {
                     term, candidate, ..
                 } => {
+                    let (to, from) = ends();
                     self.bug != Some(Bug::VoteTwice)
                         && to.current_term == self.ceiling
                         && from.current_term == self.ceiling
@@ -163,6 +166,7 @@ impl Reducer {
                         && refusal_dead(from, e.to, self.ceiling)
                 }
                 Message::AppendEntries { term, .. } => {
+                    let (to, from) = ends();
                     self.bug != Some(Bug::AcceptStaleTerm)
                         && term < self.ceiling
                         && to.current_term == self.ceiling

@@ -778,7 +778,8 @@ impl<'a> Worker<'a> {
         if fp.is_some_and(|fp| store.seen(fp)) && !config.verify {
             return;
         }
-        let perm = keys.write_key(codec, registry, tables, chosen, scratch, key);
+        let parts = (tables, next.messages);
+        let perm = keys.write_key(codec, registry, parts, chosen, scratch, key);
         if self.pass == Pass::Canonical {
             std::hint::black_box(key);
             return;

@@ -24,7 +24,7 @@ pub trait StateView {
 
     /// What of server `id`'s signature (by which the canonical form chooses a renaming)
     /// depends on it alone; a state of interned parts remembers it per server.
-    fn signature_start(&self, id: usize) -> u64 {
+    fn signature_start(&self, id: usize) -> super::canon::ServerSignature {
         super::canon::signature_start(self.server(id))
     }
 
