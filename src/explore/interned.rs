@@ -590,20 +590,22 @@ pub(super) struct Interned<'t> {
     pub n: usize,
     pub servers: [u32; MAX_SERVERS],
     pub messages: &'t [u32],
-    /// The messages' ids, as a decoded state and the model's steps from it would number them.
-    pub ids: &'t [MessageId],
+    /// The id its messages' ids skip. A decoded state numbers its messages 1, 2, … in
+    /// canonical order, and the model's step from it numbers those it sends next: so a
+    /// successor's messages are numbered 1, 2, … but for the one delivered.
+    pub skipped: Option<MessageId>,
     pub history: u32,
 }
 
 impl<'t> Interned<'t> {
-    /// The state of `n` servers made of `parts`, its messages with ids `ids`.
-    pub fn of(tables: &'t Tables, n: usize, parts: &'t Parts, ids: &'t [MessageId]) -> Self {
+    /// The decoded state of `n` servers made of `parts`.
+    pub fn of(tables: &'t Tables, n: usize, parts: &'t Parts) -> Self {
         Interned {
             tables,
             n,
             servers: parts.servers,
             messages: &parts.messages,
-            ids,
+            skipped: None,
             history: parts.history,
         }
     }
@@ -632,7 +634,8 @@ impl StateView for Interned<'_> {
 
     #[inline(always)]
     fn message_ids(&self) -> impl Iterator<Item = MessageId> {
-        self.ids.iter().copied()
+        let ids = 1..=(self.messages.len() + self.skipped.is_some() as usize) as MessageId;
+        ids.filter(|&id| Some(id) != self.skipped)
     }
 
     fn network(&self) -> &RaftNetwork {

@@ -12,7 +12,7 @@ use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
 use super::store::{Level, Limit, NewState, Store};
 use super::view::StateView;
-use crate::raft::{ClientCommand, Cluster, Event, Violation};
+use crate::raft::{ClientCommand, Cluster, Event, MessageId, Violation};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -471,13 +471,10 @@ struct Interning {
     /// How many servers.
     n: usize,
     parts: Parts,
-    /// The ids of the state's messages (1, 2, …, as decoding numbers them).
-    parent_ids: Vec<u64>,
-    /// A successor's messages, and their ids.
+    /// A successor's messages.
     messages: Vec<u32>,
     /// A successor's compact key.
     key: Vec<u8>,
-    ids: Vec<u64>,
     /// Whether the state being expanded is decoded in [`Decoded::parent`] too.
     decoded: bool,
 }
@@ -504,10 +501,8 @@ impl<'a> Worker<'a> {
                 memo,
                 n: config.codec.servers(),
                 parts: Parts::default(),
-                parent_ids: Vec::new(),
                 messages: Vec::new(),
                 key: Vec::new(),
-                ids: Vec::new(),
                 decoded: false,
             }),
             moves: Vec::new(),
@@ -604,9 +599,6 @@ impl<'a> Worker<'a> {
             Sleep::NONE
         };
         let it = self.interned.as_mut().expect("interning");
-        // A decoded state numbers its messages 1, 2, … in canonical order.
-        it.parent_ids.clear();
-        it.parent_ids.extend(1..=it.parts.messages.len() as u64);
         let parent = it.parent();
         self.sleep.start(&parent, asleep);
         moves::moves(
@@ -728,31 +720,27 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let codec = config.codec;
         let it = self.interned.as_mut().expect("interning");
-        // The parent's messages but the one delivered, then those sent, with the ids the model
-        // would give them: 1, 2, … by position in the parent, then the next ones.
+        // The parent's messages but the one delivered, then those sent.
         let had = &it.parts.messages;
         let sent = it.memo.tables.sent(&taken.step);
-        let last = (had.len() + sent.len()) as u64;
         it.messages.clear();
-        it.ids.clear();
-        match mv {
+        let skipped = match mv {
             Move::Deliver(k) => {
                 let k = k as usize;
                 it.messages.extend_from_slice(&had[..k]);
                 it.messages.extend_from_slice(&had[k + 1..]);
-                it.ids.extend(1..=k as u64);
-                it.ids.extend(k as u64 + 2..=last);
+                Some(k as MessageId + 1)
             }
             _ => {
                 it.messages.extend_from_slice(had);
-                it.ids.extend(1..=last);
+                None
             }
-        }
+        };
         it.messages.extend_from_slice(sent);
-        let parent = Interned::of(&it.memo.tables, it.n, &it.parts, &it.parent_ids);
+        let parent = Interned::of(&it.memo.tables, it.n, &it.parts);
         let mut next = Interned {
             messages: &it.messages,
-            ids: &it.ids,
+            skipped,
             history: taken.history,
             ..parent
         };
@@ -839,7 +827,7 @@ struct Taken {
 impl Interning {
     /// The state being expanded.
     fn parent(&self) -> Interned<'_> {
-        Interned::of(&self.memo.tables, self.n, &self.parts, &self.parent_ids)
+        Interned::of(&self.memo.tables, self.n, &self.parts)
     }
 }
 
