@@ -1380,7 +1380,8 @@ fn rename_set(set: ServerSet, perm: &Perm) -> u16 {
 #[derive(Default)]
 struct Digest(u64);
 
-/// What of a server's signature ([`Codec::candidates`]) depends on the server alone.
+/// What of a server's signature (by which the canonical form chooses a renaming) depends on
+/// the server alone.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerSignature {
     /// The digest of its role, crash flag, vote, term and commit index.
