@@ -186,6 +186,18 @@ fn insertion_sort(list: &mut [u128]) {
     }
 }
 
+/// Copies the records of the live messages (`messages`, by number in `records`) of the state
+/// last reduced into `scratch.records`.
+fn copy_live_records(scratch: &mut Scratch, (records, messages): (&[MessageRecord], &[u32])) {
+    scratch.records.clear();
+    let live = messages.iter().zip(&scratch.reduced.dead);
+    let live = live.filter(|(_, dead)| !**dead);
+    scratch
+        .records
+        .extend(live.map(|(&m, _)| records[m as usize]));
+    scratch.records_stale = false;
+}
+
 /// The messages as [`Codec::sort_messages`] last sorted them: (renamed key, record index).
 fn sorted(scratch: &Scratch) -> impl Iterator<Item = (u128, u32)> + '_ {
     let packed = scratch
@@ -447,9 +459,7 @@ impl Codec {
         // to be sorted ([`Codec::chosen_order`]) or to break a tie.
         scratch.records_stale = true;
         if scratch.tied.len() > 1 {
-            scratch.records.clear();
-            scratch.records.extend(live().copied());
-            scratch.records_stale = false;
+            copy_live_records(scratch, (records, messages));
         }
         self.choose(state, budget, scratch, None, false)
     }
@@ -511,13 +521,7 @@ impl Codec {
         scratch: &'s mut Scratch,
     ) -> impl Iterator<Item = u32> + 's {
         if scratch.records_stale {
-            scratch.records.clear();
-            let live = messages.iter().zip(&scratch.reduced.dead);
-            let live = live.filter(|(_, dead)| !**dead);
-            scratch
-                .records
-                .extend(live.map(|(&m, _)| records[m as usize]));
-            scratch.records_stale = false;
+            copy_live_records(scratch, (records, messages));
         }
         if !scratch.sorted_as_chosen {
             self.sort_messages(&self.perms[perm], scratch);
