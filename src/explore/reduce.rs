@@ -53,6 +53,20 @@ pub struct Reduced {
     pub dead: Vec<bool>,
     /// For each server: the refusals it counted as candidate that still matter.
     pub refusals: [ServerSet; crate::raft::MAX_SERVERS],
+    /// The messages rules 2 and 3 may kill once the grants in flight are known.
+    pending: Vec<Pending>,
+}
+
+/// A message that meets every condition of rule 2 or 3 that does not depend on the grants in
+/// flight.
+#[derive(Debug)]
+struct Pending {
+    /// Its place among the messages.
+    at: u32,
+    to: ServerId,
+    from: ServerId,
+    /// A RequestVote (rule 3), else a refusal (rule 2).
+    request: bool,
 }
 
 /// The reductions of one search.
@@ -88,23 +102,63 @@ impl Reducer {
         {
             *s = state.server(id);
         }
-        // Rule 1, and the grants of each candidate's term in flight (rule 2).
+        let refusals_matter = !matches!(self.bug, Some(Bug::VoteTwice | Bug::CountStaleVotes));
+        // One look at each message's kind: rule 1, the grants of each candidate's term in
+        // flight (rule 2), and what of rules 2 and 3 does not depend on those grants; the
+        // messages that are left wait for them in `pending`.
         let mut grants = [ServerSet::EMPTY; crate::raft::MAX_SERVERS];
-        for e in state.messages() {
-            let to = servers[e.to];
-            let dead = to.ignores_forever(e.from, &e.message);
-            if !dead
-                && let Message::RequestVoteResponse {
+        out.pending.clear();
+        for (at, e) in state.messages().enumerate() {
+            let (to, from) = (servers[e.to], servers[e.from]);
+            let mut dead = to.ignores_forever(e.from, &e.message);
+            let pending = |request| Pending {
+                at: at as u32,
+                to: e.to,
+                from: e.from,
+                request,
+            };
+            match e.message {
+                _ if dead => {}
+                Message::RequestVoteResponse {
                     term,
                     granted: true,
-                } = e.message
-                && term == to.current_term
-            {
-                grants[e.to].insert(e.from);
+                } => {
+                    if term == to.current_term {
+                        grants[e.to].insert(e.from);
+                    }
+                }
+                // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
+                Message::RequestVoteResponse {
+                    term,
+                    granted: false,
+                } => {
+                    if refusals_matter && to.current_term == term && to.role == Role::Candidate {
+                        out.pending.push(pending(false));
+                    }
+                }
+                // Rule 3.
+                Message::RequestVote {
+                    term, candidate, ..
+                } => {
+                    if self.bug != Some(Bug::VoteTwice)
+                        && to.current_term == self.ceiling
+                        && from.current_term == self.ceiling
+                        && (term < self.ceiling || to.voted_for.is_some_and(|x| x != candidate))
+                    {
+                        out.pending.push(pending(true));
+                    }
+                }
+                Message::AppendEntries { term, .. } => {
+                    dead = self.bug != Some(Bug::AcceptStaleTerm)
+                        && term < self.ceiling
+                        && to.current_term == self.ceiling
+                        && from.current_term == self.ceiling
+                        && from.role == Role::Follower;
+                }
+                Message::AppendEntriesResponse { .. } => {}
             }
             out.dead.push(dead);
         }
-        let refusals_matter = !matches!(self.bug, Some(Bug::VoteTwice | Bug::CountStaleVotes));
         // Rule 2: whether `voter`'s refusal can matter to candidate `c`.
         let matters = |c: &RaftServer, voter: ServerId| -> bool {
             if !refusals_matter || c.role != Role::Candidate {
@@ -136,44 +190,11 @@ impl Reducer {
             c.ignores_forever(voter, &refusal)
                 || (c.current_term == term && c.role == Role::Candidate && !matters(c, voter))
         };
-        for (e, dead) in state.messages().zip(out.dead.iter_mut()) {
-            if *dead {
-                continue;
-            }
-            // The servers are read only for the kinds of message rules 2 and 3 concern.
-            let ends = || (servers[e.to], servers[e.from]);
-            *dead = match e.message {
-                // Rule 2 (rule 1 found this very refusal alive, so only rule 2 can kill it).
-                Message::RequestVoteResponse {
-                    term,
-                    granted: false,
-                } => {
-                    let to = servers[e.to];
-                    refusals_matter
-                        && to.current_term == term
-                        && to.role == Role::Candidate
-                        && !matters(to, e.from)
-                }
-                // Rule 3.
-                Message::RequestVote {
-                    term, candidate, ..
-                } => {
-                    let (to, from) = ends();
-                    self.bug != Some(Bug::VoteTwice)
-                        && to.current_term == self.ceiling
-                        && from.current_term == self.ceiling
-                        && (term < self.ceiling || to.voted_for.is_some_and(|x| x != candidate))
-                        && refusal_dead(from, e.to, self.ceiling)
-                }
-                Message::AppendEntries { term, .. } => {
-                    let (to, from) = ends();
-                    self.bug != Some(Bug::AcceptStaleTerm)
-                        && term < self.ceiling
-                        && to.current_term == self.ceiling
-                        && from.current_term == self.ceiling
-                        && from.role == Role::Follower
-                }
-                _ => false,
+        for p in &out.pending {
+            out.dead[p.at as usize] = if p.request {
+                refusal_dead(servers[p.from], p.to, self.ceiling)
+            } else {
+                !matters(servers[p.to], p.from)
             };
         }
     }
