@@ -125,9 +125,11 @@ pub(super) struct KeyParts {
     /// By what each message under each renaming (as in `messages`) sorts
     /// ([`Codec::packed_key`]; [`UNPACKED`] if it does not pack), if its number is known.
     sort_keys: Vec<u128>,
-    /// The live messages of the state whose key is being written, by their places in
-    /// `messages`.
+    /// The live messages of the state last chosen for, by their places in `messages`, under
+    /// the renaming `live_under` (found by [`KeyParts::fingerprint`], used again by
+    /// [`KeyParts::write_key`]).
     live: Vec<u32>,
+    live_under: Option<usize>,
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
@@ -198,6 +200,7 @@ impl KeyParts {
                 (numbers, fp)
             }
         };
+        self.live_under = None;
         let needed = tables.envelopes.len() * codec.symmetries();
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
@@ -219,14 +222,9 @@ impl KeyParts {
         perm: usize,
         scratch: &Scratch,
     ) -> Fingerprint {
-        let mut fp = self.head.1;
-        for (&message, &dead) in messages.iter().zip(Codec::dead(scratch)) {
-            if !dead {
-                let at = self.message_number(codec, registry, tables, message, perm);
-                fp = fp.wrapping_add(self.message_parts[at]);
-            }
-        }
-        fp
+        self.find_live(codec, registry, (tables, messages), perm, scratch);
+        let parts = self.live.iter().map(|&at| self.message_parts[at as usize]);
+        parts.fold(self.head.1, Fingerprint::wrapping_add)
     }
 
     /// The compact key of the state last chosen for, whose messages are `messages`, under
@@ -245,15 +243,13 @@ impl KeyParts {
             compact::push(out, number);
         }
         // Sorted by the keys remembered for each message and renaming when they all pack.
-        self.live.clear();
-        let mut packs = true;
-        for (&message, &dead) in messages.iter().zip(Codec::dead(scratch)) {
-            if !dead {
-                let at = self.message_number(codec, registry, tables, message, perm);
-                packs &= self.sort_keys[at] != UNPACKED;
-                self.live.push(at as u32);
-            }
+        if self.live_under != Some(perm) {
+            self.find_live(codec, registry, (tables, messages), perm, scratch);
         }
+        let packs = self
+            .live
+            .iter()
+            .all(|&at| self.sort_keys[at as usize] != UNPACKED);
         if packs && self.live.len() <= PACKED_MAX {
             let keys = self.live.iter().map(|&at| self.sort_keys[at as usize]);
             for i in codec.sort_packed(keys, scratch) {
@@ -267,6 +263,26 @@ impl KeyParts {
             compact::push(out, self.messages[at]);
         }
         codec.perm(perm)
+    }
+
+    /// The live messages of the state last chosen for, whose messages are `messages`, by
+    /// their places under renaming `perm`, into `live`.
+    fn find_live(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        (tables, messages): (&Tables, &[u32]),
+        perm: usize,
+        scratch: &Scratch,
+    ) {
+        self.live.clear();
+        for (&message, &dead) in messages.iter().zip(Codec::dead(scratch)) {
+            if !dead {
+                let at = self.message_number(codec, registry, tables, message, perm);
+                self.live.push(at as u32);
+            }
+        }
+        self.live_under = Some(perm);
     }
 
     /// Where the registry's number of message `message`'s bytes under renaming `perm` lies in
