@@ -431,8 +431,8 @@ impl Codec {
     /// by index, as [`Codec::canonical_child`] would choose it, without writing the form
     /// where no other renaming ties with it. `key` holds the numbers of the state's parts: a
     /// head written before is copied. The messages are then sorted as the renaming names
-    /// them ([`Codec::chosen_order`]), and the head may be written with
-    /// [`Codec::write_head`].
+    /// them ([`Codec::chosen_order`]), and the head's parts may be written with
+    /// [`Codec::server_bytes`] and [`Codec::rest_bytes`].
     ///
     /// The state must have been reduced into `scratch` ([`Codec::reduce`]).
     pub(super) fn choose_from_records(
@@ -475,15 +475,6 @@ impl Codec {
     /// out.
     pub(super) fn dead(scratch: &Scratch) -> &[bool] {
         &scratch.reduced.dead
-    }
-
-    /// The key of the head [`Codec::choose_from_records`] last chose for: what the head is a
-    /// function of.
-    pub(super) fn chosen_head(scratch: &Scratch, perm: usize) -> HeadKey {
-        HeadKey {
-            perm: perm as u16,
-            ..scratch.head_key.expect("a head was chosen")
-        }
     }
 
     /// The number by which `record`'s message sorts under renaming `perm` when every message
@@ -531,22 +522,87 @@ impl Codec {
         sorted(scratch).map(|(_, i)| records[i as usize].tag)
     }
 
-    /// The form, with no messages, of the head of `state` (last reduced in `scratch`) under
-    /// renaming `perm`, into `out`.
-    pub(super) fn write_head(
+    /// For each server, what the reduction of the history's leaders asks of it, as one
+    /// number: twice its term plus one, less one if it is a candidate (so a server could
+    /// still lead a term `t` exactly when its stake is at most `2t`); all zero when the
+    /// search does not reduce, which keeps every leader.
+    #[inline(always)]
+    fn stakes(&self, state: &impl StateView) -> [u128; MAX_SERVERS] {
+        let mut stakes = [u128::MAX; MAX_SERVERS];
+        if !self.reducer.enabled {
+            return [0; MAX_SERVERS];
+        }
+        for s in state.servers() {
+            stakes[s.id] = stake(s.current_term, s.role == Role::Candidate);
+        }
+        stakes
+    }
+
+    /// Whether the form keeps the history's leader `leader` of term `term`, given the
+    /// servers' [`Codec::stakes`]: only while another server could still lead that term (it
+    /// is at a lower term, or a candidate in it), since only a new leader of the term is
+    /// ever compared with it (see [`reduce`](super::reduce)).
+    #[inline(always)]
+    fn leader_kept(stakes: &[u128], term: crate::raft::Term, leader: usize) -> bool {
+        // The smallest stake but the leader's, without a branch per server.
+        let others = stakes.iter().enumerate();
+        let others = others.map(|(id, &stake)| if id == leader { u128::MAX } else { stake });
+        others.min().unwrap_or(u128::MAX) <= 2 * term as u128
+    }
+
+    /// Which of the history's leaders, by place (up to 64), the form of `state` keeps
+    /// ([`Codec::leader_kept`]); `None` if it has more.
+    pub(super) fn leaders_kept(&self, state: &impl StateView) -> Option<u64> {
+        let leaders = state.history().leaders;
+        if leaders.len() > 64 {
+            return None;
+        }
+        let stakes = self.stakes(state);
+        let stakes = &stakes[..self.n];
+        let kept = leaders.iter().enumerate();
+        let kept = kept
+            .map(|(at, &(term, leader))| (Codec::leader_kept(stakes, term, leader) as u64) << at);
+        Some(kept.fold(0, |mask, bit| mask | bit))
+    }
+
+    /// The bytes of `server` (with these refusals kept) as the form names it under
+    /// renaming `perm`, into `out`: one server's part of a compact key.
+    pub(super) fn server_bytes(
         &self,
-        state: &impl StateView,
-        budget: Budget,
+        server: &RaftServer,
         perm: usize,
-        scratch: &Scratch,
+        refused: ServerSet,
         out: &mut Vec<u8>,
     ) {
         out.clear();
         let mut writer = Writer::new(out);
-        let perm = (&self.perms[perm], &self.inverses[perm]);
-        self.encode_head(state, budget, perm, &scratch.reduced, None, &mut writer);
-        writer.num(0);
+        let (perm, inv) = (&self.perms[perm], &self.inverses[perm]);
+        self.encode_server(server, perm, inv, refused, None, &mut writer);
         writer.finish();
+    }
+
+    /// The budget's bytes and the head's rest of `state` under renaming `perm`, into `out`:
+    /// the rest's part of a compact key.
+    pub(super) fn rest_bytes(
+        &self,
+        state: &impl StateView,
+        budget: Budget,
+        perm: usize,
+        out: &mut Vec<u8>,
+    ) {
+        out.clear();
+        let mut writer = Writer::new(out);
+        writer.byte(budget.dups);
+        writer.byte(budget.crashes);
+        writer.byte(budget.requests);
+        let perm = (&self.perms[perm], &self.inverses[perm]);
+        self.encode_rest(state, perm, &mut writer);
+        writer.finish();
+    }
+
+    /// The refusals each server keeps in the state last reduced.
+    pub(super) fn refusals(scratch: &Scratch) -> &[ServerSet; MAX_SERVERS] {
+        &scratch.reduced.refusals
     }
 
     /// The bytes of `envelope` as the form names it under renaming `perm`, into `out`.
@@ -805,6 +861,18 @@ impl Codec {
             let server = cluster.server(id);
             self.encode_server(server, perm, inv, reduced.refusals[id], log, out);
         }
+        self.encode_rest(cluster, (perm, inv), out);
+    }
+
+    /// The head after its servers: the partition, the cut links and the monitor's history,
+    /// under a renaming and its inverse.
+    fn encode_rest(
+        &self,
+        cluster: &impl StateView,
+        (perm, inv): (&Perm, &Perm),
+        out: &mut Writer<'_>,
+    ) {
+        let n = self.n;
         // The partition, with groups numbered in order of first appearance.
         if cluster.network().is_partitioned() {
             let groups = cluster.network().groups();
@@ -834,13 +902,9 @@ impl Codec {
             out.byte(0);
         }
         let history = cluster.history();
+        let stakes = self.stakes(cluster);
         let live = |&&(term, leader): &&(crate::raft::Term, usize)| {
-            !self.reducer.enabled
-                || cluster.servers().any(|s| {
-                    s.id != leader
-                        && (s.current_term < term
-                            || (s.current_term == term && s.role == Role::Candidate))
-                })
+            Codec::leader_kept(&stakes[..n], term, leader)
         };
         out.num(history.leaders.iter().filter(live).count() as u64);
         for &(term, leader) in history.leaders.iter().filter(live) {
@@ -1336,6 +1400,11 @@ pub fn identity() -> Perm {
 }
 
 /// The renaming that undoes `perm` (on the first `n` servers).
+/// A server's stake in the history's leaders ([`Codec::stakes`]).
+fn stake(term: crate::raft::Term, candidate: bool) -> u128 {
+    2 * term as u128 + 1 - candidate as u128
+}
+
 fn inverse(perm: &Perm, n: usize) -> Perm {
     let mut inv = identity();
     for s in 0..n {
@@ -1652,6 +1721,30 @@ mod tests {
         codec
             .canonical(cluster, Budget::default(), &mut Scratch::default())
             .to_vec()
+    }
+
+    #[test]
+    fn a_leader_is_kept_exactly_while_another_server_could_still_lead_its_term() {
+        let states: Vec<(u64, bool)> = (1..=4).flat_map(|t| [(t, false), (t, true)]).collect();
+        for a in &states {
+            for b in &states {
+                for c in &states {
+                    let servers = [*a, *b, *c];
+                    let stakes = servers.map(|(term, candidate)| stake(term, candidate));
+                    for (term, leader) in (1..=4).flat_map(|t| (0..3).map(move |l| (t, l))) {
+                        let could_lead = |&(id, &(t, candidate)): &(usize, &(u64, bool))| {
+                            id != leader && (t < term || (t == term && candidate))
+                        };
+                        let kept = servers.iter().enumerate().any(|s| could_lead(&s));
+                        assert_eq!(
+                            Codec::leader_kept(&stakes, term, leader),
+                            kept,
+                            "{servers:?}, leader {leader} of term {term}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

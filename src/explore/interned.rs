@@ -18,14 +18,14 @@ use super::canon::{
     Budget, Codec, HeadKey, MessageRecord, PACKED_MAX, Perm, Scratch, ServerSignature,
     signature_start,
 };
-use super::compact::{self, Compactor, Kind, Registry};
+use super::compact::{self, Kind, Registry};
 use super::fingerprint::{self, Fingerprint};
 use super::sleep::Effect;
 use super::view::StateView;
 use crate::raft::invariants::MonitorHistory;
 use crate::raft::{
     Cluster, Entry, Envelope, Event, LogIndex, MAX_SERVERS, Message, MessageId, PVec, RaftNetwork,
-    RaftServer, Role, ServerId, Term,
+    RaftServer, Role, ServerId, ServerSet, Term,
 };
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
@@ -110,15 +110,17 @@ pub(super) struct Memo {
 /// (see [`compact`](super::compact)).
 #[derive(Default)]
 pub(super) struct KeyParts {
-    /// A head's key → the numbers of its rest and of its servers by slot, and what they add
-    /// to a fingerprint.
-    heads: Map<HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint)>,
+    /// A server's number times the renamings, plus the renaming's index → its part of a key
+    /// under that renaming with the refusals it was last asked for.
+    servers: Vec<ServerPart>,
+    /// A history's number, the budget, the renaming and the leaders kept
+    /// ([`Codec::leaders_kept`]) → the registry's number of the head's rest, and what it
+    /// adds to a fingerprint.
+    rests: Map<(u32, u32, u64), (u32, Fingerprint)>,
     /// A message's number times the renamings, plus the renaming's index → the registry's
     /// number of its bytes under that renaming ([`UNKNOWN`] if not looked up yet).
     messages: Vec<u32>,
-    compactor: Compactor,
     bytes: Vec<u8>,
-    key: Vec<u8>,
     /// What each message under each renaming (as in `messages`) adds to a fingerprint
     /// ([`fingerprint::part`] of its number), if its number is known.
     message_parts: Vec<Fingerprint>,
@@ -134,6 +136,23 @@ pub(super) struct KeyParts {
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
 }
+
+/// One server's part of a compact key under one renaming.
+#[derive(Clone, Copy, Debug)]
+struct ServerPart {
+    /// The refusals kept it was worked out with (the reductions may drop some).
+    refused: ServerSet,
+    /// The registry's number of its bytes ([`UNKNOWN`] if not looked up yet).
+    number: u32,
+    /// What it adds to a fingerprint, at its slot.
+    part: Fingerprint,
+}
+
+const NO_SERVER_PART: ServerPart = ServerPart {
+    refused: ServerSet::EMPTY,
+    number: UNKNOWN,
+    part: 0,
+};
 
 /// Not a number yet.
 const UNKNOWN: u32 = u32::MAX;
@@ -163,8 +182,10 @@ impl Memo {
 
 impl KeyParts {
     fn footprint(&self) -> usize {
-        let head = std::mem::size_of::<(HeadKey, ([u32; MAX_SERVERS + 1], Fingerprint))>();
-        self.heads.len() * (head + 8) + self.messages.len() * (4 + 16 + 16)
+        let rest = std::mem::size_of::<((u32, u32, u64), (u32, Fingerprint))>();
+        self.servers.len() * std::mem::size_of::<ServerPart>()
+            + self.rests.len() * (rest + 8)
+            + self.messages.len() * (4 + 16 + 16)
     }
 
     /// Reduces `state` (made of `tables`' parts, `budget` used) and chooses the renaming its
@@ -184,22 +205,23 @@ impl KeyParts {
         let head = HeadKey::of(state.servers, state.history);
         let records = (&tables.records[..], state.messages);
         let perm = codec.choose_from_records(state, budget, records, head, scratch);
-        let head = Codec::chosen_head(scratch, perm);
-        self.head = match self.heads.get(&head) {
-            Some(&numbers) => numbers,
-            None => {
-                codec.write_head(state, budget, perm, scratch, &mut self.bytes);
-                let compactor = &mut self.compactor;
-                compactor.key(codec, registry, &self.bytes, &mut self.key);
-                let mut numbers = [0; MAX_SERVERS + 1];
-                for (to, from) in numbers.iter_mut().zip(compact::numbers(&self.key)) {
-                    *to = from;
-                }
-                let fp = fingerprint::of_key(&self.key, codec.servers());
-                self.heads.insert(head, (numbers, fp));
-                (numbers, fp)
-            }
-        };
+        let needed = tables.servers.len() * codec.symmetries();
+        if self.servers.len() < needed {
+            self.servers.resize(needed, NO_SERVER_PART);
+        }
+        // The head's numbers: each server's by slot, then the rest's.
+        let mut numbers = [0; MAX_SERVERS + 1];
+        let slots = codec.perm(perm);
+        let refusals = Codec::refusals(scratch);
+        let mut fp = self.rest_part(codec, registry, state, budget, perm, &mut numbers[0]);
+        for id in 0..codec.servers() {
+            let slot = slots[id] as usize;
+            let server = (state.servers[id], refusals[id], slot);
+            let part = self.server_part(codec, registry, tables, server, perm);
+            numbers[slot + 1] = part.number;
+            fp = fp.wrapping_add(part.part);
+        }
+        self.head = (numbers, fp);
         self.live_under = None;
         let needed = tables.envelopes.len() * codec.symmetries();
         if self.messages.len() < needed {
@@ -208,6 +230,61 @@ impl KeyParts {
             self.sort_keys.resize(needed, UNPACKED);
         }
         perm
+    }
+
+    /// The part of a key of server `number` (with refusals `refused` kept, at slot `slot`)
+    /// under renaming `perm`, looked up now if it was not known.
+    #[inline(always)]
+    fn server_part(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        tables: &Tables,
+        (number, refused, slot): (u32, ServerSet, usize),
+        perm: usize,
+    ) -> ServerPart {
+        let at = number as usize * codec.symmetries() + perm;
+        let known = self.servers[at];
+        if known.number != UNKNOWN && known.refused == refused {
+            return known;
+        }
+        let server = tables.server(number);
+        codec.server_bytes(server, perm, refused, &mut self.bytes);
+        let number = registry.number(Kind::Server, &self.bytes);
+        let part = fingerprint::part(number, slot as u64 + 1);
+        self.servers[at] = ServerPart {
+            refused,
+            number,
+            part,
+        };
+        self.servers[at]
+    }
+
+    /// The registry's number of the head's rest of `state` (with `budget`) under renaming
+    /// `perm`, into `number`; returns what it adds to a fingerprint.
+    fn rest_part(
+        &mut self,
+        codec: &Codec,
+        registry: &Registry,
+        state: &Interned<'_>,
+        budget: Budget,
+        perm: usize,
+        number: &mut u32,
+    ) -> Fingerprint {
+        let kept = codec.leaders_kept(state);
+        let budget_bits = u32::from_le_bytes([budget.dups, budget.crashes, budget.requests, 0]);
+        let key = kept.map(|kept| (state.history, budget_bits | (perm as u32) << 24, kept));
+        if let Some(&(known, part)) = key.and_then(|key| self.rests.get(&key)) {
+            *number = known;
+            return part;
+        }
+        codec.rest_bytes(state, budget, perm, &mut self.bytes);
+        *number = registry.number(Kind::Rest, &self.bytes);
+        let part = fingerprint::part(*number, 0);
+        if let Some(key) = key {
+            self.rests.insert(key, (*number, part));
+        }
+        part
     }
 
     /// The fingerprint of the state last chosen for, whose messages are `messages`, under
