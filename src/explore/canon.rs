@@ -528,10 +528,10 @@ impl Codec {
     /// search does not reduce, which keeps every leader.
     #[inline(always)]
     fn stakes(&self, state: &impl StateView) -> [u128; MAX_SERVERS] {
-        let mut stakes = [u128::MAX; MAX_SERVERS];
         if !self.reducer.enabled {
             return [0; MAX_SERVERS];
         }
+        let mut stakes = [u128::MAX; MAX_SERVERS];
         for s in state.servers() {
             stakes[s.id] = stake(s.current_term, s.role == Role::Candidate);
         }
@@ -1399,12 +1399,12 @@ pub fn identity() -> Perm {
     std::array::from_fn(|i| i as u8)
 }
 
-/// The renaming that undoes `perm` (on the first `n` servers).
 /// A server's stake in the history's leaders ([`Codec::stakes`]).
 fn stake(term: crate::raft::Term, candidate: bool) -> u128 {
     2 * term as u128 + 1 - candidate as u128
 }
 
+/// The renaming that undoes `perm` (on the first `n` servers).
 fn inverse(perm: &Perm, n: usize) -> Perm {
     let mut inv = identity();
     for s in 0..n {

@@ -271,6 +271,8 @@ impl KeyParts {
         perm: usize,
         number: &mut u32,
     ) -> Fingerprint {
+        // The rest is a function of these alone: a state of interned parts has no partition
+        // and no cut link ([`Tables::usable`]).
         let kept = codec.leaders_kept(state);
         let budget_bits = u32::from_le_bytes([budget.dups, budget.crashes, budget.requests, 0]);
         let key = kept.map(|kept| (state.history, budget_bits | (perm as u32) << 24, kept));
