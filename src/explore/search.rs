@@ -106,6 +106,8 @@ struct Candidate {
     parent: u32,
     mv: Move,
     sleep: Sleep,
+    /// The moves found to lead back to stored states from it ([`SleepMoves::late`]).
+    late: Sleep,
 }
 
 #[derive(Default)]
@@ -348,6 +350,7 @@ impl Merger {
                     parent: c.parent,
                     mv: c.mv,
                     sleep: c.sleep,
+                    late: c.late,
                 });
             }
         }
@@ -538,6 +541,7 @@ impl<'a> Worker<'a> {
             Sleep::NONE
         };
         self.sleep.start(parent, asleep);
+        let first = out.candidates.len();
         moves::moves(
             parent,
             budget,
@@ -566,6 +570,7 @@ impl<'a> Worker<'a> {
                 return true;
             }
         }
+        self.sleep_late(first, out);
         config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         false
     }
@@ -601,6 +606,7 @@ impl<'a> Worker<'a> {
         let it = self.interned.as_mut().expect("interning");
         let parent = it.parent();
         self.sleep.start(&parent, asleep);
+        let first = out.candidates.len();
         moves::moves(
             &parent,
             budget,
@@ -637,8 +643,17 @@ impl<'a> Worker<'a> {
             }
             self.interned_successor(store, index, mv, budget, taken, out);
         }
+        self.sleep_late(first, out);
         config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         false
+    }
+
+    /// Puts to sleep in the new successors of the state just expanded, the first of them
+    /// `first` in `out`, the moves it found to lead back to stored states (see
+    /// [`sleep`](super::sleep)).
+    fn sleep_late(&mut self, first: usize, out: &mut ChunkOut) {
+        let candidates = &mut out.candidates[first..];
+        self.sleep.late(|i, late| candidates[i].late = late);
     }
 
     /// Decodes the state being expanded through interned parts, unless it is already.
@@ -764,6 +779,7 @@ impl<'a> Worker<'a> {
         let fp = (self.pass == Pass::Search && store.by_fingerprint())
             .then(|| keys.fingerprint(codec, registry, tables, next.messages, chosen, scratch));
         if fp.is_some_and(|fp| store.seen(fp)) && !config.verify {
+            self.sleep.stored(mv);
             return;
         }
         let parts = (tables, next.messages);
@@ -779,9 +795,10 @@ impl<'a> Worker<'a> {
         }
         let (hash, known) = store.look_up(key, fp);
         if known {
+            self.sleep.stored(mv);
             return;
         }
-        let sleep = if config.sleep_sets && self.sleep.passes_on(mv, effect) {
+        let sleep = if config.sleep_sets {
             let order = &mut self.order;
             codec.message_order(&next, &perm, scratch, order);
             self.sleep.successor(mv, effect, &perm, order)
@@ -942,10 +959,11 @@ impl Decoded {
         let fp = self.fingerprint(config, store);
         let (hash, known) = store.look_up(key, fp);
         if known {
+            sleep.stored(mv);
             return false;
         }
         // A new state: which moves sleep in it, in its own naming.
-        let asleep = if config.sleep_sets && sleep.passes_on(mv, effect) {
+        let asleep = if config.sleep_sets {
             let next = self.child.as_ref().expect("taken");
             config
                 .codec
@@ -1012,6 +1030,7 @@ impl ChunkOut {
             parent: parent as u32,
             mv,
             sleep,
+            late: Sleep::NONE,
         });
     }
 }

@@ -22,6 +22,15 @@
 //! nothing go on sleeping. (The history's first leader of each term is kept by term, so two
 //! new leaders commute, unless of the same term: a violation either way, at the same depth.)
 //!
+//! A move tried from p that leads back to a state already stored (found at p's depth or
+//! before) sleeps in every successor p·y with y on another server, also those tried before
+//! it: p·y·x is p·x·y, one move from a state at most as deep as p, so it is at most as deep
+//! as p·y and found without it. Such a move keeps sleeping down the path while the moves
+//! taken are independent of it, and the argument holds all the way: each state on the path
+//! is one move deeper, and so is the state that move leads to. It never hides a shortest
+//! path to a state, whose every step leads one level deeper, so the states and their depths
+//! stay the same.
+//!
 //! Only deliveries and timeouts sleep. Drops, duplicates, crashes, restarts and requests
 //! are treated as depending on every move (they change budgets or several servers), and a
 //! move only sleeps while its name fits in the set (message positions below 48).
@@ -51,6 +60,11 @@ impl Sleep {
     /// Whether `mv` sleeps.
     pub fn contains(self, mv: Move) -> bool {
         bit(mv).is_some_and(|b| self.0 & (1 << b) != 0)
+    }
+
+    /// The moves that sleep in either.
+    pub fn union(self, other: Sleep) -> Sleep {
+        Sleep(self.0 | other.0)
     }
 
     /// The moves that sleep in both.
@@ -142,6 +156,22 @@ pub struct SleepMoves {
     messages: usize,
     /// Scratch: the new position of each of the state's messages in a successor.
     moved_to: Vec<u16>,
+    /// Of the moves tried, those whose successor was stored already ([`SleepMoves::stored`]).
+    back: u64,
+    /// The successors given a sleep set so far, in order.
+    children: Vec<Child>,
+    /// Their message ids by canonical position, one after another.
+    orders: Vec<u64>,
+}
+
+/// A successor given a sleep set, as [`SleepMoves::successor`] was asked for it, so that moves
+/// found later to lead back can sleep in it too ([`SleepMoves::late`]).
+struct Child {
+    mv: Move,
+    effect: Effect,
+    perm: Perm,
+    /// Where its message ids lie in [`SleepMoves::orders`].
+    order: std::ops::Range<usize>,
 }
 
 impl SleepMoves {
@@ -149,6 +179,9 @@ impl SleepMoves {
     pub fn start(&mut self, state: &impl StateView, asleep: Sleep) {
         self.asleep = asleep.0;
         self.tried = 0;
+        self.back = 0;
+        self.children.clear();
+        self.orders.clear();
         self.refused_unchanged = 0;
         self.keeps_vote_inputs = 0;
         self.commits = 0;
@@ -212,16 +245,33 @@ impl SleepMoves {
         }
     }
 
+    /// Records that `mv`, tried, led to a state already stored.
+    pub fn stored(&mut self, mv: Move) {
+        if let Some(b) = bit(mv) {
+            self.back |= 1 << b;
+        }
+    }
+
+    /// Once every move is tried: for each successor given a sleep set (by its place among
+    /// them) whose moves found to lead back to stored states include some that may sleep in
+    /// it, calls `apply` with those, named as in it.
+    pub fn late(&mut self, mut apply: impl FnMut(usize, Sleep)) {
+        for (i, child) in self.children.iter().enumerate() {
+            // Every move that leads back was tried, so it sleeps after the child's move
+            // exactly when a move tried before that one would.
+            let bits = self.back & self.inherited(child.mv, child.effect);
+            if bits != 0 {
+                let order = &self.orders[child.order.clone()];
+                let moved = &mut self.moved_to;
+                apply(i, translate(moved, self.messages, bits, &child.perm, order));
+            }
+        }
+    }
+
     /// The server a sleeping-capable move acts on.
     fn target(&self, mv: Move) -> Option<usize> {
         let b = bit(mv)?;
         (0..MAX_SERVERS).find(|&s| self.acting_on[s] & (1 << b) != 0)
-    }
-
-    /// Whether the successor by `mv` may get a non-empty sleep set (saves the renaming
-    /// work when it may not).
-    pub fn passes_on(&self, mv: Move, effect: Effect) -> bool {
-        self.inherited(mv, effect) != 0
     }
 
     /// The moves that go on sleeping after `mv` (tried, with `effect`), named as in this
@@ -251,37 +301,60 @@ impl SleepMoves {
 
     /// The successor's sleep set after `mv`, named as in the successor's canonical form:
     /// `perm` renames this state's servers to the successor's slots and `order` lists the
-    /// successor's message ids by canonical position.
+    /// successor's message ids by canonical position. The successor is remembered, so that
+    /// moves later found to lead back to stored states can sleep in it too
+    /// ([`SleepMoves::late`]).
     pub fn successor(&mut self, mv: Move, effect: Effect, perm: &Perm, order: &[u64]) -> Sleep {
+        let from = self.orders.len();
+        self.orders.extend_from_slice(order);
+        self.children.push(Child {
+            mv,
+            effect,
+            perm: *perm,
+            order: from..self.orders.len(),
+        });
         let bits = self.inherited(mv, effect);
-        if bits == 0 {
-            return Sleep::NONE;
-        }
-        self.moved_to.clear();
-        self.moved_to.resize(self.messages + 1, u16::MAX);
-        for (position, &id) in order.iter().enumerate() {
-            if let Some(slot) = self.moved_to.get_mut(id as usize) {
-                *slot = position as u16;
-            }
-        }
-        let mut out = 0u64;
-        let mut rest = bits;
-        while rest != 0 {
-            let b = rest.trailing_zeros();
-            rest &= rest - 1;
-            if b < MESSAGE_BITS {
-                // The message at position b has id b + 1.
-                let to = self.moved_to[b as usize + 1];
-                if (to as u32) < MESSAGE_BITS {
-                    out |= 1 << to;
-                }
-            } else {
-                let slot = perm[(b - MESSAGE_BITS) as usize] as u32;
-                out |= 1 << (MESSAGE_BITS + slot);
-            }
-        }
-        Sleep(out)
+        translate(&mut self.moved_to, self.messages, bits, perm, order)
     }
+}
+
+/// Moves `bits` of a state with `messages` messages, named as in its successor: `perm`
+/// renames the state's servers to the successor's slots and `order` lists the successor's
+/// message ids by canonical position. `moved_to` is scratch.
+fn translate(
+    moved_to: &mut Vec<u16>,
+    messages: usize,
+    bits: u64,
+    perm: &Perm,
+    order: &[u64],
+) -> Sleep {
+    if bits == 0 {
+        return Sleep::NONE;
+    }
+    moved_to.clear();
+    moved_to.resize(messages + 1, u16::MAX);
+    for (position, &id) in order.iter().enumerate() {
+        if let Some(slot) = moved_to.get_mut(id as usize) {
+            *slot = position as u16;
+        }
+    }
+    let mut out = 0u64;
+    let mut rest = bits;
+    while rest != 0 {
+        let b = rest.trailing_zeros();
+        rest &= rest - 1;
+        if b < MESSAGE_BITS {
+            // The message at position b has id b + 1.
+            let to = moved_to[b as usize + 1];
+            if (to as u32) < MESSAGE_BITS {
+                out |= 1 << to;
+            }
+        } else {
+            let slot = perm[(b - MESSAGE_BITS) as usize] as u32;
+            out |= 1 << (MESSAGE_BITS + slot);
+        }
+    }
+    Sleep(out)
 }
 
 #[cfg(test)]
@@ -304,16 +377,59 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_move_sleeps_after_an_independent_one_and_wakes_after_a_dependent_one() {
+    /// Three servers after server 0's timeout (RequestVotes to 1 and 2 at positions 0 and 1),
+    /// and the bookkeeping started on it with nothing asleep.
+    fn after_a_timeout() -> (Cluster, SleepMoves) {
         use crate::raft::{Action, ServerAction};
-        // Server 0 times out: RequestVotes to 1 and 2 (positions 0 and 1).
         let mut state = Cluster::new(3);
         state
             .apply(&Action::on(0, ServerAction::Timeout))
             .expect("a timeout");
         let mut sm = SleepMoves::default();
         sm.start(&state, Sleep::NONE);
+        (state, sm)
+    }
+
+    #[test]
+    fn a_move_found_to_lead_back_sleeps_in_the_successors_tried_before_it_too() {
+        let (state, mut sm) = after_a_timeout();
+        let identity = super::super::canon::identity();
+        // Two new successors first: by delivering to server 1, and by server 1's timeout.
+        sm.tried(Move::Deliver(0), Effect::default());
+        let first = sm.successor(Move::Deliver(0), Effect::default(), &identity, &[2, 3]);
+        assert!(first.is_empty(), "nothing was tried before it");
+        sm.tried(Move::Timeout(1), Effect::default());
+        let mut perm = identity;
+        perm[..3].copy_from_slice(&[1, 2, 0]);
+        let second = sm.successor(Move::Timeout(1), Effect::default(), &perm, &[2, 1, 3, 4]);
+        assert!(
+            second.is_empty(),
+            "the only move tried before acts on the same server"
+        );
+        // Then the delivery to server 2 and server 2's timeout lead back to stored states.
+        for mv in [Move::Deliver(1), Move::Timeout(2)] {
+            sm.tried(mv, Effect::default());
+            sm.stored(mv);
+        }
+        let mut late = Vec::new();
+        sm.late(|i, sleep| late.push((i, sleep)));
+        // Named as in each successor: in the first, the delivery to 2 is at position 0;
+        // in the second, message 2 is at position 0 and server 2 is slot 0.
+        assert_eq!(
+            late,
+            [
+                (0, Sleep::of(&[Move::Deliver(0), Move::Timeout(2)])),
+                (1, Sleep::of(&[Move::Deliver(0), Move::Timeout(0)])),
+            ]
+        );
+        // A new state starts with nothing found.
+        sm.start(&state, Sleep::NONE);
+        sm.late(|_, _| panic!("no successor yet"));
+    }
+
+    #[test]
+    fn a_move_sleeps_after_an_independent_one_and_wakes_after_a_dependent_one() {
+        let (state, mut sm) = after_a_timeout();
         assert_eq!(state.in_flight().len(), 2);
         sm.tried(Move::Deliver(0), Effect::default()); // to server 1
         sm.tried(Move::Timeout(2), Effect::default());

@@ -81,7 +81,12 @@ pub(super) struct NewState<'k> {
     pub(super) key: &'k [u8],
     pub(super) parent: u32,
     pub(super) mv: Move,
+    /// The moves asleep in it on this path.
     pub(super) sleep: Sleep,
+    /// The moves that lead back from it to states stored before its depth, as this path
+    /// found them: they sleep in it whatever the other paths to it say (see
+    /// [`sleep`](super::sleep)).
+    pub(super) late: Sleep,
     /// Its fingerprint, if the store finds states by fingerprint (else 0).
     pub(super) fp: Fingerprint,
 }
@@ -122,6 +127,7 @@ impl Store {
             parent: 0,
             mv: Move::Deliver(0),
             sleep: Sleep::NONE,
+            late: Sleep::NONE,
             fp: fp.unwrap_or(0),
         };
         let slot = record(&mut store.arena, &mut store.metas, found, 0);
@@ -225,8 +231,9 @@ impl Store {
         let (arena, metas) = (&mut self.arena, &mut self.metas);
         let mut copy = || {
             arena.extend_from_slice(&found.arena);
-            let moved = found.metas.iter().map(|m| Meta {
+            let moved = found.metas.iter().zip(&found.lates).map(|(m, &late)| Meta {
                 offset: m.offset + base,
+                sleep: m.sleep.union(late),
                 ..*m
             });
             metas.extend(moved);
@@ -303,6 +310,8 @@ pub(super) enum Limit {
 pub(super) struct Level {
     arena: Vec<u8>,
     metas: Vec<Meta>,
+    /// For each state, the moves any path to it found to lead back ([`NewState::late`]).
+    lates: Vec<Sleep>,
     table: HashTable<Slot>,
     /// The states' fingerprints, if the store finds states by those.
     fps: Vec<Fingerprint>,
@@ -323,6 +332,7 @@ impl Level {
         Level {
             arena: Vec::new(),
             metas: Vec::new(),
+            lates: Vec::new(),
             table: HashTable::new(),
             fps: Vec::new(),
             by_fingerprint: store.by_fingerprint(),
@@ -354,7 +364,8 @@ impl Level {
     }
 
     /// Adds a state unless the level has it; if it has, only the moves asleep on every path
-    /// to it stay asleep (it is found again at this depth by another path).
+    /// to it stay asleep (it is found again at this depth by another path), besides those
+    /// any path found to lead back.
     pub(super) fn merge(&mut self, found: NewState<'_>) {
         if self.limit.is_some() {
             return;
@@ -371,6 +382,7 @@ impl Level {
         let Level {
             arena,
             metas,
+            lates,
             table,
             fps,
             by_fingerprint,
@@ -380,11 +392,14 @@ impl Level {
         let (hash, key) = (found.hash, found.key);
         match table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash) {
             Entry::Occupied(known) => {
-                let meta = &mut metas[known.get().index as usize - *first];
+                let at = known.get().index as usize - *first;
+                let meta = &mut metas[at];
                 meta.sleep = meta.sleep.intersect(found.sleep);
+                lates[at] = lates[at].union(found.late);
             }
             Entry::Vacant(vacant) => {
                 vacant.insert(record(arena, metas, found, index));
+                lates.push(found.late);
                 if *by_fingerprint {
                     fps.push(found.fp);
                 }
@@ -404,6 +419,7 @@ mod tests {
             parent: 0,
             mv: Move::Timeout(0),
             sleep,
+            late: Sleep::NONE,
             fp: 0,
         }
     }
@@ -414,19 +430,33 @@ mod tests {
         let mut level = Level::after(&store, usize::MAX, usize::MAX);
         let both = Sleep::of(&[Move::Deliver(0), Move::Deliver(1)]);
         let one = Sleep::of(&[Move::Deliver(1)]);
+        let back = |moves: &[Move]| Sleep::of(moves);
         level.merge(state(&store, b"a", both));
         level.merge(state(&store, b"b", both));
-        level.merge(state(&store, b"a", one));
-        assert_eq!((level.total(), level.limit()), (3, None));
+        level.merge(NewState {
+            late: back(&[Move::Timeout(2)]),
+            ..state(&store, b"a", one)
+        });
+        level.merge(NewState {
+            late: back(&[Move::Deliver(3)]),
+            ..state(&store, b"c", Sleep::NONE)
+        });
+        level.merge(state(&store, b"c", one));
+        assert_eq!((level.total(), level.limit()), (4, None));
         store.absorb(level, false);
-        assert_eq!(store.len(), 3);
+        assert_eq!(store.len(), 4);
         assert_eq!((store.bytes(1), store.bytes(2)), (&b"a"[..], &b"b"[..]));
-        assert_eq!(store.meta(1).sleep, one, "a second path to a wakes move 0");
+        assert_eq!(
+            store.meta(1).sleep,
+            back(&[Move::Deliver(1), Move::Timeout(2)]),
+            "a second path to a wakes move 0; a move found to lead back sleeps whatever the path"
+        );
         assert_eq!(store.meta(2).sleep, both);
-        for key in [&b"start"[..], b"a", b"b"] {
+        assert_eq!(store.meta(3).sleep, back(&[Move::Deliver(3)]));
+        for key in [&b"start"[..], b"a", b"b", b"c"] {
             assert!(store.contains(store.hash(key), key));
         }
-        assert!(!store.contains(store.hash(b"c"), b"c"));
+        assert!(!store.contains(store.hash(b"d"), b"d"));
     }
 
     #[test]
