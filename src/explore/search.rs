@@ -107,7 +107,7 @@ struct Candidate {
     mv: Move,
     sleep: Sleep,
     /// The moves found to lead back to stored states from it ([`SleepMoves::late`]).
-    late: Sleep,
+    back: Sleep,
 }
 
 #[derive(Default)]
@@ -350,7 +350,7 @@ impl Merger {
                     parent: c.parent,
                     mv: c.mv,
                     sleep: c.sleep,
-                    late: c.late,
+                    back: c.back,
                 });
             }
         }
@@ -535,12 +535,13 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let budget = self.decoded.decode(config, store, index, self.pass);
         let parent = self.decoded.parent.as_ref().expect("decoded");
-        let asleep = if config.sleep_sets {
-            store.meta(index).sleep
+        let (asleep, back) = if config.sleep_sets {
+            let meta = store.meta(index);
+            (meta.sleep, meta.back)
         } else {
-            Sleep::NONE
+            (Sleep::NONE, Sleep::NONE)
         };
-        self.sleep.start(parent, asleep);
+        self.sleep.start(parent, asleep, back);
         let first = out.candidates.len();
         moves::moves(
             parent,
@@ -598,14 +599,15 @@ impl<'a> Worker<'a> {
                 budget
             }
         };
-        let asleep = if config.sleep_sets {
-            store.meta(index).sleep
+        let (asleep, back) = if config.sleep_sets {
+            let meta = store.meta(index);
+            (meta.sleep, meta.back)
         } else {
-            Sleep::NONE
+            (Sleep::NONE, Sleep::NONE)
         };
         let it = self.interned.as_mut().expect("interning");
         let parent = it.parent();
-        self.sleep.start(&parent, asleep);
+        self.sleep.start(&parent, asleep, back);
         let first = out.candidates.len();
         moves::moves(
             &parent,
@@ -653,7 +655,7 @@ impl<'a> Worker<'a> {
     /// [`sleep`](super::sleep)).
     fn sleep_late(&mut self, first: usize, out: &mut ChunkOut) {
         let candidates = &mut out.candidates[first..];
-        self.sleep.late(|i, late| candidates[i].late = late);
+        self.sleep.late(|i, back| candidates[i].back = back);
     }
 
     /// Decodes the state being expanded through interned parts, unless it is already.
@@ -1030,7 +1032,7 @@ impl ChunkOut {
             parent: parent as u32,
             mv,
             sleep,
-            late: Sleep::NONE,
+            back: Sleep::NONE,
         });
     }
 }

@@ -29,7 +29,10 @@
 //! taken are independent of it, and the argument holds all the way: each state on the path
 //! is one move deeper, and so is the state that move leads to. It never hides a shortest
 //! path to a state, whose every step leads one level deeper, so the states and their depths
-//! stay the same.
+//! stay the same. Whether a move leads back from a state does not depend on the path to
+//! it, so such moves are kept apart from the others: they sleep in a state if any path to
+//! it found them (the others only if every path did), and they pass on to its successors
+//! as moves found to lead back.
 //!
 //! Only deliveries and timeouts sleep. Drops, duplicates, crashes, restarts and requests
 //! are treated as depending on every move (they change budgets or several servers), and a
@@ -158,6 +161,8 @@ pub struct SleepMoves {
     moved_to: Vec<u16>,
     /// Of the moves tried, those whose successor was stored already ([`SleepMoves::stored`]).
     back: u64,
+    /// Of the moves asleep, those a path to the state found to lead back.
+    asleep_back: u64,
     /// The successors given a sleep set so far, in order.
     children: Vec<Child>,
     /// Their message ids by canonical position, one after another.
@@ -175,9 +180,11 @@ struct Child {
 }
 
 impl SleepMoves {
-    /// Starts on `state` (a decoded state), whose sleep set is `asleep`.
-    pub fn start(&mut self, state: &impl StateView, asleep: Sleep) {
-        self.asleep = asleep.0;
+    /// Starts on `state` (a decoded state), in which the moves `asleep` sleep, and so do
+    /// the moves `back` found to lead back to stored states.
+    pub fn start(&mut self, state: &impl StateView, asleep: Sleep, back: Sleep) {
+        self.asleep = asleep.0 | back.0;
+        self.asleep_back = back.0;
         self.tried = 0;
         self.back = 0;
         self.children.clear();
@@ -253,13 +260,14 @@ impl SleepMoves {
     }
 
     /// Once every move is tried: for each successor given a sleep set (by its place among
-    /// them) whose moves found to lead back to stored states include some that may sleep in
-    /// it, calls `apply` with those, named as in it.
+    /// them), the moves found to lead back to stored states (here, or on a path to this
+    /// state) that sleep in it, named as in it, given to `apply` unless there are none.
     pub fn late(&mut self, mut apply: impl FnMut(usize, Sleep)) {
         for (i, child) in self.children.iter().enumerate() {
-            // Every move that leads back was tried, so it sleeps after the child's move
-            // exactly when a move tried before that one would.
-            let bits = self.back & self.inherited(child.mv, child.effect);
+            // Every move found here to lead back was tried, so it sleeps after the child's
+            // move exactly when a move tried before that one would.
+            let back = self.back | self.asleep_back;
+            let bits = back & self.inherited(child.mv, child.effect);
             if bits != 0 {
                 let order = &self.orders[child.order.clone()];
                 let moved = &mut self.moved_to;
@@ -386,7 +394,7 @@ mod tests {
             .apply(&Action::on(0, ServerAction::Timeout))
             .expect("a timeout");
         let mut sm = SleepMoves::default();
-        sm.start(&state, Sleep::NONE);
+        sm.start(&state, Sleep::NONE, Sleep::NONE);
         (state, sm)
     }
 
@@ -423,8 +431,25 @@ mod tests {
             ]
         );
         // A new state starts with nothing found.
-        sm.start(&state, Sleep::NONE);
+        sm.start(&state, Sleep::NONE, Sleep::NONE);
         sm.late(|_, _| panic!("no successor yet"));
+    }
+
+    #[test]
+    fn moves_a_path_found_to_lead_back_pass_on_as_such() {
+        let (state, mut sm) = after_a_timeout();
+        let back = Sleep::of(&[Move::Deliver(0), Move::Timeout(2)]);
+        sm.start(&state, Sleep::NONE, back);
+        assert!(sm.asleep(Move::Deliver(0)) && sm.asleep(Move::Timeout(2)));
+        // Delivering to server 2: the delivery to 1 goes on sleeping, 2's timeout wakes.
+        sm.tried(Move::Deliver(1), Effect::default());
+        let identity = super::super::canon::identity();
+        let child = sm.successor(Move::Deliver(1), Effect::default(), &identity, &[1, 3]);
+        let to_one = Sleep::of(&[Move::Deliver(0)]);
+        assert_eq!(child, to_one);
+        let mut late = Vec::new();
+        sm.late(|i, sleep| late.push((i, sleep)));
+        assert_eq!(late, [(0, to_one)], "and it still leads back");
     }
 
     #[test]
@@ -484,7 +509,7 @@ mod tests {
         then: (u16, Effect),
     ) -> Sleep {
         let mut sm = SleepMoves::default();
-        sm.start(state, asleep);
+        sm.start(state, asleep, Sleep::NONE);
         sm.tried(Move::Deliver(first.0), first.1);
         sm.tried(Move::Deliver(then.0), then.1);
         let identity = super::super::canon::identity();
@@ -496,7 +521,7 @@ mod tests {
         use crate::raft::Action;
         let state = two_candidates();
         let mut sm = SleepMoves::default();
-        sm.start(&state, Sleep::NONE);
+        sm.start(&state, Sleep::NONE, Sleep::NONE);
         let ids: Vec<u64> = state.in_flight().map(|e| e.id).collect();
         let after = |k: usize| {
             let mut next = state.clone();

@@ -17,8 +17,12 @@ pub(super) struct Meta {
     len: u32,
     pub(super) parent: u32,
     pub(super) mv: Move,
-    /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming).
+    /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming)
+    /// because every path to it found they sleep.
     pub(super) sleep: Sleep,
+    /// The moves not to try from it because a path to it found they lead back to states
+    /// stored before it (see [`sleep`](super::sleep)).
+    pub(super) back: Sleep,
 }
 
 /// A state in a table: its hash, its index, and where its canonical form lies in the arena
@@ -64,6 +68,7 @@ fn record(arena: &mut Vec<u8>, metas: &mut Vec<Meta>, found: NewState<'_>, index
         parent: found.parent,
         mv: found.mv,
         sleep: found.sleep,
+        back: found.back,
     });
     arena.extend_from_slice(found.key);
     Slot {
@@ -83,10 +88,9 @@ pub(super) struct NewState<'k> {
     pub(super) mv: Move,
     /// The moves asleep in it on this path.
     pub(super) sleep: Sleep,
-    /// The moves that lead back from it to states stored before its depth, as this path
-    /// found them: they sleep in it whatever the other paths to it say (see
-    /// [`sleep`](super::sleep)).
-    pub(super) late: Sleep,
+    /// The moves this path found to lead back from it to states stored before it: they
+    /// sleep in it whatever the other paths to it say (see [`sleep`](super::sleep)).
+    pub(super) back: Sleep,
     /// Its fingerprint, if the store finds states by fingerprint (else 0).
     pub(super) fp: Fingerprint,
 }
@@ -127,7 +131,7 @@ impl Store {
             parent: 0,
             mv: Move::Deliver(0),
             sleep: Sleep::NONE,
-            late: Sleep::NONE,
+            back: Sleep::NONE,
             fp: fp.unwrap_or(0),
         };
         let slot = record(&mut store.arena, &mut store.metas, found, 0);
@@ -231,9 +235,8 @@ impl Store {
         let (arena, metas) = (&mut self.arena, &mut self.metas);
         let mut copy = || {
             arena.extend_from_slice(&found.arena);
-            let moved = found.metas.iter().zip(&found.lates).map(|(m, &late)| Meta {
+            let moved = found.metas.iter().map(|m| Meta {
                 offset: m.offset + base,
-                sleep: m.sleep.union(late),
                 ..*m
             });
             metas.extend(moved);
@@ -310,8 +313,6 @@ pub(super) enum Limit {
 pub(super) struct Level {
     arena: Vec<u8>,
     metas: Vec<Meta>,
-    /// For each state, the moves any path to it found to lead back ([`NewState::late`]).
-    lates: Vec<Sleep>,
     table: HashTable<Slot>,
     /// The states' fingerprints, if the store finds states by those.
     fps: Vec<Fingerprint>,
@@ -332,7 +333,6 @@ impl Level {
         Level {
             arena: Vec::new(),
             metas: Vec::new(),
-            lates: Vec::new(),
             table: HashTable::new(),
             fps: Vec::new(),
             by_fingerprint: store.by_fingerprint(),
@@ -382,7 +382,6 @@ impl Level {
         let Level {
             arena,
             metas,
-            lates,
             table,
             fps,
             by_fingerprint,
@@ -392,14 +391,12 @@ impl Level {
         let (hash, key) = (found.hash, found.key);
         match table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash) {
             Entry::Occupied(known) => {
-                let at = known.get().index as usize - *first;
-                let meta = &mut metas[at];
+                let meta = &mut metas[known.get().index as usize - *first];
                 meta.sleep = meta.sleep.intersect(found.sleep);
-                lates[at] = lates[at].union(found.late);
+                meta.back = meta.back.union(found.back);
             }
             Entry::Vacant(vacant) => {
                 vacant.insert(record(arena, metas, found, index));
-                lates.push(found.late);
                 if *by_fingerprint {
                     fps.push(found.fp);
                 }
@@ -419,7 +416,7 @@ mod tests {
             parent: 0,
             mv: Move::Timeout(0),
             sleep,
-            late: Sleep::NONE,
+            back: Sleep::NONE,
             fp: 0,
         }
     }
@@ -430,15 +427,18 @@ mod tests {
         let mut level = Level::after(&store, usize::MAX, usize::MAX);
         let both = Sleep::of(&[Move::Deliver(0), Move::Deliver(1)]);
         let one = Sleep::of(&[Move::Deliver(1)]);
-        let back = |moves: &[Move]| Sleep::of(moves);
+        let (two, three) = (
+            Sleep::of(&[Move::Timeout(2)]),
+            Sleep::of(&[Move::Deliver(3)]),
+        );
         level.merge(state(&store, b"a", both));
         level.merge(state(&store, b"b", both));
         level.merge(NewState {
-            late: back(&[Move::Timeout(2)]),
+            back: two,
             ..state(&store, b"a", one)
         });
         level.merge(NewState {
-            late: back(&[Move::Deliver(3)]),
+            back: three,
             ..state(&store, b"c", Sleep::NONE)
         });
         level.merge(state(&store, b"c", one));
@@ -446,13 +446,14 @@ mod tests {
         store.absorb(level, false);
         assert_eq!(store.len(), 4);
         assert_eq!((store.bytes(1), store.bytes(2)), (&b"a"[..], &b"b"[..]));
+        let asleep = |i: usize| (store.meta(i).sleep, store.meta(i).back);
+        assert_eq!(asleep(1), (one, two), "a second path to a wakes move 0");
+        assert_eq!(asleep(2), (both, Sleep::NONE));
         assert_eq!(
-            store.meta(1).sleep,
-            back(&[Move::Deliver(1), Move::Timeout(2)]),
-            "a second path to a wakes move 0; a move found to lead back sleeps whatever the path"
+            asleep(3),
+            (Sleep::NONE, three),
+            "a move found to lead back sleeps whatever the other paths say"
         );
-        assert_eq!(store.meta(2).sleep, both);
-        assert_eq!(store.meta(3).sleep, back(&[Move::Deliver(3)]));
         for key in [&b"start"[..], b"a", b"b", b"c"] {
             assert!(store.contains(store.hash(key), key));
         }
