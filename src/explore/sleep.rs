@@ -155,10 +155,6 @@ pub struct SleepMoves {
     requests_vote: u64,
     /// For each server, the bits of the moves that act on it.
     acting_on: [u64; MAX_SERVERS],
-    /// How many messages the state has (they have ids 1, 2, … in position order).
-    messages: usize,
-    /// Scratch: the new position of each of the state's messages in a successor.
-    moved_to: Vec<u16>,
     /// Of the moves tried, those whose successor was stored already ([`SleepMoves::stored`]).
     back: u64,
     /// Of the moves asleep, those a path to the state found to lead back.
@@ -194,7 +190,6 @@ impl SleepMoves {
         self.commits = 0;
         self.requests_vote = 0;
         self.acting_on = [0; MAX_SERVERS];
-        self.messages = state.messages().len();
         for (k, envelope) in state.messages().enumerate().take(MESSAGE_BITS as usize) {
             self.acting_on[envelope.to] |= 1 << k;
             if matches!(envelope.message, Message::RequestVote { .. }) {
@@ -270,8 +265,7 @@ impl SleepMoves {
             let bits = back & self.inherited(child.mv, child.effect);
             if bits != 0 {
                 let order = &self.orders[child.order.clone()];
-                let moved = &mut self.moved_to;
-                apply(i, translate(moved, self.messages, bits, &child.perm, order));
+                apply(i, translate(bits, &child.perm, order));
             }
         }
     }
@@ -322,45 +316,29 @@ impl SleepMoves {
             order: from..self.orders.len(),
         });
         let bits = self.inherited(mv, effect);
-        translate(&mut self.moved_to, self.messages, bits, perm, order)
+        translate(bits, perm, order)
     }
 }
 
-/// Moves `bits` of a state with `messages` messages, named as in its successor: `perm`
-/// renames the state's servers to the successor's slots and `order` lists the successor's
-/// message ids by canonical position. `moved_to` is scratch.
-fn translate(
-    moved_to: &mut Vec<u16>,
-    messages: usize,
-    bits: u64,
-    perm: &Perm,
-    order: &[u64],
-) -> Sleep {
-    if bits == 0 {
-        return Sleep::NONE;
-    }
-    moved_to.clear();
-    moved_to.resize(messages + 1, u16::MAX);
-    for (position, &id) in order.iter().enumerate() {
-        if let Some(slot) = moved_to.get_mut(id as usize) {
-            *slot = position as u16;
-        }
-    }
+/// Moves `bits` of a state, named as in its successor: `perm` renames the state's servers to
+/// the successor's slots and `order` lists the successor's message ids by canonical position
+/// (the state's message at position b has id b + 1; those the move sent have larger ids).
+fn translate(bits: u64, perm: &Perm, order: &[u64]) -> Sleep {
     let mut out = 0u64;
-    let mut rest = bits;
-    while rest != 0 {
-        let b = rest.trailing_zeros();
-        rest &= rest - 1;
-        if b < MESSAGE_BITS {
-            // The message at position b has id b + 1.
-            let to = moved_to[b as usize + 1];
-            if (to as u32) < MESSAGE_BITS {
-                out |= 1 << to;
-            }
-        } else {
-            let slot = perm[(b - MESSAGE_BITS) as usize] as u32;
-            out |= 1 << (MESSAGE_BITS + slot);
+    let messages = bits & ((1 << MESSAGE_BITS) - 1);
+    if messages != 0 {
+        // Without a branch per message: positions past the bits get none.
+        for (position, &id) in order.iter().enumerate().take(MESSAGE_BITS as usize) {
+            let b = id.wrapping_sub(1);
+            let asleep = (b < MESSAGE_BITS as u64) as u64 & messages >> (b & 63);
+            out |= (asleep & 1) << position;
         }
+    }
+    let mut servers = bits >> MESSAGE_BITS;
+    while servers != 0 {
+        let s = servers.trailing_zeros() as usize;
+        servers &= servers - 1;
+        out |= 1 << (MESSAGE_BITS + perm[s] as u32);
     }
     Sleep(out)
 }
