@@ -258,10 +258,10 @@ impl SleepMoves {
     /// them), the moves found to lead back to stored states (here, or on a path to this
     /// state) that sleep in it, named as in it, given to `apply` unless there are none.
     pub fn late(&mut self, mut apply: impl FnMut(usize, Sleep)) {
+        // Those found here were tried, those a path found are asleep here: either way they
+        // sleep after the child's move exactly as the moves tried or asleep before it do.
+        let back = self.back | self.asleep_back;
         for (i, child) in self.children.iter().enumerate() {
-            // Every move found here to lead back was tried, so it sleeps after the child's
-            // move exactly when a move tried before that one would.
-            let back = self.back | self.asleep_back;
             let bits = back & self.inherited(child.mv, child.effect);
             if bits != 0 {
                 let order = &self.orders[child.order.clone()];
