@@ -536,8 +536,7 @@ impl<'a> Worker<'a> {
         let budget = self.decoded.decode(config, store, index, self.pass);
         let parent = self.decoded.parent.as_ref().expect("decoded");
         let (asleep, back) = if config.sleep_sets {
-            let meta = store.meta(index);
-            (meta.sleep, meta.back)
+            (store.meta(index).sleep, store.back(index))
         } else {
             (Sleep::NONE, Sleep::NONE)
         };
@@ -600,8 +599,7 @@ impl<'a> Worker<'a> {
             }
         };
         let (asleep, back) = if config.sleep_sets {
-            let meta = store.meta(index);
-            (meta.sleep, meta.back)
+            (store.meta(index).sleep, store.back(index))
         } else {
             (Sleep::NONE, Sleep::NONE)
         };

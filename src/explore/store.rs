@@ -18,11 +18,9 @@ pub(super) struct Meta {
     pub(super) parent: u32,
     pub(super) mv: Move,
     /// The moves not to try from this state (a [`Sleep`] set, in its canonical naming)
-    /// because every path to it found they sleep.
+    /// because every path to it found they sleep; once a later level is stored, also those
+    /// a path found to lead back ([`Store::back`]).
     pub(super) sleep: Sleep,
-    /// The moves not to try from it because a path to it found they lead back to states
-    /// stored before it (see [`sleep`](super::sleep)).
-    pub(super) back: Sleep,
 }
 
 /// A state in a table: its hash, its index, and where its canonical form lies in the arena
@@ -68,7 +66,6 @@ fn record(arena: &mut Vec<u8>, metas: &mut Vec<Meta>, found: NewState<'_>, index
         parent: found.parent,
         mv: found.mv,
         sleep: found.sleep,
-        back: found.back,
     });
     arena.extend_from_slice(found.key);
     Slot {
@@ -109,6 +106,12 @@ pub(super) struct Store {
     /// The parts of the states' keys, if they are compact keys rather than canonical forms
     /// (see [`compact`](super::compact)).
     registry: Option<Registry>,
+    /// The first state of the last level stored (the one expanded next).
+    frontier: usize,
+    /// For each state of that level, the moves a path to it found to lead back to states
+    /// stored before it ([`NewState::back`]); kept apart from its sleep set only until its
+    /// successors are stored, since only its successors' sets tell them apart.
+    backs: Vec<Sleep>,
 }
 
 impl Store {
@@ -124,6 +127,8 @@ impl Store {
             seen: None,
             hasher: FixedState::with_seed(0x5eed_7a1c),
             registry,
+            frontier: 0,
+            backs: vec![Sleep::NONE],
         };
         let found = NewState {
             hash: store.hash(start),
@@ -204,6 +209,14 @@ impl Store {
         &self.metas[index]
     }
 
+    /// The moves that sleep in state `index` because a path to it found they lead back to
+    /// states stored before it, besides its [`Meta::sleep`]; none once a later level is
+    /// stored (they are then in its sleep set).
+    pub(super) fn back(&self, index: usize) -> Sleep {
+        let at = index.wrapping_sub(self.frontier);
+        self.backs.get(at).copied().unwrap_or(Sleep::NONE)
+    }
+
     /// Whether the table holds this state; only if it finds states by key.
     pub(super) fn contains(&self, hash: u64, key: &[u8]) -> bool {
         let arena = &self.arena;
@@ -224,12 +237,20 @@ impl Store {
         // At a level's end the registry holds the parts of the stored keys, no more.
         let parts = self.registry.as_ref().map_or(0, Registry::memory);
         let fps = self.seen.as_ref().map_or(0, Seen::memory);
-        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts + fps
+        let backs = self.backs.capacity() * std::mem::size_of::<Sleep>();
+        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts + fps + backs
     }
 
     /// Adds the states a level found, numbered as they were in it; on two threads if
     /// `parallel` and the level is large.
-    pub(super) fn absorb(&mut self, level: Level, parallel: bool) {
+    pub(super) fn absorb(&mut self, mut level: Level, parallel: bool) {
+        // The last level's states are expanded: what led back joins the rest of their sets.
+        let expanded = &mut self.metas[self.frontier..];
+        for (meta, back) in expanded.iter_mut().zip(&self.backs) {
+            meta.sleep = meta.sleep.union(*back);
+        }
+        self.frontier = self.metas.len();
+        self.backs = std::mem::take(&mut level.backs);
         let found = level;
         let base = self.arena.len() as u64;
         let (arena, metas) = (&mut self.arena, &mut self.metas);
@@ -313,6 +334,8 @@ pub(super) enum Limit {
 pub(super) struct Level {
     arena: Vec<u8>,
     metas: Vec<Meta>,
+    /// For each state, the moves any path to it found to lead back ([`NewState::back`]).
+    backs: Vec<Sleep>,
     table: HashTable<Slot>,
     /// The states' fingerprints, if the store finds states by those.
     fps: Vec<Fingerprint>,
@@ -333,6 +356,7 @@ impl Level {
         Level {
             arena: Vec::new(),
             metas: Vec::new(),
+            backs: Vec::new(),
             table: HashTable::new(),
             fps: Vec::new(),
             by_fingerprint: store.by_fingerprint(),
@@ -356,6 +380,7 @@ impl Level {
             self.metas.capacity(),
             self.table.capacity(),
         ) + self.fps.capacity() * std::mem::size_of::<Fingerprint>()
+            + self.backs.capacity() * std::mem::size_of::<Sleep>()
     }
 
     /// The limit that stopped the merge, if one did.
@@ -382,6 +407,7 @@ impl Level {
         let Level {
             arena,
             metas,
+            backs,
             table,
             fps,
             by_fingerprint,
@@ -391,12 +417,14 @@ impl Level {
         let (hash, key) = (found.hash, found.key);
         match table.entry(hash, |slot| slot.holds(arena, hash, key), |slot| slot.hash) {
             Entry::Occupied(known) => {
-                let meta = &mut metas[known.get().index as usize - *first];
+                let at = known.get().index as usize - *first;
+                let meta = &mut metas[at];
                 meta.sleep = meta.sleep.intersect(found.sleep);
-                meta.back = meta.back.union(found.back);
+                backs[at] = backs[at].union(found.back);
             }
             Entry::Vacant(vacant) => {
                 vacant.insert(record(arena, metas, found, index));
+                backs.push(found.back);
                 if *by_fingerprint {
                     fps.push(found.fp);
                 }
@@ -446,14 +474,22 @@ mod tests {
         store.absorb(level, false);
         assert_eq!(store.len(), 4);
         assert_eq!((store.bytes(1), store.bytes(2)), (&b"a"[..], &b"b"[..]));
-        let asleep = |i: usize| (store.meta(i).sleep, store.meta(i).back);
-        assert_eq!(asleep(1), (one, two), "a second path to a wakes move 0");
-        assert_eq!(asleep(2), (both, Sleep::NONE));
+        let asleep = |store: &Store, i: usize| (store.meta(i).sleep, store.back(i));
         assert_eq!(
-            asleep(3),
+            asleep(&store, 1),
+            (one, two),
+            "a second path to a wakes move 0"
+        );
+        assert_eq!(asleep(&store, 2), (both, Sleep::NONE));
+        assert_eq!(
+            asleep(&store, 3),
             (Sleep::NONE, three),
             "a move found to lead back sleeps whatever the other paths say"
         );
+        // Once the next level is stored, those moves are in the sets themselves.
+        store.absorb(Level::after(&store, usize::MAX, usize::MAX), false);
+        assert_eq!(asleep(&store, 1), (one.union(two), Sleep::NONE));
+        assert_eq!(asleep(&store, 3), (three, Sleep::NONE));
         for key in [&b"start"[..], b"a", b"b", b"c"] {
             assert!(store.contains(store.hash(key), key));
         }
