@@ -535,11 +535,7 @@ impl<'a> Worker<'a> {
         let config = self.config;
         let budget = self.decoded.decode(config, store, index, self.pass);
         let parent = self.decoded.parent.as_ref().expect("decoded");
-        let (asleep, back) = if config.sleep_sets {
-            (store.meta(index).sleep, store.back(index))
-        } else {
-            (Sleep::NONE, Sleep::NONE)
-        };
+        let (asleep, back) = asleep_in(config, store, index);
         self.sleep.start(parent, asleep, back);
         let first = out.candidates.len();
         moves::moves(
@@ -598,11 +594,7 @@ impl<'a> Worker<'a> {
                 budget
             }
         };
-        let (asleep, back) = if config.sleep_sets {
-            (store.meta(index).sleep, store.back(index))
-        } else {
-            (Sleep::NONE, Sleep::NONE)
-        };
+        let (asleep, back) = asleep_in(config, store, index);
         let it = self.interned.as_mut().expect("interning");
         let parent = it.parent();
         self.sleep.start(&parent, asleep, back);
@@ -806,6 +798,16 @@ impl<'a> Worker<'a> {
             Sleep::NONE
         };
         out.push(index, mv, sleep, (hash, fp.unwrap_or(0)), key);
+    }
+}
+
+/// The moves that sleep in state `index`: those every path to it found, and those a path
+/// found to lead back (none without sleep sets).
+fn asleep_in(config: &Config<'_>, store: &Store, index: usize) -> (Sleep, Sleep) {
+    if config.sleep_sets {
+        (store.meta(index).sleep, store.back(index))
+    } else {
+        (Sleep::NONE, Sleep::NONE)
     }
 }
 
