@@ -10,7 +10,7 @@ use super::fingerprint::{self, Fingerprint};
 use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
-use super::store::{Level, Limit, NewState, Store};
+use super::store::{self, Level, Limit, NewState, Store};
 use super::view::StateView;
 use crate::raft::{ClientCommand, Cluster, Event, MessageId, Violation};
 use std::sync::Mutex;
@@ -785,7 +785,11 @@ impl<'a> Worker<'a> {
             self.decoded
                 .verify(config, store, index, mv, &self.sleep, mine);
         }
-        let (hash, known) = store.look_up(key, fp);
+        // Looked up by its fingerprint above, unless verifying.
+        let (hash, known) = match fp {
+            Some(fp) if !config.verify => (store::filed_under(fp), false),
+            _ => store.look_up(key, fp),
+        };
         if known {
             self.sleep.stored(mv);
             return;

@@ -41,6 +41,12 @@ impl Slot {
     }
 }
 
+/// The hash a state with fingerprint `fp` is filed under, when the store finds states by
+/// fingerprint.
+pub(super) fn filed_under(fp: Fingerprint) -> u64 {
+    fp as u64
+}
+
 /// The store's table is split in two by one bit of the hash (one the table's own probing
 /// does not use), so that two threads can add a level's states at once.
 fn shard(hash: u64) -> usize {
@@ -169,7 +175,7 @@ impl Store {
     /// fingerprint) is filed under, and whether the store holds it.
     pub(super) fn look_up(&self, key: &[u8], fp: Option<Fingerprint>) -> (u64, bool) {
         match fp {
-            Some(fp) => (fp as u64, self.seen(fp)),
+            Some(fp) => (filed_under(fp), self.seen(fp)),
             None => {
                 let hash = self.hash(key);
                 (hash, self.contains(hash, key))
