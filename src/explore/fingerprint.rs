@@ -48,38 +48,52 @@ pub(super) fn of_key(key: &[u8], n: usize) -> Fingerprint {
         .fold(0, Fingerprint::wrapping_add)
 }
 
-/// A set of fingerprints, in a hash table filed by their low halves: its control bytes (one
-/// a place) answer most lookups of a new state without reading a fingerprint, and a
-/// lookup of a known one reads one fingerprint besides.
+/// A set of fingerprints, in two hash tables (by one bit of a fingerprint's high half) so
+/// that two threads can add a level's fingerprints at once, growing one table each; each
+/// filed by the fingerprints' low halves: its control bytes (one a place) answer most
+/// lookups of a new state without reading a fingerprint, and a lookup of a known one reads
+/// one fingerprint besides.
 #[derive(Default)]
 pub(super) struct Seen {
-    table: HashTable<Fingerprint>,
+    shards: [HashTable<Fingerprint>; 2],
+}
+
+/// Which of [`Seen`]'s tables holds `fp`: a bit the tables' own probing does not read.
+#[inline(always)]
+fn shard(fp: Fingerprint) -> usize {
+    (fp >> 64) as usize & 1
 }
 
 impl Seen {
     /// Whether the set holds `fp`.
     #[inline]
     pub(super) fn contains(&self, fp: Fingerprint) -> bool {
-        self.table.find(fp as u64, |&held| held == fp).is_some()
+        let table = &self.shards[shard(fp)];
+        table.find(fp as u64, |&held| held == fp).is_some()
     }
 
-    /// Adds these fingerprints, none of which the set holds.
-    pub(super) fn extend(&mut self, fps: &[Fingerprint]) {
-        self.table.reserve(fps.len(), |&fp| fp as u64);
-        for &fp in fps {
-            self.table.insert_unique(fp as u64, fp, |&fp| fp as u64);
-        }
+    /// Adds these fingerprints, none of which the set holds; on two threads if `parallel`.
+    pub(super) fn extend(&mut self, fps: &[Fingerprint], parallel: bool) {
+        let fill = |table: &mut HashTable<Fingerprint>, half: usize| {
+            // About half of them fall in each table.
+            table.reserve(fps.len() / 2 + 1, |&fp| fp as u64);
+            for &fp in fps.iter().filter(|&&fp| shard(fp) == half) {
+                table.insert_unique(fp as u64, fp, |&fp| fp as u64);
+            }
+        };
+        super::store::fill_halves(&mut self.shards, parallel, fill);
     }
 
     /// How many fingerprints the set holds.
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.table.len()
+        self.shards.iter().map(HashTable::len).sum()
     }
 
     /// About how many bytes the set takes.
     pub(super) fn memory(&self) -> usize {
-        self.table.capacity() * (std::mem::size_of::<Fingerprint>() + 1)
+        let places: usize = self.shards.iter().map(HashTable::capacity).sum();
+        places * (std::mem::size_of::<Fingerprint>() + 1)
     }
 }
 
@@ -94,7 +108,7 @@ mod tests {
         for batch in (1..5000u128).collect::<Vec<_>>().chunks(700) {
             let fps: Vec<Fingerprint> = batch.iter().map(|&i| fp(i)).collect();
             assert!(fps.iter().all(|&f| !seen.contains(f)));
-            seen.extend(&fps);
+            seen.extend(&fps, batch[0] % 2 == 0);
             assert!(fps.iter().all(|&f| seen.contains(f)));
         }
         assert_eq!(seen.len(), 4999);

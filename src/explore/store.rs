@@ -149,7 +149,7 @@ impl Store {
         match fp {
             Some(fp) => {
                 let mut seen = Seen::default();
-                seen.extend(&[fp]);
+                seen.extend(&[fp], false);
                 store.seen = Some(seen);
             }
             None => {
@@ -273,11 +273,11 @@ impl Store {
             if parallel && found.fps.len() >= PARALLEL_ABSORB {
                 std::thread::scope(|scope| {
                     scope.spawn(copy);
-                    seen.extend(&found.fps);
+                    seen.extend(&found.fps, true);
                 });
             } else {
                 copy();
-                seen.extend(&found.fps);
+                seen.extend(&found.fps, false);
             }
             return;
         }
@@ -294,16 +294,8 @@ impl Store {
                 table.insert_unique(slot.hash, slot, |s| s.hash);
             }
         };
-        let [first, second] = &mut self.tables;
-        if parallel && found.table.len() >= PARALLEL_ABSORB {
-            std::thread::scope(|scope| {
-                scope.spawn(|| fill(first, 0));
-                fill(second, 1);
-            });
-        } else {
-            fill(first, 0);
-            fill(second, 1);
-        }
+        let parallel = parallel && found.table.len() >= PARALLEL_ABSORB;
+        fill_halves(&mut self.tables, parallel, fill);
     }
 
     /// The moves from the start to state `index`, and the states they are taken from (as
@@ -321,6 +313,25 @@ impl Store {
         moves.reverse();
         states.reverse();
         (moves, states)
+    }
+}
+
+/// Calls `fill` on each of two halves of a table with the half's number, both at once on
+/// two threads if `parallel`.
+pub(super) fn fill_halves<T: Send>(
+    halves: &mut [T; 2],
+    parallel: bool,
+    fill: impl Fn(&mut T, usize) + Sync,
+) {
+    let [first, second] = halves;
+    if parallel {
+        std::thread::scope(|scope| {
+            scope.spawn(|| fill(first, 0));
+            fill(second, 1);
+        });
+    } else {
+        fill(first, 0);
+        fill(second, 1);
     }
 }
 
