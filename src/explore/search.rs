@@ -527,6 +527,9 @@ impl<'a> Worker<'a> {
                 break;
             }
         }
+        // Once a chunk: a counter the threads share costs a cache line's trip between them.
+        let explored = &self.config.progress.explored;
+        explored.fetch_add(out.explored, Ordering::Relaxed);
         out
     }
 
@@ -545,12 +548,10 @@ impl<'a> Worker<'a> {
             config.drops,
             &mut self.moves,
         );
-        let mut tried = 0;
         for &mv in &self.moves {
             if self.sleep.asleep(mv) {
                 continue;
             }
-            tried += 1;
             let stop = self.decoded.try_move(
                 config,
                 self.pass,
@@ -567,7 +568,6 @@ impl<'a> Worker<'a> {
             }
         }
         self.sleep_late(first, out);
-        config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         false
     }
 
@@ -606,13 +606,11 @@ impl<'a> Worker<'a> {
             config.drops,
             &mut self.moves,
         );
-        let mut tried = 0;
         for m in 0..self.moves.len() {
             let mv = self.moves[m];
             if self.sleep.asleep(mv) {
                 continue;
             }
-            tried += 1;
             let Some(taken) = self.simple_step(store, index, mv, budget) else {
                 self.decode_parent(store, index);
                 let (sleep, order) = (&mut self.sleep, &mut self.order);
@@ -636,7 +634,6 @@ impl<'a> Worker<'a> {
             self.interned_successor(store, index, mv, budget, taken, out);
         }
         self.sleep_late(first, out);
-        config.progress.explored.fetch_add(tried, Ordering::Relaxed);
         false
     }
 
