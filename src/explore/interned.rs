@@ -728,6 +728,11 @@ impl StateView for Interned<'_> {
     }
 
     #[inline(always)]
+    fn message_numbers(&self) -> Option<&[u32]> {
+        Some(self.messages)
+    }
+
+    #[inline(always)]
     fn message_ids(&self) -> impl Iterator<Item = MessageId> {
         let ids = 1..=(self.messages.len() + self.skipped.is_some() as usize) as MessageId;
         ids.filter(|&id| Some(id) != self.skipped)

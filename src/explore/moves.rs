@@ -87,10 +87,14 @@ pub fn moves(
 ) {
     out.clear();
     let mut previous: Option<&Envelope> = None;
+    let numbers = cluster.message_numbers();
     for (k, envelope) in cluster.messages().enumerate() {
-        let same = previous.is_some_and(|p| {
-            p.from == envelope.from && p.to == envelope.to && p.message == envelope.message
-        });
+        let same = match numbers {
+            Some(numbers) => k > 0 && numbers[k - 1] == numbers[k],
+            None => previous.is_some_and(|p| {
+                p.from == envelope.from && p.to == envelope.to && p.message == envelope.message
+            }),
+        };
         previous = Some(envelope);
         if same {
             continue;

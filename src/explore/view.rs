@@ -28,6 +28,13 @@ pub trait StateView {
         super::canon::signature_start(self.server(id))
     }
 
+    /// The numbers of the messages in flight (in order) in a table of interned messages, if
+    /// the state is made of them: equal numbers stand for equal messages (sender, recipient
+    /// and content), so they compare for less.
+    fn message_numbers(&self) -> Option<&[u32]> {
+        None
+    }
+
     /// Every server, in order of id.
     fn servers(&self) -> impl Iterator<Item = &RaftServer> {
         (0..self.server_count()).map(|id| self.server(id))
