@@ -1108,6 +1108,8 @@ mod tests {
             let mut config = config(&codec, &progress, 3);
             config.bounds.max_requests = 1;
             config.bounds.max_crashes = 1;
+            // Duplicates put equal messages in flight, which offer one delivery between them.
+            config.bounds.max_dups = 1;
             config.bounds.max_depth = Some(8);
             config.requests = &requests;
             config.drops = false;
