@@ -10,7 +10,7 @@ use super::fingerprint::{self, Fingerprint};
 use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
 use super::sleep::{Effect, Sleep, SleepMoves};
-use super::store::{self, Level, Limit, NewState, Store};
+use super::store::{Level, Limit, NewState, Store};
 use super::view::StateView;
 use crate::raft::{ClientCommand, Cluster, Event, MessageId, Violation};
 use std::sync::Mutex;
@@ -784,7 +784,7 @@ impl<'a> Worker<'a> {
         }
         // Looked up by its fingerprint above, unless verifying.
         let (hash, known) = match fp {
-            Some(fp) if !config.verify => (store::filed_under(fp), false),
+            Some(fp) if !config.verify => (Store::filed_under(fp), false),
             _ => store.look_up(key, fp),
         };
         if known {

@@ -41,12 +41,6 @@ impl Slot {
     }
 }
 
-/// The hash a state with fingerprint `fp` is filed under, when the store finds states by
-/// fingerprint.
-pub(super) fn filed_under(fp: Fingerprint) -> u64 {
-    fp as u64
-}
-
 /// The store's table is split in two by one bit of the hash (one the table's own probing
 /// does not use), so that two threads can add a level's states at once.
 fn shard(hash: u64) -> usize {
@@ -171,11 +165,17 @@ impl Store {
         self.seen.as_ref().is_some_and(|seen| seen.contains(fp))
     }
 
+    /// The hash a state with fingerprint `fp` is filed under, when the store finds states by
+    /// fingerprint.
+    pub(super) fn filed_under(fp: Fingerprint) -> u64 {
+        fp as u64
+    }
+
     /// The hash a state with this key and fingerprint (if the store finds states by
     /// fingerprint) is filed under, and whether the store holds it.
     pub(super) fn look_up(&self, key: &[u8], fp: Option<Fingerprint>) -> (u64, bool) {
         match fp {
-            Some(fp) => (filed_under(fp), self.seen(fp)),
+            Some(fp) => (Store::filed_under(fp), self.seen(fp)),
             None => {
                 let hash = self.hash(key);
                 (hash, self.contains(hash, key))
