@@ -132,6 +132,12 @@ pub(super) struct KeyParts {
     /// [`KeyParts::write_key`]).
     live: Vec<u32>,
     live_under: Option<usize>,
+    /// The live messages' places in `live`, in the order the key last written lists them,
+    /// if [`KeyParts::write_key`] sorted them itself (see [`KeyParts::message_order`]).
+    sorted: Vec<u32>,
+    sorted_valid: bool,
+    /// The live messages' ids, by their places in `live`.
+    ids: Vec<MessageId>,
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
@@ -223,6 +229,7 @@ impl KeyParts {
         }
         self.head = (numbers, fp);
         self.live_under = None;
+        self.sorted_valid = false;
         let needed = tables.envelopes.len() * codec.symmetries();
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
@@ -331,17 +338,45 @@ impl KeyParts {
             .all(|&at| self.sort_keys[at as usize] != UNPACKED);
         if packs && self.live.len() <= PACKED_MAX {
             let keys = self.live.iter().map(|&at| self.sort_keys[at as usize]);
+            self.sorted.clear();
             for i in codec.sort_packed(keys, scratch) {
+                self.sorted.push(i);
                 compact::push(out, self.messages[self.live[i as usize] as usize]);
             }
+            self.sorted_valid = true;
             return codec.perm(perm);
         }
+        self.sorted_valid = false;
         let records = (&tables.records[..], messages);
         for message in codec.chosen_order(perm, records, scratch) {
             let at = self.message_number(codec, registry, tables, message, perm);
             compact::push(out, self.messages[at]);
         }
         codec.perm(perm)
+    }
+
+    /// The ids of the live messages of `state`, the state whose key [`KeyParts::write_key`]
+    /// wrote last, in the order that key lists them, into `order`, as
+    /// [`Codec::message_order`] gives them; false (and `order` untouched) if `write_key` did
+    /// not sort them itself. `dead` is [`Codec::dead`] of `state`.
+    pub fn message_order(
+        &mut self,
+        state: &Interned<'_>,
+        dead: &[bool],
+        order: &mut Vec<u64>,
+    ) -> bool {
+        if !self.sorted_valid {
+            return false;
+        }
+        self.ids.clear();
+        for (place, &dead) in dead.iter().enumerate() {
+            if !dead {
+                self.ids.push(state.message_id(place));
+            }
+        }
+        order.clear();
+        order.extend(self.sorted.iter().map(|&i| self.ids[i as usize]));
+        true
     }
 
     /// The live messages of the state last chosen for, whose messages are `messages`, by
@@ -693,6 +728,14 @@ pub(super) struct Interned<'t> {
 }
 
 impl<'t> Interned<'t> {
+    /// The id of the message at `place` among its messages: they are numbered 1, 2, … but
+    /// for the id `skipped` (without a branch per message).
+    #[inline(always)]
+    pub fn message_id(&self, place: usize) -> MessageId {
+        let id = place as MessageId + 1;
+        id + (id >= self.skipped.unwrap_or(MessageId::MAX)) as MessageId
+    }
+
     /// The decoded state of `n` servers made of `parts`.
     pub fn of(tables: &'t Tables, n: usize, parts: &'t Parts) -> Self {
         Interned {
@@ -734,8 +777,7 @@ impl StateView for Interned<'_> {
 
     #[inline(always)]
     fn message_ids(&self) -> impl Iterator<Item = MessageId> {
-        let ids = 1..=(self.messages.len() + self.skipped.is_some() as usize) as MessageId;
-        ids.filter(|&id| Some(id) != self.skipped)
+        (0..self.messages.len()).map(|place| self.message_id(place))
     }
 
     fn network(&self) -> &RaftNetwork {
