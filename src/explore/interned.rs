@@ -56,6 +56,10 @@ pub(super) struct Step {
     pub simple: bool,
 }
 
+/// What a decoded state's history is a function of ([`Tables::history_key`]): its form's
+/// rest, by number, and a number for each server (by slot).
+type HistoryKey = (u32, [u64; MAX_SERVERS]);
+
 /// A monitor's history, owned.
 struct History {
     leaders: PVec<(Term, ServerId)>,
@@ -70,9 +74,9 @@ pub(super) struct Tables {
     /// Each server's [`signature_start`].
     signature_starts: Vec<ServerSignature>,
     server_numbers: Map<RaftServer, u32>,
-    /// A server's part in a compact key (its registry number, shifted) with its slot → its
-    /// number.
-    server_parts: Map<u64, u32>,
+    /// A server's part in a compact key (its registry number) times [`MAX_SERVERS`] plus
+    /// its slot → its number ([`UNKNOWN`] if not met).
+    server_parts: Vec<u32>,
     envelopes: Vec<Envelope>,
     records: Vec<MessageRecord>,
     message_numbers: Map<Envelope, u32>,
@@ -80,7 +84,7 @@ pub(super) struct Tables {
     message_parts: Vec<u32>,
     histories: Vec<History>,
     /// [`Tables::history_key`] → the history's number and the budget.
-    history_parts: Map<Vec<u8>, (u32, Budget)>,
+    history_parts: Map<HistoryKey, (u32, Budget)>,
     /// For each server (by number), where its steps lie in `step_list`, by message number
     /// plus one (0 for its timeout): a step's place plus one, 0 if not taken yet.
     steps: Vec<Vec<u32>>,
@@ -93,7 +97,6 @@ pub(super) struct Tables {
     /// The network of every state (the search never partitions or cuts, see
     /// [`Tables::usable`]); its messages are not read.
     network: Option<RaftNetwork>,
-    key: Vec<u8>,
     /// The entries of the servers' logs, in all (shared or not).
     log_entries: usize,
 }
@@ -454,11 +457,14 @@ impl Tables {
         let mut numbers = compact::numbers(key);
         let rest = numbers.next()?;
         for (slot, number) in numbers.by_ref().take(n).enumerate() {
-            let part = (number as u64) << 8 | slot as u64;
-            parts.servers[slot] = *self.server_parts.get(&part)?;
+            let at = number as usize * MAX_SERVERS + slot;
+            match self.server_parts.get(at) {
+                Some(&server) if server != UNKNOWN => parts.servers[slot] = server,
+                _ => return None,
+            }
         }
-        self.history_key(rest, &parts.servers[..n]);
-        let &(history, budget) = self.history_parts.get(&self.key[..])?;
+        let key = self.history_key(rest, &parts.servers[..n]);
+        let &(history, budget) = self.history_parts.get(&key)?;
         parts.history = history;
         parts.messages.clear();
         for number in numbers {
@@ -484,12 +490,15 @@ impl Tables {
         let rest = numbers.next().expect("a key starts with its rest");
         for (slot, part) in numbers.by_ref().take(n).enumerate() {
             let number = self.server_number(&state.servers()[slot]);
-            self.server_parts
-                .insert((part as u64) << 8 | slot as u64, number);
+            let at = part as usize * MAX_SERVERS + slot;
+            if self.server_parts.len() <= at {
+                self.server_parts.resize(at + 1, UNKNOWN);
+            }
+            self.server_parts[at] = number;
             parts.servers[slot] = number;
         }
-        self.history_key(rest, &parts.servers[..n]);
-        parts.history = match self.history_parts.get(&self.key[..]) {
+        let key = self.history_key(rest, &parts.servers[..n]);
+        parts.history = match self.history_parts.get(&key) {
             Some(&(number, _)) => number,
             None => {
                 let history = state.monitor_history();
@@ -499,8 +508,7 @@ impl Tables {
                     committed: history.committed.clone(),
                     max_commit: history.max_commit.to_vec(),
                 });
-                self.history_parts
-                    .insert(self.key.clone(), (number, budget));
+                self.history_parts.insert(key, (number, budget));
                 number
             }
         };
@@ -518,26 +526,25 @@ impl Tables {
         }
     }
 
-    /// Into `key`: what a decoded state's history is a function of. Its form's rest (by its
+    /// What a decoded state's history is a function of. Its form's rest (by its
     /// number in the registry), and
     /// what decoding adds to them: the monitor checks the decoded servers from scratch, which
     /// records each leader as its term's first if none is recorded, and what a server with a
     /// commit index counts as committed. So each server's term if it leads, and all of a
     /// server with a commit index.
-    fn history_key(&mut self, rest: u32, servers: &[u32]) {
-        self.key.clear();
-        self.key.extend_from_slice(&rest.to_le_bytes());
-        for &number in servers {
+    fn history_key(&self, rest: u32, servers: &[u32]) -> HistoryKey {
+        let mut key = (rest, [0; MAX_SERVERS]);
+        for (part, &number) in key.1.iter_mut().zip(servers) {
             let s = &self.servers[number as usize];
-            let part = if s.commit_index > 0 {
+            *part = if s.commit_index > 0 {
                 1 << 63 | number as u64
             } else if s.role == Role::Leader {
                 s.current_term
             } else {
                 0
             };
-            self.key.extend_from_slice(&part.to_le_bytes());
         }
+        key
     }
 
     /// About how many bytes the tables take: each server twice (in the list and as a key)
@@ -555,6 +562,8 @@ impl Tables {
             + self.sent.len() * 4
             + self.histories.len() * 64
             + self.message_parts.len() * 4
+            + self.server_parts.len() * 4
+            + self.history_parts.len() * (size_of::<HistoryKey>() + 16)
     }
 
     /// The step server `server` (a number) takes on message `message` (a number; [`None`]
