@@ -200,12 +200,15 @@ fn copy_live_records(scratch: &mut Scratch, (records, messages): (&[MessageRecor
 
 /// The messages as [`Codec::sort_messages`] last sorted them: (renamed key, record index).
 fn sorted(scratch: &Scratch) -> impl Iterator<Item = (u128, u32)> + '_ {
-    let packed = scratch
-        .packed
-        .iter()
-        .map(|&p| (p & !0xff, (p & 0xff) as u32));
+    let packed = scratch.packed.iter().map(|&p| unpack(p));
     // One of the two lists is empty.
     packed.chain(scratch.order.iter().copied())
+}
+
+/// A packed sort key's renamed key and record index (see [`Codec::sort_messages`]).
+#[inline(always)]
+fn unpack(packed: u128) -> (u128, u32) {
+    (packed & !0xff, (packed & 0xff) as u32)
 }
 
 /// One message encoded under no renaming.
@@ -397,12 +400,17 @@ impl Codec {
             self.sort_messages(perm, scratch);
         }
         scratch.ids.clear();
-        let live = cluster.message_ids().zip(&scratch.reduced.dead);
-        scratch
-            .ids
-            .extend(live.filter(|(_, dead)| !**dead).map(|(id, _)| id));
+        for (id, &dead) in cluster.message_ids().zip(&scratch.reduced.dead) {
+            if !dead {
+                scratch.ids.push(id);
+            }
+        }
         order.clear();
-        order.extend(sorted(scratch).map(|(_, i)| scratch.ids[i as usize]));
+        // As [`sorted`] lists them, each list read on its own (one of them is empty).
+        let ids = &scratch.ids;
+        let packed = scratch.packed.iter().map(|&p| ids[unpack(p).1 as usize]);
+        order.extend(packed);
+        order.extend(scratch.order.iter().map(|&(_, i)| ids[i as usize]));
     }
 
     /// The canonical form last written into `scratch`.

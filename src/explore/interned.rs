@@ -74,9 +74,10 @@ pub(super) struct Tables {
     /// Each server's [`signature_start`].
     signature_starts: Vec<ServerSignature>,
     server_numbers: Map<RaftServer, u32>,
-    /// A server's part in a compact key (its registry number) times [`MAX_SERVERS`] plus
-    /// its slot → its number ([`UNKNOWN`] if not met).
-    server_parts: Vec<u32>,
+    /// A server's part in a compact key (its registry number, shifted) with its slot → its
+    /// number. A map: registry numbers count every kind of part, so a table by them would be
+    /// mostly empty.
+    server_parts: Map<u64, u32>,
     envelopes: Vec<Envelope>,
     records: Vec<MessageRecord>,
     message_numbers: Map<Envelope, u32>,
@@ -135,12 +136,6 @@ pub(super) struct KeyParts {
     /// [`KeyParts::write_key`]).
     live: Vec<u32>,
     live_under: Option<usize>,
-    /// The live messages' places in `live`, in the order the key last written lists them,
-    /// if [`KeyParts::write_key`] sorted them itself (see [`KeyParts::message_order`]).
-    sorted: Vec<u32>,
-    sorted_valid: bool,
-    /// The live messages' ids, by their places in `live`.
-    ids: Vec<MessageId>,
     /// The numbers of the rest and of the servers by slot of the state last chosen for
     /// ([`KeyParts::choose`]), and what they add to its fingerprint.
     head: ([u32; MAX_SERVERS + 1], Fingerprint),
@@ -232,7 +227,6 @@ impl KeyParts {
         }
         self.head = (numbers, fp);
         self.live_under = None;
-        self.sorted_valid = false;
         let needed = tables.envelopes.len() * codec.symmetries();
         if self.messages.len() < needed {
             self.messages.resize(needed, UNKNOWN);
@@ -341,45 +335,17 @@ impl KeyParts {
             .all(|&at| self.sort_keys[at as usize] != UNPACKED);
         if packs && self.live.len() <= PACKED_MAX {
             let keys = self.live.iter().map(|&at| self.sort_keys[at as usize]);
-            self.sorted.clear();
             for i in codec.sort_packed(keys, scratch) {
-                self.sorted.push(i);
                 compact::push(out, self.messages[self.live[i as usize] as usize]);
             }
-            self.sorted_valid = true;
             return codec.perm(perm);
         }
-        self.sorted_valid = false;
         let records = (&tables.records[..], messages);
         for message in codec.chosen_order(perm, records, scratch) {
             let at = self.message_number(codec, registry, tables, message, perm);
             compact::push(out, self.messages[at]);
         }
         codec.perm(perm)
-    }
-
-    /// The ids of the live messages of `state`, the state whose key [`KeyParts::write_key`]
-    /// wrote last, in the order that key lists them, into `order`, as
-    /// [`Codec::message_order`] gives them; false (and `order` untouched) if `write_key` did
-    /// not sort them itself. `dead` is [`Codec::dead`] of `state`.
-    pub fn message_order(
-        &mut self,
-        state: &Interned<'_>,
-        dead: &[bool],
-        order: &mut Vec<u64>,
-    ) -> bool {
-        if !self.sorted_valid {
-            return false;
-        }
-        self.ids.clear();
-        for (place, &dead) in dead.iter().enumerate() {
-            if !dead {
-                self.ids.push(state.message_id(place));
-            }
-        }
-        order.clear();
-        order.extend(self.sorted.iter().map(|&i| self.ids[i as usize]));
-        true
     }
 
     /// The live messages of the state last chosen for, whose messages are `messages`, by
@@ -457,11 +423,8 @@ impl Tables {
         let mut numbers = compact::numbers(key);
         let rest = numbers.next()?;
         for (slot, number) in numbers.by_ref().take(n).enumerate() {
-            let at = number as usize * MAX_SERVERS + slot;
-            match self.server_parts.get(at) {
-                Some(&server) if server != UNKNOWN => parts.servers[slot] = server,
-                _ => return None,
-            }
+            let part = (number as u64) << 8 | slot as u64;
+            parts.servers[slot] = *self.server_parts.get(&part)?;
         }
         let key = self.history_key(rest, &parts.servers[..n]);
         let &(history, budget) = self.history_parts.get(&key)?;
@@ -490,11 +453,8 @@ impl Tables {
         let rest = numbers.next().expect("a key starts with its rest");
         for (slot, part) in numbers.by_ref().take(n).enumerate() {
             let number = self.server_number(&state.servers()[slot]);
-            let at = part as usize * MAX_SERVERS + slot;
-            if self.server_parts.len() <= at {
-                self.server_parts.resize(at + 1, UNKNOWN);
-            }
-            self.server_parts[at] = number;
+            self.server_parts
+                .insert((part as u64) << 8 | slot as u64, number);
             parts.servers[slot] = number;
         }
         let key = self.history_key(rest, &parts.servers[..n]);
@@ -526,12 +486,11 @@ impl Tables {
         }
     }
 
-    /// What a decoded state's history is a function of. Its form's rest (by its
-    /// number in the registry), and
-    /// what decoding adds to them: the monitor checks the decoded servers from scratch, which
-    /// records each leader as its term's first if none is recorded, and what a server with a
-    /// commit index counts as committed. So each server's term if it leads, and all of a
-    /// server with a commit index.
+    /// What a decoded state's history is a function of: its form's rest (by its number in
+    /// the registry), and what decoding adds to that: the monitor checks the decoded servers
+    /// from scratch, which records each leader as its term's first if none is recorded, and
+    /// what a server with a commit index counts as committed. So each server's term if it
+    /// leads, and all of a server with a commit index.
     fn history_key(&self, rest: u32, servers: &[u32]) -> HistoryKey {
         let mut key = (rest, [0; MAX_SERVERS]);
         for (part, &number) in key.1.iter_mut().zip(servers) {
@@ -562,7 +521,7 @@ impl Tables {
             + self.sent.len() * 4
             + self.histories.len() * 64
             + self.message_parts.len() * 4
-            + self.server_parts.len() * 4
+            + self.server_parts.len() * 16
             + self.history_parts.len() * (size_of::<HistoryKey>() + 16)
     }
 

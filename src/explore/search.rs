@@ -793,9 +793,7 @@ impl<'a> Worker<'a> {
         }
         let sleep = if config.sleep_sets {
             let order = &mut self.order;
-            if !keys.message_order(&next, Codec::dead(scratch), order) {
-                codec.message_order(&next, &perm, scratch, order);
-            }
+            codec.message_order(&next, &perm, scratch, order);
             self.sleep.successor(mv, effect, &perm, order)
         } else {
             Sleep::NONE
