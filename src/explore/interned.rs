@@ -507,7 +507,8 @@ impl Tables {
     }
 
     /// About how many bytes the tables take: each server twice (in the list and as a key)
-    /// with its log's entries, each message with its key and record, each step.
+    /// with its log's entries, each message with its key and record, each step, and the
+    /// maps from keys' parts to servers and histories.
     fn footprint(&self) -> usize {
         use std::mem::size_of;
         let server = 2 * size_of::<RaftServer>() + 16;
@@ -699,7 +700,7 @@ impl<'t> Interned<'t> {
     /// The id of the message at `place` among its messages: they are numbered 1, 2, … but
     /// for the id `skipped` (without a branch per message).
     #[inline(always)]
-    pub fn message_id(&self, place: usize) -> MessageId {
+    fn message_id(&self, place: usize) -> MessageId {
         let id = place as MessageId + 1;
         id + (id >= self.skipped.unwrap_or(MessageId::MAX)) as MessageId
     }
