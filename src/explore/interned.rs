@@ -18,6 +18,7 @@ use super::canon::{
     Budget, Codec, HeadKey, MessageRecord, PACKED_MAX, Perm, Scratch, ServerSignature,
     signature_start,
 };
+use super::commute;
 use super::compact::{self, Kind, Registry};
 use super::fingerprint::{self, Fingerprint};
 use super::sleep::Effect;
@@ -94,6 +95,9 @@ pub(super) struct Tables {
     step_slots: usize,
     /// [`Tables::after_leader`], remembered.
     leaders_after: Map<(u32, Term, u32), Option<u32>>,
+    /// [`Tables::commute`], remembered: by the server's number and the two inputs' (each a
+    /// message number plus one, 0 for the timeout; the smaller first).
+    commutes: Map<(u32, u32, u32), bool>,
     sent: Vec<u32>,
     /// The network of every state (the search never partitions or cuts, see
     /// [`Tables::usable`]); its messages are not read.
@@ -508,7 +512,8 @@ impl Tables {
 
     /// About how many bytes the tables take: each server twice (in the list and as a key)
     /// with its log's entries, each message with its key and record, each step, and the
-    /// maps from keys' parts to servers and histories.
+    /// maps from keys' parts to servers and histories, and the pairs of steps found to commute
+    /// or not.
     fn footprint(&self) -> usize {
         use std::mem::size_of;
         let server = 2 * size_of::<RaftServer>() + 16;
@@ -524,6 +529,7 @@ impl Tables {
             + self.message_parts.len() * 4
             + self.server_parts.len() * 16
             + self.history_parts.len() * (size_of::<HistoryKey>() + 16)
+            + self.commutes.len() * 16
     }
 
     /// The step server `server` (a number) takes on message `message` (a number; [`None`]
@@ -632,6 +638,31 @@ impl Tables {
         };
         self.leaders_after.insert(key, after);
         after
+    }
+
+    /// Whether server `server`'s steps on the two inputs (message numbers; `None` for its
+    /// timeout) commute ([`commute::commute`], with timeouts up to `max_term`).
+    pub fn commute(
+        &mut self,
+        server: u32,
+        (a, b): (Option<u32>, Option<u32>),
+        max_term: Term,
+    ) -> bool {
+        let code = |input: Option<u32>| input.map_or(0, |m| m + 1);
+        let (x, y) = (code(a).min(code(b)), code(a).max(code(b)));
+        if let Some(&known) = self.commutes.get(&(server, x, y)) {
+            return known;
+        }
+        let input = |code: u32| match code {
+            0 => commute::Input::Timeout,
+            m => {
+                let e = &self.envelopes[m as usize - 1];
+                commute::Input::Deliver(e.from, &e.message)
+            }
+        };
+        let answer = commute::commute(&self.servers[server as usize], input(x), input(y), max_term);
+        self.commutes.insert((server, x, y), answer);
+        answer
     }
 
     /// The messages a step sent.

@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod canon;
 pub mod command;
+mod commute;
 mod compact;
 mod fingerprint;
 mod interned;

@@ -5,14 +5,15 @@
 //! the number of threads.
 
 use super::canon::{Budget, Codec, Perm, Scratch};
+use super::commute;
 use super::compact::{Compactor, Registry};
 use super::fingerprint::{self, Fingerprint};
 use super::interned::{Interned, Memo, Parts, Pool, Step, Tables};
 use super::moves::{self, Bounds, Move};
-use super::sleep::{Effect, Sleep, SleepMoves};
+use super::sleep::{Effect, MESSAGE_BITS, Sleep, SleepMoves};
 use super::store::{Level, Limit, NewState, Store};
 use super::view::StateView;
-use crate::raft::{ClientCommand, Cluster, Event, MessageId, Violation};
+use crate::raft::{ClientCommand, Cluster, Event, MessageId, Term, Violation};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -794,12 +795,77 @@ impl<'a> Worker<'a> {
         let sleep = if config.sleep_sets {
             let order = &mut self.order;
             codec.message_order(&next, &perm, scratch, order);
-            self.sleep.successor(mv, effect, &perm, order)
+            let tables = &mut it.memo.tables;
+            let (parts, bounds) = (&it.parts, &config.bounds);
+            let commuting = commuting(&self.sleep, mv, |a, b| {
+                let number = |input: Option<usize>| input.map(|k| parts.messages[k]);
+                let server = parts.servers[taken.target];
+                tables.commute(server, (number(a), number(b)), bounds.max_term)
+            });
+            if config.verify {
+                self.decoded.decode(config, store, index, self.pass);
+                it.decoded = true;
+                let parent = self.decoded.parent.as_ref().expect("decoded");
+                let theirs = decoded_commuting(parent, &self.sleep, mv, bounds.max_term);
+                assert_eq!(
+                    commuting, theirs,
+                    "state {index}, move {mv:?}: moves commuting with it through interned \
+                     parts, and decoded"
+                );
+            }
+            self.sleep.successor((mv, effect, commuting), &perm, order)
         } else {
             Sleep::NONE
         };
         out.push(index, mv, sleep, (hash, fp.unwrap_or(0)), key);
     }
+}
+
+/// Of the moves on the server `mv` acts on (in the state `sleep` was started on), those
+/// that commute with `mv`, as [`SleepMoves::same_server`] names them; `commute` tells for
+/// two moves, each a message's position or `None` for the server's timeout.
+fn commuting(
+    sleep: &SleepMoves,
+    mv: Move,
+    mut commute: impl FnMut(Option<usize>, Option<usize>) -> bool,
+) -> u64 {
+    let own = mv.message();
+    let mut others = sleep.same_server(mv);
+    let mut out = 0;
+    while others != 0 {
+        let b = others.trailing_zeros();
+        others &= others - 1;
+        let other = (b < MESSAGE_BITS).then_some(b as usize);
+        if commute(own, other) {
+            out |= 1 << b;
+        }
+    }
+    out
+}
+
+/// [`commuting`] in the decoded state `state`, by running the servers' handlers (nothing
+/// commutes where the network may lose a message: see [`commute`](super::commute)).
+fn decoded_commuting(state: &Cluster, sleep: &SleepMoves, mv: Move, max_term: Term) -> u64 {
+    let target = match mv {
+        Move::Deliver(k) => state.in_flight().nth(k as usize).map(|e| e.to),
+        Move::Timeout(s) => Some(s as usize),
+        _ => None,
+    };
+    let Some(target) = target.filter(|_| Tables::usable(state)) else {
+        return 0;
+    };
+    let input = |at: Option<usize>| match at {
+        Some(k) => state
+            .in_flight()
+            .nth(k)
+            .map(|e| commute::Input::Deliver(e.from, &e.message)),
+        None => Some(commute::Input::Timeout),
+    };
+    let server = &state.servers()[target];
+    commuting(sleep, mv, |a, b| match (input(a), input(b)) {
+        (Some(x), Some(y)) => commute::commute(server, x, y, max_term),
+        _ => false,
+    })
 }
 
 /// The moves that sleep in state `index`: those every path to it found, and those a path
@@ -971,7 +1037,9 @@ impl Decoded {
             config
                 .codec
                 .message_order(next, &perm, &mut self.scratch, order);
-            sleep.successor(mv, effect, &perm, order)
+            let parent = self.parent.as_ref().expect("decoded");
+            let commuting = decoded_commuting(parent, sleep, mv, config.bounds.max_term);
+            sleep.successor((mv, effect, commuting), &perm, order)
         } else {
             Sleep::NONE
         };

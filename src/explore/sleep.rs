@@ -14,7 +14,13 @@
 //! server refused without changing (taken first, it leaves the server as it was) and the
 //! other keeps what handling a RequestVote reads ([`RaftServer::request_vote_inputs`]; taken
 //! first, the refusal is the same refusal). Both effects are seen, not predicted: they are
-//! known for the moves already tried from a state, which is where they are used.
+//! known for the moves already tried from a state, which is where they are used. Any two
+//! moves on the same server commute besides when the server's own handlers, run on copies of
+//! it in both orders, end alike ([`commute`](super::commute)); the worker works that out for
+//! the moves on the server of each new successor's move and hands it in with the move. The
+//! argument is the same as for moves on different servers, made in the state where they
+//! commute: a move x tried or asleep in p that commutes with y there sleeps in p·y, since
+//! p·y·x is p·x·y.
 //!
 //! One exception to moves on different servers commuting: two that both add to the monitor's
 //! committed history may not, since the first to commit an entry sets the term it is
@@ -46,7 +52,7 @@ use crate::raft::Cluster;
 use crate::raft::{MAX_SERVERS, Message, RaftServer};
 
 /// Message positions at or past this never sleep (their bit would be a timeout's).
-const MESSAGE_BITS: u32 = 48;
+pub(super) const MESSAGE_BITS: u32 = 48;
 
 // Every server's timeout needs a bit after the messages'.
 const _: () = assert!(MESSAGE_BITS as usize + MAX_SERVERS <= 64);
@@ -173,6 +179,8 @@ struct Child {
     perm: Perm,
     /// Where its message ids lie in [`SleepMoves::orders`].
     order: std::ops::Range<usize>,
+    /// The moves on the same server that commute with `mv` here.
+    commuting: u64,
 }
 
 impl SleepMoves {
@@ -262,11 +270,21 @@ impl SleepMoves {
         // sleep after the child's move exactly as the moves tried or asleep before it do.
         let back = self.back | self.asleep_back;
         for (i, child) in self.children.iter().enumerate() {
-            let bits = back & self.inherited(child.mv, child.effect);
+            let bits = back & self.inherited(child.mv, child.effect, child.commuting);
             if bits != 0 {
                 let order = &self.orders[child.order.clone()];
                 apply(i, translate(bits, &child.perm, order));
             }
+        }
+    }
+
+    /// The moves other than `mv` that act on its server and can sleep, as bits: those a
+    /// [`SleepMoves::successor`] by `mv` may be told commute with it (bit k: the delivery of
+    /// the message at position k; bit 48 + s: server s's timeout).
+    pub fn same_server(&self, mv: Move) -> u64 {
+        match (self.target(mv), bit(mv)) {
+            (Some(t), Some(b)) => self.acting_on[t] & !(1 << b),
+            _ => 0,
         }
     }
 
@@ -277,8 +295,9 @@ impl SleepMoves {
     }
 
     /// The moves that go on sleeping after `mv` (tried, with `effect`), named as in this
-    /// state: those on other servers, and those on the same server that commute with it.
-    fn inherited(&self, mv: Move, effect: Effect) -> u64 {
+    /// state: those on other servers, and those on the same server that commute with it
+    /// (`commuting`, or seen to by their effects).
+    fn inherited(&self, mv: Move, effect: Effect, commuting: u64) -> u64 {
         let (Some(t), Some(b)) = (self.target(mv), bit(mv)) else {
             return 0;
         };
@@ -290,23 +309,33 @@ impl SleepMoves {
         }
         // A refusal that changed nothing, and a move that keeps what a refusal reads: the
         // refusal is the same before or after the other move, so the two commute.
-        let mut commuting = 0;
+        let mut seen = 0;
         if effect.keeps_vote_inputs {
-            commuting |= self.refused_unchanged;
+            seen |= self.refused_unchanged;
         }
         if effect.refused_unchanged {
-            commuting |= self.keeps_vote_inputs;
+            seen |= self.keeps_vote_inputs;
         }
-        let here = self.tried & self.acting_on[t] & commuting & !(1 << b);
-        elsewhere | here
+        let mut here = self.tried & seen;
+        // Worked out, not seen: what asleep here commutes as well as what was tried.
+        if !effect.commits {
+            here |= (self.tried | self.asleep) & commuting;
+        }
+        elsewhere | (here & self.acting_on[t] & !(1 << b))
     }
 
     /// The successor's sleep set after `mv`, named as in the successor's canonical form:
     /// `perm` renames this state's servers to the successor's slots and `order` lists the
-    /// successor's message ids by canonical position. The successor is remembered, so that
-    /// moves later found to lead back to stored states can sleep in it too
+    /// successor's message ids by canonical position. `commuting` holds the moves of
+    /// [`SleepMoves::same_server`] that commute with `mv` here. The successor is remembered,
+    /// so that moves later found to lead back to stored states can sleep in it too
     /// ([`SleepMoves::late`]).
-    pub fn successor(&mut self, mv: Move, effect: Effect, perm: &Perm, order: &[u64]) -> Sleep {
+    pub fn successor(
+        &mut self,
+        (mv, effect, commuting): (Move, Effect, u64),
+        perm: &Perm,
+        order: &[u64],
+    ) -> Sleep {
         let from = self.orders.len();
         self.orders.extend_from_slice(order);
         self.children.push(Child {
@@ -314,8 +343,9 @@ impl SleepMoves {
             effect,
             perm: *perm,
             order: from..self.orders.len(),
+            commuting,
         });
-        let bits = self.inherited(mv, effect);
+        let bits = self.inherited(mv, effect, commuting);
         translate(bits, perm, order)
     }
 }
@@ -377,17 +407,51 @@ mod tests {
     }
 
     #[test]
+    fn moves_worked_out_to_commute_on_the_same_server_go_on_sleeping() {
+        // Server 1's RequestVote (position 0) and its timeout act on one server.
+        let (state, mut sm) = after_a_timeout();
+        let identity = super::super::canon::identity();
+        let deliver = Move::Deliver(0);
+        let timeout_1 = Sleep::of(&[Move::Timeout(1)]);
+        assert_eq!(sm.same_server(deliver), timeout_1.0);
+        let child = |sm: &mut SleepMoves, effect, commuting| {
+            sm.tried(deliver, effect);
+            sm.successor((deliver, effect, commuting), &identity, &[2, 3])
+        };
+        // Asleep here: it sleeps in the successor only if it commutes with the delivery.
+        sm.start(&state, timeout_1, Sleep::NONE);
+        assert!(child(&mut sm, Effect::default(), timeout_1.0).contains(Move::Timeout(1)));
+        sm.start(&state, timeout_1, Sleep::NONE);
+        assert!(child(&mut sm, Effect::default(), 0).is_empty());
+        // Tried before the delivery: the same.
+        sm.start(&state, Sleep::NONE, Sleep::NONE);
+        sm.tried(Move::Timeout(1), Effect::default());
+        assert!(child(&mut sm, Effect::default(), timeout_1.0).contains(Move::Timeout(1)));
+        // After a move that commits, none of them goes on sleeping.
+        sm.start(&state, timeout_1, Sleep::NONE);
+        let commits = Effect {
+            commits: true,
+            ..Effect::default()
+        };
+        assert!(child(&mut sm, commits, timeout_1.0).is_empty());
+    }
+
+    #[test]
     fn a_move_found_to_lead_back_sleeps_in_the_successors_tried_before_it_too() {
         let (state, mut sm) = after_a_timeout();
         let identity = super::super::canon::identity();
         // Two new successors first: by delivering to server 1, and by server 1's timeout.
         sm.tried(Move::Deliver(0), Effect::default());
-        let first = sm.successor(Move::Deliver(0), Effect::default(), &identity, &[2, 3]);
+        let first = sm.successor((Move::Deliver(0), Effect::default(), 0), &identity, &[2, 3]);
         assert!(first.is_empty(), "nothing was tried before it");
         sm.tried(Move::Timeout(1), Effect::default());
         let mut perm = identity;
         perm[..3].copy_from_slice(&[1, 2, 0]);
-        let second = sm.successor(Move::Timeout(1), Effect::default(), &perm, &[2, 1, 3, 4]);
+        let second = sm.successor(
+            (Move::Timeout(1), Effect::default(), 0),
+            &perm,
+            &[2, 1, 3, 4],
+        );
         assert!(
             second.is_empty(),
             "the only move tried before acts on the same server"
@@ -422,7 +486,7 @@ mod tests {
         // Delivering to server 2: the delivery to 1 goes on sleeping, 2's timeout wakes.
         sm.tried(Move::Deliver(1), Effect::default());
         let identity = super::super::canon::identity();
-        let child = sm.successor(Move::Deliver(1), Effect::default(), &identity, &[1, 3]);
+        let child = sm.successor((Move::Deliver(1), Effect::default(), 0), &identity, &[1, 3]);
         let to_one = Sleep::of(&[Move::Deliver(0)]);
         assert_eq!(child, to_one);
         let mut late = Vec::new();
@@ -438,14 +502,13 @@ mod tests {
         sm.tried(Move::Timeout(2), Effect::default());
         let identity = super::super::canon::identity();
         // After delivering to server 2, the delivery to 1 sleeps; 2's timeout does not.
-        let after = sm.successor(Move::Deliver(1), Effect::default(), &identity, &[1, 3]);
+        let after = sm.successor((Move::Deliver(1), Effect::default(), 0), &identity, &[1, 3]);
         assert!(after.contains(Move::Deliver(0)));
         assert!(!after.contains(Move::Timeout(2)));
         assert_eq!(after.len(), 1);
         // After server 1's timeout, the delivery to 1 wakes; 2's timeout goes on sleeping.
         let after = sm.successor(
-            Move::Timeout(1),
-            Effect::default(),
+            (Move::Timeout(1), Effect::default(), 0),
             &identity,
             &[1, 2, 3, 4],
         );
@@ -454,12 +517,12 @@ mod tests {
         // Renamed: server 2 becomes slot 0, and message 1 moves to position 1.
         let mut perm = identity;
         perm[..3].copy_from_slice(&[1, 2, 0]);
-        let after = sm.successor(Move::Deliver(1), Effect::default(), &perm, &[3, 1]);
+        let after = sm.successor((Move::Deliver(1), Effect::default(), 0), &perm, &[3, 1]);
         assert!(after.contains(Move::Deliver(1)));
         assert!(!after.contains(Move::Deliver(0)));
         // A crash wakes everything.
         assert!(
-            sm.successor(Move::Crash(0), Effect::default(), &identity, &[1, 2])
+            sm.successor((Move::Crash(0), Effect::default(), 0), &identity, &[1, 2])
                 .is_empty()
         );
     }
@@ -491,7 +554,7 @@ mod tests {
         sm.tried(Move::Deliver(first.0), first.1);
         sm.tried(Move::Deliver(then.0), then.1);
         let identity = super::super::canon::identity();
-        sm.successor(Move::Deliver(then.0), then.1, &identity, &[1, 2, 3, 5])
+        sm.successor((Move::Deliver(then.0), then.1, 0), &identity, &[1, 2, 3, 5])
     }
 
     #[test]
@@ -520,7 +583,7 @@ mod tests {
     }
 
     #[test]
-    fn two_steps_of_one_server_commute_only_when_one_is_a_refusal_the_other_keeps() {
+    fn two_steps_of_one_server_are_seen_to_commute_only_when_one_is_a_refusal_the_other_keeps() {
         let state = two_candidates();
         let refusal = Effect {
             refused_unchanged: true,
