@@ -198,4 +198,58 @@ mod tests {
         let a = deliver(&appends[appends.len() - 1]);
         assert!(!commute(follower, a, a, 4));
     }
+
+    #[test]
+    fn pairs_found_to_commute_reach_one_canonical_state_in_either_order() {
+        // Every state of a small search (terms up to 3, by deliveries and timeouts): for
+        // every two moves on one server that the check says commute, the two orders give one
+        // canonical form.
+        use crate::explore::canon::{Budget, Codec, Scratch};
+        let max_term = 3;
+        let start = Cluster::new(3);
+        let codec = Codec::new(&start, &[], true).reducing(max_term);
+        let mut scratch = Scratch::default();
+        let mut form = |c: &Cluster| codec.canonical(c, Budget::default(), &mut scratch).to_vec();
+        let (mut seen, mut queue) = (std::collections::HashSet::new(), vec![start]);
+        let mut checked = 0;
+        while let Some(state) = queue.pop() {
+            if seen.len() >= 3_000 || !seen.insert(form(&state)) {
+                continue;
+            }
+            let mut moves: Vec<(usize, Action, Input<'_>)> = state
+                .in_flight()
+                .map(|e| (e.to, Action::Deliver(e.id), deliver(e)))
+                .collect();
+            for s in state.servers() {
+                moves.push((s.id, timeout(s.id), Input::Timeout));
+            }
+            let step = |from: &Cluster, action: &Action| {
+                let mut next = from.clone();
+                next.apply(action).ok().map(|_| next)
+            };
+            for (i, (to, action, input)) in moves.iter().enumerate() {
+                let server = &state.servers()[*to];
+                let offered = !matches!(input, Input::Timeout) || server.current_term < max_term;
+                let Some(next) = step(&state, action).filter(|_| offered) else {
+                    continue;
+                };
+                queue.push(next.clone());
+                for (other_to, other, other_input) in &moves[i + 1..] {
+                    if other_to != to || !commute(server, *input, *other_input, max_term) {
+                        continue;
+                    }
+                    let xy = step(&next, other).expect("the check offers only enabled moves");
+                    let first = step(&state, other).expect("enabled");
+                    let yx = step(&first, action).expect("enabled");
+                    assert_eq!(
+                        form(&xy),
+                        form(&yx),
+                        "{action:?} and {other:?} in {state:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000, "only {checked} pairs commute");
+    }
 }
