@@ -530,7 +530,7 @@ impl Tables {
             + self.message_parts.len() * 4
             + self.server_parts.len() * 16
             + self.history_parts.len() * (size_of::<HistoryKey>() + 16)
-            + self.commutes.len() * 16
+            + self.commutes.len() * (size_of::<(u128, bool)>() + 1)
     }
 
     /// The step server `server` (a number) takes on message `message` (a number; [`None`]

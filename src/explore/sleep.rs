@@ -15,7 +15,7 @@
 //! other keeps what handling a RequestVote reads ([`RaftServer::request_vote_inputs`]; taken
 //! first, the refusal is the same refusal). Both effects are seen, not predicted: they are
 //! known for the moves already tried from a state, which is where they are used. Any two
-//! moves on the same server commute besides when the server's own handlers, run on copies of
+//! moves on the same server also commute when the server's own handlers, run on copies of
 //! it in both orders, end alike ([`commute`](super::commute)); the worker works that out for
 //! the moves on the server of each new successor's move and hands it in with the move. The
 //! argument is the same as for moves on different servers, made in the state where they
