@@ -15,7 +15,7 @@
 //! (no partition, cut link or clock: see [`Tables::usable`](super::interned::Tables::usable)).
 
 use crate::raft::message::Outgoing;
-use crate::raft::{Message, RaftServer, Role, ServerAction, ServerId, Term};
+use crate::raft::{Envelope, Message, RaftServer, Role, ServerAction, ServerId, Term};
 
 /// One move on a server: its election timeout, or a message delivered to it.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +24,13 @@ pub enum Input<'m> {
     Timeout,
     /// This message arrives from this server.
     Deliver(ServerId, &'m Message),
+}
+
+impl<'m> Input<'m> {
+    /// The delivery of this message to its recipient.
+    pub fn delivering(envelope: &'m Envelope) -> Input<'m> {
+        Input::Deliver(envelope.from, &envelope.message)
+    }
 }
 
 /// Whether inputs `x` and `y` to `server` commute (see the module's doc): each can follow
@@ -92,7 +99,7 @@ fn same_multiset(a: &[Outgoing], b: &[Outgoing]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raft::{Action, Cluster, Envelope};
+    use crate::raft::{Action, Cluster};
 
     /// A cluster of `n` after `steps`, and its messages in flight.
     fn after(n: usize, steps: &[Action]) -> (Cluster, Vec<Envelope>) {
@@ -105,7 +112,7 @@ mod tests {
     }
 
     fn deliver(e: &Envelope) -> Input<'_> {
-        Input::Deliver(e.from, &e.message)
+        Input::delivering(e)
     }
 
     fn timeout(s: usize) -> Action {
@@ -125,10 +132,9 @@ mod tests {
     #[test]
     fn two_refusals_to_a_candidate_commute() {
         // Server 0 stands in term 2 after 1 and 2 voted for 1 in term 2: both refuse 0.
-        let (cluster, _) = after(3, &[timeout(1)]);
-        let mut cluster = cluster;
-        let to_2 = |c: &Cluster| c.in_flight().find(|e| e.to == 2).map(|e| e.id);
-        let id = to_2(&cluster).expect("a RequestVote to 2");
+        let (mut cluster, messages) = after(3, &[timeout(1)]);
+        let to_2 = messages.iter().find(|e| e.to == 2);
+        let id = to_2.expect("a RequestVote to 2").id;
         cluster.apply(&Action::Deliver(id)).expect("delivered");
         cluster.apply(&timeout(0)).expect("a timeout");
         // 0's requests (term 2) to 1 and 2, both already voted for 1 in term 2.

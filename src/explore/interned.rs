@@ -657,10 +657,7 @@ impl Tables {
         }
         let input = |code: u32| match code {
             0 => commute::Input::Timeout,
-            m => {
-                let e = &self.envelopes[m as usize - 1];
-                commute::Input::Deliver(e.from, &e.message)
-            }
+            m => commute::Input::delivering(&self.envelopes[m as usize - 1]),
         };
         let answer = commute::commute(&self.servers[server as usize], input(x), input(y), max_term);
         self.commutes.insert(key, answer);

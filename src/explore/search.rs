@@ -855,10 +855,7 @@ fn decoded_commuting(state: &Cluster, sleep: &SleepMoves, mv: Move, max_term: Te
         return 0;
     };
     let input = |at: Option<usize>| match at {
-        Some(k) => state
-            .in_flight()
-            .nth(k)
-            .map(|e| commute::Input::Deliver(e.from, &e.message)),
+        Some(k) => state.in_flight().nth(k).map(commute::Input::delivering),
         None => Some(commute::Input::Timeout),
     };
     let server = &state.servers()[target];
