@@ -1,6 +1,7 @@
 //! The search's table of states: every state found, in the order found, with its parent and
 //! the move from it; and the states of the level being expanded, merged there chunk by chunk
-//! while the workers go on expanding, then added to the table when the level is done.
+//! while the workers go on expanding, then added to the table when the level is done. A level
+//! is stored as it was merged, one segment per level, so that storing it copies no state.
 
 use super::compact::Registry;
 use super::fingerprint::{Fingerprint, Seen};
@@ -13,6 +14,7 @@ use std::hash::BuildHasher;
 
 #[derive(Clone, Copy)]
 pub(super) struct Meta {
+    /// Where its key lies in its level's arena.
     offset: u64,
     len: u32,
     pub(super) parent: u32,
@@ -23,9 +25,9 @@ pub(super) struct Meta {
     pub(super) sleep: Sleep,
 }
 
-/// A state in a table: its hash, its index, and where its canonical form lies in the arena
-/// (kept here so that finding a known state reads the table and the arena, not also the
-/// state's [`Meta`]: one cache miss fewer on most lookups).
+/// A state in a table: its hash, its index, and where its canonical form lies in its level's
+/// arena (kept here so that finding a known state reads the table and the arena, not also
+/// the state's [`Meta`]: one cache miss fewer on most lookups).
 #[derive(Clone, Copy)]
 struct Slot {
     hash: u64,
@@ -92,10 +94,28 @@ pub(super) struct NewState<'k> {
     pub(super) fp: Fingerprint,
 }
 
+/// The states of one level (the start alone is the first), as the level merged them.
+struct Segment {
+    /// The number of its first state.
+    first: usize,
+    /// The states' keys, one after another.
+    arena: Vec<u8>,
+    /// The states' records, in order.
+    metas: Vec<Meta>,
+}
+
+impl Segment {
+    /// The key of its state `at` (counted from its first).
+    fn bytes(&self, at: usize) -> &[u8] {
+        let m = &self.metas[at];
+        &self.arena[m.offset as usize..][..m.len as usize]
+    }
+}
+
 /// Every state found, in the order found, with its parent and the move from it.
 pub(super) struct Store {
-    arena: Vec<u8>,
-    metas: Vec<Meta>,
+    /// By level, in order.
+    segments: Vec<Segment>,
     /// The slots, by [`shard`] of their hash (empty if the store finds states by
     /// fingerprint).
     tables: [HashTable<Slot>; 2],
@@ -106,11 +126,10 @@ pub(super) struct Store {
     /// The parts of the states' keys, if they are compact keys rather than canonical forms
     /// (see [`compact`](super::compact)).
     registry: Option<Registry>,
-    /// The first state of the last level stored (the one expanded next).
-    frontier: usize,
-    /// For each state of that level, the moves a path to it found to lead back to states
-    /// stored before it ([`NewState::back`]); kept apart from its sleep set only until its
-    /// successors are stored, since only its successors' sets tell them apart.
+    /// For each state of the last level stored (the one expanded next), the moves a path to
+    /// it found to lead back to states stored before it ([`NewState::back`]); kept apart
+    /// from its sleep set only until its successors are stored, since only its successors'
+    /// sets tell them apart.
     backs: Vec<Sleep>,
 }
 
@@ -121,13 +140,11 @@ impl Store {
     /// ([`Store::contains`]).
     pub(super) fn new(start: &[u8], registry: Option<Registry>, fp: Option<Fingerprint>) -> Store {
         let mut store = Store {
-            arena: Vec::new(),
-            metas: Vec::new(),
+            segments: Vec::new(),
             tables: [HashTable::new(), HashTable::new()],
             seen: None,
             hasher: FixedState::with_seed(0x5eed_7a1c),
             registry,
-            frontier: 0,
             backs: vec![Sleep::NONE],
         };
         let found = NewState {
@@ -139,7 +156,13 @@ impl Store {
             back: Sleep::NONE,
             fp: fp.unwrap_or(0),
         };
-        let slot = record(&mut store.arena, &mut store.metas, found, 0);
+        let mut segment = Segment {
+            first: 0,
+            arena: Vec::new(),
+            metas: Vec::new(),
+        };
+        let slot = record(&mut segment.arena, &mut segment.metas, found, 0);
+        store.segments.push(segment);
         match fp {
             Some(fp) => {
                 let mut seen = Seen::default();
@@ -188,10 +211,17 @@ impl Store {
         self.hasher.hash_one(key)
     }
 
+    /// The segment holding state `index`, and the state's place in it.
+    fn segment(&self, index: usize) -> (&Segment, usize) {
+        let after = self.segments.partition_point(|s| s.first <= index);
+        let segment = &self.segments[after - 1];
+        (segment, index - segment.first)
+    }
+
     /// The key of state `index`: its canonical form, or its compact key.
     pub(super) fn bytes(&self, index: usize) -> &[u8] {
-        let m = self.metas[index];
-        &self.arena[m.offset as usize..m.offset as usize + m.len as usize]
+        let (segment, at) = self.segment(index);
+        segment.bytes(at)
     }
 
     /// The canonical form of state `index` (written into `buf` if its key is compact).
@@ -212,29 +242,33 @@ impl Store {
 
     /// What the table records of state `index`.
     pub(super) fn meta(&self, index: usize) -> &Meta {
-        &self.metas[index]
+        let (segment, at) = self.segment(index);
+        &segment.metas[at]
     }
 
     /// The moves that sleep in state `index` because a path to it found they lead back to
     /// states stored before it, besides its [`Meta::sleep`]; none once a later level is
     /// stored (they are then in its sleep set).
     pub(super) fn back(&self, index: usize) -> Sleep {
-        let at = index.wrapping_sub(self.frontier);
+        let frontier = self.segments.last().map_or(0, |s| s.first);
+        let at = index.wrapping_sub(frontier);
         self.backs.get(at).copied().unwrap_or(Sleep::NONE)
     }
 
     /// Whether the table holds this state; only if it finds states by key.
     pub(super) fn contains(&self, hash: u64, key: &[u8]) -> bool {
-        let arena = &self.arena;
         let table = &self.tables[shard(hash)];
-        table
-            .find(hash, |slot| slot.holds(arena, hash, key))
-            .is_some()
+        let holds = |slot: &Slot| {
+            let arena = &self.segment(slot.index as usize).0.arena;
+            slot.holds(arena, hash, key)
+        };
+        table.find(hash, holds).is_some()
     }
 
     /// How many states the table holds.
     pub(super) fn len(&self) -> usize {
-        self.metas.len()
+        let last = self.segments.last().expect("the start's segment");
+        last.first + last.metas.len()
     }
 
     /// About how many bytes the stored states take (what was allocated for them).
@@ -244,57 +278,51 @@ impl Store {
         let parts = self.registry.as_ref().map_or(0, Registry::memory);
         let fps = self.seen.as_ref().map_or(0, Seen::memory);
         let backs = self.backs.capacity() * std::mem::size_of::<Sleep>();
-        footprint(self.arena.capacity(), self.metas.capacity(), slots) + parts + fps + backs
+        let segments = self.segments.iter();
+        let (bytes, metas) = segments.fold((0, 0), |(bytes, metas), s| {
+            (bytes + s.arena.capacity(), metas + s.metas.capacity())
+        });
+        footprint(bytes, metas, slots) + parts + fps + backs
     }
 
-    /// Adds the states a level found, numbered as they were in it; on two threads if
-    /// `parallel` and the level is large.
-    pub(super) fn absorb(&mut self, mut level: Level, parallel: bool) {
+    /// Adds the states a level found, numbered as they were in it, as they are (one more
+    /// segment); files them on two threads if `parallel` and the level is large.
+    pub(super) fn absorb(&mut self, level: Level, parallel: bool) {
         // The last level's states are expanded: what led back joins the rest of their sets.
-        let expanded = &mut self.metas[self.frontier..];
-        for (meta, back) in expanded.iter_mut().zip(&self.backs) {
+        let expanded = self.segments.last_mut().expect("the start's segment");
+        for (meta, back) in expanded.metas.iter_mut().zip(&self.backs) {
             meta.sleep = meta.sleep.union(*back);
         }
-        self.frontier = self.metas.len();
-        self.backs = std::mem::take(&mut level.backs);
-        let found = level;
-        let base = self.arena.len() as u64;
-        let (arena, metas) = (&mut self.arena, &mut self.metas);
-        let mut copy = || {
-            arena.extend_from_slice(&found.arena);
-            let moved = found.metas.iter().map(|m| Meta {
-                offset: m.offset + base,
-                ..*m
-            });
-            metas.extend(moved);
-        };
+        let Level {
+            mut arena,
+            mut metas,
+            backs,
+            table,
+            fps,
+            first,
+            ..
+        } = level;
+        self.backs = backs;
+        // Its room to grow is no longer needed.
+        arena.shrink_to_fit();
+        metas.shrink_to_fit();
+        self.segments.push(Segment {
+            first,
+            arena,
+            metas,
+        });
         if let Some(seen) = &mut self.seen {
-            // The copies while the fingerprints are filed.
-            if parallel && found.fps.len() >= PARALLEL_ABSORB {
-                std::thread::scope(|scope| {
-                    scope.spawn(copy);
-                    seen.extend(&found.fps, true);
-                });
-            } else {
-                copy();
-                seen.extend(&found.fps, false);
-            }
+            seen.extend(&fps, parallel && fps.len() >= PARALLEL_ABSORB);
             return;
         }
-        copy();
-        let fill = |table: &mut HashTable<Slot>, half: usize| {
+        let fill = |tables: &mut HashTable<Slot>, half: usize| {
             // About half the level's states fall in each shard.
-            table.reserve(found.table.len() / 2 + 1, |s| s.hash);
-            let mine = found.table.iter().filter(|s| shard(s.hash) == half);
-            for slot in mine {
-                let slot = Slot {
-                    offset: slot.offset + base,
-                    ..*slot
-                };
-                table.insert_unique(slot.hash, slot, |s| s.hash);
+            tables.reserve(table.len() / 2 + 1, |s| s.hash);
+            for &slot in table.iter().filter(|s| shard(s.hash) == half) {
+                tables.insert_unique(slot.hash, slot, |s| s.hash);
             }
         };
-        let parallel = parallel && found.table.len() >= PARALLEL_ABSORB;
+        let parallel = parallel && table.len() >= PARALLEL_ABSORB;
         fill_halves(&mut self.tables, parallel, fill);
     }
 
@@ -305,7 +333,7 @@ impl Store {
         let mut states = Vec::new();
         let mut at = index;
         while at != 0 {
-            let meta = self.metas[at];
+            let meta = *self.meta(at);
             moves.push(meta.mv);
             at = meta.parent as usize;
             states.push(self.form(at, &mut Vec::new()).to_vec());
@@ -531,7 +559,7 @@ mod tests {
         assert!(!store.seen(10));
         assert_eq!(store.look_up(b"a", Some(8)), (8, true));
         assert_eq!(store.look_up(b"c", Some(10)), (10, false));
-        // A large level, copied on one thread while its fingerprints are filed on another.
+        // A large level, its fingerprints filed on two threads.
         let keys: Vec<[u8; 4]> = (0..2 * PARALLEL_ABSORB as u32)
             .map(u32::to_le_bytes)
             .collect();
