@@ -213,8 +213,14 @@ impl Store {
 
     /// The segment holding state `index`, and the state's place in it.
     fn segment(&self, index: usize) -> (&Segment, usize) {
-        let after = self.segments.partition_point(|s| s.first <= index);
-        let segment = &self.segments[after - 1];
+        // Most often the last level's, the one being expanded.
+        let last = self.segments.last().expect("the start's segment");
+        let segment = if index >= last.first {
+            last
+        } else {
+            let after = self.segments.partition_point(|s| s.first <= index);
+            &self.segments[after - 1]
+        };
         (segment, index - segment.first)
     }
 
