@@ -450,6 +450,9 @@ struct Worker<'a> {
     order: Vec<u64>,
     /// How much of the work to do (see [`model_floor`]).
     pass: Pass,
+    /// The lengths of the last chunk's output (its key bytes and its candidates): the next
+    /// chunk's room, so that its output seldom grows (and copies itself) on the way.
+    last_out: (usize, usize),
 }
 
 /// What expanding a decoded state needs.
@@ -513,11 +516,17 @@ impl<'a> Worker<'a> {
             sleep: SleepMoves::default(),
             order: Vec::new(),
             pass,
+            last_out: (0, 0),
         }
     }
 
     fn expand(&mut self, store: &Store, states: std::ops::Range<usize>) -> ChunkOut {
-        let mut out = ChunkOut::default();
+        let (bytes, candidates) = self.last_out;
+        let mut out = ChunkOut {
+            bytes: Vec::with_capacity(bytes + bytes / 4),
+            candidates: Vec::with_capacity(candidates + candidates / 4),
+            ..ChunkOut::default()
+        };
         for index in states {
             let stop = if self.interned.is_some() {
                 self.expand_interned(store, index, &mut out)
@@ -531,6 +540,7 @@ impl<'a> Worker<'a> {
         // Once a chunk: a counter the threads share costs a cache line's trip between them.
         let explored = &self.config.progress.explored;
         explored.fetch_add(out.explored, Ordering::Relaxed);
+        self.last_out = (out.bytes.len(), out.candidates.len());
         out
     }
 
