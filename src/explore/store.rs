@@ -211,10 +211,15 @@ impl Store {
         self.hasher.hash_one(key)
     }
 
+    /// The last level stored (the one expanded next).
+    fn last_segment(&self) -> &Segment {
+        self.segments.last().expect("the start's segment")
+    }
+
     /// The segment holding state `index`, and the state's place in it.
     fn segment(&self, index: usize) -> (&Segment, usize) {
         // Most often the last level's, the one being expanded.
-        let last = self.segments.last().expect("the start's segment");
+        let last = self.last_segment();
         let segment = if index >= last.first {
             last
         } else {
@@ -256,8 +261,7 @@ impl Store {
     /// states stored before it, besides its [`Meta::sleep`]; none once a later level is
     /// stored (they are then in its sleep set).
     pub(super) fn back(&self, index: usize) -> Sleep {
-        let frontier = self.segments.last().map_or(0, |s| s.first);
-        let at = index.wrapping_sub(frontier);
+        let at = index.wrapping_sub(self.last_segment().first);
         self.backs.get(at).copied().unwrap_or(Sleep::NONE)
     }
 
@@ -273,7 +277,7 @@ impl Store {
 
     /// How many states the table holds.
     pub(super) fn len(&self) -> usize {
-        let last = self.segments.last().expect("the start's segment");
+        let last = self.last_segment();
         last.first + last.metas.len()
     }
 
@@ -420,15 +424,12 @@ impl Level {
         // Room for as many states as the level before, so that the level seldom grows (and
         // copies itself) while it is merged; unless that room alone would take much of what
         // memory is left.
-        let last = store.segments.last().expect("the start's segment");
+        let last = store.last_segment();
         let (states, bytes) = (last.metas.len(), last.arena.len());
-        level.reserve(states, bytes);
-        if level.store_memory + 4 * level.memory() > max_memory {
-            level.arena = Vec::new();
-            level.metas = Vec::new();
-            level.backs = Vec::new();
-            level.table = HashTable::new();
-            level.fps = Vec::new();
+        let per_state = std::mem::size_of::<Fingerprint>() + std::mem::size_of::<Sleep>();
+        let room = footprint(bytes, states, states) + states * per_state;
+        if level.store_memory + 4 * room <= max_memory {
+            level.reserve(states, bytes);
         }
         level
     }
