@@ -408,7 +408,7 @@ pub(super) struct Level {
 impl Level {
     /// An empty level after `store`'s states, merging at most up to these limits.
     pub(super) fn after(store: &Store, max_states: usize, max_memory: usize) -> Level {
-        let mut level = Level {
+        Level {
             arena: Vec::new(),
             metas: Vec::new(),
             backs: Vec::new(),
@@ -420,28 +420,6 @@ impl Level {
             max_states,
             max_memory,
             limit: None,
-        };
-        // Room for as many states as the level before, so that the level seldom grows (and
-        // copies itself) while it is merged; unless that room alone would take much of what
-        // memory is left.
-        let last = store.last_segment();
-        let (states, bytes) = (last.metas.len(), last.arena.len());
-        let per_state = std::mem::size_of::<Fingerprint>() + std::mem::size_of::<Sleep>();
-        let room = footprint(bytes, states, states) + states * per_state;
-        if level.store_memory + 4 * room <= max_memory {
-            level.reserve(states, bytes);
-        }
-        level
-    }
-
-    /// Makes room for `states` more states of `bytes` key bytes in all.
-    fn reserve(&mut self, states: usize, bytes: usize) {
-        self.arena.reserve(bytes);
-        self.metas.reserve(states);
-        self.backs.reserve(states);
-        self.table.reserve(states, |s| s.hash);
-        if self.by_fingerprint {
-            self.fps.reserve(states);
         }
     }
 
@@ -609,23 +587,6 @@ mod tests {
             assert_eq!(store.bytes(i + 3), &key[..]);
             assert!(store.seen(1000 + i as Fingerprint));
         }
-    }
-
-    #[test]
-    fn a_level_starts_with_room_for_as_many_states_as_the_level_before_if_memory_allows() {
-        let mut store = Store::new(b"start", None, None);
-        let keys: Vec<[u8; 4]> = (0..1000u32).map(u32::to_le_bytes).collect();
-        let mut level = Level::after(&store, usize::MAX, usize::MAX);
-        for key in &keys {
-            level.merge(state(&store, key, Sleep::NONE));
-        }
-        store.absorb(level, false);
-        let level = Level::after(&store, usize::MAX, usize::MAX);
-        assert!(level.metas.capacity() >= 1000 && level.arena.capacity() >= 4000);
-        assert!(level.table.capacity() >= 1000);
-        // Not when that room would take much of the memory left.
-        let tight = Level::after(&store, usize::MAX, store.memory() + 1000);
-        assert_eq!((tight.metas.capacity(), tight.arena.capacity()), (0, 0));
     }
 
     #[test]
