@@ -154,7 +154,7 @@ impl Figure {
             ),
             Figure::Explore(f) => format!(
                 "explore, {} servers, terms up to {}, election only: {:.0} distinct states/s, \
-                 {} states in {:.2} s, {} (median of {}, {}; goal ≥ 1,000,000/s and \
+                 {} states in {:.2} s (runs {:.2}–{:.2} s), {} (median of {}, {}; goal ≥ 1,000,000/s and \
                  exhausted in < 10 s); {} successors, of which reading the states and stepping alone take \
                  {:.2} s (at most {:.0} distinct states/s however fast the rest), and with their \
                  canonical forms {:.2} s",
@@ -163,6 +163,8 @@ impl Figure {
                 f.states_per_sec,
                 f.distinct_states,
                 f.seconds,
+                f.fastest_seconds,
+                f.slowest_seconds,
                 if f.exhausted {
                     "exhausted"
                 } else {

@@ -643,6 +643,12 @@ fn bench_json_prints_one_figure_per_workload() {
     );
     assert_eq!(explore["exhausted"], false, "{explore}");
     positive(explore, "seconds");
+    let time = |field: &str| explore[field].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        time("fastest_seconds") <= time("seconds") && time("seconds") <= time("slowest_seconds"),
+        "the median run between the fastest and the slowest: {explore}"
+    );
+    positive(explore, "fastest_seconds");
     positive(explore, "states_per_sec");
     positive(explore, "successors");
     positive(explore, "model_seconds");

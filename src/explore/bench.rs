@@ -20,6 +20,11 @@ pub struct ExploreFigure {
     pub distinct_states: u64,
     /// Wall-clock seconds (median run).
     pub seconds: f64,
+    /// Wall-clock seconds of the fastest run: with the slowest's, how far the machine's speed
+    /// drifted while the runs were made.
+    pub fastest_seconds: f64,
+    /// Wall-clock seconds of the slowest run.
+    pub slowest_seconds: f64,
     /// Distinct states per second (median of the runs).
     pub states_per_sec: f64,
     /// Whether the space was exhausted (false when the state limit stopped the runs first).
@@ -81,6 +86,9 @@ pub fn bench_figure(
     let rate = |o: &super::Outcome| o.stats.distinct as f64 / o.stats.seconds.max(1e-9);
     runs.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
     let median = &runs[count / 2];
+    let times = runs.iter().map(|o| o.stats.seconds);
+    let fastest = times.clone().fold(f64::INFINITY, f64::min);
+    let slowest = times.fold(0.0, f64::max);
     let floor = super::model_floor(&scenario, &options)?;
     Ok(ExploreFigure {
         workload: "explore",
@@ -88,6 +96,8 @@ pub fn bench_figure(
         max_term,
         distinct_states: median.stats.distinct,
         seconds: median.stats.seconds,
+        fastest_seconds: fastest,
+        slowest_seconds: slowest,
         states_per_sec: rate(median),
         exhausted: median.stats.exhausted,
         threads,
